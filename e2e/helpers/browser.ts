@@ -1,0 +1,36 @@
+import { existsSync } from "node:fs";
+import { type Browser, chromium, type Page } from "playwright-core";
+
+const CANDIDATES = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
+
+export function chromiumPath(): string {
+  const found = CANDIDATES.find((p): p is string => !!p && existsSync(p));
+  if (!found) throw new Error("No Chromium found: `apt-get install -y chromium` (CI's .ci/run does this) or set CHROMIUM_PATH");
+  return found;
+}
+
+export function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath(),
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+}
+
+/**
+ * A page that may only talk to `origin`: anything else is aborted and recorded, so a test can
+ * assert that a page works with no internet access.
+ */
+export async function offlinePage(browser: Browser, origin: string): Promise<{ page: Page; blocked: string[]; errors: string[] }> {
+  const context = await browser.newContext();
+  const blocked: string[] = [];
+  const errors: string[] = [];
+  await context.route("**/*", (route) => {
+    const url = route.request().url();
+    if (url.startsWith(origin) || url.startsWith("data:") || url.startsWith("blob:")) return route.continue();
+    blocked.push(url);
+    return route.abort();
+  });
+  const page = await context.newPage();
+  page.on("pageerror", (err) => errors.push(err.message));
+  return { page, blocked, errors };
+}

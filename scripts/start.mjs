@@ -1,0 +1,234 @@
+#!/usr/bin/env node
+// `npm start`: everything a newcomer needs to call the service locally, with nothing done by hand.
+//
+//   1. keeps .dev.vars, or creates it with a random ADMIN_TOKEN and encryption key;
+//   2. applies the D1 migrations to the local database;
+//   3. runs `wrangler dev` (workerd, local D1/R2/Durable Objects/Queues);
+//   4. makes sure a demo tenant with one live and one test API key exists (same keys across
+//      restarts, recreated if the local state was wiped);
+//   5. prints where the service listens and how to call it;
+//   6. fires the cron trigger every minute, which `wrangler dev` does not do by itself, so delayed
+//      sends are released locally too.
+//
+// Knobs (environment): PORT (8787), NOTIFY_STATE_DIR (.wrangler/state), NOTIFY_DEV_VARS (.dev.vars).
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseDotEnv, requiredLocalVars } from "./lib/dev-vars.mjs";
+import { ensureDemoTenant } from "./lib/demo-tenant.mjs";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const port = Number.parseInt(process.env.PORT ?? "8787", 10);
+const host = "127.0.0.1";
+const baseUrl = `http://${host}:${port}`;
+const stateDir = resolve(root, process.env.NOTIFY_STATE_DIR ?? ".wrangler/state");
+const devVarsPath = resolve(root, process.env.NOTIFY_DEV_VARS ?? ".dev.vars");
+const generatedVarsPath = join(stateDir, "generated.vars");
+const wrangler = join(root, "node_modules", ".bin", "wrangler");
+const childEnv = {
+  ...process.env,
+  WRANGLER_SEND_METRICS: "false",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  NO_UPDATE_NOTIFIER: "1",
+};
+
+function say(line = "") {
+  process.stdout.write(`${line}\n`);
+}
+
+function randomSecret() {
+  return randomBytes(24).toString("base64url");
+}
+
+/**
+ * .dev.vars is the developer's file: created when missing, never rewritten. Anything required
+ * that it lacks is generated once into the state directory and loaded before it, so values the
+ * developer did set always win.
+ */
+function prepareVars() {
+  mkdirSync(stateDir, { recursive: true });
+  const required = requiredLocalVars({ baseUrl, secret: randomSecret });
+  if (!existsSync(devVarsPath)) {
+    const body = [
+      "# Local secrets and settings for `npm start` (git-ignored). Edit freely; npm start never overwrites this file.",
+      ...Object.entries(required).map(([k, v]) => `${k}=${v.value}${v.comment ? `  # ${v.comment}` : ""}`),
+      "",
+    ].join("\n");
+    writeFileSync(devVarsPath, body, { mode: 0o600 });
+    say(`Created ${relative(devVarsPath)} with a new ADMIN_TOKEN.`);
+  }
+  const own = parseDotEnv(readFileSync(devVarsPath, "utf8"));
+  const generated = existsSync(generatedVarsPath) ? parseDotEnv(readFileSync(generatedVarsPath, "utf8")) : {};
+  let changed = false;
+  for (const [key, { value }] of Object.entries(required)) {
+    if (own[key] === undefined && generated[key] === undefined) {
+      generated[key] = value;
+      changed = true;
+    }
+  }
+  if (changed) {
+    writeFileSync(
+      generatedVarsPath,
+      `${Object.entries(generated).map(([k, v]) => `${k}=${v}`).join("\n")}\n`,
+      { mode: 0o600 },
+    );
+  }
+  const envFiles = [generatedVarsPath, devVarsPath].filter((f) => existsSync(f));
+  return { vars: { ...generated, ...own }, envFiles };
+}
+
+function relative(path) {
+  return path.startsWith(`${root}/`) ? path.slice(root.length + 1) : path;
+}
+
+function applyMigrations(envFiles) {
+  const res = spawnSync(
+    wrangler,
+    ["d1", "migrations", "apply", "DB", "--local", "--persist-to", stateDir, ...envFiles.flatMap((f) => ["--env-file", f])],
+    { cwd: root, env: { ...childEnv, CI: "true" }, encoding: "utf8" },
+  );
+  if (res.status !== 0) {
+    process.stderr.write(res.stdout ?? "");
+    process.stderr.write(res.stderr ?? "");
+    throw new Error("applying the local D1 migrations failed");
+  }
+  say("Local D1 migrations applied.");
+}
+
+function startWrangler(envFiles) {
+  const child = spawn(
+    wrangler,
+    [
+      "dev",
+      "--ip",
+      host,
+      "--port",
+      String(port),
+      "--persist-to",
+      stateDir,
+      "--show-interactive-dev-session=false",
+      "--test-scheduled",
+      ...envFiles.flatMap((f) => ["--env-file", f]),
+    ],
+    { cwd: root, env: childEnv, stdio: ["ignore", "pipe", "pipe"], detached: process.platform !== "win32" },
+  );
+  // wrangler's own output is useful (request log, console.log from the Worker); prefix it.
+  const pipe = (stream, out) => {
+    let buffered = "";
+    stream.on("data", (chunk) => {
+      buffered += chunk.toString();
+      let nl;
+      while ((nl = buffered.indexOf("\n")) !== -1) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        if (line.trim()) out.write(`[wrangler] ${line}\n`);
+      }
+    });
+  };
+  pipe(child.stdout, process.stdout);
+  pipe(child.stderr, process.stderr);
+  return child;
+}
+
+async function waitUntilHealthy(child, timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited with code ${child.exitCode}`);
+    try {
+      const res = await fetch(`${baseUrl}/healthz`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`the Worker did not become healthy on ${baseUrl} within ${timeoutMs / 1000} s`);
+}
+
+/** wrangler dev never fires cron triggers; this does, at the start of every minute. */
+function startCronTicker() {
+  const tick = async () => {
+    try {
+      const res = await fetch(`${baseUrl}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent("* * * * *")}`);
+      if (!res.ok) process.stderr.write(`[cron] scheduled handler answered ${res.status}\n`);
+    } catch (err) {
+      process.stderr.write(`[cron] could not reach the scheduled handler: ${err.message}\n`);
+    }
+  };
+  const schedule = () => {
+    const delay = 60_000 - (Date.now() % 60_000) + 250;
+    return setTimeout(async () => {
+      await tick();
+      timer = schedule();
+    }, delay);
+  };
+  let timer = schedule();
+  return () => clearTimeout(timer);
+}
+
+function printBanner(vars, demo) {
+  const line = "─".repeat(78);
+  say();
+  say(line);
+  say(` Edge Notify is running at ${baseUrl}`);
+  say(line);
+  say(` API docs       ${baseUrl}/docs   (OpenAPI: ${baseUrl}/openapi.json)`);
+  say(` Health         ${baseUrl}/healthz`);
+  say();
+  say(` Demo tenant    ${demo.tenantId}`);
+  say(` Live API key   ${demo.liveKey}`);
+  say(` Test API key   ${demo.testKey}   (never reaches a provider)`);
+  say(` Admin token    ${vars.ADMIN_TOKEN}   (from ${relative(devVarsPath)})`);
+  say();
+  say(" Try it:");
+  say(`   curl -s ${baseUrl}/api/v1/tenant -H 'X-API-Key: ${demo.liveKey}'`);
+  say(`   curl -s ${baseUrl}/api/v1/tenants -H 'Authorization: Bearer ${vars.ADMIN_TOKEN}'`);
+  say();
+  say(" The cron trigger fires every minute. Press Ctrl+C to stop.");
+  say(line);
+  say();
+}
+
+async function main() {
+  const { vars, envFiles } = prepareVars();
+  applyMigrations(envFiles);
+  const child = startWrangler(envFiles);
+  let stopTicker = () => {};
+  const shutdown = (code) => {
+    stopTicker();
+    if (child.exitCode === null) {
+      try {
+        process.kill(-child.pid, "SIGTERM");
+      } catch {
+        child.kill("SIGTERM");
+      }
+    }
+    process.exit(code);
+  };
+  process.on("SIGINT", () => shutdown(0));
+  process.on("SIGTERM", () => shutdown(0));
+  child.on("exit", (code) => {
+    stopTicker();
+    process.exit(code ?? 1);
+  });
+  try {
+    await waitUntilHealthy(child);
+    const demo = await ensureDemoTenant({
+      baseUrl,
+      adminToken: vars.ADMIN_TOKEN,
+      statePath: join(stateDir, "demo-tenant.json"),
+    });
+    printBanner(vars, demo);
+    stopTicker = startCronTicker();
+  } catch (err) {
+    process.stderr.write(`npm start failed: ${err.message}\n`);
+    shutdown(1);
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`npm start failed: ${err.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,26 @@
+import type { Db } from "../db/client";
+import type { ApiKeyType } from "../db/schema";
+import type { Env } from "../env";
+
+/** Who is calling a tenant route: set by the tenant auth middleware, read by every service. */
+export interface TenantPrincipal {
+  tenantId: string;
+  tenantName: string;
+  tenantStatus: "trial" | "live";
+  keyId: string;
+  keyName: string;
+  keyType: ApiKeyType;
+  authMethod: "jwt" | "api-key";
+}
+
+export interface AppVariables {
+  requestId: string;
+  correlationId: string;
+  db: Db;
+  tenant: TenantPrincipal;
+}
+
+export interface AppEnv {
+  Bindings: Env;
+  Variables: AppVariables;
+}

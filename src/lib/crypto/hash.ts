@@ -1,0 +1,32 @@
+import { toHex } from "./encoding";
+
+const encoder = new TextEncoder();
+
+/**
+ * SHA-256 of a string or bytes, as lowercase hex.
+ *
+ * @example
+ * ```ts
+ * await sha256Hex("abc") // "ba7816bf..."
+ * ```
+ */
+export async function sha256Hex(input: string | Uint8Array | ArrayBuffer): Promise<string> {
+  return toHex(await sha256(input));
+}
+
+export async function sha256(input: string | Uint8Array | ArrayBuffer): Promise<Uint8Array> {
+  const data = typeof input === "string" ? encoder.encode(input) : input;
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", data));
+}
+
+/** Compares two strings in time independent of where they differ. */
+export function timingSafeEqualString(a: string, b: string): boolean {
+  const ab = encoder.encode(a);
+  const bb = encoder.encode(b);
+  if (ab.byteLength !== bb.byteLength) {
+    // Still spend the comparison so length is the only thing that leaks.
+    crypto.subtle.timingSafeEqual(ab, ab);
+    return false;
+  }
+  return crypto.subtle.timingSafeEqual(ab, bb);
+}

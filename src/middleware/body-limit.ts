@@ -1,0 +1,28 @@
+import { bodyLimit } from "hono/body-limit";
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../lib/app-env";
+import { ApiError } from "../lib/errors/api-error";
+
+/** Paths whose bodies may carry base64 attachments or mail-merge rows. */
+const SEND_PATH = /^\/(api\/v1\/notify(simple|event)|v2\/notifications)(\/|$)/;
+
+const DEFAULT_MAX = 1024 * 1024;
+const DEFAULT_SEND_MAX = 15 * 1024 * 1024;
+
+function limitFor(path: string, env: AppEnv["Bindings"]): number {
+  const configured = SEND_PATH.test(path) ? env.MAX_SEND_BODY_BYTES : env.MAX_BODY_BYTES;
+  const parsed = configured ? Number.parseInt(configured, 10) : Number.NaN;
+  if (Number.isFinite(parsed) && parsed > 0) return parsed;
+  return SEND_PATH.test(path) ? DEFAULT_SEND_MAX : DEFAULT_MAX;
+}
+
+/** Rejects oversized bodies with a 413 problem before anything parses them. */
+export const requestBodyLimit = createMiddleware<AppEnv>((c, next) => {
+  const maxSize = limitFor(c.req.path, c.env);
+  return bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new ApiError("payload_too_large", { detail: `Request bodies on this route are limited to ${maxSize} bytes` });
+    },
+  })(c, next);
+});

@@ -1,0 +1,40 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { App } from "../../lib/router";
+
+export const API_TITLE = "Edge Notify API";
+export const API_VERSION = "1.0.0";
+
+const route = createRoute({
+  method: "get",
+  path: "/openapi.json",
+  tags: ["Meta"],
+  summary: "This OpenAPI 3.1 document",
+  responses: {
+    200: { description: "The OpenAPI document", content: { "application/json": { schema: z.object({}).passthrough() } } },
+  },
+});
+
+/** Serves the OpenAPI 3.1 document generated from every route's createRoute definition. */
+export function registerOpenApiDocument(app: App): void {
+  let document: ReturnType<App["getOpenAPI31Document"]> | undefined;
+  app.openapi(route, (c) => {
+    // Built on first use, once every route is registered; servers depends on the host asked.
+    document ??= app.getOpenAPI31Document({
+      openapi: "3.1.0",
+      info: {
+        title: API_TITLE,
+        version: API_VERSION,
+        description:
+          "Multi-tenant, multi-channel notification service. Tenant routes accept a GOV.UK Notify style JWT " +
+          "(`Authorization: Bearer`) or `X-API-Key`; operator routes take `Authorization: Bearer <ADMIN_TOKEN>`. " +
+          "Errors are RFC 9457 `application/problem+json`.",
+      },
+      tags: [
+        { name: "Tenant", description: "Routes for tenant applications" },
+        { name: "Operator", description: "Platform administration (ADMIN_TOKEN)" },
+        { name: "Meta", description: "Health, this document and the docs page" },
+      ],
+    });
+    return c.json({ ...document, servers: [{ url: new URL(c.req.url).origin }] }, 200);
+  });
+}

@@ -1,0 +1,56 @@
+import { z } from "@hono/zod-openapi";
+import { TenantLimitsSchema } from "../../services/tenants/limits";
+import { TenantSettingsSchema } from "../../services/tenants/settings";
+
+/** Same object with every key also accepting `null` (meaning "clear it"). */
+export function nullableKeys<S extends z.ZodRawShape>(schema: z.ZodObject<S>) {
+  const shape = {} as { [K in keyof S]: z.ZodNullable<S[K]> };
+  for (const key of Object.keys(schema.shape) as (keyof S)[]) shape[key] = z.nullable(schema.shape[key]);
+  return z.object(shape).strict();
+}
+
+export const TenantStatusSchema = z.enum(["trial", "live"]).openapi({
+  description: "`trial` tenants have trial allowances; `live` tenants send at full limits",
+});
+
+export const TenantIdParamSchema = z.object({
+  tenantId: z.uuid().openapi({ param: { name: "tenantId", in: "path" }, example: "9a3c2f0e-6a8b-4c1d-9e2f-3b4a5c6d7e8f" }),
+});
+
+export const TenantSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    status: TenantStatusSchema,
+    limits: z.object({
+      requestsPerMinute: z.number().int(),
+      dailyEmail: z.number().int(),
+      dailySms: z.number().int(),
+      dailyMsgApp: z.number().int(),
+    }),
+    settings: TenantSettingsSchema,
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .openapi("Tenant");
+
+export const CreateTenantSchema = z
+  .object({
+    name: z.string().trim().min(1).max(200).openapi({ example: "Funding Applications" }),
+    status: TenantStatusSchema.optional(),
+    limits: TenantLimitsSchema.optional(),
+    settings: TenantSettingsSchema.optional(),
+  })
+  .strict()
+  .openapi("CreateTenant");
+
+/** PATCH bodies: `null` clears a limit or setting back to the system default. */
+export const UpdateTenantSchema = z
+  .object({
+    name: z.string().trim().min(1).max(200).optional(),
+    status: TenantStatusSchema.optional(),
+    limits: nullableKeys(TenantLimitsSchema).optional(),
+    settings: nullableKeys(TenantSettingsSchema).optional(),
+  })
+  .strict()
+  .openapi("UpdateTenant");

@@ -1,0 +1,85 @@
+import { and, desc, eq } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { olderThan } from "../../db/keyset";
+import { type ApiKeyRow, type ApiKeyType, apiKeys } from "../../db/schema";
+import { sha256Hex } from "../../lib/crypto/hash";
+import { seal } from "../../lib/crypto/secret-box";
+import { ApiError } from "../../lib/errors/api-error";
+import { type Page, type PageRequest, pageOf } from "../../lib/pagination";
+import { formatCombinedKey } from "./combined-key";
+
+export interface ApiKeyView {
+  id: string;
+  tenantId: string;
+  name: string;
+  type: ApiKeyType;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export interface OperatorContext {
+  db: Db;
+  encryptionKey: string | undefined;
+}
+
+export function toApiKeyView(row: ApiKeyRow): ApiKeyView {
+  return {
+    id: row.id,
+    tenantId: row.tenantId,
+    name: row.name,
+    type: row.type,
+    createdAt: row.createdAt.toISOString(),
+    revokedAt: row.revokedAt ? row.revokedAt.toISOString() : null,
+  };
+}
+
+/** AAD binding a sealed secret to its row. */
+export function secretContext(tenantId: string, keyId: string): string {
+  return `api-key/${tenantId}/${keyId}`;
+}
+
+/**
+ * Creates a key and returns it once in combined form; only its hash and ciphertext are kept.
+ * The secret is a random UUID string because Notify clients take the last 36 characters of the
+ * combined key as the HMAC secret.
+ */
+export async function createApiKey(
+  ctx: OperatorContext,
+  tenantId: string,
+  input: { name: string; type: ApiKeyType },
+): Promise<ApiKeyView & { key: string }> {
+  const id = crypto.randomUUID();
+  const secret = crypto.randomUUID();
+  const row: ApiKeyRow = {
+    id,
+    tenantId,
+    name: input.name.trim(),
+    type: input.type,
+    secretHash: await sha256Hex(secret),
+    secretCiphertext: await seal(ctx.encryptionKey, secret, secretContext(tenantId, id)),
+    createdAt: new Date(),
+    revokedAt: null,
+  };
+  await ctx.db.insert(apiKeys).values(row);
+  return { ...toApiKeyView(row), key: formatCombinedKey(row.name, tenantId, secret) };
+}
+
+export async function listApiKeys(db: Db, tenantId: string, page: PageRequest): Promise<Page<ApiKeyView>> {
+  const rows = await db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.tenantId, tenantId), olderThan(apiKeys.createdAt, apiKeys.id, page.cursor)))
+    .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id))
+    .limit(page.limit + 1);
+  return pageOf(rows, page.limit, (r) => ({ t: r.createdAt.getTime(), id: r.id }), toApiKeyView);
+}
+
+/** Revokes a key; revoking a revoked key is a no-op so retries are safe. */
+export async function revokeApiKey(db: Db, tenantId: string, keyId: string): Promise<ApiKeyView> {
+  const existing = await db.query.apiKeys.findFirst({ where: and(eq(apiKeys.tenantId, tenantId), eq(apiKeys.id, keyId)) });
+  if (!existing) throw new ApiError("not_found", { detail: `Tenant ${tenantId} has no API key ${keyId}` });
+  if (existing.revokedAt) return toApiKeyView(existing);
+  const revokedAt = new Date();
+  await db.update(apiKeys).set({ revokedAt }).where(eq(apiKeys.id, keyId));
+  return toApiKeyView({ ...existing, revokedAt });
+}

@@ -1,0 +1,110 @@
+import type { Db } from "../../db/client";
+import type { ApiKeyRow, TenantRow } from "../../db/schema";
+import type { TenantPrincipal } from "../../lib/app-env";
+import { sha256Hex } from "../../lib/crypto/hash";
+import { open } from "../../lib/crypto/secret-box";
+import { ApiError } from "../../lib/errors/api-error";
+import { log } from "../../lib/log";
+import { secretContext } from "../api-keys/api-keys";
+import { parseCombinedKey } from "../api-keys/combined-key";
+import { checkPayloadClaim, checkRequestClaim, checkTimeClaims, readUnverifiedClaims, signedWith } from "./jwt";
+import { findKeyBySecretHash, loadTenantWithKeys } from "./tenant-keys";
+
+export interface AuthRequest {
+  authorization?: string;
+  apiKey?: string;
+  method: string;
+  path: string;
+  search: string;
+  rawBody: () => Promise<string>;
+}
+
+export interface AuthDeps {
+  db: Db;
+  encryptionKey: string | undefined;
+  nowSeconds?: number;
+}
+
+const refuse = (detail: string) => new ApiError("forbidden", { detail });
+
+function principal(tenant: TenantRow, key: ApiKeyRow, authMethod: TenantPrincipal["authMethod"]): TenantPrincipal {
+  return {
+    tenantId: tenant.id,
+    tenantName: tenant.name,
+    tenantStatus: tenant.status,
+    keyId: key.id,
+    keyName: key.name,
+    keyType: key.type,
+    authMethod,
+  };
+}
+
+/**
+ * Identifies the tenant behind a request. Accepted credentials, in order:
+ * `Authorization: Bearer <JWT>` (GOV.UK Notify style), `Authorization: ApiKey-v1 <key>`
+ * (GC Notify style) and `X-API-Key: <key>`, where a key is the combined
+ * `{name}-{tenantId}-{secret}` form. 401 means no usable credential was presented; 403 means
+ * one was presented and refused, with the reason in `detail`.
+ */
+export async function authenticate(req: AuthRequest, deps: AuthDeps): Promise<TenantPrincipal> {
+  const authorization = req.authorization?.trim();
+  if (authorization) {
+    const space = authorization.indexOf(" ");
+    const scheme = (space === -1 ? authorization : authorization.slice(0, space)).toLowerCase();
+    const credential = space === -1 ? "" : authorization.slice(space + 1).trim();
+    if (scheme === "bearer" && credential) return authenticateJwt(credential, req, deps);
+    if (scheme === "apikey-v1" && credential) return authenticateKey(credential, deps);
+    throw new ApiError("unauthorized", {
+      detail: "Unauthorized: use `Authorization: Bearer <JWT>` or `X-API-Key: <key>`",
+      headers: { "WWW-Authenticate": 'Bearer realm="tenant"' },
+    });
+  }
+  if (req.apiKey?.trim()) return authenticateKey(req.apiKey.trim(), deps);
+  throw new ApiError("unauthorized", {
+    detail: "Unauthorized: authentication token must be provided (Authorization: Bearer <JWT> or X-API-Key)",
+    headers: { "WWW-Authenticate": 'Bearer realm="tenant"' },
+  });
+}
+
+async function authenticateJwt(token: string, req: AuthRequest, deps: AuthDeps): Promise<TenantPrincipal> {
+  const claims = readUnverifiedClaims(token);
+  const found = await loadTenantWithKeys(deps.db, claims.iss.toLowerCase());
+  if (!found) throw refuse("Invalid token: tenant not found (iss must be your tenant id)");
+  if (found.keys.length === 0) throw refuse("Invalid token: tenant has no API keys");
+
+  let matched: ApiKeyRow | undefined;
+  for (const key of found.keys) {
+    const secret = await revealSecret(key, deps.encryptionKey);
+    if (secret && (await signedWith(token, secret))) {
+      matched = key;
+      break;
+    }
+  }
+  if (!matched) throw refuse("Invalid token: signature does not match any API key of this tenant");
+  if (matched.revokedAt) throw refuse("Invalid token: API key revoked");
+
+  checkTimeClaims(claims, deps.nowSeconds ?? Math.floor(Date.now() / 1000));
+  checkRequestClaim(claims, req.method, req.path, req.search);
+  await checkPayloadClaim(claims, req.rawBody);
+  return principal(found.tenant, matched, "jwt");
+}
+
+/** A key whose ciphertext no longer opens (rotated encryption key) cannot sign; it is skipped. */
+async function revealSecret(key: ApiKeyRow, encryptionKey: string | undefined): Promise<string | null> {
+  try {
+    return await open(encryptionKey, key.secretCiphertext, secretContext(key.tenantId, key.id));
+  } catch (err) {
+    if (err instanceof ApiError) throw err;
+    log("error", "api key secret cannot be decrypted", { tenantId: key.tenantId, keyId: key.id });
+    return null;
+  }
+}
+
+async function authenticateKey(value: string, deps: AuthDeps): Promise<TenantPrincipal> {
+  const parsed = parseCombinedKey(value);
+  if (!parsed) throw refuse("Invalid API key: expected the combined form {name}-{tenantId}-{secret}");
+  const found = await findKeyBySecretHash(deps.db, await sha256Hex(parsed.secret));
+  if (!found || found.tenant.id !== parsed.tenantId) throw refuse("Invalid API key: API key not found");
+  if (found.key.revokedAt) throw refuse("Invalid API key: API key revoked");
+  return principal(found.tenant, found.key, "api-key");
+}

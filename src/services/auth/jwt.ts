@@ -1,0 +1,97 @@
+import { compactVerify, decodeProtectedHeader, errors as joseErrors } from "jose";
+import { fromBase64Url, toBase64Url, toHex } from "../../lib/crypto/encoding";
+import { sha256 } from "../../lib/crypto/hash";
+import { ApiError } from "../../lib/errors/api-error";
+import { isUuid } from "../../lib/ids";
+
+/** GOV.UK Notify's bound: `iat` may be this many seconds either side of the server clock. */
+export const CLOCK_SKEW_SECONDS = 30;
+
+export interface TokenClaims {
+  iss: string;
+  iat: number;
+  req?: string;
+  pay?: string;
+  exp?: number;
+  nbf?: number;
+}
+
+const refuse = (detail: string) => new ApiError("forbidden", { detail });
+
+/** Reads the claims without trusting them, to find the tenant whose keys verify the token. */
+export function readUnverifiedClaims(token: string): TokenClaims {
+  const parts = token.split(".");
+  if (parts.length !== 3) throw refuse("Invalid token: not a JWT (expected header.payload.signature)");
+  let header: { alg?: string };
+  try {
+    header = decodeProtectedHeader(token);
+  } catch {
+    throw refuse("Invalid token: the JWT header cannot be decoded");
+  }
+  if (header.alg !== "HS256") throw refuse(`Invalid token: algorithm used is not HS256 (got ${header.alg ?? "none"})`);
+  let claims: Record<string, unknown>;
+  try {
+    claims = JSON.parse(new TextDecoder().decode(fromBase64Url(parts[1]!))) as Record<string, unknown>;
+  } catch {
+    throw refuse("Invalid token: the JWT payload is not JSON");
+  }
+  if (typeof claims !== "object" || claims === null) throw refuse("Invalid token: the JWT payload is not an object");
+  if (typeof claims.iss !== "string" || claims.iss === "") throw refuse("Invalid token: iss field not provided");
+  if (!isUuid(claims.iss)) throw refuse("Invalid token: iss must be the tenant id (a UUID)");
+  return claims as unknown as TokenClaims;
+}
+
+const encoder = new TextEncoder();
+
+/** True when `secret` (the 36-character key secret, as UTF-8 bytes) produced the signature. */
+export async function signedWith(token: string, secret: string): Promise<boolean> {
+  try {
+    await compactVerify(token, encoder.encode(secret), { algorithms: ["HS256"] });
+    return true;
+  } catch (err) {
+    if (err instanceof joseErrors.JWSSignatureVerificationFailed) return false;
+    throw refuse("Invalid token: signature cannot be verified");
+  }
+}
+
+/** Checks `iat` (required, ±30 s) and, when present, `exp`/`nbf` with the same leeway. */
+export function checkTimeClaims(claims: TokenClaims, nowSeconds: number): void {
+  if (typeof claims.iat !== "number" || !Number.isFinite(claims.iat)) {
+    throw refuse("Invalid token: iat field not provided (issued-at time in epoch seconds)");
+  }
+  if (claims.iat > nowSeconds + CLOCK_SKEW_SECONDS) {
+    throw refuse("Error: Your system clock must be accurate to within 30 seconds (token iat is in the future)");
+  }
+  if (claims.iat < nowSeconds - CLOCK_SKEW_SECONDS) {
+    throw refuse("Error: Your system clock must be accurate to within 30 seconds (token has expired)");
+  }
+  if (typeof claims.exp === "number" && claims.exp < nowSeconds - CLOCK_SKEW_SECONDS) {
+    throw refuse("Invalid token: exp is in the past");
+  }
+  if (typeof claims.nbf === "number" && claims.nbf > nowSeconds + CLOCK_SKEW_SECONDS) {
+    throw refuse("Invalid token: nbf is in the future");
+  }
+}
+
+/** `req` must equal "METHOD /path" (query string optional). */
+export function checkRequestClaim(claims: TokenClaims, method: string, path: string, search: string): void {
+  if (claims.req === undefined) return;
+  const expected = [`${method.toUpperCase()} ${path}`, `${method.toUpperCase()} ${path}${search}`];
+  if (typeof claims.req !== "string" || !expected.includes(claims.req.trim())) {
+    throw refuse(`Invalid token: req claim does not match this request (expected "${expected[0]}")`);
+  }
+}
+
+/** `pay` must be the SHA-256 of the raw body, hex or base64(url) encoded. */
+export async function checkPayloadClaim(claims: TokenClaims, rawBody: () => Promise<string>): Promise<void> {
+  if (claims.pay === undefined) return;
+  if (typeof claims.pay !== "string") throw refuse("Invalid token: pay claim must be a string");
+  const digest = await sha256(await rawBody());
+  const given = claims.pay.trim();
+  const matches = given.toLowerCase() === toHex(digest) || normaliseBase64(given) === toBase64Url(digest);
+  if (!matches) throw refuse("Invalid token: pay claim does not match the SHA-256 of the request body");
+}
+
+function normaliseBase64(value: string): string {
+  return value.replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}

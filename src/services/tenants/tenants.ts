@@ -1,0 +1,118 @@
+import { desc, eq } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { olderThan } from "../../db/keyset";
+import { type TenantLimits, type TenantRow, type TenantStatus, tenants } from "../../db/schema";
+import { ApiError } from "../../lib/errors/api-error";
+import { type Page, type PageRequest, pageOf } from "../../lib/pagination";
+import { effectiveLimits } from "./limits";
+import type { TenantSettings } from "./settings";
+
+export interface TenantView {
+  id: string;
+  name: string;
+  status: TenantStatus;
+  /** Effective limits: the tenant's own values over the system defaults for its status. */
+  limits: Required<TenantLimits>;
+  settings: TenantSettings;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TenantInput {
+  name: string;
+  status?: TenantStatus;
+  limits?: TenantLimits;
+  settings?: TenantSettings;
+}
+
+export function toTenantView(row: TenantRow): TenantView {
+  return {
+    id: row.id,
+    name: row.name,
+    status: row.status,
+    limits: effectiveLimits(row.status, row.limits),
+    settings: row.settings as TenantSettings,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+function normaliseSettings(settings: TenantSettings): TenantSettings {
+  return settings.defaultRegion ? { ...settings, defaultRegion: settings.defaultRegion.toUpperCase() } : settings;
+}
+
+export async function createTenant(db: Db, input: TenantInput): Promise<TenantView> {
+  const now = new Date();
+  const row: TenantRow = {
+    id: crypto.randomUUID(),
+    name: input.name.trim(),
+    status: input.status ?? "trial",
+    limits: input.limits ?? {},
+    settings: normaliseSettings(input.settings ?? {}),
+    createdAt: now,
+    updatedAt: now,
+  };
+  await db.insert(tenants).values(row);
+  return toTenantView(row);
+}
+
+export async function findTenant(db: Db, tenantId: string): Promise<TenantRow | undefined> {
+  return db.query.tenants.findFirst({ where: eq(tenants.id, tenantId.toLowerCase()) });
+}
+
+export async function getTenant(db: Db, tenantId: string): Promise<TenantRow> {
+  const row = await findTenant(db, tenantId);
+  if (!row) throw new ApiError("not_found", { detail: `No tenant ${tenantId}` });
+  return row;
+}
+
+export async function listTenants(db: Db, page: PageRequest): Promise<Page<TenantView>> {
+  const rows = await db
+    .select()
+    .from(tenants)
+    .where(olderThan(tenants.createdAt, tenants.id, page.cursor))
+    .orderBy(desc(tenants.createdAt), desc(tenants.id))
+    .limit(page.limit + 1);
+  return pageOf(rows, page.limit, (r) => ({ t: r.createdAt.getTime(), id: r.id }), toTenantView);
+}
+
+/**
+ * Partial update. `limits` and `settings` merge key by key (a `null` value removes a key) so an
+ * operator can change one limit without restating the others.
+ */
+export async function updateTenant(
+  db: Db,
+  tenantId: string,
+  patch: {
+    name?: string;
+    status?: TenantStatus;
+    limits?: { [K in keyof TenantLimits]?: TenantLimits[K] | null };
+    settings?: { [K in keyof TenantSettings]?: TenantSettings[K] | null };
+  },
+): Promise<TenantView> {
+  const current = await getTenant(db, tenantId);
+  const next: TenantRow = {
+    ...current,
+    name: patch.name?.trim() ?? current.name,
+    status: patch.status ?? current.status,
+    limits: patch.limits ? mergeKeys(current.limits, patch.limits) : current.limits,
+    settings: patch.settings
+      ? normaliseSettings(mergeKeys(current.settings as TenantSettings, patch.settings))
+      : current.settings,
+    updatedAt: new Date(),
+  };
+  await db
+    .update(tenants)
+    .set({ name: next.name, status: next.status, limits: next.limits, settings: next.settings, updatedAt: next.updatedAt })
+    .where(eq(tenants.id, current.id));
+  return toTenantView(next);
+}
+
+function mergeKeys<T extends object>(current: T, patch: { [K in keyof T]?: T[K] | null }): T {
+  const out: Record<string, unknown> = { ...(current as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete out[key];
+    else if (value !== undefined) out[key] = value;
+  }
+  return out as T;
+}

@@ -1,0 +1,48 @@
+import path from "node:path";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+// Two projects, both run by `npm test`:
+// - workers: tests inside workerd with the real bindings from wrangler.toml (D1 with the real
+//   migrations, R2, Durable Objects, Queues); only third-party provider APIs are mocked (msw).
+// - e2e: Node tests against `npm start` itself (wrangler dev on a free port, fresh local state),
+//   including a headless Chromium for the pages.
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+  return {
+    test: {
+      projects: [
+        {
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  ADMIN_TOKEN: "test-admin-token-0123456789",
+                  API_KEY_ENCRYPTION_KEY: "test-encryption-key-0123456789abcdef",
+                },
+              },
+            }),
+          ],
+          test: {
+            name: "workers",
+            include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+            setupFiles: ["./test/setup/apply-migrations.ts"],
+          },
+        },
+        {
+          test: {
+            name: "e2e",
+            include: ["e2e/**/*.test.ts"],
+            environment: "node",
+            globalSetup: ["./e2e/global-setup.ts"],
+            testTimeout: 120_000,
+            hookTimeout: 180_000,
+            fileParallelism: false,
+          },
+        },
+      ],
+    },
+  };
+});
