@@ -1,0 +1,121 @@
+/**
+ * The contract between the delivery pipeline and provider adapters. One interface per channel;
+ * every adapter turns a fully rendered message into its provider's documented wire format, and
+ * maps the provider's answer to a SendOutcome or a ProviderError.
+ */
+
+export interface EmailAddress {
+  email: string;
+  name?: string;
+}
+
+export interface OutboundAttachment {
+  filename: string;
+  contentType: string;
+  content: Uint8Array;
+}
+
+export interface EmailMessage {
+  /** Our delivery id: used as idempotency key / custom header where the provider supports one. */
+  deliveryId: string;
+  from: EmailAddress;
+  replyTo: EmailAddress[];
+  to: string[];
+  cc: string[];
+  bcc: string[];
+  subject: string;
+  /** At least one of text and html is present. */
+  text?: string;
+  html?: string;
+  attachments: OutboundAttachment[];
+}
+
+export interface SmsMessage {
+  deliveryId: string;
+  /** Sender: E.164 number, short code or alphanumeric sender id. */
+  from: string;
+  /** E.164, with the leading "+". */
+  to: string;
+  body: string;
+}
+
+export type ChatTargetType = "slack" | "teams" | "rocketchat" | "webhook";
+
+export interface ChatTarget {
+  type: ChatTargetType;
+  /** Incoming-webhook URL (Slack, Teams workflow, Rocket.Chat) or the generic webhook's URL. */
+  url: string;
+  /** Generic webhook only: Standard Webhooks signing secret ("whsec_…"). */
+  secret?: string;
+}
+
+export interface ChatMessage {
+  deliveryId: string;
+  target: ChatTarget;
+  /** Plain text (Slack mrkdwn / Teams TextBlock / Rocket.Chat markdown are all fed from it). */
+  text: string;
+  /** Optional structured card, passed through in the target's native form (Slack blocks, Adaptive Card, attachments). */
+  card?: Record<string, unknown> | unknown[];
+}
+
+/** What the provider told us when it accepted a message. */
+export interface SendOutcome {
+  /** The provider's id for the message, when it returns one. */
+  providerMessageId?: string;
+  /**
+   * `delivered` when acceptance is the last word we will get (no receipts configured);
+   * `sending` when a delivery receipt is expected later.
+   */
+  status: "delivered" | "sending";
+}
+
+export type ProviderErrorKind =
+  /** Worth retrying later: network failure, timeout, 5xx, 429, provider throttling. */
+  | "retryable"
+  /** The provider refused this message and will refuse it again: bad recipient, rejected content. */
+  | "permanent"
+  /** Our side is wrong: missing or rejected credentials, unknown domain, bad endpoint. Retrying will not help. */
+  | "configuration";
+
+/**
+ * Thrown by adapters for every failure. `message` is safe to store and show to the tenant: it
+ * never contains credentials.
+ */
+export class ProviderError extends Error {
+  readonly kind: ProviderErrorKind;
+  readonly provider: string;
+  readonly httpStatus?: number;
+  /** The provider's own error code, when it gives one. */
+  readonly providerCode?: string;
+  readonly retryAfterSeconds?: number;
+
+  constructor(
+    provider: string,
+    kind: ProviderErrorKind,
+    message: string,
+    extra: { httpStatus?: number; providerCode?: string; retryAfterSeconds?: number; cause?: unknown } = {},
+  ) {
+    super(message, { cause: extra.cause });
+    this.name = "ProviderError";
+    this.provider = provider;
+    this.kind = kind;
+    this.httpStatus = extra.httpStatus;
+    this.providerCode = extra.providerCode;
+    this.retryAfterSeconds = extra.retryAfterSeconds;
+  }
+}
+
+export interface EmailProvider {
+  readonly name: string;
+  send(message: EmailMessage, signal?: AbortSignal): Promise<SendOutcome>;
+}
+
+export interface SmsProvider {
+  readonly name: string;
+  send(message: SmsMessage, signal?: AbortSignal): Promise<SendOutcome>;
+}
+
+export interface ChatProvider {
+  readonly name: string;
+  send(message: ChatMessage, signal?: AbortSignal): Promise<SendOutcome>;
+}
