@@ -16,7 +16,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseDotEnv, requiredLocalVars } from "./lib/dev-vars.mjs";
+import { localSinkVars, parseDotEnv, requiredLocalVars } from "./lib/dev-vars.mjs";
 import { ensureDemoTenant } from "./lib/demo-tenant.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -76,7 +76,8 @@ function prepareVars() {
     );
   }
   const envFiles = [generatedVarsPath, devVarsPath].filter((f) => existsSync(f));
-  return { vars: { ...generated, ...own }, envFiles };
+  const sink = Object.fromEntries(Object.entries(localSinkVars(baseUrl)).filter(([key]) => own[key] === undefined));
+  return { vars: { ...sink, ...generated, ...own }, envFiles, cliVars: sink };
 }
 
 function relative(path) {
@@ -97,7 +98,7 @@ function applyMigrations(envFiles) {
   say("Local D1 migrations applied.");
 }
 
-function startWrangler(envFiles) {
+function startWrangler(envFiles, cliVars) {
   const child = spawn(
     wrangler,
     [
@@ -111,6 +112,7 @@ function startWrangler(envFiles) {
       "--show-interactive-dev-session=false",
       "--test-scheduled",
       ...envFiles.flatMap((f) => ["--env-file", f]),
+      ...Object.entries(cliVars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
     ],
     { cwd: root, env: childEnv, stdio: ["ignore", "pipe", "pipe"], detached: process.platform !== "win32" },
   );
@@ -168,6 +170,14 @@ function startCronTicker() {
   return () => clearTimeout(timer);
 }
 
+/** A send that shows all three channels reaching the dev inbox. */
+const demoSend = {
+  params: { name: "Ada" },
+  email: { recipients: { to: ["ada@example.com"] }, content: { subject: "Hello {{name}}", body: "**Welcome**, {{name}}!", bodyType: "markdown" } },
+  sms: { recipients: { to: ["+17787001234"] }, content: { body: "Hello {{name}}" } },
+  msgApp: { target: "demo-slack", content: { body: "Hello {{name}}" } },
+};
+
 function printBanner(vars, demo) {
   const line = "─".repeat(78);
   say();
@@ -182,8 +192,14 @@ function printBanner(vars, demo) {
   say(` Test API key   ${demo.testKey}   (never reaches a provider)`);
   say(` Admin token    ${vars.ADMIN_TOKEN}   (from ${relative(devVarsPath)})`);
   say();
+  if (vars.DEV_SINK === "true") {
+    say(` Dev inbox      ${baseUrl}/dev/inbox   (every email, SMS and chat message sent locally)`);
+    say();
+  }
   say(" Try it:");
   say(`   curl -s ${baseUrl}/api/v1/tenant -H 'X-API-Key: ${demo.liveKey}'`);
+  say(`   curl -s ${baseUrl}/api/v1/notifysimple -H 'X-API-Key: ${demo.liveKey}' -H 'content-type: application/json' \\`);
+  say(`     -d '${JSON.stringify(demoSend)}'`);
   say(`   curl -s ${baseUrl}/api/v1/tenants -H 'Authorization: Bearer ${vars.ADMIN_TOKEN}'`);
   say();
   say(" The cron trigger fires every minute. Press Ctrl+C to stop.");
@@ -192,9 +208,9 @@ function printBanner(vars, demo) {
 }
 
 async function main() {
-  const { vars, envFiles } = prepareVars();
+  const { vars, envFiles, cliVars } = prepareVars();
   applyMigrations(envFiles);
-  const child = startWrangler(envFiles);
+  const child = startWrangler(envFiles, cliVars);
   let stopTicker = () => {};
   const shutdown = (code) => {
     stopTicker();
@@ -219,6 +235,7 @@ async function main() {
       baseUrl,
       adminToken: vars.ADMIN_TOKEN,
       statePath: join(stateDir, "demo-tenant.json"),
+      slackSinkUrl: vars.DEV_SINK === "true" ? `${baseUrl}/dev/sink/slack/T0DEMO/B0DEMO/demo-webhook` : undefined,
     });
     printBanner(vars, demo);
     stopTicker = startCronTicker();

@@ -11,7 +11,20 @@ import { registerDocs } from "./routes/meta/docs";
 import { registerHealth } from "./routes/meta/health";
 import { registerOpenApiDocument } from "./routes/meta/openapi";
 import { registerProblemTypes } from "./routes/meta/problems";
+import { registerCancelNotification } from "./routes/notify/delete";
+import { registerGetNotification } from "./routes/notify/get";
+import { registerListNotifications } from "./routes/notify/list";
+import { registerSendEmail } from "./routes/send/email";
+import { registerSendSimple } from "./routes/send/post";
+import { registerSendSms } from "./routes/send/sms";
+import { registerTenantDefaults } from "./routes/tenant/defaults";
 import { registerWhoAmI } from "./routes/tenant/get";
+import { registerDeleteTemplate } from "./routes/templates/delete";
+import { registerGetTemplate } from "./routes/templates/get";
+import { registerListTemplates } from "./routes/templates/list";
+import { registerUpdateTemplate } from "./routes/templates/patch";
+import { registerCreateTemplate } from "./routes/templates/post";
+import { registerPreviewTemplate } from "./routes/templates/preview";
 import { registerCreateTenant } from "./routes/tenants/post";
 import { registerGetTenant } from "./routes/tenants/get";
 import { registerListTenants } from "./routes/tenants/list";
@@ -43,6 +56,25 @@ export function buildApp(): App {
 
   // Tenant
   registerWhoAmI(app);
+  registerTenantDefaults(app);
+
+  // Send
+  registerSendSimple(app);
+  registerSendEmail(app);
+  registerSendSms(app);
+
+  // Templates
+  registerCreateTemplate(app);
+  registerListTemplates(app);
+  registerGetTemplate(app);
+  registerUpdateTemplate(app);
+  registerDeleteTemplate(app);
+  registerPreviewTemplate(app);
+
+  // Status and history
+  registerGetNotification(app);
+  registerListNotifications(app);
+  registerCancelNotification(app);
 
   return app;
 }

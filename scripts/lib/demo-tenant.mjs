@@ -4,8 +4,9 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
  * Makes sure the local demo tenant exists with a working live and test key, through the operator
  * API (so keys are created exactly as in production). What was created is remembered in
  * `statePath`; on restart the saved keys are checked and only what no longer works is replaced.
+ * With the local sink on, the tenant gets a "demo-slack" chat target pointing at it.
  */
-export async function ensureDemoTenant({ baseUrl, adminToken, statePath }) {
+export async function ensureDemoTenant({ baseUrl, adminToken, statePath, slackSinkUrl }) {
   const admin = async (method, path, body) => {
     const res = await fetch(`${baseUrl}${path}`, {
       method,
@@ -37,6 +38,12 @@ export async function ensureDemoTenant({ baseUrl, adminToken, statePath }) {
   }
   if (!(await keyWorks(next.testKey, "test"))) {
     next.testKey = (await admin("POST", `/api/v1/tenants/${tenantId}/api-keys`, { name: "demo test", type: "test" })).key;
+  }
+  if (slackSinkUrl) {
+    // The sink's URL carries the port, so the demo's Slack target is refreshed on every start.
+    await admin("PATCH", `/api/v1/tenants/${tenantId}`, {
+      settings: { msgApp: { targets: { "demo-slack": { type: "slack", url: slackSinkUrl } } } },
+    });
   }
   writeFileSync(statePath, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
   return next;

@@ -32,3 +32,27 @@ export function requiredLocalVars({ secret }) {
     API_KEY_ENCRYPTION_KEY: { value: secret(), comment: "encrypts API key secrets at rest; changing it invalidates existing keys" },
   };
 }
+
+/**
+ * Settings that point the real provider adapters at the Worker's own local sink (/dev/sink), so
+ * `npm start` exercises the real adapter code path and the dev inbox shows what was sent. They
+ * depend on the port, so they are passed on each start rather than written to a file; a value
+ * set in .dev.vars wins.
+ */
+export function localSinkVars(baseUrl) {
+  return {
+    DEV_SINK: "true",
+    ALLOW_INSECURE_WEBHOOKS: "true",
+    EMAIL_PROVIDER: "ses",
+    EMAIL_FROM: "Edge Notify (local) <no-reply@notify.example.com>",
+    SES_ACCESS_KEY_ID: "AKIDLOCALSINK",
+    SES_SECRET_ACCESS_KEY: "local-sink-secret",
+    SES_REGION: "ca-central-1",
+    SES_ENDPOINT: `${baseUrl}/dev/sink/ses`,
+    SMS_PROVIDER: "twilio",
+    SMS_FROM: "+15005550006",
+    TWILIO_ACCOUNT_SID: "AC00000000000000000000000000000000",
+    TWILIO_AUTH_TOKEN: "local-sink-token",
+    TWILIO_API_URL: `${baseUrl}/dev/sink/twilio`,
+  };
+}

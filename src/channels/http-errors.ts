@@ -36,3 +36,29 @@ export async function providerFetch(provider: string, input: RequestInfo | URL, 
     });
   }
 }
+
+/**
+ * The ProviderError for a non-2xx answer: kind from the HTTP status unless `kind` overrides it,
+ * message and code as the provider worded them.
+ */
+export function httpFailure(
+  provider: string,
+  res: Response,
+  detail: { message?: string; code?: string; kind?: ProviderErrorKind },
+): ProviderError {
+  return new ProviderError(provider, detail.kind ?? kindForStatus(res.status), `${provider}: ${detail.message || res.statusText || `HTTP ${res.status}`}`, {
+    httpStatus: res.status,
+    providerCode: detail.code,
+    retryAfterSeconds: retryAfterSeconds(res),
+  });
+}
+
+/** Reads a JSON error body, tolerating providers that answer errors in text or HTML. */
+export async function errorBody<T>(res: Response): Promise<Partial<T> & { text?: string }> {
+  const text = await res.text().catch(() => "");
+  try {
+    return JSON.parse(text) as Partial<T>;
+  } catch {
+    return { text: text.slice(0, 200) } as Partial<T> & { text?: string };
+  }
+}

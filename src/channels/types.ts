@@ -58,15 +58,21 @@ export interface ChatMessage {
   card?: Record<string, unknown> | unknown[];
 }
 
+/** Final or interim status of a message as far as the provider has told us. */
+export type OutcomeStatus = "delivered" | "sending" | "temporary-failure" | "permanent-failure";
+
 /** What the provider told us when it accepted a message. */
 export interface SendOutcome {
   /** The provider's id for the message, when it returns one. */
   providerMessageId?: string;
   /**
    * `delivered` when acceptance is the last word we will get (no receipts configured);
-   * `sending` when a delivery receipt is expected later.
+   * `sending` when a delivery receipt is expected later. The failure statuses are for providers
+   * that report the final outcome synchronously (the test-key simulator does).
    */
-  status: "delivered" | "sending";
+  status: OutcomeStatus;
+  /** Per-recipient outcome where it differs from `status` (one email to several addresses). */
+  recipientStatuses?: Record<string, OutcomeStatus>;
 }
 
 export type ProviderErrorKind =

@@ -69,8 +69,8 @@ describe("contract: a tenant never sees or touches another tenant's data", () =>
   });
 
   for (const resource of tenantResources) {
-    it(`${resource.name}: 404 to another tenant on every operation, unchanged for its owner`, async () => {
-      const { read, operations } = await resource.create(owner);
+    it(`${resource.name}: 404 to another tenant on every operation, absent from its searches, unchanged for its owner`, async () => {
+      const { id, read, operations, searches } = await resource.create(owner);
       const before = await asTenant(owner, read.method, read.path, read.options);
       expect(before.status).toBe(200);
       const snapshot = await before.text();
@@ -78,6 +78,11 @@ describe("contract: a tenant never sees or touches another tenant's data", () =>
         const res = await asTenant(other, op.method, op.path, op.options);
         expect(res.status, `${op.method} ${op.path}`).toBe(404);
         expect(await res.text()).not.toContain(owner.id);
+      }
+      for (const search of searches) {
+        const res = await asTenant(other, search.method, search.path, search.options);
+        expect(res.status, `${search.method} ${search.path}`).toBe(200);
+        expect(await res.text()).not.toContain(id);
       }
       const after = await asTenant(owner, read.method, read.path, read.options);
       expect(after.status).toBe(200);

@@ -1,5 +1,5 @@
-import type { CallOptions } from "../helpers/http";
-import type { TestTenant } from "../helpers/tenants";
+import { json, type CallOptions } from "../helpers/http";
+import { asTenant, type TestTenant } from "../helpers/tenants";
 
 export interface ResourceOperation {
   method: string;
@@ -9,13 +9,68 @@ export interface ResourceOperation {
 
 /**
  * A tenant-owned resource for the isolation contract: `create` makes one as `owner` and returns
- * the operations that address it. The contract then checks that another tenant gets 404 from
- * every one of them, and that the owner still sees the resource unchanged afterwards.
- * Every route that addresses a tenant's resource by id must add an entry here.
+ * the operations that address it by id (another tenant must get 404 from each, and the owner
+ * must find it unchanged afterwards) and the searches that could list it (another tenant must
+ * get 200 without it). Every route that addresses or lists a tenant's data adds an entry here.
  */
 export interface TenantResource {
   name: string;
-  create(owner: TestTenant): Promise<{ read: ResourceOperation; operations: ResourceOperation[] }>;
+  create(owner: TestTenant): Promise<{ id: string; read: ResourceOperation; operations: ResourceOperation[]; searches: ResourceOperation[] }>;
 }
 
-export const tenantResources: TenantResource[] = [];
+export const tenantResources: TenantResource[] = [
+  {
+    name: "template",
+    async create(owner) {
+      const res = await asTenant(owner, "POST", "/api/v1/templates", {
+        body: { name: `contract-${crypto.randomUUID()}`, channel: "email", subject: "Hi {{name}}", body: "b" },
+      });
+      const { id, name } = await json(res);
+      const path = `/api/v1/templates/${id}`;
+      return {
+        id,
+        read: { method: "GET", path },
+        operations: [
+          { method: "GET", path },
+          { method: "GET", path: `${path}?version=1` },
+          { method: "PATCH", path, options: { body: { subject: "taken over" } } },
+          { method: "POST", path: `${path}/preview`, options: { body: { params: { name: "x" } } } },
+          { method: "DELETE", path },
+        ],
+        searches: [
+          { method: "GET", path: `/api/v1/templates?name=${encodeURIComponent(name)}` },
+          { method: "GET", path: "/api/v1/templates" },
+        ],
+      };
+    },
+  },
+  {
+    name: "notification",
+    async create(owner) {
+      const correlationId = `contract-${crypto.randomUUID()}`;
+      const res = await asTenant(owner, "POST", "/api/v1/notifysimple/email", {
+        key: owner.keys.test,
+        body: {
+          recipients: { to: ["a@example.com"] },
+          content: { subject: "s", body: "b" },
+          correlationId,
+          delayedSend: new Date(Date.now() + 600_000).toISOString(),
+        },
+      });
+      const { notifyId } = await json(res);
+      return {
+        id: notifyId,
+        read: { method: "GET", path: `/api/v1/notify/${notifyId}` },
+        operations: [
+          { method: "GET", path: `/api/v1/notify/${notifyId}` },
+          { method: "GET", path: `/api/v1/notify/status/${notifyId}` },
+          { method: "DELETE", path: `/api/v1/notify/${notifyId}` },
+        ],
+        searches: [
+          { method: "GET", path: `/api/v1/notify?correlationId=${correlationId}` },
+          { method: "GET", path: "/api/v1/notify" },
+        ],
+      };
+    },
+  },
+];

@@ -1,2 +1,4 @@
 export * from "./tenants";
 export * from "./api-keys";
+export * from "./templates";
+export * from "./notifications";

@@ -30,7 +30,10 @@ export function registerOpenApiDocument(app: App): void {
           "Errors are RFC 9457 `application/problem+json`.",
       },
       tags: [
-        { name: "Tenant", description: "Routes for tenant applications" },
+        { name: "Send", description: "Send email, SMS and chat messages (or preview them)" },
+        { name: "Status", description: "Delivery status, history search and cancellation" },
+        { name: "Templates", description: "Stored, versioned templates" },
+        { name: "Tenant", description: "The calling tenant: identity and defaults" },
         { name: "Operator", description: "Platform administration (ADMIN_TOKEN)" },
         { name: "Meta", description: "Health, this document and the docs page" },
       ],

@@ -20,12 +20,12 @@ const route = createRoute({
   },
   responses: {
     200: { description: "The updated tenant", content: { "application/json": { schema: TenantSchema } } },
-    ...problemResponses(400, 401, 403, 404, 413, 415),
+    ...problemResponses(400, 401, 403, 404, 413, 415, 422),
   },
 });
 
 export function registerUpdateTenant(app: App): void {
   app.openapi(route, async (c) =>
-    c.json(await updateTenant(c.get("db"), c.req.valid("param").tenantId, c.req.valid("json")), 200),
+    c.json(await updateTenant(c.get("db"), c.env, c.req.valid("param").tenantId, c.req.valid("json")), 200),
   );
 }

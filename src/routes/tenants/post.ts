@@ -16,13 +16,13 @@ const route = createRoute({
   request: { body: { required: true, content: { "application/json": { schema: CreateTenantSchema } } } },
   responses: {
     201: { description: "The new tenant", content: { "application/json": { schema: TenantSchema } } },
-    ...problemResponses(400, 401, 403, 413, 415),
+    ...problemResponses(400, 401, 403, 413, 415, 422),
   },
 });
 
 export function registerCreateTenant(app: App): void {
   app.openapi(route, async (c) => {
-    const tenant = await createTenant(c.get("db"), c.req.valid("json"));
+    const tenant = await createTenant(c.get("db"), c.env, c.req.valid("json"));
     c.header("Location", `/api/v1/tenants/${tenant.id}`);
     return c.json(tenant, 201);
   });

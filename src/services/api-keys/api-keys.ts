@@ -4,6 +4,7 @@ import { olderThan } from "../../db/keyset";
 import { type ApiKeyRow, type ApiKeyType, apiKeys } from "../../db/schema";
 import { sha256Hex } from "../../lib/crypto/hash";
 import { seal } from "../../lib/crypto/secret-box";
+import { uuidv7 } from "../../lib/ids";
 import { ApiError } from "../../lib/errors/api-error";
 import { type Page, type PageRequest, pageOf } from "../../lib/pagination";
 import { formatCombinedKey } from "./combined-key";
@@ -48,7 +49,7 @@ export async function createApiKey(
   tenantId: string,
   input: { name: string; type: ApiKeyType },
 ): Promise<ApiKeyView & { key: string }> {
-  const id = crypto.randomUUID();
+  const id = uuidv7();
   const secret = crypto.randomUUID();
   const row: ApiKeyRow = {
     id,

@@ -1,24 +1,85 @@
 import { z } from "@hono/zod-openapi";
-import { getCountries, type CountryCode } from "libphonenumber-js/min";
+import { getCountries, type CountryCode } from "libphonenumber-js/max";
 
 const COUNTRIES = new Set<string>(getCountries());
 
 export const RegionSchema = z
   .string()
   .length(2)
-  .refine((v) => COUNTRIES.has(v.toUpperCase()), { message: "Not an ISO 3166 alpha-2 region with a telephone numbering plan" })
+  .refine((v) => COUNTRIES.has(v.toUpperCase()), {
+    message: "Not an ISO 3166 alpha-2 region with a telephone numbering plan",
+  })
   .openapi({ description: "ISO 3166 alpha-2 region used for phone numbers without a country code", example: "CA" });
 
-/** Tenant defaults: the second layer of the System → Tenant → Event → Request cascade. */
+export const ChatTargetSchema = z
+  .object({
+    type: z.enum(["slack", "teams", "rocketchat", "webhook"]).openapi({
+      description: "slack: incoming webhook; teams: Workflows webhook; rocketchat: incoming webhook; webhook: generic JSON POST",
+    }),
+    url: z.url().max(2048).openapi({ example: "https://hooks.slack.com/services/T000/B000/XXXX" }),
+    secret: z
+      .string()
+      .min(16)
+      .max(256)
+      .optional()
+      .openapi({ description: "webhook only: Standard Webhooks signing secret (whsec_…)" }),
+  })
+  .strict()
+  .openapi("ChatTarget");
+
+const TargetNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "Lower-case letters, digits, _ and -, up to 64");
+
+/**
+ * Tenant defaults: the second layer of the System → Tenant → Event → Request cascade. A request
+ * value wins over these; these win over the Worker's system defaults.
+ */
 export const TenantSettingsSchema = z
   .object({
     defaultRegion: RegionSchema.optional(),
+    params: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .openapi({ description: "Default template parameters; request params override them key by key" }),
+    email: z
+      .object({
+        provider: z.string().optional().openapi({ description: "One of the providers configured on this deployment", example: "ses" }),
+        from: z.string().max(320).optional().openapi({ example: "Funding Programs <funding@example.gov>" }),
+        replyTo: z.array(z.string().max(320)).max(10).optional(),
+        cc: z.array(z.string().max(320)).max(50).optional(),
+        bcc: z.array(z.string().max(320)).max(50).optional(),
+      })
+      .strict()
+      .optional(),
+    sms: z
+      .object({
+        provider: z.string().optional().openapi({ example: "twilio" }),
+        senderId: z
+          .string()
+          .regex(/^(\+[1-9]\d{6,14}|\d{3,8}|[A-Za-z0-9 ]{1,11})$/, "An E.164 number, a short code, or an alphanumeric id of up to 11 characters")
+          .optional(),
+      })
+      .strict()
+      .optional(),
+    msgApp: z
+      .object({
+        targets: z
+          .record(TargetNameSchema, ChatTargetSchema)
+          .optional()
+          .openapi({ description: "Named chat targets a request can address by name" }),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .openapi("TenantSettings");
 
 export type TenantSettings = z.infer<typeof TenantSettingsSchema>;
+export type ChatTargetSetting = z.infer<typeof ChatTargetSchema>;
 
 export function isRegion(value: string): value is CountryCode {
   return COUNTRIES.has(value);
+}
+
+export function normaliseSettings(settings: TenantSettings): TenantSettings {
+  return settings.defaultRegion ? { ...settings, defaultRegion: settings.defaultRegion.toUpperCase() } : settings;
 }

@@ -2,10 +2,13 @@ import { desc, eq } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { olderThan } from "../../db/keyset";
 import { type TenantLimits, type TenantRow, type TenantStatus, tenants } from "../../db/schema";
+import { uuidv7 } from "../../lib/ids";
 import { ApiError } from "../../lib/errors/api-error";
 import { type Page, type PageRequest, pageOf } from "../../lib/pagination";
+import type { Env } from "../../env";
+import { checkSettings } from "./check-settings";
 import { effectiveLimits } from "./limits";
-import type { TenantSettings } from "./settings";
+import { normaliseSettings, type TenantSettings } from "./settings";
 
 export interface TenantView {
   id: string;
@@ -37,14 +40,18 @@ export function toTenantView(row: TenantRow): TenantView {
   };
 }
 
-function normaliseSettings(settings: TenantSettings): TenantSettings {
-  return settings.defaultRegion ? { ...settings, defaultRegion: settings.defaultRegion.toUpperCase() } : settings;
+function assertUsableSettings(settings: TenantSettings, env: Env, prefix: string): void {
+  const errors = checkSettings(settings, env, prefix);
+  if (errors.length > 0) {
+    throw new ApiError("unprocessable", { detail: "Some settings cannot be used on this deployment", errors });
+  }
 }
 
-export async function createTenant(db: Db, input: TenantInput): Promise<TenantView> {
+export async function createTenant(db: Db, env: Env, input: TenantInput): Promise<TenantView> {
+  if (input.settings) assertUsableSettings(input.settings, env, "settings");
   const now = new Date();
   const row: TenantRow = {
-    id: crypto.randomUUID(),
+    id: uuidv7(),
     name: input.name.trim(),
     status: input.status ?? "trial",
     limits: input.limits ?? {},
@@ -82,6 +89,7 @@ export async function listTenants(db: Db, page: PageRequest): Promise<Page<Tenan
  */
 export async function updateTenant(
   db: Db,
+  env: Env,
   tenantId: string,
   patch: {
     name?: string;
@@ -89,16 +97,19 @@ export async function updateTenant(
     limits?: { [K in keyof TenantLimits]?: TenantLimits[K] | null };
     settings?: { [K in keyof TenantSettings]?: TenantSettings[K] | null };
   },
+  settingsPrefix = "settings",
 ): Promise<TenantView> {
   const current = await getTenant(db, tenantId);
+  const settings = patch.settings
+    ? normaliseSettings(mergeKeys(current.settings as TenantSettings, patch.settings))
+    : (current.settings as TenantSettings);
+  if (patch.settings) assertUsableSettings(settings, env, settingsPrefix);
   const next: TenantRow = {
     ...current,
     name: patch.name?.trim() ?? current.name,
     status: patch.status ?? current.status,
     limits: patch.limits ? mergeKeys(current.limits, patch.limits) : current.limits,
-    settings: patch.settings
-      ? normaliseSettings(mergeKeys(current.settings as TenantSettings, patch.settings))
-      : current.settings,
+    settings,
     updatedAt: new Date(),
   };
   await db

@@ -1,0 +1,17 @@
+import { createDb } from "../db/client";
+import type { Env } from "../env";
+import { log } from "../lib/log";
+import { expireLostAttempts, releaseDueDeliveries, requeueStaleDeliveries } from "../services/delivery/sweep";
+
+/**
+ * The every-minute cron: release delayed sends that are due, re-enqueue deliveries the queue
+ * never saw, and settle attempts whose worker vanished.
+ */
+export async function runScheduled(controller: ScheduledController, env: Env): Promise<void> {
+  const db = createDb(env.DB);
+  const now = new Date(controller.scheduledTime);
+  const released = await releaseDueDeliveries(db, env, now);
+  const requeued = await requeueStaleDeliveries(db, env, now);
+  const expired = await expireLostAttempts(db, now);
+  if (released || requeued || expired) log("info", "cron", { cron: controller.cron, released, requeued, expired });
+}

@@ -1,0 +1,136 @@
+import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { API_KEY_TYPES } from "./api-keys";
+import { CHANNELS } from "./templates";
+import { tenants } from "./tenants";
+
+/** Overall status of a notification, derived from its messages (services/delivery/status.ts). */
+export const NOTIFICATION_STATUSES = [
+  "accepted",
+  "scheduled",
+  "sending",
+  "delivered",
+  "partially-failed",
+  "failed",
+  "cancelled",
+] as const;
+export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
+
+/** Public per-recipient statuses (GOV.UK Notify's vocabulary, plus scheduled and cancelled). */
+export const MESSAGE_STATUSES = [
+  "scheduled",
+  "created",
+  "sending",
+  "delivered",
+  "permanent-failure",
+  "temporary-failure",
+  "technical-failure",
+  "cancelled",
+] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+
+/**
+ * Internal state of one provider call. `queued` → `in_flight` (claimed under a lease) → `done`;
+ * `retry_wait` between attempts; `scheduled` until the cron releases it; `cancelled` by the tenant.
+ */
+export const DELIVERY_STATES = ["scheduled", "queued", "in_flight", "retry_wait", "done", "cancelled"] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
+
+export const notifications = sqliteTable(
+  "notifications",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    status: text("status", { enum: NOTIFICATION_STATUSES }).notNull(),
+    keyType: text("key_type", { enum: API_KEY_TYPES }).notNull(),
+    /** Which route created it: simple sends now; event sends and the v2 API later. */
+    source: text("source").notNull(),
+    correlationId: text("correlation_id"),
+    tags: text("tags", { mode: "json" }).$type<string[]>().notNull(),
+    channels: text("channels", { mode: "json" }).$type<(typeof CHANNELS)[number][]>().notNull(),
+    messageCount: integer("message_count").notNull(),
+    scheduledFor: integer("scheduled_for", { mode: "timestamp_ms" }),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    index("notifications_tenant_created_idx").on(t.tenantId, t.createdAt, t.id),
+    index("notifications_tenant_correlation_idx").on(t.tenantId, t.correlationId),
+    index("notifications_tenant_status_idx").on(t.tenantId, t.status, t.createdAt),
+  ],
+);
+
+/** One provider call: an email (all its recipients), one SMS, or one chat post. */
+export const deliveries = sqliteTable(
+  "deliveries",
+  {
+    id: text("id").primaryKey(),
+    notificationId: text("notification_id")
+      .notNull()
+      .references(() => notifications.id, { onDelete: "cascade" }),
+    tenantId: text("tenant_id").notNull(),
+    channel: text("channel", { enum: CHANNELS }).notNull(),
+    state: text("state", { enum: DELIVERY_STATES }).notNull(),
+    /** Provider name, or "simulator" for test keys. */
+    provider: text("provider").notNull(),
+    /** The rendered message exactly as previewed (services/send/plan.ts PlannedPayload). */
+    payload: text("payload", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    providerMessageId: text("provider_message_id"),
+    attempts: integer("attempts").notNull().default(0),
+    /** Set when claimed; another consumer may not take the delivery before it passes. */
+    leaseUntil: integer("lease_until", { mode: "timestamp_ms" }),
+    leaseToken: text("lease_token"),
+    scheduledFor: integer("scheduled_for", { mode: "timestamp_ms" }),
+    enqueuedAt: integer("enqueued_at", { mode: "timestamp_ms" }),
+    lastError: text("last_error", { mode: "json" }).$type<DeliveryError>(),
+    templateId: text("template_id"),
+    templateVersion: integer("template_version"),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    index("deliveries_notification_idx").on(t.notificationId),
+    index("deliveries_state_scheduled_idx").on(t.state, t.scheduledFor),
+    index("deliveries_state_enqueued_idx").on(t.state, t.enqueuedAt),
+  ],
+);
+
+export interface DeliveryError {
+  code: string;
+  message: string;
+  retryable: boolean;
+  provider?: string;
+  httpStatus?: number;
+  providerCode?: string;
+  at: string;
+}
+
+/** One row per channel and recipient: what the status API reports. */
+export const messages = sqliteTable(
+  "messages",
+  {
+    id: text("id").primaryKey(),
+    deliveryId: text("delivery_id")
+      .notNull()
+      .references(() => deliveries.id, { onDelete: "cascade" }),
+    notificationId: text("notification_id").notNull(),
+    tenantId: text("tenant_id").notNull(),
+    channel: text("channel", { enum: CHANNELS }).notNull(),
+    recipient: text("recipient").notNull(),
+    /** Email only: to, cc or bcc. */
+    role: text("role", { enum: ["to", "cc", "bcc"] }),
+    status: text("status", { enum: MESSAGE_STATUSES }).notNull(),
+    /** Why this recipient failed, when it did. */
+    error: text("error", { mode: "json" }).$type<DeliveryError>(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+    sentAt: integer("sent_at", { mode: "timestamp_ms" }),
+    completedAt: integer("completed_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("messages_notification_idx").on(t.notificationId), index("messages_delivery_idx").on(t.deliveryId)],
+);
+
+export type NotificationRow = typeof notifications.$inferSelect;
+export type DeliveryRow = typeof deliveries.$inferSelect;
+export type MessageRow = typeof messages.$inferSelect;

@@ -1,0 +1,29 @@
+import { createRoute } from "@hono/zod-openapi";
+import { problemResponses } from "../../lib/errors/problem";
+import type { App } from "../../lib/router";
+import { tenantSecurity } from "../../lib/security";
+import { requireTenant } from "../../middleware/auth";
+import { cancelNotification } from "../../services/notifications/notifications";
+import { NotificationSchema, NotifyIdParamSchema } from "./schemas";
+
+const route = createRoute({
+  method: "delete",
+  path: "/api/v1/notify/{notifyId}",
+  tags: ["Status"],
+  summary: "Cancel what has not been sent",
+  description:
+    "Cancels every message not yet handed to a provider (scheduled, queued, or waiting to retry) and answers the notification as it now is. Messages already sent are unaffected. 409 when nothing is left to cancel.",
+  security: tenantSecurity,
+  middleware: [requireTenant] as const,
+  request: { params: NotifyIdParamSchema },
+  responses: {
+    200: { description: "The notification after cancelling", content: { "application/json": { schema: NotificationSchema } } },
+    ...problemResponses(400, 401, 403, 404, 409),
+  },
+});
+
+export function registerCancelNotification(app: App): void {
+  app.openapi(route, async (c) =>
+    c.json(await cancelNotification({ db: c.get("db"), tenantId: c.get("tenant").tenantId }, c.req.valid("param").notifyId), 200),
+  );
+}

@@ -1,0 +1,60 @@
+import { z } from "@hono/zod-openapi";
+import { CHANNELS, MESSAGE_STATUSES, NOTIFICATION_STATUSES } from "../../db/schema";
+
+export const NotifyIdParamSchema = z.object({
+  notifyId: z.uuid().openapi({ param: { name: "notifyId", in: "path" } }),
+});
+
+const ErrorSchema = z
+  .object({
+    code: z.string().openapi({ example: "provider_rejected" }),
+    message: z.string(),
+    retryable: z.boolean(),
+    provider: z.string().optional(),
+    httpStatus: z.number().int().optional(),
+    providerCode: z.string().optional(),
+    at: z.iso.datetime(),
+  })
+  .openapi("DeliveryError");
+
+export const MessageSchema = z
+  .object({
+    messageId: z.uuid(),
+    channel: z.enum(CHANNELS),
+    recipient: z.string(),
+    role: z.enum(["to", "cc", "bcc"]).nullable(),
+    status: z.enum(MESSAGE_STATUSES),
+    provider: z.string(),
+    providerMessageId: z.string().nullable(),
+    attempts: z.number().int(),
+    templateId: z.string().nullable(),
+    templateVersion: z.number().int().nullable(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+    scheduledFor: z.iso.datetime().nullable(),
+    sentAt: z.iso.datetime().nullable(),
+    completedAt: z.iso.datetime().nullable(),
+    error: ErrorSchema.nullable(),
+  })
+  .openapi("Message");
+
+export const NotificationSummarySchema = z
+  .object({
+    notifyId: z.uuid(),
+    status: z.enum(NOTIFICATION_STATUSES),
+    source: z.string(),
+    keyType: z.enum(["live", "team", "test"]),
+    correlationId: z.string().nullable(),
+    tags: z.array(z.string()),
+    channels: z.array(z.enum(CHANNELS)),
+    messageCount: z.number().int(),
+    scheduledFor: z.iso.datetime().nullable(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .openapi("NotificationSummary");
+
+export const NotificationSchema = NotificationSummarySchema.extend({
+  counts: z.record(z.string(), z.number().int()).openapi({ description: "Messages per status" }),
+  messages: z.array(MessageSchema),
+}).openapi("Notification");

@@ -1,0 +1,59 @@
+import { z } from "@hono/zod-openapi";
+
+export const SendReceiptSchema = z
+  .object({
+    notifyId: z.uuid(),
+    status: z.enum(["accepted", "scheduled"]),
+    statusUrl: z.url().openapi({ description: "GET it to follow the delivery" }),
+    channels: z
+      .object({ email: z.number().int().optional(), sms: z.number().int().optional(), msgApp: z.number().int().optional() })
+      .openapi({ description: "Messages created per channel (one per recipient)" }),
+    correlationId: z.string().nullable(),
+    scheduledFor: z.iso.datetime().nullable(),
+    createdAt: z.iso.datetime(),
+  })
+  .openapi("SendReceipt");
+
+const EmailPayloadSchema = z
+  .object({
+    provider: z.string(),
+    from: z.string(),
+    replyTo: z.array(z.string()),
+    recipients: z.object({ to: z.array(z.string()), cc: z.array(z.string()).optional(), bcc: z.array(z.string()).optional() }),
+    content: z.object({
+      subject: z.string(),
+      body: z.string(),
+      bodyType: z.enum(["text", "html", "markdown"]),
+      encoding: z.literal("utf-8"),
+      renderer: z.string(),
+      html: z.string().optional(),
+      text: z.string().optional(),
+    }),
+    attachments: z.array(z.object({ filename: z.string(), contentType: z.string(), size: z.number().int() })),
+  })
+  .openapi("EmailPayload");
+
+const SmsPayloadSchema = z
+  .object({
+    provider: z.string(),
+    from: z.string(),
+    recipients: z.object({ to: z.array(z.string()) }),
+    content: z.object({ body: z.string(), length: z.number().int(), fragments: z.number().int(), encoding: z.enum(["GSM-7", "UCS-2"]) }),
+  })
+  .openapi("SmsPayload");
+
+const MsgAppPayloadSchema = z
+  .object({
+    provider: z.string(),
+    target: z.object({ type: z.enum(["slack", "teams", "rocketchat", "webhook"]), name: z.string().optional(), url: z.string() }),
+    content: z.object({ text: z.string(), card: z.unknown().optional() }),
+  })
+  .openapi("MsgAppPayload");
+
+export const PreviewSchema = z
+  .object({
+    email: z.array(EmailPayloadSchema).optional(),
+    sms: z.array(SmsPayloadSchema).optional(),
+    msgApp: z.array(MsgAppPayloadSchema).optional(),
+  })
+  .openapi("Preview", { description: "Per channel, one entry per provider call, exactly as it would be handed to the provider" });

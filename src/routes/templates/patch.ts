@@ -1,0 +1,36 @@
+import { createRoute } from "@hono/zod-openapi";
+import { problemResponses } from "../../lib/errors/problem";
+import type { App } from "../../lib/router";
+import { tenantSecurity } from "../../lib/security";
+import { requireTenant } from "../../middleware/auth";
+import { updateTemplate } from "../../services/templates/templates";
+import { normaliseTemplateContent, TemplateIdParamSchema, TemplateSchema, UpdateTemplateSchema } from "./schemas";
+
+const route = createRoute({
+  method: "patch",
+  path: "/api/v1/templates/{templateId}",
+  tags: ["Templates"],
+  summary: "Update a template: every update is a new version",
+  description: "Fields not given are carried over from the current version; `null` clears one. Earlier versions stay readable with `?version=n`, and each send records the version it used.",
+  security: tenantSecurity,
+  middleware: [requireTenant] as const,
+  request: {
+    params: TemplateIdParamSchema,
+    body: { required: true, content: { "application/json": { schema: UpdateTemplateSchema } } },
+  },
+  responses: {
+    200: { description: "The new version", content: { "application/json": { schema: TemplateSchema } } },
+    ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422),
+  },
+});
+
+export function registerUpdateTemplate(app: App): void {
+  app.openapi(route, async (c) => {
+    const view = await updateTemplate(
+      { db: c.get("db"), tenantId: c.get("tenant").tenantId },
+      c.req.valid("param").templateId,
+      normaliseTemplateContent(c.req.valid("json")),
+    );
+    return c.json(view, 200);
+  });
+}

@@ -1,0 +1,217 @@
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { type OutcomeStatus, ProviderError, type SendOutcome } from "../../channels/types";
+import type { Db } from "../../db/client";
+import { deliveries, type DeliveryError, type DeliveryRow, type MessageStatus, messages } from "../../db/schema";
+import type { Env } from "../../env";
+import { log } from "../../lib/log";
+import { MissingAttachmentError } from "./adapter-message";
+import { callProvider, providerTimeoutMs } from "./call-provider";
+import { refreshNotificationStatus } from "./notification-status";
+
+/** Provider attempts per delivery before it is a technical failure. */
+export const MAX_ATTEMPTS = 5;
+
+/** What the queue consumer should do with the message it got. */
+export type Disposition = { action: "ack" } | { action: "retry"; delaySeconds: number };
+
+const TERMINAL: ReadonlySet<MessageStatus> = new Set(["delivered", "permanent-failure", "temporary-failure", "technical-failure", "cancelled"]);
+
+/**
+ * Delay before attempt `attempt + 1`: exponential from 15 s, capped at 10 minutes, with jitter so
+ * a provider outage is not followed by a thundering herd; never sooner than the provider asked.
+ */
+export function retryDelaySeconds(attempt: number, retryAfter?: number): number {
+  const base = Math.min(15 * 2 ** Math.max(0, attempt - 1), 600);
+  const jittered = Math.round(base * (0.8 + Math.random() * 0.4));
+  return Math.max(jittered, retryAfter ?? 0);
+}
+
+function leaseMs(env: Env): number {
+  return providerTimeoutMs(env) * 2 + 30_000;
+}
+
+/**
+ * Takes a delivery for one attempt. The conditional UPDATE is the duplicate-delivery guard: only
+ * a delivery waiting to be sent (`queued` or `retry_wait`) can be claimed, so a queue message
+ * delivered twice finds the second copy refused and never makes a second provider call.
+ */
+async function claim(db: Db, env: Env, deliveryId: string, now: Date): Promise<DeliveryRow | null> {
+  const token = crypto.randomUUID();
+  const [claimed] = await db.batch([
+    db
+      .update(deliveries)
+      .set({
+        state: "in_flight",
+        attempts: sql`${deliveries.attempts} + 1`,
+        leaseUntil: new Date(now.getTime() + leaseMs(env)),
+        leaseToken: token,
+        updatedAt: now,
+      })
+      .where(and(eq(deliveries.id, deliveryId), inArray(deliveries.state, ["queued", "retry_wait"])))
+      .returning(),
+    db
+      .update(messages)
+      .set({ status: "sending", updatedAt: now })
+      .where(
+        and(
+          eq(messages.deliveryId, deliveryId),
+          eq(messages.status, "created"),
+          sql`EXISTS (SELECT 1 FROM deliveries WHERE id = ${deliveryId} AND lease_token = ${token})`,
+        ),
+      ),
+  ]);
+  const row = claimed[0];
+  if (!row) return null;
+  await db.batch([refreshNotificationStatus(db, row.notificationId, now)]);
+  return row;
+}
+
+function errorFrom(code: string, message: string, retryable: boolean, now: Date, err?: ProviderError): DeliveryError {
+  return {
+    code,
+    message,
+    retryable,
+    at: now.toISOString(),
+    ...(err ? { provider: err.provider } : {}),
+    ...(err?.httpStatus !== undefined ? { httpStatus: err.httpStatus } : {}),
+    ...(err?.providerCode !== undefined ? { providerCode: err.providerCode } : {}),
+  };
+}
+
+/**
+ * Writes the end of an attempt, only while we still hold the lease (a delivery whose lease
+ * expired may have been settled by the sweep). `statuses` maps each recipient to its status.
+ */
+async function settle(
+  db: Db,
+  delivery: DeliveryRow,
+  now: Date,
+  result: {
+    state: "done" | "retry_wait";
+    providerMessageId?: string;
+    lastError: DeliveryError | null;
+    statusFor: (recipient: string) => { status: MessageStatus; error: DeliveryError | null };
+  },
+): Promise<void> {
+  const rows = await db.select({ id: messages.id, recipient: messages.recipient }).from(messages).where(eq(messages.deliveryId, delivery.id));
+  const held = sql`EXISTS (SELECT 1 FROM deliveries WHERE id = ${delivery.id} AND lease_token = ${delivery.leaseToken})`;
+  const messageUpdates = rows.map((row) => {
+    const { status, error } = result.statusFor(row.recipient);
+    return db
+      .update(messages)
+      .set({
+        status,
+        error,
+        updatedAt: now,
+        ...(status !== "sending" || result.providerMessageId ? { sentAt: now } : {}),
+        ...(TERMINAL.has(status) ? { completedAt: now } : {}),
+      })
+      .where(and(eq(messages.id, row.id), held));
+  });
+  const statements: BatchItem<"sqlite">[] = [
+    ...messageUpdates,
+    db
+      .update(deliveries)
+      .set({
+        state: result.state,
+        providerMessageId: result.providerMessageId ?? delivery.providerMessageId,
+        lastError: result.lastError,
+        leaseUntil: null,
+        leaseToken: null,
+        updatedAt: now,
+      })
+      .where(and(eq(deliveries.id, delivery.id), eq(deliveries.leaseToken, delivery.leaseToken!))),
+    refreshNotificationStatus(db, delivery.notificationId, now),
+  ];
+  await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+}
+
+function outcomeStatus(outcome: SendOutcome, recipient: string): OutcomeStatus {
+  return outcome.recipientStatuses?.[recipient] ?? outcome.recipientStatuses?.[recipient.toLowerCase()] ?? outcome.status;
+}
+
+/**
+ * One queue message: claim the delivery, call the provider, record what happened, and say
+ * whether the queue should retry. Provider faults are recorded on the rows; infrastructure
+ * faults before the provider was called release the claim and retry.
+ */
+export async function processDelivery(db: Db, env: Env, deliveryId: string, now = new Date()): Promise<Disposition> {
+  const delivery = await claim(db, env, deliveryId, now);
+  if (!delivery) return { action: "ack" };
+
+  let outcome: SendOutcome;
+  try {
+    outcome = await callProvider(env, delivery);
+  } catch (err) {
+    const at = new Date();
+    if (err instanceof ProviderError) return settleFailure(db, delivery, err, at);
+    if (err instanceof MissingAttachmentError) {
+      const error = errorFrom("attachment_missing", err.message, false, at);
+      await settle(db, delivery, at, { state: "done", lastError: error, statusFor: () => ({ status: "technical-failure", error }) });
+      return { action: "ack" };
+    }
+    // Not a provider answer (a bug, or R2/D1 failing before the call): put it back and retry.
+    log("error", "delivery attempt failed before reaching the provider", { deliveryId, error: String(err) });
+    await db
+      .update(deliveries)
+      .set({ state: "retry_wait", leaseUntil: null, leaseToken: null, updatedAt: at })
+      .where(and(eq(deliveries.id, delivery.id), eq(deliveries.leaseToken, delivery.leaseToken!)));
+    return { action: "retry", delaySeconds: retryDelaySeconds(delivery.attempts) };
+  }
+
+  const at = new Date();
+  await settle(db, delivery, at, {
+    state: "done",
+    providerMessageId: outcome.providerMessageId,
+    lastError: null,
+    statusFor: (recipient) => {
+      const status = outcomeStatus(outcome, recipient);
+      const error =
+        status === "temporary-failure" || status === "permanent-failure"
+          ? errorFrom(status === "temporary-failure" ? "temporary_failure" : "permanent_failure", `The provider reported ${status}`, false, at)
+          : null;
+      return { status, error };
+    },
+  });
+  return { action: "ack" };
+}
+
+async function settleFailure(db: Db, delivery: DeliveryRow, err: ProviderError, at: Date): Promise<Disposition> {
+  if (err.kind === "retryable" && delivery.attempts < MAX_ATTEMPTS) {
+    const error = errorFrom("provider_unavailable", err.message, true, at, err);
+    await settle(db, delivery, at, { state: "retry_wait", lastError: error, statusFor: () => ({ status: "sending", error }) });
+    return { action: "retry", delaySeconds: retryDelaySeconds(delivery.attempts, err.retryAfterSeconds) };
+  }
+  const [code, status]: [string, MessageStatus] =
+    err.kind === "permanent"
+      ? ["provider_rejected", "permanent-failure"]
+      : err.kind === "configuration"
+        ? ["provider_misconfigured", "technical-failure"]
+        : ["provider_unavailable", "technical-failure"];
+  const message = err.kind === "retryable" ? `${err.message} (gave up after ${delivery.attempts} attempts)` : err.message;
+  const error = errorFrom(code, message, false, at, err);
+  await settle(db, delivery, at, { state: "done", lastError: error, statusFor: () => ({ status, error }) });
+  return { action: "ack" };
+}
+
+/**
+ * For messages the queue gave up on (dead-letter queue): whatever is not settled becomes a
+ * technical failure, so it is visible and reported instead of silently lost.
+ */
+export async function failUndeliverable(db: Db, deliveryId: string, reason: string, now = new Date()): Promise<void> {
+  const delivery = await db.query.deliveries.findFirst({ where: eq(deliveries.id, deliveryId) });
+  if (!delivery || delivery.state === "done" || delivery.state === "cancelled") return;
+  const error = errorFrom("dead_lettered", reason, false, now);
+  await db.batch([
+    db
+      .update(messages)
+      .set({ status: "technical-failure", error, updatedAt: now, completedAt: now })
+      .where(and(eq(messages.deliveryId, deliveryId), inArray(messages.status, ["created", "sending", "scheduled"]))),
+    db
+      .update(deliveries)
+      .set({ state: "done", lastError: error, leaseUntil: null, leaseToken: null, updatedAt: now })
+      .where(and(eq(deliveries.id, deliveryId), inArray(deliveries.state, ["queued", "retry_wait", "in_flight", "scheduled"]))),
+    refreshNotificationStatus(db, delivery.notificationId, now),
+  ]);
+}

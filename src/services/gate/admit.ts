@@ -1,0 +1,38 @@
+import type { Channel } from "../../db/schema";
+import type { Env } from "../../env";
+import type { TenantPrincipal } from "../../lib/app-env";
+import { ApiError } from "../../lib/errors/api-error";
+import type { TenantRow } from "../../db/schema";
+import { effectiveLimits } from "../tenants/limits";
+
+const DAILY_LIMIT_KEY = { email: "dailyEmail", sms: "dailySms", msgApp: "dailyMsgApp" } as const;
+
+/**
+ * Asks the tenant's TenantGate whether a send of `counts` messages may go ahead: the per-minute
+ * request limit (per key type, as GOV.UK Notify does) and the daily per-channel allowances.
+ * Test-key messages never reach anyone, so they do not use the daily allowance.
+ * Answers a function that gives the daily allowance back if the send then fails to store.
+ */
+export async function admitSend(
+  env: Env,
+  principal: TenantPrincipal,
+  tenant: TenantRow,
+  counts: Partial<Record<Channel, number>>,
+): Promise<{ refund: () => Promise<void> }> {
+  const limits = effectiveLimits(tenant.status, tenant.limits);
+  const countsForDaily = principal.keyType === "test" ? {} : counts;
+  const daily = Object.fromEntries(
+    Object.entries(countsForDaily).map(([channel, count]) => [channel, { count: count ?? 0, limit: limits[DAILY_LIMIT_KEY[channel as Channel]] }]),
+  );
+  const gate = env.TENANT_GATE.get(env.TENANT_GATE.idFromName(tenant.id));
+  const result = await gate.admit({ bucket: `send:${principal.keyType}`, perMinute: limits.requestsPerMinute, daily });
+  if (!result.allowed) {
+    const detail =
+      result.reason === "rate"
+        ? `Exceeded rate limit for key type ${principal.keyType.toUpperCase()} of ${result.limit} requests per 60 seconds`
+        : `Exceeded send limits (${result.counter}: ${result.limit}) for today; ${result.used} already used`;
+    throw new ApiError("rate_limited", { detail, headers: { "Retry-After": String(Math.max(1, result.retryAfterSeconds)) } });
+  }
+  const taken = Object.fromEntries(Object.entries(daily).map(([k, v]) => [k, v.count]));
+  return { refund: () => gate.refund(taken) };
+}

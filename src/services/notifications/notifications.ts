@@ -1,0 +1,192 @@
+import { and, asc, desc, eq, gte, inArray, lte, sql } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { olderThan } from "../../db/keyset";
+import {
+  type ApiKeyType,
+  type Channel,
+  deliveries,
+  type DeliveryError,
+  type DeliveryRow,
+  type MessageRow,
+  type MessageStatus,
+  messages,
+  type NotificationRow,
+  type NotificationStatus,
+  notifications,
+} from "../../db/schema";
+import { ApiError } from "../../lib/errors/api-error";
+import { type Page, type PageRequest, pageOf } from "../../lib/pagination";
+import { refreshNotificationStatus } from "../delivery/notification-status";
+
+export interface TenantScope {
+  db: Db;
+  tenantId: string;
+}
+
+export interface MessageView {
+  messageId: string;
+  channel: Channel;
+  recipient: string;
+  role: "to" | "cc" | "bcc" | null;
+  status: MessageStatus;
+  provider: string;
+  providerMessageId: string | null;
+  attempts: number;
+  templateId: string | null;
+  templateVersion: number | null;
+  createdAt: string;
+  updatedAt: string;
+  scheduledFor: string | null;
+  sentAt: string | null;
+  completedAt: string | null;
+  error: DeliveryError | null;
+}
+
+export interface NotificationSummary {
+  notifyId: string;
+  status: NotificationStatus;
+  source: string;
+  keyType: ApiKeyType;
+  correlationId: string | null;
+  tags: string[];
+  channels: Channel[];
+  messageCount: number;
+  scheduledFor: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NotificationView extends NotificationSummary {
+  counts: Partial<Record<MessageStatus, number>>;
+  messages: MessageView[];
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function toSummary(row: NotificationRow): NotificationSummary {
+  return {
+    notifyId: row.id,
+    status: row.status,
+    source: row.source,
+    keyType: row.keyType,
+    correlationId: row.correlationId,
+    tags: row.tags,
+    channels: row.channels,
+    messageCount: row.messageCount,
+    scheduledFor: iso(row.scheduledFor),
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+function toMessageView(message: MessageRow, delivery: DeliveryRow): MessageView {
+  return {
+    messageId: message.id,
+    channel: message.channel,
+    recipient: message.recipient,
+    role: message.role,
+    status: message.status,
+    provider: delivery.provider,
+    providerMessageId: delivery.providerMessageId,
+    attempts: delivery.attempts,
+    templateId: delivery.templateId,
+    templateVersion: delivery.templateVersion,
+    createdAt: message.createdAt.toISOString(),
+    updatedAt: message.updatedAt.toISOString(),
+    scheduledFor: iso(delivery.scheduledFor),
+    sentAt: iso(message.sentAt),
+    completedAt: iso(message.completedAt),
+    error: message.error ?? (TERMINAL_FAILURES.has(message.status) || message.status === "sending" ? delivery.lastError : null),
+  };
+}
+
+const TERMINAL_FAILURES: ReadonlySet<MessageStatus> = new Set(["permanent-failure", "temporary-failure", "technical-failure"]);
+
+/** A tenant's notification with every message; another tenant's id answers 404 like an unknown one. */
+export async function getNotification(scope: TenantScope, notifyId: string): Promise<NotificationView> {
+  const id = notifyId.toLowerCase();
+  // Two queries rather than one batch: drizzle maps batched rows by column name, which a join
+  // of two tables sharing column names (id, tenant_id…) would scramble.
+  const found = await scope.db
+    .select()
+    .from(notifications)
+    .where(and(eq(notifications.id, id), eq(notifications.tenantId, scope.tenantId)))
+    .limit(1);
+  const rows = await scope.db
+    .select({ message: messages, delivery: deliveries })
+    .from(messages)
+    .innerJoin(deliveries, eq(deliveries.id, messages.deliveryId))
+    .where(and(eq(messages.notificationId, id), eq(messages.tenantId, scope.tenantId)))
+    .orderBy(asc(messages.channel), asc(messages.createdAt), asc(messages.id));
+  const notification = found[0];
+  if (!notification) throw new ApiError("not_found", { detail: `No notification ${notifyId}` });
+  const counts: Partial<Record<MessageStatus, number>> = {};
+  for (const { message } of rows) counts[message.status] = (counts[message.status] ?? 0) + 1;
+  return { ...toSummary(notification), counts, messages: rows.map((r) => toMessageView(r.message, r.delivery)) };
+}
+
+export interface HistoryFilter {
+  correlationId?: string;
+  status?: NotificationStatus;
+  channel?: Channel;
+  tag?: string;
+  from?: Date;
+  to?: Date;
+}
+
+/** History search, newest first, with a keyset cursor so pages do not shift as sends arrive. */
+export async function listNotifications(scope: TenantScope, filter: HistoryFilter, page: PageRequest): Promise<Page<NotificationSummary>> {
+  const rows = await scope.db
+    .select()
+    .from(notifications)
+    .where(
+      and(
+        eq(notifications.tenantId, scope.tenantId),
+        filter.correlationId !== undefined ? eq(notifications.correlationId, filter.correlationId) : undefined,
+        filter.status ? eq(notifications.status, filter.status) : undefined,
+        filter.channel ? sql`EXISTS (SELECT 1 FROM json_each(${notifications.channels}) WHERE value = ${filter.channel})` : undefined,
+        filter.tag !== undefined ? sql`EXISTS (SELECT 1 FROM json_each(${notifications.tags}) WHERE value = ${filter.tag})` : undefined,
+        filter.from ? gte(notifications.createdAt, filter.from) : undefined,
+        filter.to ? lte(notifications.createdAt, filter.to) : undefined,
+        olderThan(notifications.createdAt, notifications.id, page.cursor),
+      ),
+    )
+    .orderBy(desc(notifications.createdAt), desc(notifications.id))
+    .limit(page.limit + 1);
+  return pageOf(rows, page.limit, (r) => ({ t: r.createdAt.getTime(), id: r.id }), toSummary);
+}
+
+/**
+ * Cancels every delivery not yet handed to a provider (scheduled, queued, or waiting to retry).
+ * Deliveries already attempted or finished are left alone and reported as they are. Nothing left
+ * to cancel is a 409. The state checks make this safe against a consumer claiming at the same time.
+ */
+export async function cancelNotification(scope: TenantScope, notifyId: string, now = new Date()): Promise<NotificationView> {
+  const id = notifyId.toLowerCase();
+  const current = await getNotification(scope, id);
+  const db = scope.db;
+  const [cancelled] = await db.batch([
+    db
+      .update(deliveries)
+      .set({ state: "cancelled", updatedAt: now })
+      .where(and(eq(deliveries.notificationId, id), eq(deliveries.tenantId, scope.tenantId), inArray(deliveries.state, ["scheduled", "queued", "retry_wait"])))
+      .returning({ id: deliveries.id }),
+    db
+      .update(messages)
+      .set({ status: "cancelled", updatedAt: now, completedAt: now })
+      .where(
+        and(
+          eq(messages.notificationId, id),
+          inArray(messages.status, ["scheduled", "created", "sending"]),
+          sql`${messages.deliveryId} IN (SELECT id FROM deliveries WHERE notification_id = ${id} AND state = 'cancelled')`,
+        ),
+      ),
+    refreshNotificationStatus(db, id, now),
+  ]);
+  if (cancelled.length === 0) {
+    throw new ApiError("conflict", {
+      detail: `Nothing left to cancel: notification ${current.notifyId} is ${current.status}`,
+    });
+  }
+  return getNotification(scope, id);
+}

@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import type { MissingParamsError } from "./engine";
+import { renderEmailContent } from "./email-content";
+
+describe("renderEmailContent", () => {
+  it("renders the seed's example 2.1", () => {
+    const out = renderEmailContent(
+      { subject: "{{subject}}", body: "This is an example of {{body-part}}", bodyType: "text" },
+      { subject: "Sample Subject", "body-part": "templating and parameter substitution" },
+      "mustache",
+    );
+    expect(out).toEqual({
+      subject: "Sample Subject",
+      body: "This is an example of templating and parameter substitution",
+      bodyType: "text",
+      text: "This is an example of templating and parameter substitution",
+    });
+  });
+
+  it("subject: values verbatim, newlines collapsed to one space, trimmed", () => {
+    const out = renderEmailContent({ subject: " Hi\r\n  {{n}}\n", body: "x", bodyType: "text" }, { n: "<Ann & co>\nLtd" }, "mustache");
+    expect(out.subject).toBe("Hi <Ann & co> Ltd");
+  });
+
+  it("text bodies: values verbatim, text only", () => {
+    const out = renderEmailContent({ subject: "s", body: "<{{n}}>", bodyType: "text" }, { n: "Ann & co" }, "mustache");
+    expect(out).toEqual({ subject: "s", body: "<Ann & co>", bodyType: "text", text: "<Ann & co>" });
+  });
+
+  it("html bodies: values escaped, with a derived text alternative", () => {
+    const out = renderEmailContent(
+      { subject: "s", body: '<p>Hi {{n}}</p><p><a href="https://x.gov">form</a></p>', bodyType: "html" },
+      { n: "<b>Ann</b>" },
+      "mustache",
+    );
+    expect(out.body).toBe('<p>Hi &lt;b&gt;Ann&lt;/b&gt;</p><p><a href="https://x.gov">form</a></p>');
+    expect(out.html).toBe(out.body);
+    expect(out.text).toBe("Hi <b>Ann</b>\n\nform (https://x.gov)");
+  });
+
+  it("markdown bodies: source as body, html with inert values, text alternative", () => {
+    const out = renderEmailContent({ subject: "s", body: "# Hello {{n}}\n\n**Welcome**", bodyType: "markdown" }, { n: "[x](http://evil) <b>" }, "mustache");
+    expect(out.body).toBe("# Hello [x](http://evil) <b>\n\n**Welcome**");
+    expect(out.html).toBe("<h1>Hello [x](http://evil) &lt;b&gt;</h1>\n<p><strong>Welcome</strong></p>\n");
+    expect(out.text).toBe("Hello x (http://evil) <b>\n\nWelcome");
+  });
+
+  it("gc renderer: conditionals and lists in markdown", () => {
+    const out = renderEmailContent(
+      { subject: "((Ref))", body: "Dear ((first name))((vip??, welcome back))\n\nYou ordered: ((items))", bodyType: "markdown" },
+      { ref: "R1", first_name: "Ann", vip: "yes", items: ["tea", "cake"] },
+      "gc",
+    );
+    expect(out.subject).toBe("R1");
+    expect(out.html).toBe("<p>Dear Ann, welcome back</p>\n<p>You ordered:</p>\n<ul>\n<li>tea</li>\n<li>cake</li>\n</ul>\n");
+    expect(out.text).toBe("Dear Ann, welcome back\n\nYou ordered: tea and cake");
+  });
+
+  it("throws one MissingParamsError for subject and body together, subject's first", () => {
+    for (const bodyType of ["text", "html", "markdown"] as const) {
+      try {
+        renderEmailContent({ subject: "{{s}} {{a}}", body: "{{b}} {{a}} {{c}}", bodyType }, { c: "" }, "mustache");
+        expect.unreachable();
+      } catch (err) {
+        expect((err as MissingParamsError).missing).toEqual(["s", "a", "b"]);
+      }
+    }
+  });
+});

@@ -1,0 +1,57 @@
+import { MissingParamsError, renderTemplate } from "./engine";
+import { htmlToText } from "./html-text";
+import { markdownToHtml, markdownToText } from "./markdown";
+import type { Renderer } from "./renderer";
+
+export type BodyType = "text" | "html" | "markdown";
+
+export interface EmailContent {
+  subject: string;
+  body: string;
+  bodyType: BodyType;
+}
+
+export interface RenderedEmailContent extends EmailContent {
+  text?: string;
+  html?: string;
+}
+
+/**
+ * Renders an email. Values are escaped for what the body is (none for text, HTML entities for
+ * HTML, markdown-inert for markdown); markdown becomes HTML plus a plain-text alternative (both from the escaped source), and
+ * HTML gets a derived text alternative. Every missing parameter, subject and body together, is
+ * reported in one MissingParamsError.
+ *
+ * @example
+ * ```ts
+ * renderEmailContent({ subject: "Hi {{n}}", body: "**{{n}}**", bodyType: "markdown" }, { n: "Ann" }, "mustache")
+ * // { subject: "Hi Ann", body: "**Ann**", bodyType: "markdown", html: "<p><strong>Ann</strong></p>\n", text: "Ann" }
+ * ```
+ */
+export function renderEmailContent(content: EmailContent, params: Record<string, unknown>, renderer: Renderer): RenderedEmailContent {
+  const missing: string[] = [];
+  const render = (template: string, escape: "none" | "html" | "markdown") => {
+    try {
+      return renderTemplate(template, params, { renderer, escape });
+    } catch (err) {
+      if (!(err instanceof MissingParamsError)) throw err;
+      missing.push(...err.missing);
+      return "";
+    }
+  };
+  const subject = render(content.subject, "none").replace(/\s*[\r\n]+\s*/g, " ").trim();
+  let result: RenderedEmailContent;
+  if (content.bodyType === "html") {
+    const html = render(content.body, "html");
+    result = { subject, body: html, bodyType: "html", html, text: htmlToText(html) };
+  } else if (content.bodyType === "markdown") {
+    // Both alternatives come from the escaped source, so a value shows as typed in each.
+    const inert = render(content.body, "markdown");
+    result = { subject, body: render(content.body, "none"), bodyType: "markdown", html: markdownToHtml(inert), text: markdownToText(inert) };
+  } else {
+    const text = render(content.body, "none");
+    result = { subject, body: text, bodyType: "text", text };
+  }
+  if (missing.length > 0) throw new MissingParamsError([...new Set(missing)]);
+  return result;
+}

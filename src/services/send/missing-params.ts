@@ -1,0 +1,46 @@
+import { ApiError } from "../../lib/errors/api-error";
+import { MissingParamsError, TemplateSyntaxError } from "../render/engine";
+
+/**
+ * Gathers render failures across every field of a channel (recipients, subject, body) so one
+ * 422 names every missing parameter and every broken template field at once.
+ */
+export class RenderProblems {
+  private readonly missing = new Set<string>();
+  private readonly syntax: { path: string; message: string }[] = [];
+
+  /** Runs `render`; on a missing parameter or a syntax error records it and returns `fallback`. */
+  capture<T>(path: string, render: () => T, fallback: T): T {
+    try {
+      return render();
+    } catch (err) {
+      if (err instanceof MissingParamsError) {
+        for (const name of err.missing) this.missing.add(name);
+        return fallback;
+      }
+      if (err instanceof TemplateSyntaxError) {
+        this.syntax.push({ path, message: err.message });
+        return fallback;
+      }
+      throw err;
+    }
+  }
+
+  get empty(): boolean {
+    return this.missing.size === 0 && this.syntax.length === 0;
+  }
+
+  /** The 422 describing everything captured, or null. */
+  toError(paramsPath: string, channel: string): ApiError | null {
+    if (this.empty) return null;
+    const errors = [
+      ...[...this.missing].map((name) => ({ path: `${paramsPath}.${name}`, message: "Required by the template but not supplied" })),
+      ...this.syntax,
+    ];
+    const detail =
+      this.missing.size > 0
+        ? `The ${channel} content needs parameters the request does not supply: ${[...this.missing].join(", ")}`
+        : `The ${channel} template cannot be parsed`;
+    return new ApiError("unprocessable", { detail, errors });
+  }
+}

@@ -1,0 +1,68 @@
+import type { BodyType, Channel } from "../../db/schema";
+import type { ChatTargetType } from "../../channels/types";
+
+/**
+ * The rendered message for one provider call, exactly as a preview shows it and as the
+ * delivery consumer hands it to the adapter. Stored in deliveries.payload.
+ */
+export interface EmailPayload {
+  provider: string;
+  from: string;
+  replyTo: string[];
+  recipients: { to: string[]; cc?: string[]; bcc?: string[] };
+  content: {
+    subject: string;
+    body: string;
+    bodyType: BodyType;
+    encoding: "utf-8";
+    renderer: string;
+    html?: string;
+    text?: string;
+  };
+  attachments: { filename: string; contentType: string; size: number; key?: string }[];
+}
+
+export interface SmsPayload {
+  provider: string;
+  from: string;
+  recipients: { to: string[] };
+  content: { body: string; length: number; fragments: number; encoding: "GSM-7" | "UCS-2" };
+}
+
+export interface MsgAppPayload {
+  provider: string;
+  target: { type: ChatTargetType; name?: string; url: string; secret?: string };
+  content: { text: string; card?: Record<string, unknown> | unknown[] };
+}
+
+export type Payload = EmailPayload | SmsPayload | MsgAppPayload;
+
+export interface PlannedRecipient {
+  address: string;
+  role: "to" | "cc" | "bcc" | null;
+}
+
+/** One provider call to make, with the recipient rows it will report on. */
+export interface PlannedDelivery {
+  channel: Channel;
+  provider: string;
+  payload: Payload;
+  recipients: PlannedRecipient[];
+  scheduledFor: Date | null;
+  template: { id: string; version: number } | null;
+}
+
+/** A payload as previews show it: no storage keys, no webhook secrets. */
+export function previewPayload(delivery: PlannedDelivery): Payload {
+  const payload = delivery.payload;
+  if (delivery.channel === "email") {
+    const email = payload as EmailPayload;
+    return { ...email, attachments: email.attachments.map(({ key: _key, ...rest }) => rest) };
+  }
+  if (delivery.channel === "msgApp") {
+    const chat = payload as MsgAppPayload;
+    const { secret: _secret, ...target } = chat.target;
+    return { ...chat, target };
+  }
+  return payload;
+}

@@ -1,0 +1,130 @@
+import { ApiError, type FieldError } from "../../lib/errors/api-error";
+import { formatMailbox, parseMailbox } from "../../lib/mailbox";
+import { renderEmail } from "../content/render-channel";
+import { toRenderer } from "../render/renderer";
+import { validateEmailAddress } from "../recipients/email";
+import type { DecodedAttachment } from "./attachments";
+import type { SendContext } from "./context";
+import { cascadeParams, joinPath, providerFor, templateFor } from "./defaults";
+import { RenderProblems } from "./missing-params";
+import type { EmailPayload, PlannedDelivery } from "./payloads";
+import { renderRecipientList, validEmails } from "./recipients";
+import type { EmailChannelInput } from "./request-schema";
+
+/** SES accepts 50 recipients per message (to + cc + bcc); we hold every provider to that. */
+export const MAX_EMAIL_RECIPIENTS = 50;
+/** GOV.UK Notify's bound: SES's 10 MB message limit, less base64 and the two alternatives. */
+export const MAX_EMAIL_BODY_BYTES = 2_000_000;
+
+export interface EmailPlanInput {
+  channel: EmailChannelInput;
+  /** Path of the channel object in the request ("" for /notifysimple/email, "email" otherwise). */
+  path: string;
+  topParams?: Record<string, unknown>;
+  attachments: DecodedAttachment[];
+  scheduledFor: Date | null;
+}
+
+/**
+ * Resolves and renders one email: recipients, sender, content (inline or a stored template).
+ * An email to several addresses is one provider call, so it is one delivery with one recipient
+ * row per address.
+ */
+export async function planEmail(ctx: SendContext, input: EmailPlanInput): Promise<PlannedDelivery> {
+  const { channel, path } = input;
+  const at = (p: string) => joinPath(path, p);
+  const invalid: FieldError[] = [];
+  const errors: FieldError[] = [];
+  const content = channel.content;
+
+  const template = await templateFor(ctx, content, "email", at("content"));
+  if (template) {
+    for (const field of ["subject", "body", "bodyType"] as const) {
+      if (content[field] !== undefined) invalid.push({ path: at(`content.${field}`), message: "Give either templateId or inline content, not both" });
+    }
+  } else {
+    if (content.subject === undefined) invalid.push({ path: at("content.subject"), message: "Required (or give content.templateId)" });
+    if (content.body === undefined) invalid.push({ path: at("content.body"), message: "Required (or give content.templateId)" });
+  }
+  if (invalid.length > 0) throw new ApiError("invalid_request", { detail: "The email content is incomplete", errors: invalid });
+
+  const rendererName = content.renderer ?? template?.version.renderer ?? "mustache";
+  const renderer = toRenderer(rendererName);
+  const params = cascadeParams(ctx, input.topParams, channel.params);
+  const problems = new RenderProblems();
+  const defaults = ctx.settings.email ?? {};
+
+  const to = renderRecipientList(channel.recipients.to, at("recipients.to"), params, renderer, problems);
+  const cc = renderRecipientList(channel.recipients.cc ?? defaults.cc, at("recipients.cc"), params, renderer, problems);
+  const bcc = renderRecipientList(channel.recipients.bcc ?? defaults.bcc, at("recipients.bcc"), params, renderer, problems);
+  const replyToEntries = renderRecipientList(channel.sender?.replyTo ?? defaults.replyTo, at("sender.replyTo"), params, renderer, problems);
+
+  const source = template
+    ? {
+        subject: template.version.subject ?? "",
+        body: template.version.body ?? "",
+        bodyType: template.version.bodyType ?? "text",
+        renderer: toRenderer(template.version.renderer),
+      }
+    : { subject: content.subject!, body: content.body!, bodyType: content.bodyType ?? "text", renderer };
+  const rendered = problems.capture(at("content.body"), () => renderEmail(source, params), null);
+  const renderError = problems.toError(at("params"), "email");
+  if (renderError) throw renderError;
+
+  const toList = validEmails(to, errors);
+  const ccList = validEmails(cc, errors);
+  const bccList = validEmails(bcc, errors);
+  const total = toList.length + ccList.length + bccList.length;
+  if (total === 0 && errors.length === 0) errors.push({ path: at("recipients.to"), message: "At least one recipient is required" });
+  if (total > MAX_EMAIL_RECIPIENTS) {
+    errors.push({ path: at("recipients"), message: `${total} recipients; an email may have at most ${MAX_EMAIL_RECIPIENTS} (to, cc and bcc together)` });
+  }
+
+  const from = channel.sender?.from ?? defaults.from ?? ctx.env.EMAIL_FROM;
+  const fromPath = at("sender.from");
+  if (!from) {
+    errors.push({ path: fromPath, message: "No sender: give sender.from or set the tenant's email.from default" });
+  } else if (!validateEmailAddress(parseMailbox(from).email).ok) {
+    errors.push({ path: fromPath, message: `Not a valid email address: ${from}` });
+  }
+  const replyTo = validEmails(replyToEntries, errors);
+
+  if (rendered) {
+    if (rendered.subject.length > 998) errors.push({ path: at("content.subject"), message: "Longer than 998 characters once rendered" });
+    const bytes = new TextEncoder().encode(rendered.html ?? rendered.body).byteLength;
+    if (bytes > MAX_EMAIL_BODY_BYTES) {
+      errors.push({ path: at("content.body"), message: `${bytes} bytes once rendered; emails may be at most ${MAX_EMAIL_BODY_BYTES}` });
+    }
+  }
+  if (errors.length > 0) throw new ApiError("unprocessable", { detail: "The email cannot be sent as given", errors });
+
+  const sender = parseMailbox(from!);
+  const payload: EmailPayload = {
+    provider: providerFor(ctx, "email"),
+    from: formatMailbox(sender),
+    replyTo,
+    recipients: { to: toList, ...(ccList.length ? { cc: ccList } : {}), ...(bccList.length ? { bcc: bccList } : {}) },
+    content: {
+      subject: rendered!.subject,
+      body: rendered!.body,
+      bodyType: rendered!.bodyType,
+      encoding: "utf-8",
+      renderer: rendererName,
+      ...(rendered!.html !== undefined ? { html: rendered!.html } : {}),
+      ...(rendered!.text !== undefined ? { text: rendered!.text } : {}),
+    },
+    attachments: input.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.content.byteLength })),
+  };
+  return {
+    channel: "email",
+    provider: payload.provider,
+    payload,
+    recipients: [
+      ...toList.map((address) => ({ address, role: "to" as const })),
+      ...ccList.map((address) => ({ address, role: "cc" as const })),
+      ...bccList.map((address) => ({ address, role: "bcc" as const })),
+    ],
+    scheduledFor: input.scheduledFor,
+    template: template ? { id: template.template.id, version: template.version.version } : null,
+  };
+}

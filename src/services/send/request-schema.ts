@@ -1,0 +1,164 @@
+import { z } from "@hono/zod-openapi";
+import { BODY_TYPES } from "../../db/schema";
+import { RENDERER_NAMES } from "../render/renderer";
+import { ChatTargetSchema } from "../tenants/settings";
+
+/**
+ * Request shapes of the simple send endpoints (the seed's §1–2 and the common-notify design
+ * spec, with DESIGN.md's fixed decisions). Schema errors are 400s; whether an address, a
+ * template or a parameter is usable is decided later and answered with 422s.
+ */
+
+const Params = z
+  .record(z.string(), z.unknown())
+  .openapi({ description: "Template parameters; a channel's own params override the top-level ones", example: { firstname: "Lucky" } });
+
+const RecipientList = z
+  .union([z.string().max(10_000), z.array(z.string().max(2048)).max(1000)])
+  .openapi({ description: "An array, or one string with comma-separated values; each value may use `{{params}}`" });
+
+const RendererName = z
+  .string()
+  .refine((v) => (RENDERER_NAMES as readonly string[]).includes(v.toLowerCase()), { message: `One of ${RENDERER_NAMES.join(", ")}` })
+  .openapi({ description: "mustache (alias handlebar, handlebars) or gc (alias notify)", example: "mustache" });
+
+const TemplateRef = z.object({ templateId: z.uuid() }).strict();
+
+export const AttachmentSchema = z
+  .object({
+    filename: z.string().min(1).max(255).openapi({ example: "myimage.png" }),
+    content: z.string().min(1).openapi({ description: "File contents, base64 encoded" }),
+    contentType: z.string().max(255).optional().openapi({ example: "image/png" }),
+    mimeType: z.string().max(255).optional().openapi({ description: "Alias of contentType" }),
+  })
+  .strict()
+  .refine((a) => a.contentType !== undefined || a.mimeType !== undefined, {
+    message: "contentType (or mimeType) is required",
+    path: ["contentType"],
+  })
+  .openapi("Attachment");
+
+const common = {
+  params: Params.optional(),
+  delayedSend: z
+    .string()
+    .max(64)
+    .optional()
+    .openapi({ description: "ISO 8601 date-time in the future; no zone means UTC", example: "2027-06-25T15:15:00" }),
+  correlationId: z.string().min(1).max(128).optional().openapi({ description: "Your reference; searchable. Defaults to the X-Correlation-Id header." }),
+  tags: z.array(z.string().min(1).max(64)).max(20).optional().openapi({ example: ["funding"] }),
+};
+
+export const EmailContentSchema = z
+  .object({
+    subject: z.string().max(998).optional(),
+    body: z.string().max(2_000_000).optional(),
+    bodyType: z.enum(BODY_TYPES).optional().openapi({ description: "text (default), html or markdown" }),
+    renderer: RendererName.optional(),
+    encoding: z
+      .string()
+      .refine((v) => /^utf-?8$/i.test(v), { message: "Only utf-8 is supported" })
+      .optional(),
+    templateId: z.uuid().optional(),
+    template: TemplateRef.optional().openapi({ description: "Alias form of templateId" }),
+  })
+  .strict()
+  .openapi("EmailContent");
+
+export const EmailChannelSchema = z
+  .object({
+    recipients: z
+      .object({ to: RecipientList.optional(), cc: RecipientList.optional(), bcc: RecipientList.optional() })
+      .strict()
+      .openapi("EmailRecipients"),
+    content: EmailContentSchema,
+    attachments: z.array(AttachmentSchema).max(10).optional(),
+    sender: z
+      .object({
+        from: z.string().max(320).optional().openapi({ example: "Funding Programs <funding@example.gov>" }),
+        replyTo: RecipientList.optional(),
+      })
+      .strict()
+      .optional(),
+    ...common,
+  })
+  .strict()
+  .openapi("EmailChannel");
+
+export const SmsContentSchema = z
+  .object({
+    body: z.string().max(10_000).optional(),
+    message: z.string().max(10_000).optional().openapi({ description: "Alias of body" }),
+    bodyType: z.literal("text").optional().openapi({ description: "Accepted for symmetry; SMS is plain text" }),
+    renderer: RendererName.optional(),
+    templateId: z.uuid().optional(),
+    template: TemplateRef.optional(),
+  })
+  .strict()
+  .openapi("SmsContent");
+
+export const SmsChannelSchema = z
+  .object({
+    recipients: z.object({ to: RecipientList }).strict().openapi("SmsRecipients"),
+    content: SmsContentSchema,
+    sender: z.object({ senderId: z.string().max(20).optional() }).strict().optional(),
+    attachments: z.array(z.unknown()).optional().openapi({ description: "Not supported: an SMS cannot carry files (422)" }),
+    ...common,
+  })
+  .strict()
+  .openapi("SmsChannel");
+
+const TargetRef = z
+  .union([z.string().min(1).max(64).openapi({ description: "The name of a target in your tenant defaults" }), ChatTargetSchema])
+  .openapi("ChatTargetRef");
+
+export const MsgAppContentSchema = z
+  .object({
+    body: z.string().max(40_000).optional(),
+    card: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())]).optional(),
+    renderer: RendererName.optional(),
+    templateId: z.uuid().optional(),
+    template: TemplateRef.optional(),
+  })
+  .strict()
+  .openapi("MsgAppContent");
+
+export const MsgAppChannelSchema = z
+  .object({
+    target: z.union([TargetRef, z.array(TargetRef).min(1).max(20)]).openapi({
+      description: "Where to post: a named target from your defaults, or {type, url}; several as an array",
+    }),
+    content: MsgAppContentSchema,
+    attachments: z.array(z.unknown()).optional().openapi({ description: "Not supported on chat targets (422)" }),
+    ...common,
+  })
+  .strict()
+  .openapi("MsgAppChannel");
+
+export const SimpleSendSchema = z
+  .object({
+    email: EmailChannelSchema.optional(),
+    sms: SmsChannelSchema.optional(),
+    msgApp: MsgAppChannelSchema.optional(),
+    attachments: z.array(AttachmentSchema).max(10).optional().openapi({ description: "Attached to the email channel" }),
+    ...common,
+  })
+  .strict()
+  .refine((r) => r.email !== undefined || r.sms !== undefined || r.msgApp !== undefined, {
+    message: "Give at least one channel: email, sms or msgApp",
+    path: ["email"],
+  })
+  .openapi("SimpleSend");
+
+export type EmailChannelInput = z.infer<typeof EmailChannelSchema>;
+export type SmsChannelInput = z.infer<typeof SmsChannelSchema>;
+export type MsgAppChannelInput = z.infer<typeof MsgAppChannelSchema>;
+export type SimpleSendInput = z.infer<typeof SimpleSendSchema>;
+export type AttachmentInput = z.infer<typeof AttachmentSchema>;
+
+export const PreviewQuerySchema = z.object({
+  preview: z
+    .enum(["true", "false"])
+    .optional()
+    .openapi({ description: "true: answer 200 with exactly what would be sent, and store nothing" }),
+});

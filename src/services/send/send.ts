@@ -1,0 +1,68 @@
+import type { Channel } from "../../db/schema";
+import { admitSend } from "../gate/admit";
+import type { SendContext } from "./context";
+import { enqueueDeliveries } from "./enqueue";
+import { type EmailPayload, type MsgAppPayload, previewPayload, type SmsPayload } from "./payloads";
+import { type Plan, planRequest, type SendRequest } from "./plan";
+import { storeNotification } from "./store";
+
+export interface Preview {
+  email?: EmailPayload[];
+  sms?: SmsPayload[];
+  msgApp?: MsgAppPayload[];
+}
+
+export interface SendReceipt {
+  notifyId: string;
+  status: "accepted" | "scheduled";
+  statusUrl: string;
+  /** Message rows per channel (one per recipient). */
+  channels: Partial<Record<Channel, number>>;
+  correlationId: string | null;
+  scheduledFor: string | null;
+  createdAt: string;
+}
+
+/** What a preview answers: per channel, one entry per provider call, exactly as it would be sent. */
+export function toPreview(plan: Plan): Preview {
+  const out: Preview = {};
+  for (const delivery of plan.deliveries) {
+    const list = (out[delivery.channel] ??= []) as ReturnType<typeof previewPayload>[];
+    list.push(previewPayload(delivery));
+  }
+  return out;
+}
+
+export async function previewSend(ctx: SendContext, request: SendRequest): Promise<Preview> {
+  return toPreview(await planRequest(ctx, request));
+}
+
+/**
+ * The send path: plan (resolve, render, validate) → gate (rate and daily limits) → store (one
+ * D1 batch) → enqueue. Nothing is stored unless the whole request is valid and admitted.
+ */
+export async function sendNotification(ctx: SendContext, request: SendRequest, source: string): Promise<SendReceipt> {
+  const plan = await planRequest(ctx, request);
+  const counts: Partial<Record<Channel, number>> = {};
+  for (const d of plan.deliveries) counts[d.channel] = (counts[d.channel] ?? 0) + d.recipients.length;
+  const admission = await admitSend(ctx.env, ctx.principal, ctx.tenant, counts);
+  let stored;
+  try {
+    stored = await storeNotification(ctx, plan, source);
+  } catch (err) {
+    await admission.refund();
+    throw err;
+  }
+  const due = stored.deliveries.filter((d) => d.state === "queued");
+  if (due.length > 0) await enqueueDeliveries(ctx.env, due.map((d) => ({ deliveryId: d.id, tenantId: d.tenantId })));
+  const { notification } = stored;
+  return {
+    notifyId: notification.id,
+    status: notification.status === "scheduled" ? "scheduled" : "accepted",
+    statusUrl: `${ctx.origin}/api/v1/notify/${notification.id}`,
+    channels: counts,
+    correlationId: notification.correlationId,
+    scheduledFor: notification.scheduledFor?.toISOString() ?? null,
+    createdAt: notification.createdAt.toISOString(),
+  };
+}

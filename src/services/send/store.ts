@@ -1,0 +1,110 @@
+import { getTableColumns } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { deliveries, type DeliveryRow, type MessageRow, messages, type NotificationRow, notifications } from "../../db/schema";
+import { chunk } from "../../lib/chunk";
+import { uuidv7 } from "../../lib/ids";
+import { attachmentKey } from "./attachments";
+import type { SendContext } from "./context";
+import type { EmailPayload } from "./payloads";
+import type { Plan } from "./plan";
+
+/** D1 binds at most 100 parameters per statement, so multi-row inserts are split to fit. */
+const D1_MAX_PARAMS = 100;
+
+export interface StoredNotification {
+  notification: NotificationRow;
+  deliveries: DeliveryRow[];
+  messageCount: number;
+}
+
+/**
+ * Persists a planned notification: attachments to R2 first (under the tenant), then the
+ * notification, its deliveries and its message rows in one D1 batch, which is atomic. If the
+ * batch fails the R2 objects are removed, so a refused request leaves nothing behind.
+ */
+export async function storeNotification(ctx: SendContext, plan: Plan, source: string): Promise<StoredNotification> {
+  const id = uuidv7(ctx.now.getTime());
+  const now = ctx.now;
+  const keys = plan.attachments.map((a, i) => attachmentKey(ctx.tenant.id, id, i, a.filename));
+  await Promise.all(
+    plan.attachments.map((a, i) => ctx.env.BUCKET.put(keys[i]!, a.content, { httpMetadata: { contentType: a.contentType } })),
+  );
+
+  const deliveryRows: DeliveryRow[] = [];
+  const messageRows: MessageRow[] = [];
+  for (const planned of plan.deliveries) {
+    const deliveryId = uuidv7(now.getTime());
+    const scheduled = planned.scheduledFor !== null;
+    const payload =
+      planned.channel === "email"
+        ? { ...(planned.payload as EmailPayload), attachments: (planned.payload as EmailPayload).attachments.map((a, i) => ({ ...a, key: keys[i]! })) }
+        : planned.payload;
+    deliveryRows.push({
+      id: deliveryId,
+      notificationId: id,
+      tenantId: ctx.tenant.id,
+      channel: planned.channel,
+      state: scheduled ? "scheduled" : "queued",
+      provider: planned.provider,
+      payload: payload as unknown as Record<string, unknown>,
+      providerMessageId: null,
+      attempts: 0,
+      leaseUntil: null,
+      leaseToken: null,
+      scheduledFor: planned.scheduledFor,
+      enqueuedAt: scheduled ? null : now,
+      lastError: null,
+      templateId: planned.template?.id ?? null,
+      templateVersion: planned.template?.version ?? null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    for (const recipient of planned.recipients) {
+      messageRows.push({
+        id: uuidv7(now.getTime()),
+        deliveryId,
+        notificationId: id,
+        tenantId: ctx.tenant.id,
+        channel: planned.channel,
+        recipient: recipient.address,
+        role: recipient.role,
+        status: scheduled ? "scheduled" : "created",
+        error: null,
+        createdAt: now,
+        updatedAt: now,
+        sentAt: null,
+        completedAt: null,
+      });
+    }
+  }
+
+  const scheduledTimes = deliveryRows.map((d) => d.scheduledFor).filter((d): d is Date => d !== null);
+  const notification: NotificationRow = {
+    id,
+    tenantId: ctx.tenant.id,
+    status: scheduledTimes.length === deliveryRows.length ? "scheduled" : "accepted",
+    keyType: ctx.principal.keyType,
+    source,
+    correlationId: plan.correlationId ?? ctx.correlationId,
+    tags: plan.tags,
+    channels: [...new Set(deliveryRows.map((d) => d.channel))],
+    messageCount: messageRows.length,
+    scheduledFor: scheduledTimes.length ? new Date(Math.min(...scheduledTimes.map((d) => d.getTime()))) : null,
+    createdAt: now,
+    updatedAt: now,
+  };
+
+  const db = ctx.db;
+  const statements: BatchItem<"sqlite">[] = [
+    db.insert(notifications).values(notification),
+    ...chunk(deliveryRows, Math.floor(D1_MAX_PARAMS / Object.keys(getTableColumns(deliveries)).length)).map((rows) => db.insert(deliveries).values(rows)),
+    ...chunk(messageRows, Math.floor(D1_MAX_PARAMS / Object.keys(getTableColumns(messages)).length)).map((rows) => db.insert(messages).values(rows)),
+  ];
+  try {
+    await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  } catch (err) {
+    await ctx.env.BUCKET.delete(keys).catch(() => undefined);
+    throw err;
+  }
+  return { notification, deliveries: deliveryRows, messageCount: messageRows.length };
+}

@@ -1,0 +1,269 @@
+import { and, desc, eq, isNull } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { olderThan } from "../../db/keyset";
+import {
+  type BodyType,
+  type Channel,
+  type TemplateRow,
+  type TemplateVersionRow,
+  templates,
+  templateVersions,
+} from "../../db/schema";
+import { uuidv7 } from "../../lib/ids";
+import { ApiError, type FieldError } from "../../lib/errors/api-error";
+import { type Page, type PageRequest, pageOf } from "../../lib/pagination";
+import { requiredParams, TemplateSyntaxError } from "../render/engine";
+import type { Renderer } from "../render/renderer";
+import { smsStats } from "../render/sms";
+
+export interface TenantScope {
+  db: Db;
+  tenantId: string;
+}
+
+export interface TemplateContent {
+  subject?: string | null;
+  body?: string | null;
+  bodyType?: BodyType | null;
+  renderer: Renderer;
+  card?: Record<string, unknown> | unknown[] | null;
+}
+
+export interface TemplateInput extends TemplateContent {
+  name: string;
+  channel: Channel;
+}
+
+export interface TemplateView {
+  id: string;
+  name: string;
+  channel: Channel;
+  version: number;
+  subject: string | null;
+  body: string | null;
+  bodyType: BodyType | null;
+  renderer: Renderer;
+  card: Record<string, unknown> | unknown[] | null;
+  /** Parameters a send must supply (required placeholders). */
+  params: string[];
+  /** SMS only: length and fragments of the body as written (placeholders unfilled). */
+  sms?: { length: number; fragments: number; encoding: "GSM-7" | "UCS-2" };
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface LoadedTemplate {
+  template: TemplateRow;
+  version: TemplateVersionRow;
+}
+
+export function toTemplateView({ template, version }: LoadedTemplate): TemplateView {
+  const renderer = version.renderer as Renderer;
+  const params = [
+    ...new Set([
+      ...(version.subject ? requiredParams(version.subject, renderer) : []),
+      ...(version.body ? requiredParams(version.body, renderer) : []),
+      ...cardStrings(version.card).flatMap((s) => requiredParams(s, renderer)),
+    ]),
+  ];
+  return {
+    id: template.id,
+    name: template.name,
+    channel: template.channel,
+    version: version.version,
+    subject: version.subject,
+    body: version.body,
+    bodyType: version.bodyType,
+    renderer,
+    card: version.card ?? null,
+    params,
+    ...(template.channel === "sms" && version.body ? { sms: smsStats(version.body) } : {}),
+    createdAt: template.createdAt.toISOString(),
+    updatedAt: template.updatedAt.toISOString(),
+  };
+}
+
+function cardStrings(value: unknown): string[] {
+  if (typeof value === "string") return [value];
+  if (Array.isArray(value)) return value.flatMap(cardStrings);
+  if (value && typeof value === "object") return Object.values(value).flatMap(cardStrings);
+  return [];
+}
+
+/** What each channel's template must and must not have; every problem is reported at once. */
+export function checkTemplateContent(channel: Channel, content: TemplateContent): FieldError[] {
+  const errors: FieldError[] = [];
+  const has = (v: unknown) => v !== undefined && v !== null && v !== "";
+  if (channel === "email") {
+    if (!has(content.subject)) errors.push({ path: "subject", message: "Email templates need a subject" });
+    if (!has(content.body)) errors.push({ path: "body", message: "Email templates need a body" });
+    if (has(content.card)) errors.push({ path: "card", message: "Only msgApp templates have a card" });
+  } else if (channel === "sms") {
+    if (!has(content.body)) errors.push({ path: "body", message: "SMS templates need a body" });
+    if (has(content.subject)) errors.push({ path: "subject", message: "SMS templates have no subject" });
+    if (has(content.card)) errors.push({ path: "card", message: "Only msgApp templates have a card" });
+  } else {
+    if (!has(content.body) && !has(content.card)) errors.push({ path: "body", message: "msgApp templates need a body or a card" });
+    if (has(content.subject)) errors.push({ path: "subject", message: "msgApp templates have no subject" });
+  }
+  for (const field of ["subject", "body"] as const) {
+    const text = content[field];
+    if (!text) continue;
+    try {
+      requiredParams(text, content.renderer);
+    } catch (err) {
+      if (err instanceof TemplateSyntaxError) errors.push({ path: field, message: err.message });
+      else throw err;
+    }
+  }
+  return errors;
+}
+
+function assertContent(channel: Channel, content: TemplateContent): void {
+  const errors = checkTemplateContent(channel, content);
+  if (errors.length > 0) throw new ApiError("unprocessable", { detail: "The template content is not usable", errors });
+}
+
+function versionRow(templateId: string, version: number, content: TemplateContent, channel: Channel, now: Date): TemplateVersionRow {
+  return {
+    templateId,
+    version,
+    subject: content.subject ?? null,
+    body: content.body ?? null,
+    bodyType: channel === "email" ? (content.bodyType ?? "text") : null,
+    renderer: content.renderer,
+    card: content.card ?? null,
+    createdAt: now,
+  };
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return err instanceof Error && /UNIQUE constraint failed|SQLITE_CONSTRAINT/i.test(`${err.message} ${String(err.cause ?? "")}`);
+}
+
+export async function createTemplate(scope: TenantScope, input: TemplateInput): Promise<TemplateView> {
+  assertContent(input.channel, input);
+  const now = new Date();
+  const template: TemplateRow = {
+    id: uuidv7(),
+    tenantId: scope.tenantId,
+    name: input.name.trim(),
+    channel: input.channel,
+    currentVersion: 1,
+    createdAt: now,
+    updatedAt: now,
+    deletedAt: null,
+  };
+  const version = versionRow(template.id, 1, input, input.channel, now);
+  try {
+    await scope.db.batch([scope.db.insert(templates).values(template), scope.db.insert(templateVersions).values(version)]);
+  } catch (err) {
+    if (isUniqueViolation(err)) {
+      throw new ApiError("conflict", {
+        detail: `A template named "${template.name}" already exists`,
+        errors: [{ path: "name", message: "Already used by another template" }],
+      });
+    }
+    throw err;
+  }
+  return toTemplateView({ template, version });
+}
+
+/** Finds a live template of this tenant; another tenant's template is indistinguishable from none. */
+export async function loadTemplate(scope: TenantScope, templateId: string, versionNumber?: number): Promise<LoadedTemplate | null> {
+  const template = await scope.db.query.templates.findFirst({
+    where: and(eq(templates.id, templateId.toLowerCase()), eq(templates.tenantId, scope.tenantId), isNull(templates.deletedAt)),
+  });
+  if (!template) return null;
+  const version = await scope.db.query.templateVersions.findFirst({
+    where: and(eq(templateVersions.templateId, template.id), eq(templateVersions.version, versionNumber ?? template.currentVersion)),
+  });
+  return version ? { template, version } : null;
+}
+
+export async function getTemplate(scope: TenantScope, templateId: string, versionNumber?: number): Promise<LoadedTemplate> {
+  const loaded = await loadTemplate(scope, templateId, versionNumber);
+  if (!loaded) {
+    throw new ApiError("not_found", {
+      detail: versionNumber ? `No version ${versionNumber} of template ${templateId}` : `No template ${templateId}`,
+    });
+  }
+  return loaded;
+}
+
+export async function listTemplates(
+  scope: TenantScope,
+  page: PageRequest,
+  filter: { name?: string; channel?: Channel },
+): Promise<Page<TemplateView>> {
+  const rows = await scope.db
+    .select({ template: templates, version: templateVersions })
+    .from(templates)
+    .innerJoin(templateVersions, and(eq(templateVersions.templateId, templates.id), eq(templateVersions.version, templates.currentVersion)))
+    .where(
+      and(
+        eq(templates.tenantId, scope.tenantId),
+        isNull(templates.deletedAt),
+        filter.name !== undefined ? eq(templates.name, filter.name) : undefined,
+        filter.channel ? eq(templates.channel, filter.channel) : undefined,
+        olderThan(templates.createdAt, templates.id, page.cursor),
+      ),
+    )
+    .orderBy(desc(templates.createdAt), desc(templates.id))
+    .limit(page.limit + 1);
+  return pageOf(rows, page.limit, (r) => ({ t: r.template.createdAt.getTime(), id: r.template.id }), toTemplateView);
+}
+
+/**
+ * Writes a new version from the current one plus `patch` (`null` clears a field). The version
+ * bump is conditional on the version read, so two concurrent edits cannot both win.
+ */
+export async function updateTemplate(
+  scope: TenantScope,
+  templateId: string,
+  patch: Partial<Omit<TemplateContent, "renderer">> & { name?: string; renderer?: Renderer },
+): Promise<TemplateView> {
+  const current = await getTemplate(scope, templateId);
+  const { template, version } = current;
+  const content: TemplateContent = {
+    subject: patch.subject !== undefined ? patch.subject : version.subject,
+    body: patch.body !== undefined ? patch.body : version.body,
+    bodyType: patch.bodyType !== undefined ? patch.bodyType : version.bodyType,
+    renderer: patch.renderer ?? (version.renderer as Renderer),
+    card: patch.card !== undefined ? patch.card : version.card,
+  };
+  assertContent(template.channel, content);
+  const now = new Date();
+  const nextVersion = template.currentVersion + 1;
+  const name = patch.name?.trim() ?? template.name;
+  const row = versionRow(template.id, nextVersion, content, template.channel, now);
+  let results;
+  try {
+    results = await scope.db.batch([
+      scope.db
+        .update(templates)
+        .set({ currentVersion: nextVersion, name, updatedAt: now })
+        .where(and(eq(templates.id, template.id), eq(templates.currentVersion, template.currentVersion)))
+        .returning({ id: templates.id }),
+      scope.db.insert(templateVersions).values(row),
+    ]);
+  } catch (err) {
+    if (isUniqueViolation(err)) {
+      const nameClash = name !== template.name;
+      throw new ApiError("conflict", {
+        detail: nameClash ? `A template named "${name}" already exists` : "The template was changed concurrently; read it again and retry",
+        ...(nameClash ? { errors: [{ path: "name", message: "Already used by another template" }] } : {}),
+      });
+    }
+    throw err;
+  }
+  if (results[0].length === 0) {
+    throw new ApiError("conflict", { detail: "The template was changed concurrently; read it again and retry" });
+  }
+  return toTemplateView({ template: { ...template, name, currentVersion: nextVersion, updatedAt: now }, version: row });
+}
+
+export async function deleteTemplate(scope: TenantScope, templateId: string): Promise<void> {
+  const { template } = await getTemplate(scope, templateId);
+  await scope.db.update(templates).set({ deletedAt: new Date() }).where(eq(templates.id, template.id));
+}

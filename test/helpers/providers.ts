@@ -1,0 +1,65 @@
+import { http, HttpResponse, type JsonBodyType } from "msw";
+import { setupServer } from "msw/node";
+import PostalMime from "postal-mime";
+
+/** What the fake providers received, decoded, in arrival order. */
+export interface Captured {
+  ses: { destination: { ToAddresses?: string[]; CcAddresses?: string[]; BccAddresses?: string[] }; from: string; mime: Awaited<ReturnType<typeof PostalMime.parse>>; raw: string }[];
+  twilio: { to: string; from: string | null; body: string }[];
+  slack: { url: string; body: Record<string, unknown> }[];
+}
+
+export const SES_URL = "https://email.ca-central-1.amazonaws.com/v2/email/outbound-emails";
+export const TWILIO_URL = "https://api.twilio.com/2010-04-01/Accounts/AC00000000000000000000000000000001/Messages.json";
+export const SLACK_URL = "https://hooks.slack.com/services/T000/B000/XXXXXXXX";
+
+/** Per-provider scripted failures: the next N calls answer this instead of success. */
+type Script = { status: number; body: unknown; headers?: Record<string, string> }[];
+
+export function createProviderMocks() {
+  const captured: Captured = { ses: [], twilio: [], slack: [] };
+  const scripts: Record<keyof Captured, Script> = { ses: [], twilio: [], slack: [] };
+  const next = (name: keyof Captured) => scripts[name].shift();
+
+  const server = setupServer(
+    http.post(SES_URL, async ({ request }) => {
+      const auth = request.headers.get("authorization") ?? "";
+      if (!auth.startsWith("AWS4-HMAC-SHA256 Credential=AKIDTESTKEY/")) return HttpResponse.json({ message: "bad auth" }, { status: 403 });
+      const failure = next("ses");
+      if (failure) return HttpResponse.json(failure.body as JsonBodyType, { status: failure.status, headers: failure.headers });
+      const body = (await request.json()) as { FromEmailAddress: string; Destination: Captured["ses"][number]["destination"]; Content: { Raw: { Data: string } } };
+      const raw = atob(body.Content.Raw.Data);
+      const bytes = Uint8Array.from(raw, (c) => c.charCodeAt(0));
+      captured.ses.push({ destination: body.Destination, from: body.FromEmailAddress, mime: await PostalMime.parse(bytes), raw });
+      return HttpResponse.json({ MessageId: `ses-${captured.ses.length}` });
+    }),
+    http.post(TWILIO_URL, async ({ request }) => {
+      const failure = next("twilio");
+      if (failure) return HttpResponse.json(failure.body as JsonBodyType, { status: failure.status, headers: failure.headers });
+      const form = new URLSearchParams(await request.text());
+      captured.twilio.push({ to: form.get("To")!, from: form.get("From"), body: form.get("Body")! });
+      return HttpResponse.json({ sid: `SM${"0".repeat(31)}${captured.twilio.length}`, status: "queued" }, { status: 201 });
+    }),
+    http.post(SLACK_URL, async ({ request }) => {
+      const failure = next("slack");
+      if (failure) return new HttpResponse(String(failure.body), { status: failure.status, headers: failure.headers });
+      captured.slack.push({ url: request.url, body: (await request.json()) as Record<string, unknown> });
+      return new HttpResponse("ok", { status: 200, headers: { "content-type": "text/plain" } });
+    }),
+  );
+
+  return {
+    server,
+    captured,
+    /** Make the next calls to `provider` fail with these answers. */
+    failNext(provider: keyof Captured, ...answers: Script) {
+      scripts[provider].push(...answers);
+    },
+    reset() {
+      captured.ses.length = 0;
+      captured.twilio.length = 0;
+      captured.slack.length = 0;
+      for (const k of Object.keys(scripts) as (keyof Captured)[]) scripts[k].length = 0;
+    },
+  };
+}

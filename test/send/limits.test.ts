@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { json } from "../helpers/http";
+import { asTenant, createTestTenant } from "../helpers/tenants";
+
+const sms = (n = 1) => ({ recipients: { to: Array.from({ length: n }, (_, i) => `+1778700${String(1000 + i)}`) }, content: { body: "hi" } });
+
+describe("per-tenant limits (TenantGate)", () => {
+  it("429s with Retry-After past the per-minute request limit, per key type", async () => {
+    const tenant = await createTestTenant("Rate", { limits: { requestsPerMinute: 2 } });
+    for (let i = 0; i < 2; i++) {
+      expect((await asTenant(tenant, "POST", "/api/v1/notifysimple/sms", { body: sms(), key: tenant.keys.test })).status).toBe(201);
+    }
+    const refused = await asTenant(tenant, "POST", "/api/v1/notifysimple/sms", { body: sms(), key: tenant.keys.test });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect((await json(refused)).detail).toBe("Exceeded rate limit for key type TEST of 2 requests per 60 seconds");
+  });
+
+  it("429s past the daily allowance for a channel; test keys do not use it", async () => {
+    const tenant = await createTestTenant("Daily", { limits: { dailySms: 3 } });
+    expect((await asTenant(tenant, "POST", "/api/v1/notifysimple/sms?preview=true", { body: sms(2), key: tenant.keys.team })).status).toBe(200);
+    for (let i = 0; i < 3; i++) {
+      expect((await asTenant(tenant, "POST", "/api/v1/notifysimple/sms", { body: sms(2), key: tenant.keys.test })).status).toBe(201);
+    }
+    const sent = await asTenant(tenant, "POST", "/api/v1/notifysimple/sms?preview=true", { body: sms(2), key: tenant.keys.team });
+    expect(sent.status).toBe(200);
+    const refused = await asTenant(tenant, "POST", "/api/v1/notifysimple", {
+      body: { sms: sms(4) },
+      key: tenant.keys.team,
+    });
+    expect(refused.status).toBe(429);
+    expect((await json(refused)).detail).toContain("Exceeded send limits (sms: 3) for today");
+  });
+});
