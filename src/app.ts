@@ -7,6 +7,7 @@ import { requestContext } from "./middleware/request-context";
 import { registerCreateApiKey } from "./routes/api-keys/post";
 import { registerListApiKeys } from "./routes/api-keys/list";
 import { registerRevokeApiKey } from "./routes/api-keys/delete";
+import { registerDevRoutes } from "./dev";
 import { registerDocs } from "./routes/meta/docs";
 import { registerHealth } from "./routes/meta/health";
 import { registerOpenApiDocument } from "./routes/meta/openapi";
@@ -75,6 +76,9 @@ export function buildApp(): App {
   registerGetNotification(app);
   registerListNotifications(app);
   registerCancelNotification(app);
+
+  // Local provider sinks and dev inbox (404 unless DEV_SINK=true)
+  registerDevRoutes(app);
 
   return app;
 }

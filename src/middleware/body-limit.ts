@@ -6,10 +6,15 @@ import { ApiError } from "../lib/errors/api-error";
 /** Paths whose bodies may carry base64 attachments or mail-merge rows. */
 const SEND_PATH = /^\/(api\/v1\/notify(simple|event)|v2\/notifications)(\/|$)/;
 
+/** The local provider sinks receive what adapters send, e.g. SES raw MIME with base64 attachments. */
+const DEV_SINK_PATH = /^\/dev\/sink\//;
+const DEV_SINK_MAX = 40 * 1024 * 1024;
+
 const DEFAULT_MAX = 1024 * 1024;
 const DEFAULT_SEND_MAX = 15 * 1024 * 1024;
 
 function limitFor(path: string, env: AppEnv["Bindings"]): number {
+  if (DEV_SINK_PATH.test(path)) return DEV_SINK_MAX;
   const configured = SEND_PATH.test(path) ? env.MAX_SEND_BODY_BYTES : env.MAX_BODY_BYTES;
   const parsed = configured ? Number.parseInt(configured, 10) : Number.NaN;
   if (Number.isFinite(parsed) && parsed > 0) return parsed;

@@ -1,21 +1,44 @@
-import { errorBody, httpFailure } from "../http-errors";
+import { errorBody } from "../http-errors";
 import { type ChatMessage, type ChatProvider, ProviderError, type SendOutcome } from "../types";
-import { postJson, redactUrl } from "./post-json";
+import { postJson, redactUrl, scrub, targetFailure } from "./webhook-http";
 
-/** Rocket.Chat incoming webhook: `text`, plus `attachments` from the card. */
+/**
+ * Rocket.Chat's answer: `{success: true}`, or `{success: false, error}` for a refusal (400); a
+ * token it does not know is refused by its REST layer as `{status: "error", message}`.
+ */
+interface RocketChatAnswer {
+  success: boolean;
+  error: string;
+  message: string;
+}
+
+/** The message attachments to send: the card itself when it is an array, or its `attachments`. */
+function attachmentsOf(card: ChatMessage["card"]): unknown[] | undefined {
+  if (Array.isArray(card)) return card;
+  return card && Array.isArray(card.attachments) ? card.attachments : undefined;
+}
+
+/**
+ * Rocket.Chat incoming webhook (Administration → Integrations → Incoming): POST `{text,
+ * attachments?}` to the webhook URL, which carries the integration id and token. A disabled
+ * integration answers 503, so it is retried before it counts as failed.
+ */
 export class RocketChatProvider implements ChatProvider {
   readonly name = "rocketchat";
 
   async send(message: ChatMessage, signal?: AbortSignal): Promise<SendOutcome> {
-    const card = message.card;
-    const attachments = Array.isArray(card) ? card : card && Array.isArray(card.attachments) ? card.attachments : undefined;
-    const res = await postJson(this.name, message.target.url, { text: message.text, ...(attachments ? { attachments } : {}) }, signal);
-    const data = await errorBody<{ success: boolean; error: string }>(res);
-    if (res.ok && data.success !== false) return { status: "delivered" };
-    if (res.ok) {
-      // Rocket.Chat can answer 200 with success: false (e.g. a disabled integration).
-      throw new ProviderError(this.name, "permanent", `rocketchat: ${data.error ?? "refused"} (${redactUrl(message.target.url)})`, { httpStatus: res.status });
+    const attachments = attachmentsOf(message.card);
+    const body = { text: message.text, ...(attachments ? { attachments } : {}) };
+    const res = await postJson(this.name, message.target.url, JSON.stringify(body), signal);
+    const data = await errorBody<RocketChatAnswer>(res);
+    const said = data.error ?? data.message ?? data.text;
+    if (!res.ok) throw targetFailure(this.name, res, message.target.url, { message: said });
+    // The body is the authority: a 2xx that reports success: false did not post the message.
+    if (data.success === false) {
+      throw new ProviderError(this.name, "permanent", `rocketchat: ${scrub(said || "refused", message.target.url)} (${redactUrl(message.target.url)})`, {
+        httpStatus: res.status,
+      });
     }
-    throw httpFailure(this.name, res, { message: `${data.error ?? data.text ?? res.statusText} (${redactUrl(message.target.url)})` });
+    return { status: "delivered" };
   }
 }

@@ -1,17 +1,21 @@
-import { httpFailure } from "../http-errors";
 import type { ChatMessage, ChatProvider, ProviderErrorKind, SendOutcome } from "../types";
-import { postJson, redactUrl } from "./post-json";
+import { postJson, targetFailure } from "./webhook-http";
 
 /**
- * Slack's incoming-webhook error bodies: the webhook or channel is gone or locked (fix the
- * target), versus a payload Slack will never accept (fix the message).
+ * Slack's documented incoming-webhook error bodies that concern the webhook or its channel
+ * (deleted, revoked, archived, locked down) rather than this message. They need someone to fix
+ * the target, so they are configuration problems whatever HTTP status carries them (no_service
+ * comes with 404, channel_is_archived and team_disabled with 410, invalid_token and
+ * action_prohibited with 403, no_service_id with 400). Payload errors (invalid_payload, no_text,
+ * too_many_attachments, invalid_blocks …) keep the status's kind: permanent. rollup_error (500)
+ * and 429 are retryable by status.
  */
-const CONFIGURATION_ERRORS = new Set([
-  "invalid_token",
+const TARGET_ERRORS = new Set([
   "no_service",
   "no_service_id",
   "no_team",
   "team_disabled",
+  "invalid_token",
   "channel_not_found",
   "channel_is_archived",
   "action_prohibited",
@@ -19,17 +23,34 @@ const CONFIGURATION_ERRORS = new Set([
   "user_not_found",
 ]);
 
-/** Slack incoming webhook: `text` always (it is the notification fallback), `blocks` from the card. */
+/** Slack's error bodies are bare snake_case codes; anything else (a proxy's HTML page) is not one. */
+const ERROR_CODE = /^[a-z_]{1,64}$/;
+
+/**
+ * The Block Kit blocks to send: the card itself when it is an array, or its `blocks` when it is
+ * an object (a saved Slack message payload).
+ */
+function blocksOf(card: ChatMessage["card"]): unknown[] | undefined {
+  if (Array.isArray(card)) return card;
+  return card && Array.isArray(card.blocks) ? card.blocks : undefined;
+}
+
+/**
+ * Slack incoming webhook: POST `{text, blocks?}` to the webhook URL; Slack answers 200 "ok".
+ * `text` is the notification fallback when blocks are present, so it is left out only when empty
+ * next to blocks (Slack refuses an empty text without them, and says so).
+ */
 export class SlackChatProvider implements ChatProvider {
   readonly name = "slack";
 
   async send(message: ChatMessage, signal?: AbortSignal): Promise<SendOutcome> {
-    const card = message.card;
-    const blocks = Array.isArray(card) ? card : card && Array.isArray(card.blocks) ? card.blocks : undefined;
-    const res = await postJson(this.name, message.target.url, { text: message.text, ...(blocks ? { blocks } : {}) }, signal);
-    const body = (await res.text().catch(() => "")).trim();
+    const blocks = blocksOf(message.card);
+    const body = blocks ? { ...(message.text ? { text: message.text } : {}), blocks } : { text: message.text };
+    const res = await postJson(this.name, message.target.url, JSON.stringify(body), signal);
+    const answer = (await res.text().catch(() => "")).trim();
     if (res.ok) return { status: "delivered" };
-    const kind: ProviderErrorKind | undefined = CONFIGURATION_ERRORS.has(body) ? "configuration" : undefined;
-    throw httpFailure(this.name, res, { message: `${body || res.statusText} (${redactUrl(message.target.url)})`, code: body || undefined, kind });
+    const code = ERROR_CODE.test(answer) ? answer : undefined;
+    const kind: ProviderErrorKind | undefined = code && TARGET_ERRORS.has(code) && res.status < 500 ? "configuration" : undefined;
+    throw targetFailure(this.name, res, message.target.url, { message: answer.slice(0, 200), code, kind });
   }
 }

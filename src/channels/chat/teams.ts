@@ -1,21 +1,37 @@
-import { errorBody, httpFailure } from "../http-errors";
-import type { ChatMessage, ChatProvider, SendOutcome } from "../types";
-import { postJson, redactUrl } from "./post-json";
+import { errorBody } from "../http-errors";
+import type { ChatMessage, ChatProvider, ProviderErrorKind, SendOutcome } from "../types";
+import { postJson, targetFailure } from "./webhook-http";
 
+/** Power Automate error document: `{error: {code, message}}`. */
+interface FlowError {
+  error: { code: string; message: string };
+}
+
+/**
+ * Power Automate codes that say the workflow itself is unusable, whatever the status: a flow
+ * that is turned off or deleted answers 400 WorkflowTriggerIsNotEnabled, and a wrong `sig`
+ * answers 401 DirectApiInvalidAuthorizationSignature (configuration by status anyway).
+ */
+const TARGET_ERRORS = new Set(["WorkflowTriggerIsNotEnabled", "WorkflowNotFound", "DirectApiInvalidAuthorizationSignature", "DirectApiAuthorizationRequired"]);
+
+/** The card itself when it is an Adaptive Card, otherwise one wrapping TextBlock built from the text. */
 function adaptiveCard(message: ChatMessage): Record<string, unknown> {
   const card = message.card;
   if (card && !Array.isArray(card) && card.type === "AdaptiveCard") return card;
   return {
     $schema: "http://adaptivecards.io/schemas/adaptive-card.json",
     type: "AdaptiveCard",
+    // Teams renders up to 1.5; a wrapped TextBlock needs nothing newer.
     version: "1.4",
     body: [{ type: "TextBlock", text: message.text, wrap: true }],
   };
 }
 
 /**
- * Microsoft Teams through a Workflows ("When a Teams webhook request is received") URL, the
- * replacement for the retired Office 365 connectors: a message carrying one Adaptive Card.
+ * Microsoft Teams through a Workflows webhook ("When a Teams webhook request is received"), the
+ * replacement for the retired Office 365 connectors: a message with one Adaptive Card
+ * attachment. The flow answers 202 as soon as it is triggered; posting the card happens in the
+ * flow run afterwards, so acceptance is all this call can report.
  */
 export class TeamsChatProvider implements ChatProvider {
   readonly name = "teams";
@@ -25,12 +41,14 @@ export class TeamsChatProvider implements ChatProvider {
       type: "message",
       attachments: [{ contentType: "application/vnd.microsoft.card.adaptive", contentUrl: null, content: adaptiveCard(message) }],
     };
-    const res = await postJson(this.name, message.target.url, body, signal);
-    if (res.ok) return { status: "delivered" };
-    const data = await errorBody<{ error: { code: string; message: string } }>(res);
-    throw httpFailure(this.name, res, {
-      message: `${data.error?.message ?? data.text ?? res.statusText} (${redactUrl(message.target.url)})`,
-      code: data.error?.code,
-    });
+    const res = await postJson(this.name, message.target.url, JSON.stringify(body), signal);
+    if (res.ok) {
+      await res.body?.cancel();
+      return { status: "delivered" };
+    }
+    const data = await errorBody<FlowError>(res);
+    const code = data.error?.code;
+    const kind: ProviderErrorKind | undefined = code && TARGET_ERRORS.has(code) && res.status < 500 ? "configuration" : undefined;
+    throw targetFailure(this.name, res, message.target.url, { message: data.error?.message ?? data.text, code, kind });
   }
 }

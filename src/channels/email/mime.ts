@@ -1,35 +1,92 @@
-import { createMimeMessage, Mailbox } from "mimetext/browser";
+import { createMimeMessage, Mailbox, type MailboxAddrObject } from "mimetext/browser";
 import { bytesToBase64, utf8ToBase64 } from "../encoding";
-import type { EmailMessage } from "../types";
+import type { EmailAddress, EmailMessage } from "../types";
+import { withAsciiAddresses } from "./address";
 
-function mailbox(address: { email: string; name?: string }) {
-  return address.name ? { addr: address.email, name: address.name } : { addr: address.email };
+const CRLF = "\r\n";
+/**
+ * Bytes per RFC 2047 encoded-word: 42 bytes are 56 base64 characters, 68 in the `=?UTF-8?B?…?=`
+ * frame, so even the first word, after "Subject: ", fits RFC 5322's 78-character line.
+ */
+const WORD_BYTES = 42;
+const encoder = new TextEncoder();
+
+const mailbox = (address: EmailAddress): MailboxAddrObject => (address.name ? { addr: address.email, name: address.name } : { addr: address.email });
+
+/** RFC 2045 base64 lines (76 characters): mimetext writes data as given, and SES refuses any line over 1,000. */
+function base64Lines(base64: string): string {
+  return base64.match(/.{1,76}/g)?.join(CRLF) ?? "";
 }
 
 /**
- * Builds the raw RFC 5322 message for providers that take MIME (SES raw content). Bodies are
- * base64 so any UTF-8 text survives 7-bit transports; Bcc is deliberately left out of the
- * headers — it travels only in the provider's envelope.
+ * The subject as RFC 2047 encoded-words of whole characters, one per folded line. mimetext would
+ * write a single encoded-word however long the subject is, and a 998-character subject would then
+ * break both the 75-character word limit and SES's 1,000-character line limit.
+ */
+function encodedWords(text: string): string {
+  const words: string[] = [];
+  let word = "";
+  let bytes = 0;
+  for (const char of text) {
+    const size = encoder.encode(char).length;
+    if (bytes + size > WORD_BYTES) {
+      words.push(word);
+      word = "";
+      bytes = 0;
+    }
+    word += char;
+    bytes += size;
+  }
+  if (word) words.push(word);
+  return words.map((w) => `=?UTF-8?B?${utf8ToBase64(w)}?=`).join(`${CRLF} `);
+}
+
+/**
+ * A MIME parameter: quoted when it is printable ASCII, RFC 2231 UTF-8 otherwise. mimetext quotes
+ * filenames as they are, which breaks on a `"` and leaves non-ASCII names undecodable.
+ */
+function parameter(name: string, value: string): string {
+  if (/^[\x20-\x7e]*$/.test(value) && !/["\\]/.test(value)) return `${name}="${value}"`;
+  const encoded = encodeURIComponent(value).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `${name}*=UTF-8''${encoded}`;
+}
+
+/**
+ * Builds the raw RFC 5322 / MIME message for providers that take MIME (SES raw content): From,
+ * To, Cc, Reply-To (every address, which mimetext's single-mailbox Reply-To cannot hold), a
+ * UTF-8 subject, text and HTML as alternatives, attachments, a Message-ID derived from the
+ * delivery id (so a retried send carries the same id and receivers can drop the duplicate) and
+ * `X-Notify-Delivery-Id`. Bcc is never written: it travels only in the provider's envelope.
+ * Every body and attachment is base64 in 76-character lines, so the message is 7-bit clean.
  *
  * @example
  * ```ts
- * const raw = buildMime(message); // "Date: …\r\nFrom: …\r\nTo: …\r\nSubject: =?utf-8?B?…?=\r\n…"
+ * const raw = buildMime({ deliveryId: "dlv_1", from: { email: "noreply@example.gov", name: "Notify" },
+ *   replyTo: [], to: ["ada@example.com"], cc: [], bcc: [], subject: "Hello", text: "Hi Ada", attachments: [] });
+ * // "Date: …\r\nFrom: =?utf-8?B?Tm90aWZ5?= <noreply@example.gov>\r\nTo: <ada@example.com>\r\n…"
  * ```
  */
-export function buildMime(message: EmailMessage): string {
+export function buildMime(input: EmailMessage): string {
+  const message = withAsciiAddresses(input);
   const msg = createMimeMessage();
   msg.setSender(mailbox(message.from));
   if (message.to.length > 0) msg.setTo(message.to);
   if (message.cc.length > 0) msg.setCc(message.cc);
-  // mimetext models Reply-To as one mailbox; the provider envelope carries the full list.
-  if (message.replyTo[0]) msg.setHeader("Reply-To", new Mailbox(mailbox(message.replyTo[0]), { type: "From" }));
+  if (message.replyTo.length > 0) {
+    const replyTo = message.replyTo.map((address) => new Mailbox(mailbox(address)));
+    msg.headers.setCustom({ name: "Reply-To", value: msg.headers.dumpMailboxMulti(replyTo) });
+  }
   msg.setSubject(message.subject);
-  msg.setHeader("Message-ID", `<${message.deliveryId}@${message.from.email.split("@")[1] ?? "notify"}>`);
+  msg.headers.fields.find((field) => field.name === "Subject")!.dump = (value) => encodedWords(String(value));
+  msg.setHeader("Message-ID", `<${message.deliveryId}@${message.from.email.slice(message.from.email.lastIndexOf("@") + 1)}>`);
   msg.setHeader("X-Notify-Delivery-Id", message.deliveryId);
-  if (message.text !== undefined) msg.addMessage({ contentType: "text/plain", data: utf8ToBase64(message.text), encoding: "base64" });
-  if (message.html !== undefined) msg.addMessage({ contentType: "text/html", data: utf8ToBase64(message.html), encoding: "base64" });
-  for (const a of message.attachments) {
-    msg.addAttachment({ filename: a.filename, contentType: a.contentType, data: bytesToBase64(a.content) });
+
+  if (message.text !== undefined) msg.addMessage({ contentType: "text/plain", encoding: "base64", data: base64Lines(utf8ToBase64(message.text)) });
+  if (message.html !== undefined) msg.addMessage({ contentType: "text/html", encoding: "base64", data: base64Lines(utf8ToBase64(message.html)) });
+  for (const attachment of message.attachments) {
+    const part = msg.addAttachment({ filename: attachment.filename, contentType: attachment.contentType, data: base64Lines(bytesToBase64(attachment.content)) });
+    part.setHeader("Content-Type", `${attachment.contentType}; ${parameter("name", attachment.filename)}`);
+    part.setHeader("Content-Disposition", `attachment; ${parameter("filename", attachment.filename)}`);
   }
   return msg.asRaw();
 }

@@ -38,22 +38,23 @@ describe("renderEmailContent", () => {
     expect(out.text).toBe("Hi <b>Ann</b>\n\nform (https://x.gov)");
   });
 
-  it("markdown bodies: source as body, html with inert values, text alternative", () => {
+  it("markdown bodies: source as body; html and text show values as typed", () => {
     const out = renderEmailContent({ subject: "s", body: "# Hello {{n}}\n\n**Welcome**", bodyType: "markdown" }, { n: "[x](http://evil) <b>" }, "mustache");
     expect(out.body).toBe("# Hello [x](http://evil) <b>\n\n**Welcome**");
     expect(out.html).toBe("<h1>Hello [x](http://evil) &lt;b&gt;</h1>\n<p><strong>Welcome</strong></p>\n");
-    expect(out.text).toBe("Hello x (http://evil) <b>\n\nWelcome");
+    expect(out.text).toBe("Hello [x](http://evil) <b>\n\nWelcome");
   });
 
   it("gc renderer: conditionals and lists in markdown", () => {
     const out = renderEmailContent(
-      { subject: "((Ref))", body: "Dear ((first name))((vip??, welcome back))\n\nYou ordered: ((items))", bodyType: "markdown" },
+      { subject: "((Ref))", body: "Dear ((first name))((vip??, welcome back))\n\nYou ordered:((items))", bodyType: "markdown" },
       { ref: "R1", first_name: "Ann", vip: "yes", items: ["tea", "cake"] },
       "gc",
     );
     expect(out.subject).toBe("R1");
+    expect(out.body).toBe("Dear Ann, welcome back\n\nYou ordered:tea and cake");
     expect(out.html).toBe("<p>Dear Ann, welcome back</p>\n<p>You ordered:</p>\n<ul>\n<li>tea</li>\n<li>cake</li>\n</ul>\n");
-    expect(out.text).toBe("Dear Ann, welcome back\n\nYou ordered: tea and cake");
+    expect(out.text).toBe("Dear Ann, welcome back\n\nYou ordered:\n\n* tea\n* cake");
   });
 
   it("throws one MissingParamsError for subject and body together, subject's first", () => {

@@ -18,9 +18,9 @@ export interface RenderedEmailContent extends EmailContent {
 
 /**
  * Renders an email. Values are escaped for what the body is (none for text, HTML entities for
- * HTML, markdown-inert for markdown); markdown becomes HTML plus a plain-text alternative (both from the escaped source), and
- * HTML gets a derived text alternative. Every missing parameter, subject and body together, is
- * reported in one MissingParamsError.
+ * HTML, markdown-inert for markdown); markdown becomes HTML plus a plain-text alternative (both
+ * from the escaped source), and HTML gets a derived text alternative. Every missing parameter,
+ * subject and body together, is reported in one MissingParamsError.
  *
  * @example
  * ```ts

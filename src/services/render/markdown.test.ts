@@ -57,3 +57,23 @@ describe("markdownToText", () => {
     expect(markdownToText("\\*not bold\\* & <b>")).toBe("*not bold* & <b>");
   });
 });
+
+describe("link safety", () => {
+  it.each([
+    "[d](javascript:alert(1))",
+    "[d](&#106;avascript:alert(1))",
+    "[d](&#x6A;avascript:alert(1))",
+    "[d](javascript&colon;alert(1))",
+    "[d](java\tscript:alert(1))",
+    "[d][r]\n\n[r]: &#106;avascript:alert(1)",
+    "[d](data:text/html,x)",
+    "![i](data:image/png;base64,AAAA)",
+  ])("drops the link in %s", (md) => {
+    const html = markdownToHtml(md);
+    expect(html).not.toMatch(/href=|src=/);
+  });
+
+  it("keeps http, https and mailto links", () => {
+    expect(markdownToHtml("[a](https://x.gov) [b](mailto:a@x.gov)")).toContain('href="https://x.gov"');
+  });
+});

@@ -1,8 +1,23 @@
 import { Marked, type Token, type Tokens } from "marked";
 import { escapeHtml } from "./escape";
 
-/** Schemes that run or embed something when clicked rather than open a page. */
-const UNSAFE_HREF = /^\s*(?:javascript|vbscript|data):/i;
+const SAFE_SCHEMES = new Set(["http:", "https:", "mailto:", "tel:"]);
+
+/**
+ * Whether a link target may stay a link in an email. An allow-list, checked on the address as a
+ * browser will read it: character references decoded (`&#106;avascript:` is `javascript:`),
+ * control characters and whitespace removed.
+ */
+export function isSafeHref(href: string): boolean {
+  const decoded = href
+    .replace(/&#x([0-9a-f]+);?/gi, (_m, hex: string) => String.fromCodePoint(Number.parseInt(hex, 16) || 0xfffd))
+    .replace(/&#(\d+);?/g, (_m, dec: string) => String.fromCodePoint(Number.parseInt(dec, 10) || 0xfffd))
+    .replace(/&colon;/gi, ":")
+    .replace(/&tab;|&newline;/gi, "")
+    .replace(/[\u0000-\u0020\u007f-\u009f]/g, "");
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(decoded)?.[1];
+  return scheme !== undefined && SAFE_SCHEMES.has(`${scheme.toLowerCase()}:`);
+}
 
 /**
  * One Marked instance for email bodies. Raw HTML in the markdown source is escaped, not passed
@@ -18,7 +33,10 @@ const marked = new Marked({
       return escapeHtml(text);
     },
     link(token) {
-      return UNSAFE_HREF.test(token.href) ? this.parser.parseInline(token.tokens) : false;
+      return isSafeHref(token.href) ? false : this.parser.parseInline(token.tokens);
+    },
+    image(token) {
+      return isSafeHref(token.href) ? false : escapeHtml(token.text);
     },
   },
 });

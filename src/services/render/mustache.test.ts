@@ -19,7 +19,7 @@ describe("renderMustache", () => {
     expect(renderMustache(t, {}, "none")).toBe("Hi there");
     expect(renderMustache(t, { vip: false }, "none")).toBe("Hi there");
     expect(renderMustache(t, { vip: { title: "Dr" } }, "none")).toBe("Hi Dr");
-    expect(renderMustache("{{#items}}<{{.}}>{{/items}}", { items: ["a", "b"] }, "html")).toBe("&lt;a&gt;&lt;b&gt;");
+    expect(renderMustache("{{#items}}<i>{{.}}</i>{{/items}}", { items: ["<a>", "b"] }, "html")).toBe("<i>&lt;a&gt;</i><i>b</i>");
   });
 
   it("resolves dotted names through objects", () => {

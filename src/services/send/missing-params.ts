@@ -26,6 +26,10 @@ export class RenderProblems {
     }
   }
 
+  get hasSyntaxErrors(): boolean {
+    return this.syntax.length > 0;
+  }
+
   get empty(): boolean {
     return this.missing.size === 0 && this.syntax.length === 0;
   }

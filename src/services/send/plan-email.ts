@@ -1,6 +1,7 @@
 import { ApiError, type FieldError } from "../../lib/errors/api-error";
 import { formatMailbox, parseMailbox } from "../../lib/mailbox";
 import { renderEmail } from "../content/render-channel";
+import { requiredParams } from "../render/engine";
 import { toRenderer } from "../render/renderer";
 import { validateEmailAddress } from "../recipients/email";
 import type { DecodedAttachment } from "./attachments";
@@ -67,7 +68,10 @@ export async function planEmail(ctx: SendContext, input: EmailPlanInput): Promis
         renderer: toRenderer(template.version.renderer),
       }
     : { subject: content.subject!, body: content.body!, bodyType: content.bodyType ?? "text", renderer };
-  const rendered = problems.capture(at("content.body"), () => renderEmail(source, params), null);
+  // Syntax is checked per field first so a broken subject is reported at content.subject.
+  problems.capture(at("content.subject"), () => requiredParams(source.subject, source.renderer), []);
+  problems.capture(at("content.body"), () => requiredParams(source.body, source.renderer), []);
+  const rendered = !problems.hasSyntaxErrors ? problems.capture(at("content.body"), () => renderEmail(source, params), null) : null;
   const renderError = problems.toError(at("params"), "email");
   if (renderError) throw renderError;
 

@@ -1,0 +1,130 @@
+#!/usr/bin/env node
+// `npm run bench`: throughput of the main routes, measured side by side against a trivial route
+// (/healthz) in the same `npm start` server, so the figures are ratios that survive noisy
+// machines and the cost of wrangler's dev proxy. Scenarios run in interleaved rounds.
+//
+// Knobs: BENCH_SECONDS (per scenario per round, default 3), BENCH_ROUNDS (3), BENCH_CONCURRENCY (8).
+import { spawn } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const seconds = Number(process.env.BENCH_SECONDS ?? 3);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startService() {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "edge-notify-bench-"));
+  const child = spawn(process.execPath, ["scripts/start.mjs"], {
+    cwd: root,
+    env: { ...process.env, PORT: String(port), NOTIFY_STATE_DIR: join(dir, "state"), NOTIFY_DEV_VARS: join(dir, ".dev.vars") },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  await new Promise((resolve, reject) => {
+    child.stdout.on("data", (d) => {
+      out += d;
+      if (out.includes("Press Ctrl+C")) resolve();
+    });
+    child.on("exit", (code) => reject(new Error(`npm start exited ${code}\n${out}`)));
+  });
+  const field = (label) => new RegExp(`${label}\\s+(\\S+)`).exec(out)[1];
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    liveKey: field("Live API key"),
+    testKey: field("Test API key"),
+    adminToken: field("Admin token"),
+    tenantId: field("Demo tenant"),
+    stop: () => {
+      child.kill("SIGTERM");
+      setTimeout(() => rmSync(dir, { recursive: true, force: true }), 2000);
+    },
+  };
+}
+
+function jwt(key) {
+  const b64 = (v) => Buffer.from(JSON.stringify(v)).toString("base64url");
+  const head = `${b64({ typ: "JWT", alg: "HS256" })}.${b64({ iss: key.slice(-73, -37), iat: Math.floor(Date.now() / 1000) })}`;
+  return `${head}.${createHmac("sha256", key.slice(-36)).update(head).digest("base64url")}`;
+}
+
+async function measure(name, makeRequest) {
+  const deadline = Date.now() + seconds * 1000;
+  let ok = 0;
+  let failed = 0;
+  const latencies = [];
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < deadline) {
+        const { url, init } = makeRequest();
+        const t0 = performance.now();
+        const res = await fetch(url, init);
+        await res.arrayBuffer();
+        latencies.push(performance.now() - t0);
+        if (res.ok) ok += 1;
+        else failed += 1;
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  return { name, rps: ok / seconds, failed, p50: latencies[Math.floor(latencies.length / 2)] ?? 0 };
+}
+
+const svc = await startService();
+try {
+  await fetch(`${svc.baseUrl}/api/v1/tenants/${svc.tenantId}`, {
+    method: "PATCH",
+    headers: { authorization: `Bearer ${svc.adminToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ limits: { requestsPerMinute: 1_000_000 } }),
+  });
+  const json = (key, body) => ({ "x-api-key": key, "content-type": "application/json", ...(body ? {} : {}) });
+  const sendBody = JSON.stringify({
+    params: { name: "Ada" },
+    email: { recipients: { to: ["ada@example.com"] }, content: { subject: "Hi {{name}}", body: "**Welcome** {{name}}", bodyType: "markdown" } },
+  });
+  const scenarios = {
+    "GET /healthz (baseline)": () => ({ url: `${svc.baseUrl}/healthz`, init: {} }),
+    "GET /api/v1/tenant (X-API-Key)": () => ({ url: `${svc.baseUrl}/api/v1/tenant`, init: { headers: { "x-api-key": svc.liveKey } } }),
+    "GET /api/v1/tenant (JWT)": () => ({ url: `${svc.baseUrl}/api/v1/tenant`, init: { headers: { authorization: `Bearer ${jwt(svc.liveKey)}` } } }),
+    "POST /notifysimple?preview=true": () => ({
+      url: `${svc.baseUrl}/api/v1/notifysimple?preview=true`,
+      init: { method: "POST", headers: json(svc.testKey), body: sendBody },
+    }),
+    "POST /notifysimple (test key, stored + queued)": () => ({
+      url: `${svc.baseUrl}/api/v1/notifysimple`,
+      init: { method: "POST", headers: json(svc.testKey), body: sendBody },
+    }),
+  };
+  const totals = Object.fromEntries(Object.keys(scenarios).map((k) => [k, { rps: 0, p50: 0, failed: 0 }]));
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, make] of Object.entries(scenarios)) {
+      const m = await measure(name, make);
+      totals[name].rps += m.rps / rounds;
+      totals[name].p50 += m.p50 / rounds;
+      totals[name].failed += m.failed;
+    }
+  }
+  const base = totals["GET /healthz (baseline)"].rps;
+  console.log(`\n${rounds} rounds × ${seconds}s per scenario, concurrency ${concurrency}, through wrangler dev\n`);
+  console.log("scenario".padEnd(48), "req/s".padStart(8), "ratio".padStart(7), "p50 ms".padStart(8), "errors".padStart(7));
+  for (const [name, t] of Object.entries(totals)) {
+    console.log(name.padEnd(48), t.rps.toFixed(0).padStart(8), (t.rps / base).toFixed(2).padStart(7), t.p50.toFixed(1).padStart(8), String(t.failed).padStart(7));
+  }
+} finally {
+  svc.stop();
+}

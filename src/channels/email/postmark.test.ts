@@ -1,0 +1,141 @@
+import { delay, http, HttpResponse } from "msw";
+import { setupServer } from "msw/node";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { EmailMessage } from "../types";
+import { PostmarkEmailProvider } from "./postmark";
+
+const TOKEN = "postmark-server-token-do-not-leak";
+const EMAIL_URL = "https://api.postmarkapp.com/email";
+
+const message: EmailMessage = {
+  deliveryId: "dlv_pm_1",
+  from: { email: "noreply@notify.example", name: "Notify Team" },
+  replyTo: [{ email: "help@notify.example", name: "Help" }, { email: "audit@notify.example" }],
+  to: ["ada@example.com", "grace@example.org"],
+  cc: ["boss@example.com"],
+  bcc: ["hidden@example.net", "archive@example.net"],
+  subject: "Votre dossier ✓",
+  text: "Bonjour Ada",
+  html: "<p>Bonjour <b>Ada</b></p>",
+  attachments: [{ filename: "dossier.pdf", contentType: "application/pdf", content: Uint8Array.from([37, 80, 68, 70]) }],
+};
+
+let received: { method: string; url: string; contentType: string | null; accept: string | null; body: Record<string, unknown> }[] = [];
+
+/** Postmark's error document: HTTP 401 or 422 with an ErrorCode and Message. */
+const postmarkError = (status: number, code: number, text: string, headers: Record<string, string> = {}) =>
+  HttpResponse.json({ ErrorCode: code, Message: text }, { status, headers });
+
+/**
+ * A fake POST /email: the server token in X-Postmark-Server-Token (401 / ErrorCode 10 otherwise),
+ * JSON with From, To, Subject and a body (422 / ErrorCode 300 otherwise); answers the documented 200.
+ */
+const email = http.post(EMAIL_URL, async ({ request }) => {
+  if (request.headers.get("x-postmark-server-token") !== TOKEN) return postmarkError(401, 10, "Request does not contain a valid Server token.");
+  const body = (await request.json()) as Record<string, unknown>;
+  if (!body.From || !body.To || !body.Subject) return postmarkError(422, 300, "Invalid email request");
+  if (!body.TextBody && !body.HtmlBody) return postmarkError(422, 300, "Provide either email TextBody or HtmlBody or both.");
+  received.push({ method: request.method, url: request.url, contentType: request.headers.get("content-type"), accept: request.headers.get("accept"), body });
+  return HttpResponse.json({ To: body.To, SubmittedAt: "2026-11-22T13:00:00.0000000Z", MessageID: "b7bc2f4a-e38e-4336-af7d-e6c392c2f817", ErrorCode: 0, Message: "OK" });
+});
+
+const server = setupServer(email);
+const postmark = (config: Partial<ConstructorParameters<typeof PostmarkEmailProvider>[0]> = {}) => new PostmarkEmailProvider({ serverToken: TOKEN, ...config });
+
+beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+afterEach(() => {
+  server.resetHandlers();
+  received = [];
+});
+afterAll(() => server.close());
+
+describe("PostmarkEmailProvider", () => {
+  it("POSTs /email with the server token and comma-separated recipients, and maps MessageID", async () => {
+    const outcome = await postmark().send(message);
+
+    expect(outcome).toEqual({ providerMessageId: "b7bc2f4a-e38e-4336-af7d-e6c392c2f817", status: "delivered" });
+    const [req] = received;
+    expect(req!.method).toBe("POST");
+    expect(req!.url).toBe(EMAIL_URL);
+    expect(req!.contentType).toBe("application/json");
+    expect(req!.accept).toBe("application/json");
+    expect(req!.body).toEqual({
+      From: "Notify Team <noreply@notify.example>",
+      To: "ada@example.com,grace@example.org",
+      Cc: "boss@example.com",
+      Bcc: "hidden@example.net,archive@example.net",
+      Subject: "Votre dossier ✓",
+      TextBody: "Bonjour Ada",
+      HtmlBody: "<p>Bonjour <b>Ada</b></p>",
+      ReplyTo: "Help <help@notify.example>,audit@notify.example",
+      Headers: [{ Name: "X-Notify-Delivery-Id", Value: "dlv_pm_1" }],
+      MessageStream: "outbound",
+      Attachments: [{ Name: "dossier.pdf", Content: "JVBERg==", ContentType: "application/pdf" }],
+    });
+  });
+
+  it("sends the configured message stream and leaves out what is empty", async () => {
+    await postmark({ messageStream: "notifications" }).send({ ...message, cc: [], bcc: [], replyTo: [], text: undefined, attachments: [] });
+    expect(Object.keys(received[0]!.body).sort()).toEqual(["From", "Headers", "HtmlBody", "MessageStream", "Subject", "To"]);
+    expect(received[0]!.body.MessageStream).toBe("notifications");
+  });
+
+  it("uses POSTMARK_API_URL as the base", async () => {
+    server.use(http.post("http://127.0.0.1:8787/dev/sink/postmark/email", () => HttpResponse.json({ MessageID: "local-1", ErrorCode: 0, Message: "OK" })));
+    await expect(postmark({ baseUrl: "http://127.0.0.1:8787/dev/sink/postmark/" }).send(message)).resolves.toEqual({ providerMessageId: "local-1", status: "delivered" });
+  });
+
+  it("maps ErrorCode 300 (invalid email request) and 406 (inactive recipient) to permanent", async () => {
+    for (const [code, text] of [
+      [300, "Error parsing 'To': Illegal email address 'ada@example'."],
+      [406, "You tried to send to recipient(s) that have been marked as inactive."],
+    ] as const) {
+      server.use(http.post(EMAIL_URL, () => postmarkError(422, code, text), { once: true }));
+      await expect(postmark().send(message)).rejects.toMatchObject({
+        name: "ProviderError",
+        provider: "postmark",
+        kind: "permanent",
+        httpStatus: 422,
+        providerCode: String(code),
+        message: `postmark: ${text}`,
+      });
+    }
+  });
+
+  it("maps sender and account codes (400, 401, 412, …) to configuration although the status is 422", async () => {
+    for (const code of [400, 401, 405, 412, 413]) {
+      server.use(http.post(EMAIL_URL, () => postmarkError(422, code, "refused"), { once: true }));
+      await expect(postmark().send(message)).rejects.toMatchObject({ kind: "configuration", httpStatus: 422, providerCode: String(code) });
+    }
+  });
+
+  it("maps a bad server token (401, ErrorCode 10) to configuration without echoing it", async () => {
+    const err = (await postmark({ serverToken: "wrong-token" })
+      .send(message)
+      .catch((e: unknown) => e)) as Error;
+    expect(err).toMatchObject({ kind: "configuration", httpStatus: 401, providerCode: "10" });
+    expect(err.message).not.toContain("wrong-token");
+  });
+
+  it("maps 429 to retryable with Retry-After", async () => {
+    server.use(http.post(EMAIL_URL, () => postmarkError(429, 429, "Rate limit exceeded", { "retry-after": "20" })));
+    await expect(postmark().send(message)).rejects.toMatchObject({ kind: "retryable", httpStatus: 429, retryAfterSeconds: 20, providerCode: "429" });
+  });
+
+  it("maps 5xx to retryable, whatever ErrorCode comes with it", async () => {
+    server.use(http.post(EMAIL_URL, () => postmarkError(500, 300, "Internal server error"), { once: true }));
+    await expect(postmark().send(message)).rejects.toMatchObject({ kind: "retryable", httpStatus: 500 });
+    server.use(http.post(EMAIL_URL, () => postmarkError(503, 100, "Maintenance")));
+    await expect(postmark().send(message)).rejects.toMatchObject({ kind: "retryable", httpStatus: 503 });
+  });
+
+  it("maps a network failure to retryable", async () => {
+    server.use(http.post(EMAIL_URL, () => HttpResponse.error()));
+    await expect(postmark().send(message)).rejects.toMatchObject({ kind: "retryable", message: "postmark: network error" });
+  });
+
+  it("passes the signal to fetch: a timeout is retryable", async () => {
+    server.use(http.post(EMAIL_URL, () => delay("infinite")));
+    await expect(postmark().send(message, AbortSignal.timeout(50))).rejects.toMatchObject({ kind: "retryable", message: "postmark: request timed out" });
+  });
+});

@@ -1,0 +1,150 @@
+import { delay, http, HttpResponse } from "msw";
+import { setupServer } from "msw/node";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { EmailMessage } from "../types";
+import { ResendEmailProvider } from "./resend";
+
+const API_KEY = "re_test_do_not_leak";
+const EMAILS_URL = "https://api.resend.com/emails";
+
+const message: EmailMessage = {
+  deliveryId: "dlv_rs_1",
+  from: { email: "noreply@notify.example", name: "Notify Team" },
+  replyTo: [{ email: "help@notify.example", name: "Help" }, { email: "audit@notify.example" }],
+  to: ["ada@example.com", "grace@example.org"],
+  cc: ["boss@example.com"],
+  bcc: ["hidden@example.net"],
+  subject: "Votre dossier ✓",
+  text: "Bonjour Ada",
+  html: "<p>Bonjour <b>Ada</b></p>",
+  attachments: [{ filename: "dossier.pdf", contentType: "application/pdf", content: Uint8Array.from([37, 80, 68, 70]) }],
+};
+
+let received: { method: string; url: string; contentType: string | null; idempotencyKey: string | null; body: Record<string, unknown> }[] = [];
+
+/** Resend's documented error document. */
+const resendError = (statusCode: number, name: string, text: string, headers: Record<string, string> = {}) =>
+  HttpResponse.json({ statusCode, name, message: text }, { status: statusCode, headers });
+
+/**
+ * A fake POST /emails that behaves as Resend documents: Bearer key (401 missing_api_key /
+ * 403 invalid_api_key), required from/to/subject (422), and idempotency — a repeated key answers
+ * the first call's id without sending again.
+ */
+const sentByKey = new Map<string, string>();
+const emails = http.post(EMAILS_URL, async ({ request }) => {
+  const auth = request.headers.get("authorization");
+  if (!auth) return resendError(401, "missing_api_key", "Missing API key in the authorization header.");
+  if (auth !== `Bearer ${API_KEY}`) return resendError(403, "invalid_api_key", "API key is invalid");
+  const body = (await request.json()) as Record<string, unknown>;
+  if (!body.from || !body.to || !body.subject) return resendError(422, "missing_required_field", "Missing `to` field.");
+  const key = request.headers.get("idempotency-key");
+  const earlier = key ? sentByKey.get(key) : undefined;
+  if (earlier) return HttpResponse.json({ id: earlier });
+  const id = `49a3999c-0ce1-4ea6-ab68-afcd6dc2e79${received.length}`;
+  if (key) sentByKey.set(key, id);
+  received.push({ method: request.method, url: request.url, contentType: request.headers.get("content-type"), idempotencyKey: key, body });
+  return HttpResponse.json({ id });
+});
+
+const server = setupServer(emails);
+const resend = (config: Partial<ConstructorParameters<typeof ResendEmailProvider>[0]> = {}) => new ResendEmailProvider({ apiKey: API_KEY, ...config });
+
+beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+afterEach(() => {
+  server.resetHandlers();
+  received = [];
+  sentByKey.clear();
+});
+afterAll(() => server.close());
+
+describe("ResendEmailProvider", () => {
+  it("POSTs /emails with the Bearer key and our delivery id as Idempotency-Key, and maps id", async () => {
+    const outcome = await resend().send(message);
+
+    expect(outcome).toEqual({ providerMessageId: "49a3999c-0ce1-4ea6-ab68-afcd6dc2e790", status: "delivered" });
+    const [req] = received;
+    expect(req!.method).toBe("POST");
+    expect(req!.url).toBe(EMAILS_URL);
+    expect(req!.contentType).toBe("application/json");
+    expect(req!.idempotencyKey).toBe("dlv_rs_1");
+    expect(req!.body).toEqual({
+      from: "Notify Team <noreply@notify.example>",
+      to: ["ada@example.com", "grace@example.org"],
+      cc: ["boss@example.com"],
+      bcc: ["hidden@example.net"],
+      reply_to: ["Help <help@notify.example>", "audit@notify.example"],
+      subject: "Votre dossier ✓",
+      html: "<p>Bonjour <b>Ada</b></p>",
+      text: "Bonjour Ada",
+      attachments: [{ filename: "dossier.pdf", content: "JVBERg==", content_type: "application/pdf" }],
+      headers: { "X-Notify-Delivery-Id": "dlv_rs_1" },
+    });
+  });
+
+  it("a retried delivery gets the first call's id and no second email", async () => {
+    const first = await resend().send(message);
+    const retry = await resend().send(message);
+    expect(retry).toEqual(first);
+    expect(received).toHaveLength(1);
+  });
+
+  it("leaves out empty cc, bcc, reply-to, attachments and bodies", async () => {
+    await resend().send({ ...message, cc: [], bcc: [], replyTo: [], html: undefined, attachments: [] });
+    expect(Object.keys(received[0]!.body).sort()).toEqual(["from", "headers", "subject", "text", "to"]);
+  });
+
+  it("uses RESEND_API_URL as the base", async () => {
+    server.use(http.post("http://127.0.0.1:8787/dev/sink/resend/emails", () => HttpResponse.json({ id: "local-1" })));
+    await expect(resend({ baseUrl: "http://127.0.0.1:8787/dev/sink/resend" }).send(message)).resolves.toEqual({ providerMessageId: "local-1", status: "delivered" });
+  });
+
+  it("maps a 422 to permanent with Resend's type and message", async () => {
+    server.use(http.post(EMAILS_URL, () => resendError(422, "validation_error", "Invalid `to` field. The email address needs to follow the `email@example.com` format.")));
+    await expect(resend().send(message)).rejects.toMatchObject({
+      name: "ProviderError",
+      provider: "resend",
+      kind: "permanent",
+      httpStatus: 422,
+      providerCode: "validation_error",
+      message: "resend: Invalid `to` field. The email address needs to follow the `email@example.com` format.",
+    });
+  });
+
+  it("maps a refused key (401 restricted_api_key, 403 invalid_api_key) to configuration without echoing it", async () => {
+    server.use(http.post(EMAILS_URL, () => resendError(401, "restricted_api_key", "This API key is restricted to only send emails."), { once: true }));
+    await expect(resend().send(message)).rejects.toMatchObject({ kind: "configuration", httpStatus: 401, providerCode: "restricted_api_key" });
+    const err = (await resend({ apiKey: "re_wrong" })
+      .send(message)
+      .catch((e: unknown) => e)) as Error;
+    expect(err).toMatchObject({ kind: "configuration", httpStatus: 403, providerCode: "invalid_api_key" });
+    expect(err.message).not.toContain("re_wrong");
+  });
+
+  it("maps 429 to retryable with Retry-After", async () => {
+    server.use(http.post(EMAILS_URL, () => resendError(429, "rate_limit_exceeded", "Too many requests.", { "retry-after": "2" })));
+    await expect(resend().send(message)).rejects.toMatchObject({ kind: "retryable", httpStatus: 429, retryAfterSeconds: 2, providerCode: "rate_limit_exceeded" });
+  });
+
+  it("maps a key still in flight (409 concurrent_idempotent_requests) to retryable, a reused key with another payload to permanent", async () => {
+    server.use(http.post(EMAILS_URL, () => resendError(409, "concurrent_idempotent_requests", "Same idempotency key used while original request is still in progress."), { once: true }));
+    await expect(resend().send(message)).rejects.toMatchObject({ kind: "retryable", httpStatus: 409 });
+    server.use(http.post(EMAILS_URL, () => resendError(409, "invalid_idempotent_request", "Same idempotency key used with a different request payload.")));
+    await expect(resend().send(message)).rejects.toMatchObject({ kind: "permanent", httpStatus: 409 });
+  });
+
+  it("maps 5xx to retryable", async () => {
+    server.use(http.post(EMAILS_URL, () => resendError(500, "internal_server_error", "An unexpected error occurred.")));
+    await expect(resend().send(message)).rejects.toMatchObject({ kind: "retryable", httpStatus: 500 });
+  });
+
+  it("maps a network failure to retryable", async () => {
+    server.use(http.post(EMAILS_URL, () => HttpResponse.error()));
+    await expect(resend().send(message)).rejects.toMatchObject({ kind: "retryable", message: "resend: network error" });
+  });
+
+  it("passes the signal to fetch: a timeout is retryable", async () => {
+    server.use(http.post(EMAILS_URL, () => delay("infinite")));
+    await expect(resend().send(message, AbortSignal.timeout(50))).rejects.toMatchObject({ kind: "retryable", message: "resend: request timed out" });
+  });
+});

@@ -1,0 +1,198 @@
+import type { Context } from "hono";
+import { z } from "zod";
+import type { AppEnv } from "../../lib/app-env";
+import type { App } from "../../lib/router";
+import { randomHex } from "../random";
+import { type AttachmentContent, type NewCapture, saveMessage } from "../store";
+import { hasMediaType, readJson } from "./http";
+import { parseRawEmail } from "./mime";
+
+// A local stand-in for Amazon SES API v2 SendEmail, so the real SES adapter (SigV4, raw MIME)
+// runs end to end with SES_ENDPOINT pointing here.
+
+const SEND_EMAIL_PATH = "/dev/sink/ses/v2/email/outbound-emails";
+
+/** An SES error answer: restJson1 puts the error type in `x-amzn-ErrorType` and a `message` in the body. */
+class SesRejection extends Error {
+  constructor(
+    readonly status: 400 | 403 | 404,
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  response(): Response {
+    return Response.json(
+      { message: this.message },
+      { status: this.status, headers: { "x-amzn-ErrorType": this.type, "x-amzn-RequestId": crypto.randomUUID() } },
+    );
+  }
+}
+
+const addresses = z.array(z.string().min(1)).optional();
+const content = z.object({ Data: z.string(), Charset: z.string().optional() });
+const SendEmailRequest = z.object({
+  FromEmailAddress: z.string().min(1).optional(),
+  Destination: z.object({ ToAddresses: addresses, CcAddresses: addresses, BccAddresses: addresses }).optional(),
+  ReplyToAddresses: addresses,
+  ConfigurationSetName: z.string().optional(),
+  Content: z.object({
+    Raw: z.object({ Data: z.string().min(1) }).optional(),
+    Simple: z
+      .object({
+        Subject: content,
+        Body: z.object({ Text: content.optional(), Html: content.optional() }),
+        Headers: z.array(z.object({ Name: z.string().min(1), Value: z.string() })).optional(),
+      })
+      .optional(),
+    Template: z.unknown().optional(),
+  }),
+});
+type SendEmailRequest = z.infer<typeof SendEmailRequest>;
+
+const SIGV4_PARAMETERS = ["Credential", "SignedHeaders", "Signature"];
+
+/**
+ * Checks that the request is SigV4-signed in form. The signature itself is not verified: the
+ * sink has no secret to verify it with, and the adapter's signing is aws4fetch's job.
+ */
+function checkSignaturePresent(request: Request): void {
+  const authorization = request.headers.get("authorization");
+  if (!authorization) throw new SesRejection(403, "MissingAuthenticationTokenException", "Missing Authentication Token");
+  const [scheme = "", ...rest] = authorization.split(" ");
+  if (scheme !== "AWS4-HMAC-SHA256") {
+    throw new SesRejection(400, "IncompleteSignatureException", `Unsupported Authorization scheme '${scheme}': sign requests with AWS4-HMAC-SHA256`);
+  }
+  const given = new Set(rest.join(" ").split(",").map((part) => part.trim().split("=")[0]));
+  const missing = SIGV4_PARAMETERS.filter((name) => !given.has(name));
+  if (missing.length > 0) {
+    throw new SesRejection(400, "IncompleteSignatureException", missing.map((name) => `Authorization header requires '${name}' parameter.`).join(" "));
+  }
+  if (!request.headers.has("x-amz-date") && !request.headers.has("date")) {
+    throw new SesRejection(400, "IncompleteSignatureException", "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
+  }
+}
+
+async function readRequest(request: Request): Promise<SendEmailRequest> {
+  if (!hasMediaType(request, "application/json")) {
+    throw new SesRejection(400, "BadRequestException", `Expected an application/json body (got ${request.headers.get("content-type") ?? "no Content-Type"})`);
+  }
+  const body = await readJson(request);
+  if (body === undefined) throw new SesRejection(400, "SerializationException", "The request body is not valid JSON");
+  const parsed = SendEmailRequest.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new SesRejection(400, "BadRequestException", `${issue.path.join(".") || "(body)"}: ${issue.message}`);
+  }
+  const kinds = (["Raw", "Simple", "Template"] as const).filter((kind) => parsed.data.Content[kind] !== undefined);
+  if (kinds.length !== 1) throw new SesRejection(400, "BadRequestException", "Content must have exactly one of Simple, Raw or Template");
+  if (kinds[0] === "Template") throw new SesRejection(400, "BadRequestException", "The local sink does not render SES templates; send Simple or Raw content");
+  return parsed.data;
+}
+
+/** Strict base64 (whitespace allowed, as SDKs wrap long lines): undefined when it is not base64. */
+function decodeBase64(data: string): Uint8Array | undefined {
+  const compact = data.replace(/\s+/g, "");
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 === 1) return undefined;
+  const binary = atob(compact);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+function nonEmpty(list: string[] | undefined): string[] | undefined {
+  return list && list.length > 0 ? list : undefined;
+}
+
+function requireRecipients(...lists: (string[] | undefined)[]): void {
+  if (lists.every((list) => !list?.length)) throw new SesRejection(400, "BadRequestException", "The message has no recipients: set Destination or To/Cc headers");
+}
+
+interface Capture {
+  capture: NewCapture;
+  attachments: AttachmentContent[];
+}
+
+async function captureRaw(request: SendEmailRequest, data: string): Promise<Capture> {
+  const bytes = decodeBase64(data);
+  if (!bytes) throw new SesRejection(400, "BadRequestException", "Content.Raw.Data is not valid base64");
+  const mime = await parseRawEmail(bytes).catch(() => {
+    throw new SesRejection(400, "MessageRejected", "Content.Raw.Data is not a parsable MIME message");
+  });
+  const from = mime.from ?? request.FromEmailAddress;
+  if (!from) throw new SesRejection(400, "MessageRejected", "The message has no From header and FromEmailAddress is not set");
+  const destination = request.Destination ?? {};
+  // What the message itself says wins for display; the envelope fills in what it leaves out.
+  const to = nonEmpty(mime.to) ?? destination.ToAddresses ?? [];
+  const cc = nonEmpty(mime.cc) ?? destination.CcAddresses;
+  requireRecipients(to, cc, destination.BccAddresses);
+  return {
+    capture: {
+      channel: "email",
+      provider: "ses",
+      from,
+      to,
+      cc: nonEmpty(cc),
+      bcc: nonEmpty(destination.BccAddresses),
+      // The envelope's list is the complete one: some MIME builders keep only the first Reply-To.
+      replyTo: nonEmpty(request.ReplyToAddresses) ?? nonEmpty(mime.replyTo),
+      subject: mime.subject,
+      text: mime.text,
+      html: mime.html,
+      headers: mime.headers,
+      raw: { ...request, Content: { Raw: { Data: `(${bytes.byteLength} bytes of MIME, parsed above)` } } },
+    },
+    attachments: mime.attachments,
+  };
+}
+
+function captureSimple(request: SendEmailRequest, simple: NonNullable<SendEmailRequest["Content"]["Simple"]>): Capture {
+  if (!request.FromEmailAddress) throw new SesRejection(400, "BadRequestException", "FromEmailAddress is required with Simple content");
+  if (!simple.Body.Text && !simple.Body.Html) throw new SesRejection(400, "BadRequestException", "Content.Simple.Body needs Text or Html");
+  const destination = request.Destination ?? {};
+  requireRecipients(destination.ToAddresses, destination.CcAddresses, destination.BccAddresses);
+  return {
+    capture: {
+      channel: "email",
+      provider: "ses",
+      from: request.FromEmailAddress,
+      to: destination.ToAddresses ?? [],
+      cc: nonEmpty(destination.CcAddresses),
+      bcc: nonEmpty(destination.BccAddresses),
+      replyTo: nonEmpty(request.ReplyToAddresses),
+      subject: simple.Subject.Data,
+      text: simple.Body.Text?.Data,
+      html: simple.Body.Html?.Data,
+      headers: simple.Headers ? Object.fromEntries(simple.Headers.map((h) => [h.Name.toLowerCase(), h.Value])) : undefined,
+      raw: request,
+    },
+    attachments: [],
+  };
+}
+
+async function sendEmail(c: Context<AppEnv>): Promise<Response> {
+  try {
+    checkSignaturePresent(c.req.raw);
+    const request = await readRequest(c.req.raw);
+    const { Raw: raw, Simple: simple } = request.Content;
+    const { capture, attachments } = raw ? await captureRaw(request, raw.Data) : captureSimple(request, simple!);
+    // The shape of a real SES message id, so nothing downstream is surprised by it.
+    const messageId = `${randomHex(8)}-${crypto.randomUUID()}-000000`;
+    await saveMessage(c.env.BUCKET, { ...capture, providerMessageId: messageId }, attachments);
+    return Response.json({ MessageId: messageId }, { headers: { "x-amzn-RequestId": crypto.randomUUID() } });
+  } catch (err) {
+    if (err instanceof SesRejection) return err.response();
+    throw err;
+  }
+}
+
+function unknownOperation(c: Context<AppEnv>): Response {
+  return new SesRejection(404, "UnknownOperationException", `The local SES sink only implements POST ${SEND_EMAIL_PATH} (got ${c.req.method} ${c.req.path})`).response();
+}
+
+/** Mounts the SES v2 SendEmail sink under /dev/sink/ses (SES_ENDPOINT=…/dev/sink/ses). */
+export function registerSesSink(app: App): void {
+  app.post(SEND_EMAIL_PATH, sendEmail);
+  app.all("/dev/sink/ses/*", unknownOperation);
+}
