@@ -38,7 +38,7 @@ describe("npm start: an email, an SMS and a Slack message reach the dev inbox an
         params: { name: "Ada", marker },
         email: {
           recipients: { to: ["ada@example.com"], cc: ["team@example.com"] },
-          content: { subject: "Hello {{name}} {{marker}}", body: "**Welcome**, {{name}}!", bodyType: "markdown" },
+          content: { subject: "Mail for {{name}} {{marker}}", body: "**Welcome**, {{name}}!", bodyType: "markdown" },
           attachments: [{ filename: "note.txt", contentType: "text/plain", content: btoa("hello file") }],
         },
         sms: { recipients: { to: ["+17787001234"] }, content: { body: "Hello {{name}} {{marker}}" } },
@@ -61,7 +61,7 @@ describe("npm start: an email, an SMS and a Slack message reach the dev inbox an
 
     const inbox = (await getJson("/dev/inbox.json?limit=20")).body.items.filter((m: any) => JSON.stringify(m).includes(marker));
     const byChannel = Object.fromEntries(inbox.map((m: any) => [m.channel, m]));
-    expect(byChannel.email).toMatchObject({ provider: "ses", to: ["ada@example.com"], cc: ["team@example.com"], subject: `Hello Ada ${marker}` });
+    expect(byChannel.email).toMatchObject({ provider: "ses", to: ["ada@example.com"], cc: ["team@example.com"], subject: `Mail for Ada ${marker}` });
     expect(byChannel.email.html).toContain("<strong>Welcome</strong>");
     expect(byChannel.email.attachments).toEqual([expect.objectContaining({ filename: "note.txt", contentType: "text/plain", size: 10 })]);
     expect(byChannel.sms).toMatchObject({ provider: "twilio", to: ["+17787001234"], text: `Hello Ada ${marker}` });
@@ -70,7 +70,7 @@ describe("npm start: an email, an SMS and a Slack message reach the dev inbox an
     // The inbox pages a newcomer opens: the list, then the email rendered with its attachment.
     const { page, blocked, errors } = await offlinePage(browser, service.baseUrl);
     await page.goto(`${service.baseUrl}/dev/inbox`);
-    await page.getByText(`Hello Ada ${marker}`).first().click();
+    await page.getByText(`Mail for Ada ${marker}`).first().click();
     await page.waitForURL(/\/dev\/inbox\/.+/);
     const frame = page.frameLocator("iframe");
     await expect(frame.locator("strong").innerText()).resolves.toBe("Welcome");
