@@ -37,6 +37,34 @@ describe("send validation: every field at fault, nothing stored", () => {
     expect(await notificationCount()).toBe(before);
   });
 
+  it("422 for a partial (there is nowhere to define one), at the field that uses it", async () => {
+    const before = await notificationCount();
+    const res = await post("/api/v1/notifysimple/email", {
+      recipients: { to: ["a@example.com"] },
+      content: { subject: "Hi", body: "Hello{{> footer}}" },
+    });
+    const problem = await expectFields(res, 422, ["content.body"]);
+    expect(problem.errors[0].message).toContain("Partials are not supported");
+    expect(await notificationCount()).toBe(before);
+  });
+
+  it("prints an object parameter used as text as JSON rather than failing", async () => {
+    const res = await asTenant(tenant, "POST", "/api/v1/notifysimple/email?preview=true", {
+      key: tenant.keys.test,
+      body: {
+        params: { order: { items: ["tea", { name: "cake" }] } },
+        recipients: { to: ["a@example.com"] },
+        content: { subject: "{{order.items}}", body: "{{#order.items}}[{{.}}]{{/order.items}} {{order}}" },
+      },
+    });
+    expect(res.status).toBe(200);
+    const preview = await json(res);
+    expect(preview.email[0].content).toMatchObject({
+      subject: 'tea,{"name":"cake"}',
+      body: '[tea][{"name":"cake"}] {"items":["tea",{"name":"cake"}]}',
+    });
+  });
+
   it("422 for bad recipients, with the path of each", async () => {
     const res = await post("/api/v1/notifysimple", {
       email: { recipients: { to: ["ok@example.com", "not-an-email"], cc: "also@bad@example.com" }, content: { subject: "s", body: "b" } },

@@ -1,6 +1,6 @@
 import Mustache from "mustache";
 import { describe, expect, it } from "vitest";
-import { MissingParamsError } from "./errors";
+import { MissingParamsError, TemplateSyntaxError } from "./errors";
 import { renderMustache, requiredMustacheParams } from "./mustache";
 
 describe("requiredMustacheParams", () => {
@@ -36,8 +36,17 @@ describe("renderMustache", () => {
     expect(renderMustache("{{#toString}}x{{/toString}}", {}, "none")).toBe("");
   });
 
-  it("renders partials as nothing", () => {
-    expect(renderMustache("a{{> footer}}b{{> constructor}}", {}, "none")).toBe("ab");
+  it("prints an object given where text is expected as JSON, escaped like any value, and never throws", () => {
+    const params = { a: { b: { c: [1, { d: "<x>" }] } } };
+    expect(renderMustache("{{a.b}}", params, "html")).toBe("{&quot;c&quot;:[1,{&quot;d&quot;:&quot;&lt;x&gt;&quot;}]}");
+    expect(renderMustache("{{{a.b}}}", params, "html")).toBe('{"c":[1,{"d":"<x>"}]}');
+    expect(renderMustache("{{a.b.c}}", params, "none")).toBe('1,{"d":"<x>"}');
+    expect(renderMustache("{{#a.b.c}}[{{.}}]{{/a.b.c}}", params, "none")).toBe('[1][{"d":"<x>"}]');
+  });
+
+  it("refuses partials, inside sections too, as a template error", () => {
+    expect(() => renderMustache("a{{> footer}}b", {}, "none")).toThrow(/Partials are not supported: "\{\{> footer\}\}" at 1/);
+    expect(() => requiredMustacheParams("{{#x}}{{> constructor}}{{/x}}")).toThrow(TemplateSyntaxError);
   });
 
   it("triple mustache is the template's explicit opt-out of escaping", () => {

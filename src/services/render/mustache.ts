@@ -12,17 +12,35 @@ const writer = new Mustache.Writer();
 /** [type, value, start, end, children?, sectionEnd?] as mustache's parser emits them. */
 type Token = [string, string, number, number, Token[]?, number?];
 
-/** Partials are not offered: `{{> name}}` renders nothing, and never reaches Object.prototype. */
+/** Never consulted (parse refuses partials); passed so mustache never looks one up on its own. */
 const NO_PARTIALS = (): undefined => undefined;
 
+/** The first partial tag anywhere in the token tree, sections included. */
+function findPartial(tokens: Token[]): Token | undefined {
+  for (const token of tokens) {
+    if (token[0] === ">") return token;
+    const inner = token[4] ? findPartial(token[4]) : undefined;
+    if (inner) return inner;
+  }
+  return undefined;
+}
+
+/**
+ * Parses a template, refusing partials: there is nowhere to define one, and a `{{> footer}}` that
+ * silently renders nothing would send a message with a hole in it.
+ */
 function parse(template: string): Token[] {
+  let tokens: Token[];
   try {
-    return writer.parse(template) as Token[];
+    tokens = writer.parse(template) as Token[];
   } catch (err) {
     throw new TemplateSyntaxError(err instanceof Error ? err.message : String(err));
   } finally {
     writer.clearCache();
   }
+  const partial = findPartial(tokens);
+  if (partial) throw new TemplateSyntaxError(`Partials are not supported: "{{> ${partial[1]}}}" at ${partial[2]}`);
+  return tokens;
 }
 
 /**
@@ -46,12 +64,16 @@ export function requiredMustacheParams(template: string): string[] {
 /**
  * Copies params into objects without a prototype. Mustache looks names up with `in` and calls
  * functions it finds, so `{{constructor}}` would otherwise reach Object.prototype: it would count
- * as given and render "[object Object]".
+ * as given and render "[object Object]". A prototype-less object cannot be turned into a string,
+ * so each gets a symbol-keyed (hence unreachable by name) conversion to JSON, as the gc renderer
+ * prints an object given where text is expected.
  */
 function toView(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(toView);
   if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.assign(Object.create(null), Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toView(v)])));
+    const view = Object.assign(Object.create(null), Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toView(v)])));
+    Object.defineProperty(view, Symbol.toPrimitive, { value: () => JSON.stringify(value), enumerable: false });
+    return view;
   }
   return value;
 }
