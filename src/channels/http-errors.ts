@@ -23,17 +23,32 @@ export function retryAfterSeconds(res: Response): number | undefined {
 }
 
 /**
- * Calls fetch and turns a network failure or abort into a retryable ProviderError, so adapters
- * only deal with HTTP answers.
+ * Calls fetch and turns a failure without an answer into a ProviderError, so adapters only deal
+ * with HTTP answers. Not reaching the provider is retryable. A timeout once the request is under
+ * way is `unknown` (the provider may have accepted it), unless the adapter says the provider
+ * de-duplicates requests (an idempotency key), which makes asking again safe.
+ *
+ * @example
+ * ```ts
+ * const res = await providerFetch("resend", url, { method: "POST", body, signal }, { idempotent: true });
+ * ```
  */
-export async function providerFetch(provider: string, input: RequestInfo | URL, init: RequestInit): Promise<Response> {
+export async function providerFetch(
+  provider: string,
+  input: RequestInfo | URL,
+  init: RequestInit,
+  options: { idempotent?: boolean } = {},
+): Promise<Response> {
+  if (init.signal?.aborted) {
+    throw new ProviderError(provider, "retryable", `${provider}: no time left to send; not sent`, { cause: init.signal.reason });
+  }
   try {
     return await fetch(input, init);
   } catch (err) {
     const aborted = err instanceof Error && (err.name === "AbortError" || err.name === "TimeoutError");
-    throw new ProviderError(provider, "retryable", aborted ? `${provider}: request timed out` : `${provider}: network error`, {
-      cause: err,
-    });
+    if (!aborted) throw new ProviderError(provider, "retryable", `${provider}: network error`, { cause: err });
+    if (options.idempotent) throw new ProviderError(provider, "retryable", `${provider}: request timed out`, { cause: err });
+    throw new ProviderError(provider, "unknown", `${provider}: request timed out; the provider may have accepted it`, { cause: err });
   }
 }
 

@@ -76,8 +76,13 @@ export interface SendOutcome {
 }
 
 export type ProviderErrorKind =
-  /** Worth retrying later: network failure, timeout, 5xx, 429, provider throttling. */
+  /** Worth retrying later: the provider could not be reached, 5xx, 429, provider throttling. */
   | "retryable"
+  /**
+   * The request went out and no answer came back in time: the provider may have accepted it, and
+   * sending again could deliver twice. Not retried, unless the provider de-duplicates requests.
+   */
+  | "unknown"
   /** The provider refused this message and will refuse it again: bad recipient, rejected content. */
   | "permanent"
   /** Our side is wrong: missing or rejected credentials, unknown domain, bad endpoint. Retrying will not help. */

@@ -111,6 +111,22 @@ describe("delivery consumer", () => {
     expect(final.messages[0].error.message).toContain("gave up after 5 attempts");
   });
 
+  it("a provider that takes the request and never answers: an unknown outcome, not resent", async () => {
+    const { notifyId, deliveryId } = await queuedDelivery();
+    mocks.failNext("ses", { stall: true });
+    const result = await consume([deliveryId]);
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(result.retryMessages).toEqual([]);
+    expect(mocks.stalled.ses).toBe(1);
+    const final = await status(notifyId);
+    expect(final.messages[0]).toMatchObject({ status: "technical-failure", attempts: 1, error: { code: "outcome_unknown", retryable: false } });
+    expect(final.messages[0].error.message).toContain("not resent to avoid a duplicate");
+
+    // A redelivery of the same queue message finds the delivery settled and calls nobody.
+    await consume([deliveryId], "notify-deliver", 2);
+    expect(mocks.stalled.ses + mocks.captured.ses.length).toBe(1);
+  });
+
   it("treats refused credentials as a technical failure (our side), not the recipient's", async () => {
     const { notifyId, deliveryId } = await queuedDelivery();
     mocks.failNext("ses", { status: 403, body: { __type: "UnrecognizedClientException", message: "The security token included in the request is invalid." } });

@@ -1,4 +1,4 @@
-import { http, HttpResponse, type JsonBodyType } from "msw";
+import { delay, http, HttpResponse, type JsonBodyType } from "msw";
 import { setupServer } from "msw/node";
 import PostalMime from "postal-mime";
 
@@ -13,19 +13,31 @@ export const SES_URL = "https://email.ca-central-1.amazonaws.com/v2/email/outbou
 export const TWILIO_URL = "https://api.twilio.com/2010-04-01/Accounts/AC00000000000000000000000000000001/Messages.json";
 export const SLACK_URL = "https://hooks.slack.com/services/T000/B000/XXXXXXXX";
 
-/** Per-provider scripted failures: the next N calls answer this instead of success. */
-type Script = { status: number; body: unknown; headers?: Record<string, string> }[];
+/**
+ * Per-provider scripted failures: the next N calls answer this instead of success, or (`stall`)
+ * take the request and never answer, as a provider that accepted it but whose answer was lost.
+ */
+type Script = ({ status: number; body: unknown; headers?: Record<string, string> } | { stall: true })[];
 
 export function createProviderMocks() {
   const captured: Captured = { ses: [], twilio: [], slack: [] };
   const scripts: Record<keyof Captured, Script> = { ses: [], twilio: [], slack: [] };
-  const next = (name: keyof Captured) => scripts[name].shift();
+  const stalled: Record<keyof Captured, number> = { ses: 0, twilio: 0, slack: 0 };
+  /** The scripted answer for this call, if any; a stall never returns. */
+  const next = async (name: keyof Captured) => {
+    const step = scripts[name].shift();
+    if (step && "stall" in step) {
+      stalled[name]++;
+      await delay("infinite");
+    }
+    return step as Exclude<Script[number], { stall: true }> | undefined;
+  };
 
   const server = setupServer(
     http.post(SES_URL, async ({ request }) => {
       const auth = request.headers.get("authorization") ?? "";
       if (!auth.startsWith("AWS4-HMAC-SHA256 Credential=AKIDTESTKEY/")) return HttpResponse.json({ message: "bad auth" }, { status: 403 });
-      const failure = next("ses");
+      const failure = await next("ses");
       if (failure) return HttpResponse.json(failure.body as JsonBodyType, { status: failure.status, headers: failure.headers });
       const body = (await request.json()) as { FromEmailAddress: string; Destination: Captured["ses"][number]["destination"]; Content: { Raw: { Data: string } } };
       const raw = atob(body.Content.Raw.Data);
@@ -34,14 +46,14 @@ export function createProviderMocks() {
       return HttpResponse.json({ MessageId: `ses-${captured.ses.length}` });
     }),
     http.post(TWILIO_URL, async ({ request }) => {
-      const failure = next("twilio");
+      const failure = await next("twilio");
       if (failure) return HttpResponse.json(failure.body as JsonBodyType, { status: failure.status, headers: failure.headers });
       const form = new URLSearchParams(await request.text());
       captured.twilio.push({ to: form.get("To")!, from: form.get("From"), body: form.get("Body")! });
       return HttpResponse.json({ sid: `SM${"0".repeat(31)}${captured.twilio.length}`, status: "queued" }, { status: 201 });
     }),
     http.post(SLACK_URL, async ({ request }) => {
-      const failure = next("slack");
+      const failure = await next("slack");
       if (failure) return new HttpResponse(String(failure.body), { status: failure.status, headers: failure.headers });
       captured.slack.push({ url: request.url, body: (await request.json()) as Record<string, unknown> });
       return new HttpResponse("ok", { status: 200, headers: { "content-type": "text/plain" } });
@@ -51,6 +63,8 @@ export function createProviderMocks() {
   return {
     server,
     captured,
+    /** Calls that were received and never answered (`{ stall: true }`). */
+    stalled,
     /** Make the next calls to `provider` fail with these answers. */
     failNext(provider: keyof Captured, ...answers: Script) {
       scripts[provider].push(...answers);
@@ -59,7 +73,10 @@ export function createProviderMocks() {
       captured.ses.length = 0;
       captured.twilio.length = 0;
       captured.slack.length = 0;
-      for (const k of Object.keys(scripts) as (keyof Captured)[]) scripts[k].length = 0;
+      for (const k of Object.keys(scripts) as (keyof Captured)[]) {
+        scripts[k].length = 0;
+        stalled[k] = 0;
+      }
     },
   };
 }

@@ -94,11 +94,11 @@ describe("RocketChatProvider", () => {
     expect(await failure(rocketchat.send(message))).toMatchObject({ kind: "retryable", httpStatus: 503 });
   });
 
-  it("maps a network failure or timeout to retryable", async () => {
+  it("maps a network failure to retryable and a timeout to an unknown outcome", async () => {
     server.use(http.post(HOOK, () => HttpResponse.error(), { once: true }));
     await expect(rocketchat.send(message)).rejects.toMatchObject({ kind: "retryable", message: "rocketchat: network error" });
 
     server.use(http.post(HOOK, () => delay("infinite")));
-    await expect(rocketchat.send(message, AbortSignal.timeout(50))).rejects.toMatchObject({ kind: "retryable", message: "rocketchat: request timed out" });
+    await expect(rocketchat.send(message, AbortSignal.timeout(50))).rejects.toMatchObject({ kind: "unknown", message: "rocketchat: request timed out; the provider may have accepted it" });
   });
 });

@@ -105,11 +105,11 @@ describe("SlackChatProvider", () => {
     expect(err.providerCode).toBeUndefined();
   });
 
-  it("maps a network failure or timeout to retryable", async () => {
+  it("maps a network failure to retryable and a timeout to an unknown outcome", async () => {
     server.use(http.post(HOOK, () => HttpResponse.error(), { once: true }));
     await expect(slack.send(message)).rejects.toMatchObject({ kind: "retryable", message: "slack: network error" });
 
     server.use(http.post(HOOK, () => delay("infinite")));
-    await expect(slack.send(message, AbortSignal.timeout(50))).rejects.toMatchObject({ kind: "retryable", message: "slack: request timed out" });
+    await expect(slack.send(message, AbortSignal.timeout(50))).rejects.toMatchObject({ kind: "unknown", message: "slack: request timed out; the provider may have accepted it" });
   });
 });

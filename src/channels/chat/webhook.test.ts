@@ -117,11 +117,11 @@ describe("GenericWebhookProvider", () => {
     await expect(webhook.send(message)).rejects.toMatchObject({ kind: "retryable", httpStatus: 503, retryAfterSeconds: 120 });
   });
 
-  it("maps a network failure or timeout to retryable", async () => {
+  it("maps a network failure to retryable and a timeout to an unknown outcome", async () => {
     server.use(http.post(URL_, () => HttpResponse.error(), { once: true }));
     await expect(webhook.send(message)).rejects.toMatchObject({ kind: "retryable", message: "webhook: network error" });
 
     server.use(http.post(URL_, () => delay("infinite")));
-    await expect(webhook.send(message, AbortSignal.timeout(50))).rejects.toMatchObject({ kind: "retryable", message: "webhook: request timed out" });
+    await expect(webhook.send(message, AbortSignal.timeout(50))).rejects.toMatchObject({ kind: "unknown", message: "webhook: request timed out; the provider may have accepted it" });
   });
 });

@@ -136,8 +136,8 @@ describe("MailgunEmailProvider", () => {
     await expect(mailgun().send(message)).rejects.toMatchObject({ kind: "retryable", message: "mailgun: network error" });
   });
 
-  it("passes the signal to fetch: a timeout is retryable", async () => {
+  it("passes the signal to fetch: a timeout is an unknown outcome, not retried", async () => {
     server.use(http.post(MESSAGES_URL, () => delay("infinite")));
-    await expect(mailgun().send(message, AbortSignal.timeout(50))).rejects.toMatchObject({ kind: "retryable", message: "mailgun: request timed out" });
+    await expect(mailgun().send(message, AbortSignal.timeout(50))).rejects.toMatchObject({ kind: "unknown", message: "mailgun: request timed out; the provider may have accepted it" });
   });
 });

@@ -134,8 +134,8 @@ describe("PostmarkEmailProvider", () => {
     await expect(postmark().send(message)).rejects.toMatchObject({ kind: "retryable", message: "postmark: network error" });
   });
 
-  it("passes the signal to fetch: a timeout is retryable", async () => {
+  it("passes the signal to fetch: a timeout is an unknown outcome, not retried", async () => {
     server.use(http.post(EMAIL_URL, () => delay("infinite")));
-    await expect(postmark().send(message, AbortSignal.timeout(50))).rejects.toMatchObject({ kind: "retryable", message: "postmark: request timed out" });
+    await expect(postmark().send(message, AbortSignal.timeout(50))).rejects.toMatchObject({ kind: "unknown", message: "postmark: request timed out; the provider may have accepted it" });
   });
 });

@@ -143,7 +143,7 @@ describe("ResendEmailProvider", () => {
     await expect(resend().send(message)).rejects.toMatchObject({ kind: "retryable", message: "resend: network error" });
   });
 
-  it("passes the signal to fetch: a timeout is retryable", async () => {
+  it("passes the signal to fetch: a timeout is retryable, since the idempotency key makes asking again safe", async () => {
     server.use(http.post(EMAILS_URL, () => delay("infinite")));
     await expect(resend().send(message, AbortSignal.timeout(50))).rejects.toMatchObject({ kind: "retryable", message: "resend: request timed out" });
   });

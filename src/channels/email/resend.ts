@@ -48,7 +48,7 @@ export class ResendEmailProvider implements EmailProvider {
       headers: { authorization: `Bearer ${this.config.apiKey}`, "content-type": "application/json", "idempotency-key": message.deliveryId },
       body: JSON.stringify(body),
       signal,
-    });
+    }, { idempotent: true });
     if (res.ok) {
       const data = (await res.json().catch(() => ({}))) as { id?: string };
       return { providerMessageId: data.id, status: "delivered" };

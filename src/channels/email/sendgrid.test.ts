@@ -145,8 +145,8 @@ describe("SendGridEmailProvider", () => {
     await expect(sendgrid().send(message)).rejects.toMatchObject({ kind: "retryable", message: "sendgrid: network error" });
   });
 
-  it("passes the signal to fetch: a timeout is retryable", async () => {
+  it("passes the signal to fetch: a timeout is an unknown outcome, not retried", async () => {
     server.use(http.post(MAIL_SEND, () => delay("infinite")));
-    await expect(sendgrid().send(message, AbortSignal.timeout(50))).rejects.toMatchObject({ kind: "retryable", message: "sendgrid: request timed out" });
+    await expect(sendgrid().send(message, AbortSignal.timeout(50))).rejects.toMatchObject({ kind: "unknown", message: "sendgrid: request timed out; the provider may have accepted it" });
   });
 });

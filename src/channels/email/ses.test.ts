@@ -221,8 +221,8 @@ describe("SesEmailProvider", () => {
     await expect(ses().send(message)).rejects.toMatchObject({ kind: "retryable", message: "ses: network error" });
   });
 
-  it("passes the signal to fetch: a timeout is retryable", async () => {
+  it("passes the signal to fetch: a timeout is an unknown outcome, not retried", async () => {
     server.use(http.post(SES_URL, () => delay("infinite")));
-    await expect(ses().send(message, AbortSignal.timeout(50))).rejects.toMatchObject({ kind: "retryable", message: "ses: request timed out" });
+    await expect(ses().send(message, AbortSignal.timeout(50))).rejects.toMatchObject({ kind: "unknown", message: "ses: request timed out; the provider may have accepted it" });
   });
 });

@@ -140,8 +140,8 @@ describe("TwilioSmsProvider", () => {
     await expect(twilio().send(message)).rejects.toMatchObject({ kind: "retryable", message: "twilio: network error" });
   });
 
-  it("passes the signal to fetch: a timeout is retryable", async () => {
+  it("passes the signal to fetch: a timeout is an unknown outcome, not retried", async () => {
     server.use(http.post(MESSAGES_URL, () => delay("infinite")));
-    await expect(twilio().send(message, AbortSignal.timeout(50))).rejects.toMatchObject({ kind: "retryable", message: "twilio: request timed out" });
+    await expect(twilio().send(message, AbortSignal.timeout(50))).rejects.toMatchObject({ kind: "unknown", message: "twilio: request timed out; the provider may have accepted it" });
   });
 });

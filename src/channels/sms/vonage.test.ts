@@ -120,11 +120,11 @@ describe("VonageSmsProvider (Messages API)", () => {
     await expect(vonage().send(message)).rejects.toMatchObject({ kind: "retryable", httpStatus: 500 });
   });
 
-  it("maps a network failure or timeout to retryable", async () => {
+  it("maps a network failure to retryable and a timeout to an unknown outcome", async () => {
     server.use(http.post(MESSAGES_URL, () => HttpResponse.error(), { once: true }));
     await expect(vonage().send(message)).rejects.toMatchObject({ kind: "retryable", message: "vonage: network error" });
 
     server.use(http.post(MESSAGES_URL, () => delay("infinite")));
-    await expect(vonage().send(message, AbortSignal.timeout(50))).rejects.toMatchObject({ kind: "retryable", message: "vonage: request timed out" });
+    await expect(vonage().send(message, AbortSignal.timeout(50))).rejects.toMatchObject({ kind: "unknown", message: "vonage: request timed out; the provider may have accepted it" });
   });
 });

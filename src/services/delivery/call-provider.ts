@@ -15,27 +15,32 @@ export function providerTimeoutMs(env: Env): number {
   return Number.isFinite(configured) && configured > 0 ? configured : DEFAULT_TIMEOUT_MS;
 }
 
+/** A provider call ready to go: everything read from storage, nothing sent yet. */
+export interface PreparedCall {
+  send(signal: AbortSignal): Promise<SendOutcome>;
+}
+
 /**
- * Sends one delivery through its provider (the simulator for test keys) with a timeout.
- * Throws ProviderError for provider failures; anything else is a bug or an infrastructure fault.
+ * Builds the provider call for one delivery (the simulator for test keys): reads attachments and
+ * picks the adapter. Kept apart from sending so a failure here is known to have sent nothing.
  */
-export async function callProvider(env: Env, delivery: DeliveryRow): Promise<SendOutcome> {
-  const signal = AbortSignal.timeout(providerTimeoutMs(env));
+export async function prepareCall(env: Env, delivery: DeliveryRow): Promise<PreparedCall> {
   const simulated = delivery.provider === SIMULATOR;
   switch (delivery.channel) {
     case "email": {
       const message = await toEmailMessage(env, delivery);
       const provider = simulated ? new SimulatorProvider() : createEmailProvider(delivery.provider as EmailProviderName, env);
-      return provider.send(message, signal);
+      return { send: (signal) => provider.send(message, signal) };
     }
     case "sms": {
+      const message = toSmsMessage(delivery);
       const provider = simulated ? new SimulatorProvider() : createSmsProvider(delivery.provider as SmsProviderName, env);
-      return provider.send(toSmsMessage(delivery), signal);
+      return { send: (signal) => provider.send(message, signal) };
     }
     case "msgApp": {
       const message = toChatMessage(delivery);
       const provider = simulated ? new SimulatorProvider() : createChatProvider(message.target.type as ChatTargetType, env);
-      return provider.send(message, signal);
+      return { send: (signal) => provider.send(message, signal) };
     }
   }
 }

@@ -6,7 +6,7 @@ import { deliveries, type DeliveryError, type DeliveryRow, type MessageStatus, m
 import type { Env } from "../../env";
 import { log } from "../../lib/log";
 import { MissingAttachmentError } from "./adapter-message";
-import { callProvider, providerTimeoutMs } from "./call-provider";
+import { type PreparedCall, prepareCall, providerTimeoutMs } from "./call-provider";
 import { refreshNotificationStatus } from "./notification-status";
 
 /** Provider attempts per delivery before it is a technical failure. */
@@ -140,24 +140,34 @@ export async function processDelivery(db: Db, env: Env, deliveryId: string, now 
   const delivery = await claim(db, env, deliveryId, now);
   if (!delivery) return { action: "ack" };
 
-  let outcome: SendOutcome;
+  let call: PreparedCall;
   try {
-    outcome = await callProvider(env, delivery);
+    call = await prepareCall(env, delivery);
   } catch (err) {
     const at = new Date();
-    if (err instanceof ProviderError) return settleFailure(db, delivery, err, at);
     if (err instanceof MissingAttachmentError) {
       const error = errorFrom("attachment_missing", err.message, false, at);
       await settle(db, delivery, at, { state: "done", lastError: error, statusFor: () => ({ status: "technical-failure", error }) });
       return { action: "ack" };
     }
-    // Not a provider answer (a bug, or R2/D1 failing before the call): put it back and retry.
+    // Nothing was sent (R2 or D1 failing, or a bug before the call): put it back and retry.
     log("error", "delivery attempt failed before reaching the provider", { deliveryId, error: String(err) });
     await db
       .update(deliveries)
       .set({ state: "retry_wait", leaseUntil: null, leaseToken: null, updatedAt: at })
       .where(and(eq(deliveries.id, delivery.id), eq(deliveries.leaseToken, delivery.leaseToken!)));
     return { action: "retry", delaySeconds: retryDelaySeconds(delivery.attempts) };
+  }
+
+  let outcome: SendOutcome;
+  try {
+    outcome = await call.send(AbortSignal.timeout(providerTimeoutMs(env)));
+  } catch (err) {
+    if (err instanceof ProviderError) return settleFailure(db, delivery, err, new Date());
+    // The adapter failed in a way it does not describe, possibly after the provider took the
+    // message: treat it like a lost answer rather than risk a second send.
+    log("error", "provider call failed without a provider answer", { deliveryId, error: String(err) });
+    return settleFailure(db, delivery, new ProviderError(delivery.provider, "unknown", `${delivery.provider}: the call failed unexpectedly; the provider may have accepted it`, { cause: err }), new Date());
   }
 
   const at = new Date();
@@ -188,8 +198,15 @@ async function settleFailure(db: Db, delivery: DeliveryRow, err: ProviderError, 
       ? ["provider_rejected", "permanent-failure"]
       : err.kind === "configuration"
         ? ["provider_misconfigured", "technical-failure"]
-        : ["provider_unavailable", "technical-failure"];
-  const message = err.kind === "retryable" ? `${err.message} (gave up after ${delivery.attempts} attempts)` : err.message;
+        : err.kind === "unknown"
+          ? ["outcome_unknown", "technical-failure"]
+          : ["provider_unavailable", "technical-failure"];
+  const message =
+    err.kind === "retryable"
+      ? `${err.message} (gave up after ${delivery.attempts} attempts)`
+      : err.kind === "unknown"
+        ? `${err.message}; not resent to avoid a duplicate`
+        : err.message;
   const error = errorFrom(code, message, false, at, err);
   await settle(db, delivery, at, { state: "done", lastError: error, statusFor: () => ({ status, error }) });
   return { action: "ack" };
