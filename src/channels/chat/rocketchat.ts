@@ -1,6 +1,6 @@
 import { errorBody } from "../http-errors";
 import { type ChatMessage, type ChatProvider, ProviderError, type SendOutcome } from "../types";
-import { postJson, redactUrl, scrub, targetFailure } from "./webhook-http";
+import { cardList, postJson, redactUrl, scrub, targetFailure } from "./webhook-http";
 
 /**
  * Rocket.Chat's answer: `{success: true}`, or `{success: false, error}` for a refusal (400); a
@@ -12,12 +12,6 @@ interface RocketChatAnswer {
   message: string;
 }
 
-/** The message attachments to send: the card itself when it is an array, or its `attachments`. */
-function attachmentsOf(card: ChatMessage["card"]): unknown[] | undefined {
-  if (Array.isArray(card)) return card;
-  return card && Array.isArray(card.attachments) ? card.attachments : undefined;
-}
-
 /**
  * Rocket.Chat incoming webhook (Administration → Integrations → Incoming): POST `{text,
  * attachments?}` to the webhook URL, which carries the integration id and token. A disabled
@@ -27,7 +21,7 @@ export class RocketChatProvider implements ChatProvider {
   readonly name = "rocketchat";
 
   async send(message: ChatMessage, signal?: AbortSignal): Promise<SendOutcome> {
-    const attachments = attachmentsOf(message.card);
+    const attachments = cardList(message.card, "attachments");
     const body = { text: message.text, ...(attachments ? { attachments } : {}) };
     const res = await postJson(this.name, message.target.url, JSON.stringify(body), signal);
     const data = await errorBody<RocketChatAnswer>(res);

@@ -1,5 +1,5 @@
 import type { ChatMessage, ChatProvider, ProviderErrorKind, SendOutcome } from "../types";
-import { postJson, targetFailure } from "./webhook-http";
+import { cardList, postJson, targetFailure } from "./webhook-http";
 
 /**
  * Slack's documented incoming-webhook error bodies that concern the webhook or its channel
@@ -27,15 +27,6 @@ const TARGET_ERRORS = new Set([
 const ERROR_CODE = /^[a-z_]{1,64}$/;
 
 /**
- * The Block Kit blocks to send: the card itself when it is an array, or its `blocks` when it is
- * an object (a saved Slack message payload).
- */
-function blocksOf(card: ChatMessage["card"]): unknown[] | undefined {
-  if (Array.isArray(card)) return card;
-  return card && Array.isArray(card.blocks) ? card.blocks : undefined;
-}
-
-/**
  * Slack incoming webhook: POST `{text, blocks?}` to the webhook URL; Slack answers 200 "ok".
  * `text` is the notification fallback when blocks are present, so it is left out only when empty
  * next to blocks (Slack refuses an empty text without them, and says so).
@@ -44,7 +35,8 @@ export class SlackChatProvider implements ChatProvider {
   readonly name = "slack";
 
   async send(message: ChatMessage, signal?: AbortSignal): Promise<SendOutcome> {
-    const blocks = blocksOf(message.card);
+    // Block Kit blocks: the card itself, or the `blocks` of a saved Slack message payload.
+    const blocks = cardList(message.card, "blocks");
     const body = blocks ? { ...(message.text ? { text: message.text } : {}), blocks } : { text: message.text };
     const res = await postJson(this.name, message.target.url, JSON.stringify(body), signal);
     const answer = (await res.text().catch(() => "")).trim();

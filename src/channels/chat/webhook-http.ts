@@ -1,5 +1,5 @@
 import { httpFailure, kindForStatus, providerFetch } from "../http-errors";
-import type { ProviderError, ProviderErrorKind } from "../types";
+import type { ChatMessage, ProviderError, ProviderErrorKind } from "../types";
 
 // Chat targets are incoming-webhook URLs whose path or query IS the credential (Slack and
 // Rocket.Chat tokens, the Teams workflow `sig`). Nothing here lets one reach an error message.
@@ -19,6 +19,22 @@ export function postJson(provider: string, url: string, body: string, signal?: A
     body,
     signal,
   });
+}
+
+/**
+ * The list a chat app takes from a card: the card itself when it is an array, or its `key` list
+ * when it is an object (a message payload saved from the app's own builder).
+ *
+ * @example
+ * ```ts
+ * cardList({ blocks: [{ type: "divider" }] }, "blocks") // [{ type: "divider" }]
+ * cardList({ text: "no blocks" }, "blocks")             // undefined
+ * ```
+ */
+export function cardList(card: ChatMessage["card"], key: string): unknown[] | undefined {
+  if (Array.isArray(card)) return card;
+  const list = card?.[key];
+  return Array.isArray(list) ? list : undefined;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Env } from "../../env";
-import { type EmailProvider, ProviderError } from "../types";
+import { type ProviderDefinition, providerRegistry } from "../provider-registry";
+import type { EmailProvider } from "../types";
 import { CloudflareEmailProvider } from "./cloudflare";
 import { MailgunEmailProvider } from "./mailgun";
 import { PostmarkEmailProvider } from "./postmark";
@@ -13,17 +14,7 @@ import { SesEmailProvider } from "./ses";
 export const EMAIL_PROVIDERS = ["ses", "sendgrid", "mailgun", "postmark", "resend", "cloudflare"] as const;
 export type EmailProviderName = (typeof EMAIL_PROVIDERS)[number];
 
-interface Definition {
-  /** The settings (a binding for Cloudflare) the provider cannot work without. */
-  required: (keyof Env)[];
-  /**
-   * Maps Env to the adapter's config; only called once every required setting is present. An
-   * empty optional setting means the adapter's default (its documented public endpoint).
-   */
-  create(env: Env): EmailProvider;
-}
-
-const DEFINITIONS: Record<EmailProviderName, Definition> = {
+const DEFINITIONS: Record<EmailProviderName, ProviderDefinition<EmailProvider>> = {
   ses: {
     required: ["SES_ACCESS_KEY_ID", "SES_SECRET_ACCESS_KEY", "SES_REGION"],
     create: (env) =>
@@ -63,13 +54,7 @@ const DEFINITIONS: Record<EmailProviderName, Definition> = {
   },
 };
 
-function isEmailProviderName(name: string): name is EmailProviderName {
-  return (EMAIL_PROVIDERS as readonly string[]).includes(name);
-}
-
-function missing(name: EmailProviderName, env: Env): (keyof Env)[] {
-  return DEFINITIONS[name].required.filter((key) => !env[key]);
-}
+const registry = providerRegistry("email", EMAIL_PROVIDERS, DEFINITIONS);
 
 /**
  * Email providers usable on this deployment: those whose required settings are all present.
@@ -79,24 +64,14 @@ function missing(name: EmailProviderName, env: Env): (keyof Env)[] {
  * configuredEmailProviders({ ...env, POSTMARK_SERVER_TOKEN: "…" }) // ["postmark"]
  * ```
  */
-export function configuredEmailProviders(env: Env): EmailProviderName[] {
-  return EMAIL_PROVIDERS.filter((name) => missing(name, env).length === 0);
-}
+export const configuredEmailProviders: (env: Env) => EmailProviderName[] = registry.configured;
 
 /**
- * The adapter for `name`, configured from Env. Throws a `configuration` ProviderError naming the
- * missing settings (or the unknown provider), so a delivery fails as misconfigured rather than
- * reaching the provider with half a configuration.
+ * The adapter for `name`, configured from Env; a `configuration` ProviderError when it cannot be.
  *
  * @example
  * ```ts
  * createEmailProvider("mailgun", env) // ProviderError: Email provider mailgun is not configured: set MAILGUN_API_KEY, MAILGUN_DOMAIN
  * ```
  */
-export function createEmailProvider(name: EmailProviderName, env: Env): EmailProvider {
-  // Names come from stored deliveries and tenant settings, so an unknown one is possible at runtime.
-  if (!isEmailProviderName(name)) throw new ProviderError(name, "configuration", `Unknown email provider ${name} (known: ${EMAIL_PROVIDERS.join(", ")})`);
-  const absent = missing(name, env);
-  if (absent.length > 0) throw new ProviderError(name, "configuration", `Email provider ${name} is not configured: set ${absent.join(", ")}`);
-  return DEFINITIONS[name].create(env);
-}
+export const createEmailProvider: (name: EmailProviderName, env: Env) => EmailProvider = registry.create;

@@ -1,19 +1,13 @@
 import type { Env } from "../../env";
-import { ProviderError, type SmsProvider } from "../types";
+import { type ProviderDefinition, providerRegistry } from "../provider-registry";
+import type { SmsProvider } from "../types";
 import { TwilioSmsProvider } from "./twilio";
 import { VonageSmsProvider } from "./vonage";
 
 export const SMS_PROVIDERS = ["twilio", "vonage"] as const;
 export type SmsProviderName = (typeof SMS_PROVIDERS)[number];
 
-interface Definition {
-  /** The settings the provider cannot work without. */
-  required: (keyof Env)[];
-  /** Maps Env to the adapter's config; only called once every required setting is present. */
-  create(env: Env): SmsProvider;
-}
-
-const DEFINITIONS: Record<SmsProviderName, Definition> = {
+const DEFINITIONS: Record<SmsProviderName, ProviderDefinition<SmsProvider>> = {
   twilio: {
     required: ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"],
     create: (env) =>
@@ -31,13 +25,7 @@ const DEFINITIONS: Record<SmsProviderName, Definition> = {
   },
 };
 
-function isSmsProviderName(name: string): name is SmsProviderName {
-  return (SMS_PROVIDERS as readonly string[]).includes(name);
-}
-
-function missing(name: SmsProviderName, env: Env): (keyof Env)[] {
-  return DEFINITIONS[name].required.filter((key) => !env[key]);
-}
+const registry = providerRegistry("SMS", SMS_PROVIDERS, DEFINITIONS);
 
 /**
  * SMS providers usable on this deployment: those whose required settings are all present.
@@ -47,24 +35,14 @@ function missing(name: SmsProviderName, env: Env): (keyof Env)[] {
  * configuredSmsProviders({ ...env, TWILIO_ACCOUNT_SID: "AC…", TWILIO_AUTH_TOKEN: "…" }) // ["twilio"]
  * ```
  */
-export function configuredSmsProviders(env: Env): SmsProviderName[] {
-  return SMS_PROVIDERS.filter((name) => missing(name, env).length === 0);
-}
+export const configuredSmsProviders: (env: Env) => SmsProviderName[] = registry.configured;
 
 /**
- * The adapter for `name`, configured from Env. Throws a `configuration` ProviderError naming the
- * missing settings (or the unknown provider), so a delivery fails as misconfigured rather than
- * reaching the provider with half a configuration.
+ * The adapter for `name`, configured from Env; a `configuration` ProviderError when it cannot be.
  *
  * @example
  * ```ts
  * createSmsProvider("vonage", env) // ProviderError: SMS provider vonage is not configured: set VONAGE_API_KEY, VONAGE_API_SECRET
  * ```
  */
-export function createSmsProvider(name: SmsProviderName, env: Env): SmsProvider {
-  // Names come from stored deliveries and tenant settings, so an unknown one is possible at runtime.
-  if (!isSmsProviderName(name)) throw new ProviderError(name, "configuration", `Unknown SMS provider ${name} (known: ${SMS_PROVIDERS.join(", ")})`);
-  const absent = missing(name, env);
-  if (absent.length > 0) throw new ProviderError(name, "configuration", `SMS provider ${name} is not configured: set ${absent.join(", ")}`);
-  return DEFINITIONS[name].create(env);
-}
+export const createSmsProvider: (name: SmsProviderName, env: Env) => SmsProvider = registry.create;

@@ -1,5 +1,4 @@
 import { createRoute } from "@hono/zod-openapi";
-import { problemResponses } from "../../lib/errors/problem";
 import type { App } from "../../lib/router";
 import { tenantSecurity } from "../../lib/security";
 import { requireTenant } from "../../middleware/auth";
@@ -7,25 +6,21 @@ import { fromEmailChannel } from "../../services/send/plan";
 import { PreviewQuerySchema, EmailChannelSchema } from "../../services/send/request-schema";
 import { sendContext } from "./context";
 import { previewOrSend } from "./respond";
-import { PreviewSchema, SendReceiptSchema } from "./schemas";
+import { SEND_DESCRIPTION, sendResponses } from "./schemas";
 
 const route = createRoute({
   method: "post",
   path: "/api/v1/notifysimple/email",
   tags: ["Send"],
   summary: "Send an email",
-  description: "Answers 201 once the notification is stored and queued (delivery is asynchronous: follow statusUrl). With `?preview=true` answers 200 with exactly what would be handed to each provider, and stores nothing. A parameter a template needs and the request lacks, a bad recipient, or an unknown template is a 422 naming every field at fault.",
+  description: SEND_DESCRIPTION,
   security: tenantSecurity,
   middleware: [requireTenant] as const,
   request: {
     query: PreviewQuerySchema,
     body: { required: true, content: { "application/json": { schema: EmailChannelSchema } } },
   },
-  responses: {
-    201: { description: "Accepted for delivery", content: { "application/json": { schema: SendReceiptSchema } } },
-    200: { description: "Preview (only with ?preview=true)", content: { "application/json": { schema: PreviewSchema } } },
-    ...problemResponses(400, 401, 403, 413, 415, 422, 429, 503),
-  },
+  responses: sendResponses,
 });
 
 export function registerSendEmail(app: App): void {

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { problemResponses } from "../../lib/errors/problem";
 
 export const SendReceiptSchema = z
   .object({
@@ -57,3 +58,13 @@ export const PreviewSchema = z
     msgApp: z.array(MsgAppPayloadSchema).optional(),
   })
   .openapi("Preview", { description: "Per channel, one entry per provider call, exactly as it would be handed to the provider" });
+
+/** What every simple-send route says about itself: they differ only in the channels they take. */
+export const SEND_DESCRIPTION =
+  "Answers 201 once the notification is stored and queued (delivery is asynchronous: follow statusUrl). With `?preview=true` answers 200 with exactly what would be handed to each provider, and stores nothing. A parameter a template needs and the request lacks, a bad recipient, or an unknown template is a 422 naming every field at fault.";
+
+export const sendResponses = {
+  201: { description: "Accepted for delivery", content: { "application/json": { schema: SendReceiptSchema } } },
+  200: { description: "Preview (only with ?preview=true)", content: { "application/json": { schema: PreviewSchema } } },
+  ...problemResponses(400, 401, 403, 413, 415, 422, 429, 503),
+};

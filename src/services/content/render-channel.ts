@@ -1,6 +1,6 @@
 import type { BodyType } from "../../db/schema";
 import { renderEmailContent } from "../render/email-content";
-import { MissingParamsError, renderTemplate } from "../render/engine";
+import { MissingParamsCollector, renderTemplate } from "../render/engine";
 import type { Renderer } from "../render/renderer";
 import { normaliseSms, smsStats } from "../render/sms";
 
@@ -54,21 +54,11 @@ export function renderSms(source: { body: string; renderer: Renderer }, params: 
  * reported together.
  */
 export function renderChat(source: ChatSource, params: Params): RenderedChat {
-  const missing: string[] = [];
-  const render = (template: string): string => {
-    try {
-      return renderTemplate(template, params, { renderer: source.renderer, escape: "none" });
-    } catch (err) {
-      if (err instanceof MissingParamsError) {
-        missing.push(...err.missing);
-        return template;
-      }
-      throw err;
-    }
-  };
+  const missing = new MissingParamsCollector();
+  const render = (template: string): string => missing.attempt(() => renderTemplate(template, params, { renderer: source.renderer, escape: "none" }), template);
   const text = source.body !== undefined ? render(source.body) : "";
   const card = source.card !== undefined ? mapStrings(source.card, render) : undefined;
-  if (missing.length > 0) throw new MissingParamsError([...new Set(missing)]);
+  missing.throwIfAny();
   return { text, ...(card !== undefined ? { card: card as RenderedChat["card"] } : {}) };
 }
 

@@ -2,32 +2,66 @@ import { ApiError } from "../../lib/errors/api-error";
 import { MissingParamsError, TemplateSyntaxError } from "../render/engine";
 
 /**
- * Runs a render and turns its failures into 422s: every missing parameter is one field error at
- * `{paramsPath}.{name}` (an email saying "Dear ," is a defect, so nothing is sent), and a broken
- * template is an error at `templatePath`.
+ * Gathers render failures across every field of a channel (recipients, subject, body) so one
+ * 422 names every missing parameter and every broken template field at once.
+ */
+export class RenderProblems {
+  private readonly missing = new Set<string>();
+  private readonly syntax: { path: string; message: string }[] = [];
+
+  /** Runs `render`; on a missing parameter or a syntax error records it and returns `fallback`. */
+  capture<T>(path: string, render: () => T, fallback: T): T {
+    try {
+      return render();
+    } catch (err) {
+      if (err instanceof MissingParamsError) {
+        for (const name of err.missing) this.missing.add(name);
+        return fallback;
+      }
+      if (err instanceof TemplateSyntaxError) {
+        this.syntax.push({ path, message: err.message });
+        return fallback;
+      }
+      throw err;
+    }
+  }
+
+  get hasSyntaxErrors(): boolean {
+    return this.syntax.length > 0;
+  }
+
+  get empty(): boolean {
+    return this.missing.size === 0 && this.syntax.length === 0;
+  }
+
+  /** The 422 describing everything captured, or null. */
+  toError(paramsPath: string, channel: string): ApiError | null {
+    if (this.empty) return null;
+    const errors = [
+      ...[...this.missing].map((name) => ({ path: `${paramsPath}.${name}`, message: "Required by the template but not supplied" })),
+      ...this.syntax,
+    ];
+    const detail =
+      this.missing.size > 0
+        ? `The ${channel} content needs parameters the request does not supply: ${[...this.missing].join(", ")}`
+        : `The ${channel} template cannot be parsed`;
+    return new ApiError("unprocessable", { detail, errors });
+  }
+}
+
+/**
+ * Runs one render and turns its failures into the same 422 a send gives: every missing parameter
+ * at `{paramsPath}.{name}`, a broken template at `templatePath`.
  *
  * @example
  * ```ts
- * const rendered = withRenderErrors(() => renderEmail(source, params), { paramsPath: "params", templatePath: "content.body" });
+ * const rendered = withRenderErrors(() => renderSms(source, params), { paramsPath: "params", templatePath: "body", channel: "sms" });
  * ```
  */
-export function withRenderErrors<T>(render: () => T, paths: { paramsPath: string; templatePath: string; channel?: string }): T {
-  try {
-    return render();
-  } catch (err) {
-    if (err instanceof MissingParamsError) {
-      const where = paths.channel ? ` (${paths.channel})` : "";
-      throw new ApiError("unprocessable", {
-        detail: `The template needs parameters the request does not supply${where}: ${err.missing.join(", ")}`,
-        errors: err.missing.map((name) => ({ path: `${paths.paramsPath}.${name}`, message: "Required by the template but not supplied" })),
-      });
-    }
-    if (err instanceof TemplateSyntaxError) {
-      throw new ApiError("unprocessable", {
-        detail: `The template cannot be parsed: ${err.message}`,
-        errors: [{ path: paths.templatePath, message: err.message }],
-      });
-    }
-    throw err;
-  }
+export function withRenderErrors<T>(render: () => T, paths: { paramsPath: string; templatePath: string; channel: string }): T {
+  const problems = new RenderProblems();
+  const result = problems.capture(paths.templatePath, render, undefined);
+  const error = problems.toError(paths.paramsPath, paths.channel);
+  if (error) throw error;
+  return result!;
 }

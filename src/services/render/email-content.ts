@@ -1,4 +1,4 @@
-import { MissingParamsError, renderTemplate } from "./engine";
+import { MissingParamsCollector, renderTemplate } from "./engine";
 import { htmlToText } from "./html-text";
 import { markdownToHtml, markdownToText } from "./markdown";
 import type { Renderer } from "./renderer";
@@ -29,16 +29,9 @@ export interface RenderedEmailContent extends EmailContent {
  * ```
  */
 export function renderEmailContent(content: EmailContent, params: Record<string, unknown>, renderer: Renderer): RenderedEmailContent {
-  const missing: string[] = [];
-  const render = (template: string, escape: "none" | "html" | "markdown") => {
-    try {
-      return renderTemplate(template, params, { renderer, escape });
-    } catch (err) {
-      if (!(err instanceof MissingParamsError)) throw err;
-      missing.push(...err.missing);
-      return "";
-    }
-  };
+  const missing = new MissingParamsCollector();
+  const render = (template: string, escape: "none" | "html" | "markdown") =>
+    missing.attempt(() => renderTemplate(template, params, { renderer, escape }), "");
   const subject = render(content.subject, "none").replace(/\s*[\r\n]+\s*/g, " ").trim();
   let result: RenderedEmailContent;
   if (content.bodyType === "html") {
@@ -52,6 +45,6 @@ export function renderEmailContent(content: EmailContent, params: Record<string,
     const text = render(content.body, "none");
     result = { subject, body: text, bodyType: "text", text };
   }
-  if (missing.length > 0) throw new MissingParamsError([...new Set(missing)]);
+  missing.throwIfAny();
   return result;
 }

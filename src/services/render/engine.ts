@@ -3,7 +3,7 @@ import { renderMustache, requiredMustacheParams } from "./mustache";
 import type { EscapeMode } from "./escape";
 import type { Renderer } from "./renderer";
 
-export { MissingParamsError, TemplateSyntaxError } from "./errors";
+export { MissingParamsCollector, MissingParamsError, TemplateSyntaxError } from "./errors";
 
 /**
  * The parameters a template cannot be rendered without.

@@ -7,7 +7,7 @@ import { validateEmailAddress } from "../recipients/email";
 import type { DecodedAttachment } from "./attachments";
 import type { SendContext } from "./context";
 import { cascadeParams, joinPath, providerFor, templateFor } from "./defaults";
-import { RenderProblems } from "./missing-params";
+import { RenderProblems } from "../content/render-errors";
 import type { EmailPayload, PlannedDelivery } from "./payloads";
 import { renderRecipientList, validEmails } from "./recipients";
 import type { EmailChannelInput } from "./request-schema";

@@ -1,11 +1,12 @@
 import { assertTargetUrl } from "../../channels/chat/registry";
+import { redactUrl } from "../../channels/chat/webhook-http";
 import type { ChatTargetType } from "../../channels/types";
 import { ApiError, type FieldError } from "../../lib/errors/api-error";
 import { renderChat } from "../content/render-channel";
 import { toRenderer } from "../render/renderer";
 import type { SendContext } from "./context";
 import { cascadeParams, joinPath, SIMULATOR, templateFor } from "./defaults";
-import { RenderProblems } from "./missing-params";
+import { RenderProblems } from "../content/render-errors";
 import type { MsgAppPayload, PlannedDelivery } from "./payloads";
 import type { MsgAppChannelInput } from "./request-schema";
 
@@ -79,19 +80,10 @@ export async function planMsgApp(ctx: SendContext, input: MsgAppPlanInput): Prom
       channel: "msgApp" as const,
       provider,
       payload,
+      // The recipient column shows a named target, or only the host: webhook URLs carry their secret.
       recipients: [{ address: target.name ?? redactUrl(target.url), role: null }],
       scheduledFor: input.scheduledFor,
       template: template ? { id: template.template.id, version: template.version.version } : null,
     };
   });
-}
-
-/** Webhook URLs carry their secret in the path; the recipient column shows only the host and type. */
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}/…`;
-  } catch {
-    return "webhook";
-  }
 }

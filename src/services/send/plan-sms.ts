@@ -4,7 +4,7 @@ import { toRenderer } from "../render/renderer";
 import { SMS_MAX_LENGTH } from "../render/sms";
 import type { SendContext } from "./context";
 import { cascadeParams, defaultRegion, joinPath, providerFor, templateFor } from "./defaults";
-import { RenderProblems } from "./missing-params";
+import { RenderProblems } from "../content/render-errors";
 import type { PlannedDelivery, SmsPayload } from "./payloads";
 import { renderRecipientList, validPhones } from "./recipients";
 import type { SmsChannelInput } from "./request-schema";

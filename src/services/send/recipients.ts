@@ -4,7 +4,7 @@ import { renderTemplate } from "../render/engine";
 import type { Renderer } from "../render/renderer";
 import { validateEmailAddress } from "../recipients/email";
 import { normalisePhoneNumber } from "../recipients/phone";
-import type { RenderProblems } from "./missing-params";
+import type { RenderProblems } from "../content/render-errors";
 
 export interface RecipientEntry {
   value: string;
