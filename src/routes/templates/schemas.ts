@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { BODY_TYPES, CHANNELS } from "../../db/schema";
 import { RENDERER_NAMES, toRenderer } from "../../services/render/renderer";
+import { CardSchema } from "../../services/content/json-schemas";
 
 export const ChannelSchema = z.enum(CHANNELS).openapi({ example: "email" });
 
@@ -13,10 +14,6 @@ export const RendererNameSchema = z
     description: "`mustache` (also `handlebar`/`handlebars`): `{{name}}`; `gc` (also `notify`): GOV.UK Notify style `((name))` and `((name??text))`",
     example: "mustache",
   });
-
-const CardSchema = z
-  .union([z.record(z.string(), z.unknown()), z.array(z.unknown())])
-  .openapi({ description: "msgApp only: a native card (Slack blocks array, Adaptive Card object, Rocket.Chat attachments)" });
 
 const contentFields = {
   subject: z.string().max(998).optional().openapi({ example: "{{subject}}" }),

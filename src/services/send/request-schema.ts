@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { BODY_TYPES } from "../../db/schema";
+import { CardSchema, ParamsSchema } from "../content/json-schemas";
 import { RENDERER_NAMES } from "../render/renderer";
 import { ChatTargetSchema } from "../tenants/settings";
 
@@ -9,12 +10,8 @@ import { ChatTargetSchema } from "../tenants/settings";
  * template or a parameter is usable is decided later and answered with 422s.
  */
 
-const Params = z
-  .record(z.string(), z.unknown())
-  .openapi({ description: "Template parameters; a channel's own params override the top-level ones", example: { firstname: "Lucky" } });
-
 const RecipientList = z
-  .union([z.string().max(10_000), z.array(z.string().max(2048)).max(1000)])
+  .union([z.string().max(10_000, "At most 10000 characters"), z.array(z.string().max(2048)).max(1000, "At most 1000 recipients")])
   .openapi({ description: "An array, or one string with comma-separated values; each value may use `{{params}}`" });
 
 const RendererName = z
@@ -39,7 +36,7 @@ export const AttachmentSchema = z
   .openapi("Attachment");
 
 const common = {
-  params: Params.optional(),
+  params: ParamsSchema.optional(),
   delayedSend: z
     .string()
     .max(64)
@@ -115,7 +112,7 @@ const TargetRef = z
 export const MsgAppContentSchema = z
   .object({
     body: z.string().max(40_000).optional(),
-    card: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())]).optional(),
+    card: CardSchema.optional(),
     renderer: RendererName.optional(),
     templateId: z.uuid().optional(),
     template: TemplateRef.optional(),

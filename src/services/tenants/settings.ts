@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { getCountries, type CountryCode } from "libphonenumber-js/max";
+import { ParamsSchema } from "../content/json-schemas";
 
 const COUNTRIES = new Set<string>(getCountries());
 
@@ -36,10 +37,7 @@ const TargetNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "Lower-c
 export const TenantSettingsSchema = z
   .object({
     defaultRegion: RegionSchema.optional(),
-    params: z
-      .record(z.string(), z.unknown())
-      .optional()
-      .openapi({ description: "Default template parameters; request params override them key by key" }),
+    params: ParamsSchema.optional().openapi({ description: "Default template parameters; request params override them key by key" }),
     email: z
       .object({
         provider: z.string().optional().openapi({ description: "One of the providers configured on this deployment", example: "ses" }),

@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { json } from "../helpers/http";
+import { asTenant, createTestTenant } from "../helpers/tenants";
+
+// The attack that found these: an 11 KB body nested ~1,800 levels deep was a 500 on every send
+// route, and saved as a tenant default it broke every later send of that tenant.
+const deep = (n: number): unknown => JSON.parse(`${'{"a":'.repeat(n)}1${"}".repeat(n)}`);
+const deepText = (n: number) => `${'{"a":'.repeat(n)}1${"}".repeat(n)}`;
+
+describe("bounded JSON input", () => {
+  it("refuses a body nested past 32 levels on every JSON route with a 400 naming the body", async () => {
+    const t = await createTestTenant();
+    const body = `{"params":${deepText(1800)},"sms":{"recipients":{"to":["+17787001234"]},"content":{"body":"x"}}}`;
+    for (const [method, path] of [
+      ["POST", "/api/v1/notifysimple"],
+      ["POST", "/api/v1/notifysimple/sms"],
+      ["POST", "/api/v1/notifysimple?preview=true"],
+      ["PATCH", "/api/v1/tenant/defaults"],
+      ["POST", "/api/v1/templates"],
+    ] as const) {
+      const res = await asTenant(t, method, path, { rawBody: body, headers: { "content-type": "application/json" } });
+      expect(res.status, `${method} ${path}`).toBe(400);
+      const problem = await json(res);
+      expect(problem.code).toBe("invalid_request");
+      expect(problem.errors).toEqual([{ path: "(body)", message: "Nested more than 32 levels deep" }]);
+    }
+  });
+
+  it("bounds params to 8 levels wherever they are accepted, and stores nothing refused", async () => {
+    const t = await createTestTenant();
+    const send = await asTenant(t, "POST", "/api/v1/notifysimple", {
+      body: { params: { p: deep(10) }, sms: { recipients: { to: ["+17787001234"] }, content: { body: "x" } } },
+    });
+    expect(send.status).toBe(400);
+    expect((await json(send)).errors[0]).toMatchObject({ path: "params", message: expect.stringMatching(/^Nested more than 8 levels/) });
+
+    const patch = await asTenant(t, "PATCH", "/api/v1/tenant/defaults", { body: { params: { p: deep(10) } } });
+    expect(patch.status).toBe(400);
+    expect((await json(patch)).errors[0].path).toBe("params");
+    expect((await json(await asTenant(t, "GET", "/api/v1/tenant/defaults"))).params).toBeUndefined();
+
+    const ok = await asTenant(t, "POST", "/api/v1/notifysimple?preview=true", {
+      body: { params: { p: deep(6) }, sms: { recipients: { to: ["+17787001234"] }, content: { body: "x" } } },
+    });
+    expect(ok.status).toBe(200);
+  });
+
+  it("bounds cards in sends and templates; a refused template is not stored", async () => {
+    const t = await createTestTenant();
+    const card = { blocks: deep(25) };
+    const send = await asTenant(t, "POST", "/api/v1/notifysimple", {
+      body: { msgApp: { target: { type: "slack", url: "https://hooks.slack.com/services/T0/B0/x" }, content: { card } } },
+    });
+    expect(send.status).toBe(400);
+    expect((await json(send)).errors[0].path).toBe("msgApp.content.card");
+
+    const create = await asTenant(t, "POST", "/api/v1/templates", { body: { name: "deep card", channel: "msgApp", card } });
+    expect(create.status).toBe(400);
+    expect((await json(create)).errors[0].path).toBe("card");
+    const list = await asTenant(t, "GET", "/api/v1/templates");
+    expect(list.status).toBe(200);
+    expect((await json(list)).items).toEqual([]);
+  });
+});
