@@ -20,6 +20,17 @@ export const validationHook: Hook<any, AppEnv, any, any> = (result) => {
   }
 };
 
+/**
+ * The application router. `strict: false` makes `/api/v1/notify/` the same resource as
+ * `/api/v1/notify` (one trailing slash is ignored, without a redirect), so a client that appends a
+ * slash reaches the route it meant instead of a 404 or a 405 naming the method it used.
+ *
+ * @example
+ * ```ts
+ * const app = createApp();
+ * app.get("/api/v1/notify", handler); // also answers GET /api/v1/notify/
+ * ```
+ */
 export function createApp(): App {
-  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook, strict: false });
 }

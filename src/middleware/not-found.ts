@@ -32,8 +32,10 @@ export function notFoundHandler(app: { routes: ReadonlyArray<{ method: string; p
       .map((r) => ({ method: r.method.toUpperCase(), pattern: compile(r.path) }));
     const path = c.req.path;
     const allowed = new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method));
-    if (allowed.size > 0) {
-      if (allowed.has("GET")) allowed.add("HEAD");
+    if (allowed.has("GET")) allowed.add("HEAD");
+    // A 405 that lists the very method used would contradict itself (the pattern here is looser
+    // than the router's), so that case is a plain 404.
+    if (allowed.size > 0 && !allowed.has(c.req.method.toUpperCase())) {
       const allow = [...allowed].sort().join(", ");
       return errorHandler(
         new ApiError("method_not_allowed", {

@@ -27,28 +27,45 @@ const TARGET_PREFIX: Record<string, string | undefined> = {
   cookie: "cookie",
 };
 
-/** Every zod issue becomes one field error; unions report their most specific branch. */
+type Issue = z.ZodError["issues"][number];
+
+/** Every zod issue becomes one field error; unions report the branch the caller meant. */
 export function zodIssuesToFieldErrors(error: z.ZodError, target?: string): FieldError[] {
   const prefix = target ? TARGET_PREFIX[target] : undefined;
-  const out: FieldError[] = [];
-  for (const issue of error.issues) {
-    if (issue.code === "invalid_union" && "errors" in issue && Array.isArray(issue.errors) && issue.errors.length > 0) {
-      // Report the branch that got furthest: its issues name real fields instead of "Invalid input".
-      const best = [...issue.errors].sort((a, b) => depth(b) - depth(a))[0]!;
-      for (const inner of best) {
-        out.push({ path: formatPath([...issue.path, ...inner.path], prefix), message: inner.message });
-      }
-      continue;
-    }
-    if (issue.code === "unrecognized_keys" && "keys" in issue) {
-      for (const key of issue.keys as string[]) {
-        out.push({ path: formatPath([...issue.path, key], prefix), message: "Unknown field" });
-      }
-      continue;
-    }
-    out.push({ path: formatPath(issue.path, prefix), message: issue.message });
+  return dedupe(error.issues.flatMap((issue) => toFieldErrors(issue, [], prefix)));
+}
+
+function toFieldErrors(issue: Issue, base: ReadonlyArray<PropertyKey>, prefix: string | undefined): FieldError[] {
+  const path = [...base, ...issue.path];
+  if (issue.code === "invalid_union" && issue.errors.length > 0) return unionErrors(issue.errors, path, prefix);
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((key) => ({ path: formatPath([...path, key], prefix), message: "Unknown field" }));
   }
-  return dedupe(out);
+  return [{ path: formatPath(path, prefix), message: issue.message }];
+}
+
+/**
+ * A union failed every branch. A branch whose type did not even match the value (a string branch
+ * given an array) is not what the caller meant, so its "expected string" would mislead: the
+ * errors come from the branches whose type matched, the one that got furthest. When no branch's
+ * type matched, one error lists every type the field accepts.
+ *
+ * @example
+ * ```ts
+ * // z.union([z.string(), z.array(z.string()).max(1000)]) given 1001 strings:
+ * // [{ path: "to", message: "Too big: expected array to have <=1000 items" }]
+ * ```
+ */
+function unionErrors(branches: ReadonlyArray<ReadonlyArray<Issue>>, path: PropertyKey[], prefix: string | undefined): FieldError[] {
+  const typeMismatch = (branch: ReadonlyArray<Issue>) => branch.some((i) => i.code === "invalid_type" && i.path.length === 0);
+  const candidates = branches.filter((branch) => !typeMismatch(branch));
+  if (candidates.length === 0) {
+    const expected = [...new Set(branches.flatMap((b) => b.flatMap((i) => (i.code === "invalid_type" && i.path.length === 0 ? [i.expected] : []))))];
+    const received = /received (\w+)/.exec(branches[0]?.[0]?.message ?? "")?.[1];
+    return [{ path: formatPath(path, prefix), message: `Invalid input: expected ${expected.join(" or ")}${received ? `, received ${received}` : ""}` }];
+  }
+  const best = [...candidates].sort((a, b) => depth(b) - depth(a))[0]!;
+  return best.flatMap((inner) => toFieldErrors(inner, path, prefix));
 }
 
 function depth(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey> }>): number {
