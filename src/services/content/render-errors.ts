@@ -26,6 +26,11 @@ export class RenderProblems {
     }
   }
 
+  /** The broken template fields captured so far, each at its path. */
+  get syntaxErrors(): readonly { path: string; message: string }[] {
+    return this.syntax;
+  }
+
   get hasSyntaxErrors(): boolean {
     return this.syntax.length > 0;
   }

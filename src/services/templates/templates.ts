@@ -10,24 +10,20 @@ import {
   templateVersions,
 } from "../../db/schema";
 import { uuidv7 } from "../../lib/ids";
-import { ApiError, type FieldError } from "../../lib/errors/api-error";
+import { ApiError } from "../../lib/errors/api-error";
 import { type Page, type PageRequest, pageOf } from "../../lib/pagination";
-import { requiredParams, TemplateSyntaxError } from "../render/engine";
+import { requiredParams } from "../render/engine";
 import type { Renderer } from "../render/renderer";
 import { smsStats } from "../render/sms";
+import { cardStrings, checkTemplateContent, type TemplateContent } from "./check-content";
+
+export type { TemplateContent } from "./check-content";
 
 export interface TenantScope {
   db: Db;
   tenantId: string;
 }
 
-export interface TemplateContent {
-  subject?: string | null;
-  body?: string | null;
-  bodyType?: BodyType | null;
-  renderer: Renderer;
-  card?: Record<string, unknown> | unknown[] | null;
-}
 
 export interface TemplateInput extends TemplateContent {
   name: string;
@@ -59,13 +55,8 @@ export interface LoadedTemplate {
 
 export function toTemplateView({ template, version }: LoadedTemplate): TemplateView {
   const renderer = version.renderer as Renderer;
-  const params = [
-    ...new Set([
-      ...(version.subject ? requiredParams(version.subject, renderer) : []),
-      ...(version.body ? requiredParams(version.body, renderer) : []),
-      ...cardStrings(version.card).flatMap((s) => requiredParams(s, renderer)),
-    ]),
-  ];
+  const texts = [version.subject, version.body, ...cardStrings(version.card).map((s) => s.value)].filter((t): t is string => !!t);
+  const params = [...new Set(texts.flatMap((text) => paramsOf(text, renderer)))];
   return {
     id: template.id,
     name: template.name,
@@ -83,40 +74,16 @@ export function toTemplateView({ template, version }: LoadedTemplate): TemplateV
   };
 }
 
-function cardStrings(value: unknown): string[] {
-  if (typeof value === "string") return [value];
-  if (Array.isArray(value)) return value.flatMap(cardStrings);
-  if (value && typeof value === "object") return Object.values(value).flatMap(cardStrings);
-  return [];
-}
-
-/** What each channel's template must and must not have; every problem is reported at once. */
-export function checkTemplateContent(channel: Channel, content: TemplateContent): FieldError[] {
-  const errors: FieldError[] = [];
-  const has = (v: unknown) => v !== undefined && v !== null && v !== "";
-  if (channel === "email") {
-    if (!has(content.subject)) errors.push({ path: "subject", message: "Email templates need a subject" });
-    if (!has(content.body)) errors.push({ path: "body", message: "Email templates need a body" });
-    if (has(content.card)) errors.push({ path: "card", message: "Only msgApp templates have a card" });
-  } else if (channel === "sms") {
-    if (!has(content.body)) errors.push({ path: "body", message: "SMS templates need a body" });
-    if (has(content.subject)) errors.push({ path: "subject", message: "SMS templates have no subject" });
-    if (has(content.card)) errors.push({ path: "card", message: "Only msgApp templates have a card" });
-  } else {
-    if (!has(content.body) && !has(content.card)) errors.push({ path: "body", message: "msgApp templates need a body or a card" });
-    if (has(content.subject)) errors.push({ path: "subject", message: "msgApp templates have no subject" });
+/**
+ * A stored template is shown even if it no longer parses (stored before a rule was added): its
+ * broken fields list no parameters, and a send or preview of it names the field at fault.
+ */
+function paramsOf(text: string, renderer: Renderer): string[] {
+  try {
+    return requiredParams(text, renderer);
+  } catch {
+    return [];
   }
-  for (const field of ["subject", "body"] as const) {
-    const text = content[field];
-    if (!text) continue;
-    try {
-      requiredParams(text, content.renderer);
-    } catch (err) {
-      if (err instanceof TemplateSyntaxError) errors.push({ path: field, message: err.message });
-      else throw err;
-    }
-  }
-  return errors;
 }
 
 function assertContent(channel: Channel, content: TemplateContent): void {
