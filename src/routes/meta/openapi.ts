@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../lib/router";
+import { publicOrigin } from "../../lib/public-origin";
 
 export const API_TITLE = "Edge Notify API";
 export const API_VERSION = "1.0.0";
@@ -38,6 +39,6 @@ export function registerOpenApiDocument(app: App): void {
         { name: "Meta", description: "Health, this document and the docs page" },
       ],
     });
-    return c.json({ ...document, servers: [{ url: new URL(c.req.url).origin }] }, 200);
+    return c.json({ ...document, servers: [{ url: publicOrigin(c) }] }, 200);
   });
 }

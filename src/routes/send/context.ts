@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../../lib/app-env";
+import { publicOrigin } from "../../lib/public-origin";
 import type { SendContext } from "../../services/send/context";
 import type { TenantSettings } from "../../services/tenants/settings";
 import { getTenant } from "../../services/tenants/tenants";
@@ -17,6 +18,6 @@ export async function sendContext(c: Context<AppEnv>): Promise<SendContext> {
     correlationId: c.get("correlationId"),
     requestId: c.get("requestId"),
     now: new Date(),
-    origin: new URL(c.req.url).origin,
+    origin: publicOrigin(c),
   };
 }
