@@ -12,6 +12,9 @@ import type { EmailPayload, PlannedDelivery } from "./payloads";
 import { renderRecipientList, validEmails } from "./recipients";
 import type { EmailChannelInput } from "./request-schema";
 
+/** Error paths of values taken from the tenant's stored defaults (GET /api/v1/tenant/defaults). */
+export const DEFAULTS_PATH = "tenantDefaults";
+
 /** SES accepts 50 recipients per message (to + cc + bcc); we hold every provider to that. */
 export const MAX_EMAIL_RECIPIENTS = 50;
 /** GOV.UK Notify's bound: SES's 10 MB message limit, less base64 and the two alternatives. */
@@ -56,9 +59,14 @@ export async function planEmail(ctx: SendContext, input: EmailPlanInput): Promis
   const defaults = ctx.settings.email ?? {};
 
   const to = renderRecipientList(channel.recipients.to, at("recipients.to"), params, renderer, problems);
-  const cc = renderRecipientList(channel.recipients.cc ?? defaults.cc, at("recipients.cc"), params, renderer, problems);
-  const bcc = renderRecipientList(channel.recipients.bcc ?? defaults.bcc, at("recipients.bcc"), params, renderer, problems);
-  const replyToEntries = renderRecipientList(channel.sender?.replyTo ?? defaults.replyTo, at("sender.replyTo"), params, renderer, problems);
+  // A value taken from the tenant defaults is blamed where it lives, not on a field the caller never sent.
+  const fromRequestOrDefaults = (given: string | string[] | undefined, requestPath: string, stored: string[] | undefined, storedPath: string) =>
+    given !== undefined
+      ? renderRecipientList(given, at(requestPath), params, renderer, problems)
+      : renderRecipientList(stored, `${DEFAULTS_PATH}.${storedPath}`, params, renderer, problems);
+  const cc = fromRequestOrDefaults(channel.recipients.cc, "recipients.cc", defaults.cc, "email.cc");
+  const bcc = fromRequestOrDefaults(channel.recipients.bcc, "recipients.bcc", defaults.bcc, "email.bcc");
+  const replyToEntries = fromRequestOrDefaults(channel.sender?.replyTo, "sender.replyTo", defaults.replyTo, "email.replyTo");
 
   const source = template
     ? {
@@ -85,7 +93,7 @@ export async function planEmail(ctx: SendContext, input: EmailPlanInput): Promis
   }
 
   const from = channel.sender?.from ?? defaults.from ?? ctx.env.EMAIL_FROM;
-  const fromPath = at("sender.from");
+  const fromPath = channel.sender?.from !== undefined ? at("sender.from") : defaults.from !== undefined ? `${DEFAULTS_PATH}.email.from` : from ? "EMAIL_FROM" : at("sender.from");
   if (!from) {
     errors.push({ path: fromPath, message: "No sender: give sender.from or set the tenant's email.from default" });
   } else if (!validateEmailAddress(parseMailbox(from).email).ok) {

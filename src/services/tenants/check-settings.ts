@@ -5,7 +5,33 @@ import type { Env } from "../../env";
 import type { FieldError } from "../../lib/errors/api-error";
 import { parseMailbox } from "../../lib/mailbox";
 import { validateEmailAddress } from "../recipients/email";
+import { requiredParams } from "../render/engine";
 import type { TenantSettings } from "./settings";
+
+/**
+ * Whether a stored cc / bcc / reply-to entry will pass the send path's own recipient check
+ * (services/send/recipients.ts: comma-separated values, each a bare address). An entry with a
+ * placeholder is filled per send, so only its syntax can be checked now.
+ */
+function storedRecipientProblem(entry: string): string | null {
+  if (/\{\{|\(\(/.test(entry)) {
+    try {
+      requiredParams(entry, /\(\(/.test(entry) ? "gc" : "mustache");
+      return null;
+    } catch (err) {
+      return err instanceof Error ? err.message : "Cannot be parsed";
+    }
+  }
+  for (const value of entry.split(",").map((v) => v.trim()).filter(Boolean)) {
+    const result = validateEmailAddress(value);
+    if (!result.ok) {
+      return /<[^<>]+>\s*$/.test(value)
+        ? `Give the address alone (${parseMailbox(value).email}): display names are kept only for email.from`
+        : `${result.message}: ${value}`;
+    }
+  }
+  return null;
+}
 
 /**
  * Checks what the schema cannot: that chosen providers are configured on this deployment and
@@ -28,10 +54,9 @@ export function checkSettings(settings: TenantSettings, env: Env, prefix = "sett
     errors.push({ path: at(`email.from`), message: "Not a valid email address" });
   }
   for (const field of ["replyTo", "cc", "bcc"] as const) {
-    email?.[field]?.forEach((address, i) => {
-      if (!validateEmailAddress(parseMailbox(address).email).ok) {
-        errors.push({ path: at(`email.${field}[${i}]`), message: "Not a valid email address" });
-      }
+    email?.[field]?.forEach((entry, i) => {
+      const problem = storedRecipientProblem(entry);
+      if (problem) errors.push({ path: at(`email.${field}[${i}]`), message: problem });
     });
   }
   if (settings.sms?.provider !== undefined) {
@@ -44,6 +69,8 @@ export function checkSettings(settings: TenantSettings, env: Env, prefix = "sett
     }
   }
   for (const [name, target] of Object.entries(settings.msgApp?.targets ?? {})) {
+    // Stored but never used would suggest the messages are signed when they are not.
+    if (target.secret !== undefined && target.type !== "webhook") errors.push({ path: at(`msgApp.targets.${name}.secret`), message: "Only webhook targets are signed" });
     const problem = assertTargetUrl(target.url, env);
     if (problem) errors.push({ path: at(`msgApp.targets.${name}.url`), message: problem });
   }

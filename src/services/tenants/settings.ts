@@ -1,8 +1,24 @@
 import { z } from "@hono/zod-openapi";
+import { Webhook } from "standardwebhooks";
 import { getCountries, type CountryCode } from "libphonenumber-js/max";
 import { ParamsSchema } from "../content/json-schemas";
 
 const COUNTRIES = new Set<string>(getCountries());
+
+/**
+ * Whether a secret is one the generic webhook adapter can sign with: the same decoding the
+ * signer applies, checked when the target is saved, not when the first message fails.
+ */
+function isWebhookSecret(secret: string): boolean {
+  const match = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(secret);
+  if (!match) return false;
+  try {
+    const bytes = atob(match[1]!).length;
+    return bytes >= 24 && bytes <= 64 && new Webhook(secret) !== undefined;
+  } catch {
+    return false;
+  }
+}
 
 export const RegionSchema = z
   .string()
@@ -20,10 +36,10 @@ export const ChatTargetSchema = z
     url: z.url().max(2048).openapi({ example: "https://hooks.slack.com/services/T000/B000/XXXX" }),
     secret: z
       .string()
-      .min(16)
       .max(256)
+      .refine(isWebhookSecret, { message: "Not a Standard Webhooks secret: whsec_ followed by 24 to 64 random bytes in base64" })
       .optional()
-      .openapi({ description: "webhook only: Standard Webhooks signing secret (whsec_…)" }),
+      .openapi({ description: "webhook only: Standard Webhooks signing secret (whsec_ + base64 of 24–64 random bytes)" }),
   })
   .strict()
   .openapi("ChatTarget");
