@@ -1,5 +1,5 @@
 import type { Db } from "../db/client";
-import type { ApiKeyType } from "../db/schema";
+import type { ApiKeyPermission, ApiKeyType } from "../db/schema";
 import type { Env } from "../env";
 
 /** Who is calling a tenant route: set by the tenant auth middleware, read by every service. */
@@ -10,6 +10,8 @@ export interface TenantPrincipal {
   keyId: string;
   keyName: string;
   keyType: ApiKeyType;
+  /** What this key may do; route middleware checks it (middleware/auth.ts requirePermission). */
+  permissions: readonly ApiKeyPermission[];
   authMethod: "jwt" | "api-key";
 }
 

@@ -4,6 +4,11 @@ import type { App } from "./router";
 export const operatorSecurity: Array<Record<string, string[]>> = [{ operatorToken: [] }];
 export const tenantSecurity: Array<Record<string, string[]>> = [{ tenantJwt: [] }, { tenantApiKey: [] }];
 
+/** A tenant route needing a key permission: OpenAPI 3.1 lets a non-OAuth requirement list the roles it needs. */
+export function tenantSecurityFor(permission: string): Array<Record<string, string[]>> {
+  return [{ tenantJwt: [permission] }, { tenantApiKey: [permission] }];
+}
+
 export function registerSecuritySchemes(app: App): void {
   app.openAPIRegistry.registerComponent("securitySchemes", "operatorToken", {
     type: "http",
@@ -22,6 +27,8 @@ export function registerSecuritySchemes(app: App): void {
     type: "apiKey",
     in: "header",
     name: "X-API-Key",
-    description: "The combined API key `{name}-{tenantId}-{secret}` as issued.",
+    description:
+      "The combined API key `{name}-{tenantId}-{secret}` as issued. Each tenant route needs one key permission " +
+      "(`send`, `read` or `manage`): it is listed in the route's security requirement and as `x-permission`.",
   });
 }

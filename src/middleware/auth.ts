@@ -1,7 +1,10 @@
+import type { MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
+import type { ApiKeyPermission } from "../db/schema";
 import type { AppEnv } from "../lib/app-env";
 import { timingSafeEqualString } from "../lib/crypto/hash";
 import { ApiError } from "../lib/errors/api-error";
+import { tenantSecurityFor } from "../lib/security";
 import { authenticate } from "../services/auth/authenticate";
 
 /** Tenant routes: resolves the caller to a tenant and key (see services/auth/authenticate.ts). */
@@ -21,6 +24,42 @@ export const requireTenant = createMiddleware<AppEnv>(async (c, next) => {
   c.set("tenant", tenant);
   await next();
 });
+
+/**
+ * Tenant routes: refuses a key without `permission` (403 naming it). Runs after requireTenant and
+ * before body validation, so a key that may not change something learns nothing about the schema.
+ *
+ * @example
+ * ```ts
+ * createRoute({ method: "patch", path: "/api/v1/tenant/defaults", middleware: [requireTenant, requirePermission("manage")] as const, … })
+ * ```
+ */
+export function requirePermission(permission: ApiKeyPermission) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    if (!c.get("tenant").permissions.includes(permission)) {
+      throw new ApiError("forbidden", { detail: `This API key lacks the \`${permission}\` permission` });
+    }
+    await next();
+  });
+}
+
+/**
+ * The security, middleware and documentation of a tenant route that needs `permission`, to spread
+ * into createRoute. OpenAPI 3.1 lets a non-OAuth security requirement list the roles it needs, so
+ * the permission shows in the document's `security` and again as `x-permission`.
+ *
+ * @example
+ * ```ts
+ * const route = createRoute({ method: "get", path: "/api/v1/templates", ...tenantAccess("read"), responses });
+ * ```
+ */
+export function tenantAccess<P extends ApiKeyPermission>(permission: P) {
+  return {
+    security: tenantSecurityFor(permission),
+    "x-permission": permission,
+    middleware: [requireTenant, requirePermission(permission)] as MiddlewareHandler<AppEnv>[],
+  };
+}
 
 /** Operator routes: `Authorization: Bearer <ADMIN_TOKEN>`. */
 export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {

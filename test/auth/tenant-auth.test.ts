@@ -27,15 +27,15 @@ describe("tenant authentication", () => {
     const res = await whoami(bearer(await notifyToken(a.keys.live)));
     expect(res.status).toBe(200);
     expect(await json(res)).toEqual({
-      tenant: { id: a.id, name: "Tenant A", status: "trial" },
-      key: { id: a.keyIds.live, name: "live key", type: "live" },
+      tenant: { id: a.id, name: "Tenant A", status: "live" },
+      key: { id: a.keyIds.live, name: "live key", type: "live", permissions: ["send", "read", "manage"] },
       authMethod: "jwt",
     });
   });
 
   it("accepts X-API-Key and ApiKey-v1, and carries the key type", async () => {
     const viaHeader = await json(await whoami({ "x-api-key": a.keys.test }));
-    expect(viaHeader.key).toEqual({ id: a.keyIds.test, name: "test key", type: "test" });
+    expect(viaHeader.key).toEqual({ id: a.keyIds.test, name: "test key", type: "test", permissions: ["send", "read"] });
     expect(viaHeader.authMethod).toBe("api-key");
     const viaGc = await json(await whoami({ authorization: `ApiKey-v1 ${a.keys.team}` }));
     expect(viaGc.key.type).toBe("team");

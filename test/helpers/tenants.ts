@@ -7,9 +7,13 @@ export interface TestTenant {
   keyIds: { live: string; team: string; test: string };
 }
 
-/** Creates a tenant with one key of each type through the operator API. */
+/**
+ * Creates a tenant with one key of each type through the operator API. Tenants are `live` unless
+ * `extra` says `status: "trial"`: trial tenants may only send to their guest list, and most tests
+ * send to made-up recipients.
+ */
 export async function createTestTenant(name = `Tenant ${crypto.randomUUID().slice(0, 8)}`, extra: Record<string, unknown> = {}): Promise<TestTenant> {
-  const res = await asAdmin("POST", "/api/v1/tenants", { body: { name, ...extra } });
+  const res = await asAdmin("POST", "/api/v1/tenants", { body: { name, status: "live", ...extra } });
   if (res.status !== 201) throw new Error(`tenant create failed: ${res.status} ${await res.text()}`);
   const tenant = await json<{ id: string; name: string }>(res);
   const keys = {} as TestTenant["keys"];

@@ -16,7 +16,7 @@ describe("operator: API keys", () => {
 
     const list = await json(await asAdmin("GET", `/api/v1/tenants/${tenantId}/api-keys`));
     expect(list.items).toEqual([
-      { id: created.id, tenantId, name: "CI Server", type: "team", createdAt: created.createdAt, revokedAt: null },
+      { id: created.id, tenantId, name: "CI Server", type: "team", permissions: ["send", "read"], createdAt: created.createdAt, revokedAt: null },
     ]);
     expect(JSON.stringify(list)).not.toContain(secret);
 

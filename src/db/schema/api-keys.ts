@@ -4,6 +4,10 @@ import { tenants } from "./tenants";
 export const API_KEY_TYPES = ["live", "team", "test"] as const;
 export type ApiKeyType = (typeof API_KEY_TYPES)[number];
 
+/** `send` sends and cancels; `read` reads history, templates and settings; `manage` changes configuration. */
+export const API_KEY_PERMISSIONS = ["send", "read", "manage"] as const;
+export type ApiKeyPermission = (typeof API_KEY_PERMISSIONS)[number];
+
 export const apiKeys = sqliteTable(
   "api_keys",
   {
@@ -17,6 +21,8 @@ export const apiKeys = sqliteTable(
     secretHash: text("secret_hash").notNull(),
     /** AES-GCM ciphertext of the secret: JWTs are HMACs keyed by it, so it must stay recoverable. */
     secretCiphertext: text("secret_ciphertext").notNull(),
+    /** Never empty. The column default is the narrowest type default; code always writes it. */
+    permissions: text("permissions", { mode: "json" }).$type<ApiKeyPermission[]>().notNull().default(["send", "read"]),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
   },

@@ -2,3 +2,4 @@ export * from "./tenants";
 export * from "./api-keys";
 export * from "./templates";
 export * from "./notifications";
+export * from "./guest-list";

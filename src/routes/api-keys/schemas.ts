@@ -1,9 +1,22 @@
 import { z } from "@hono/zod-openapi";
-import { API_KEY_TYPES } from "../../db/schema";
+import { API_KEY_PERMISSIONS, API_KEY_TYPES } from "../../db/schema";
 
 export const ApiKeyTypeSchema = z.enum(API_KEY_TYPES).openapi({
-  description: "`live` sends to anyone; `team` only to the tenant's team and guest list; `test` never reaches a provider",
+  description: "`live` sends to anyone; `team` only to the tenant's guest list; `test` never reaches a provider",
 });
+
+export const ApiKeyPermissionSchema = z.enum(API_KEY_PERMISSIONS).openapi({
+  description:
+    "`send`: send and cancel notifications; `read`: read notifications, templates, defaults and the guest list; " +
+    "`manage`: change configuration (defaults, templates, guest list)",
+});
+
+export const ApiKeyPermissionsSchema = z
+  .array(ApiKeyPermissionSchema)
+  .min(1)
+  .max(API_KEY_PERMISSIONS.length)
+  .refine((list) => new Set(list).size === list.length, { message: "Each permission may appear once" })
+  .openapi({ example: ["send", "read"] });
 
 export const ApiKeySchema = z
   .object({
@@ -11,6 +24,7 @@ export const ApiKeySchema = z
     tenantId: z.uuid(),
     name: z.string(),
     type: ApiKeyTypeSchema,
+    permissions: z.array(ApiKeyPermissionSchema),
     createdAt: z.iso.datetime(),
     revokedAt: z.iso.datetime().nullable(),
   })
@@ -33,6 +47,9 @@ export const CreateApiKeySchema = z
       .regex(/^[^\p{Cc}]*$/u, "Must not contain control characters")
       .openapi({ example: "ci" }),
     type: ApiKeyTypeSchema,
+    permissions: ApiKeyPermissionsSchema.optional().openapi({
+      description: "Defaults by type: live keys get send, read and manage; team and test keys send and read",
+    }),
   })
   .strict()
   .openapi("CreateApiKey");

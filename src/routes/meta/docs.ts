@@ -24,6 +24,7 @@ window.ui = SwaggerUIBundle({
   dom_id: "#swagger-ui",
   deepLinking: true,
   persistAuthorization: true,
+  showExtensions: true,
   validatorUrl: null,
 });
 </script>

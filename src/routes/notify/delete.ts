@@ -1,8 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { problemResponses } from "../../lib/errors/problem";
 import type { App } from "../../lib/router";
-import { tenantSecurity } from "../../lib/security";
-import { requireTenant } from "../../middleware/auth";
+import { tenantAccess } from "../../middleware/auth";
 import { cancelNotification } from "../../services/notifications/notifications";
 import { NotificationSchema, NotifyIdParamSchema } from "./schemas";
 
@@ -13,8 +12,7 @@ const route = createRoute({
   summary: "Cancel what has not been sent",
   description:
     "Cancels every message not yet handed to a provider (scheduled, queued, or waiting to retry) and answers the notification as it now is. Messages already sent are unaffected. 409 when nothing is left to cancel.",
-  security: tenantSecurity,
-  middleware: [requireTenant] as const,
+  ...tenantAccess("send"),
   request: { params: NotifyIdParamSchema },
   responses: {
     200: { description: "The notification after cancelling", content: { "application/json": { schema: NotificationSchema } } },

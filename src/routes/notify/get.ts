@@ -1,8 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { problemResponses } from "../../lib/errors/problem";
 import type { App } from "../../lib/router";
-import { tenantSecurity } from "../../lib/security";
-import { requireTenant } from "../../middleware/auth";
+import { tenantAccess } from "../../middleware/auth";
 import { getNotification } from "../../services/notifications/notifications";
 import { NotificationSchema, NotifyIdParamSchema } from "./schemas";
 
@@ -14,8 +13,7 @@ function statusRoute(path: string, summary: string) {
     summary,
     description:
       "Overall status (accepted, scheduled, sending, delivered, partially-failed, failed, cancelled) and one entry per channel and recipient with its status (created, scheduled, sending, delivered, permanent-failure, temporary-failure, technical-failure, cancelled), provider, timestamps and error.",
-    security: tenantSecurity,
-    middleware: [requireTenant] as const,
+    ...tenantAccess("read"),
     request: { params: NotifyIdParamSchema },
     responses: {
       200: { description: "The notification", content: { "application/json": { schema: NotificationSchema } } },

@@ -4,8 +4,7 @@ import { fieldError } from "../../lib/errors/api-error";
 import { problemResponses } from "../../lib/errors/problem";
 import { PageQuerySchema, pageListSchema, toPageRequest } from "../../lib/pagination";
 import type { App } from "../../lib/router";
-import { tenantSecurity } from "../../lib/security";
-import { requireTenant } from "../../middleware/auth";
+import { tenantAccess } from "../../middleware/auth";
 import { listNotifications } from "../../services/notifications/notifications";
 import { NotificationSummarySchema } from "./schemas";
 
@@ -15,8 +14,7 @@ const route = createRoute({
   tags: ["Status"],
   summary: "Search notification history, newest first",
   description: "Filters combine (AND). `from`/`to` bound the creation time (inclusive). Pages are keyset-based: a cursor stays valid and stable while new notifications arrive.",
-  security: tenantSecurity,
-  middleware: [requireTenant] as const,
+  ...tenantAccess("read"),
   request: {
     query: PageQuerySchema.extend({
       correlationId: z.string().max(128).optional(),

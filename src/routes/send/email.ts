@@ -1,7 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../lib/router";
-import { tenantSecurity } from "../../lib/security";
-import { requireTenant } from "../../middleware/auth";
+import { tenantAccess } from "../../middleware/auth";
 import { fromEmailChannel } from "../../services/send/plan";
 import { PreviewQuerySchema, EmailChannelSchema } from "../../services/send/request-schema";
 import { sendContext } from "./context";
@@ -14,8 +13,7 @@ const route = createRoute({
   tags: ["Send"],
   summary: "Send an email",
   description: SEND_DESCRIPTION,
-  security: tenantSecurity,
-  middleware: [requireTenant] as const,
+  ...tenantAccess("send"),
   request: {
     query: PreviewQuerySchema,
     body: { required: true, content: { "application/json": { schema: EmailChannelSchema } } },

@@ -1,8 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { problemResponses } from "../../lib/errors/problem";
 import type { App } from "../../lib/router";
-import { tenantSecurity } from "../../lib/security";
-import { requireTenant } from "../../middleware/auth";
+import { tenantAccess } from "../../middleware/auth";
 import { deleteTemplate } from "../../services/templates/templates";
 import { TemplateIdParamSchema } from "./schemas";
 
@@ -12,8 +11,7 @@ const route = createRoute({
   tags: ["Templates"],
   summary: "Delete a template",
   description: "Later sends naming it are refused (422); notifications already sent keep the version they used.",
-  security: tenantSecurity,
-  middleware: [requireTenant] as const,
+  ...tenantAccess("manage"),
   request: { params: TemplateIdParamSchema },
   responses: { 204: { description: "Deleted" }, ...problemResponses(400, 401, 403, 404) },
 });

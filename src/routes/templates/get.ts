@@ -1,8 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { problemResponses } from "../../lib/errors/problem";
 import type { App } from "../../lib/router";
-import { tenantSecurity } from "../../lib/security";
-import { requireTenant } from "../../middleware/auth";
+import { tenantAccess } from "../../middleware/auth";
 import { getTemplate, toTemplateView } from "../../services/templates/templates";
 import { TemplateIdParamSchema, TemplateSchema } from "./schemas";
 
@@ -11,8 +10,7 @@ const route = createRoute({
   path: "/api/v1/templates/{templateId}",
   tags: ["Templates"],
   summary: "Get a template (the current version, or `?version=n`)",
-  security: tenantSecurity,
-  middleware: [requireTenant] as const,
+  ...tenantAccess("read"),
   request: {
     params: TemplateIdParamSchema,
     query: z.object({ version: z.coerce.number().int().min(1).optional().openapi({ example: 1 }) }),

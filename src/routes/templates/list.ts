@@ -2,8 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { problemResponses } from "../../lib/errors/problem";
 import { PageQuerySchema, pageListSchema, toPageRequest } from "../../lib/pagination";
 import type { App } from "../../lib/router";
-import { tenantSecurity } from "../../lib/security";
-import { requireTenant } from "../../middleware/auth";
+import { tenantAccess } from "../../middleware/auth";
 import { listTemplates } from "../../services/templates/templates";
 import { ChannelSchema, TemplateSchema } from "./schemas";
 
@@ -13,8 +12,7 @@ const route = createRoute({
   tags: ["Templates"],
   summary: "List templates, newest first",
   description: 'Filter by exact `name` to find a template\'s id (`?name=Sample template`; surrounding quotes are ignored).',
-  security: tenantSecurity,
-  middleware: [requireTenant] as const,
+  ...tenantAccess("read"),
   request: {
     query: PageQuerySchema.extend({
       name: z.string().max(200).optional().openapi({ example: "Sample template" }),

@@ -1,8 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { problemResponses } from "../../lib/errors/problem";
 import type { App } from "../../lib/router";
-import { tenantSecurity } from "../../lib/security";
-import { requireTenant } from "../../middleware/auth";
+import { tenantAccess } from "../../middleware/auth";
 import { updateTemplate } from "../../services/templates/templates";
 import { normaliseTemplateContent, TemplateIdParamSchema, TemplateSchema, UpdateTemplateSchema } from "./schemas";
 
@@ -12,8 +11,7 @@ const route = createRoute({
   tags: ["Templates"],
   summary: "Update a template: every update is a new version",
   description: "Fields not given are carried over from the current version; `null` clears one. Earlier versions stay readable with `?version=n`, and each send records the version it used.",
-  security: tenantSecurity,
-  middleware: [requireTenant] as const,
+  ...tenantAccess("manage"),
   request: {
     params: TemplateIdParamSchema,
     body: { required: true, content: { "application/json": { schema: UpdateTemplateSchema } } },

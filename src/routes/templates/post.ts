@@ -1,8 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { problemResponses } from "../../lib/errors/problem";
 import type { App } from "../../lib/router";
-import { tenantSecurity } from "../../lib/security";
-import { requireTenant } from "../../middleware/auth";
+import { tenantAccess } from "../../middleware/auth";
 import { createTemplate } from "../../services/templates/templates";
 import { CreateTemplateSchema, normaliseTemplateContent, TemplateSchema } from "./schemas";
 
@@ -12,8 +11,7 @@ const route = createRoute({
   tags: ["Templates"],
   summary: "Create a template",
   description: "Email templates need `subject` and `body` (`bodyType` text, html or markdown); SMS templates a `body`; msgApp templates a `body` or a `card`.",
-  security: tenantSecurity,
-  middleware: [requireTenant] as const,
+  ...tenantAccess("manage"),
   request: { body: { required: true, content: { "application/json": { schema: CreateTemplateSchema } } } },
   responses: {
     201: { description: "The template, version 1", content: { "application/json": { schema: TemplateSchema } } },

@@ -1,8 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { problemResponses } from "../../lib/errors/problem";
 import type { App } from "../../lib/router";
-import { tenantSecurity } from "../../lib/security";
-import { requireTenant } from "../../middleware/auth";
+import { tenantAccess } from "../../middleware/auth";
 import { previewTemplate } from "../../services/templates/preview";
 import { TemplateIdParamSchema, TemplatePreviewSchema } from "./schemas";
 
@@ -12,8 +11,7 @@ const route = createRoute({
   tags: ["Templates"],
   summary: "Render a template with parameters",
   description: "A parameter the template needs and `params` lacks is a 422 naming every missing one.",
-  security: tenantSecurity,
-  middleware: [requireTenant] as const,
+  ...tenantAccess("read"),
   request: {
     params: TemplateIdParamSchema,
     body: {

@@ -1,9 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
 import { problemResponses } from "../../lib/errors/problem";
 import type { App } from "../../lib/router";
-import { tenantSecurity } from "../../lib/security";
-import { requireTenant } from "../../middleware/auth";
+import { tenantAccess } from "../../middleware/auth";
 import { TenantSettingsSchema } from "../../services/tenants/settings";
+import { TenantSettingsViewSchema } from "../../services/tenants/settings-view";
 import { getTenant, toTenantView, updateTenant } from "../../services/tenants/tenants";
 import { nullableKeys } from "../tenants/schemas";
 
@@ -12,10 +12,9 @@ const getRoute = createRoute({
   path: "/api/v1/tenant/defaults",
   tags: ["Tenant"],
   summary: "Your tenant defaults (region, sender, providers, chat targets, params)",
-  security: tenantSecurity,
-  middleware: [requireTenant] as const,
+  ...tenantAccess("read"),
   responses: {
-    200: { description: "The defaults", content: { "application/json": { schema: TenantSettingsSchema } } },
+    200: { description: "The defaults (secrets shown only as `secretSet`)", content: { "application/json": { schema: TenantSettingsViewSchema } } },
     ...problemResponses(401, 403),
   },
 });
@@ -25,12 +24,13 @@ const patchRoute = createRoute({
   path: "/api/v1/tenant/defaults",
   tags: ["Tenant"],
   summary: "Change your tenant defaults",
-  description: "Top-level keys merge; a `null` value clears a key back to the system default. Providers must be configured on this deployment.",
-  security: tenantSecurity,
-  middleware: [requireTenant] as const,
+  description:
+    "Top-level keys merge; a `null` value clears a key back to the system default. Providers must be configured on this deployment. " +
+    "`msgApp` is replaced whole, and reads never answer secrets (only `secretSet`), so send each webhook target's `secret` again whenever you send `msgApp`.",
+  ...tenantAccess("manage"),
   request: { body: { required: true, content: { "application/json": { schema: nullableKeys(TenantSettingsSchema) } } } },
   responses: {
-    200: { description: "The defaults after the change", content: { "application/json": { schema: TenantSettingsSchema } } },
+    200: { description: "The defaults after the change (secrets shown only as `secretSet`)", content: { "application/json": { schema: TenantSettingsViewSchema } } },
     ...problemResponses(400, 401, 403, 413, 415, 422),
   },
 });

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { TenantLimitsSchema } from "../../services/tenants/limits";
 import { TenantSettingsSchema } from "../../services/tenants/settings";
+import { TenantSettingsViewSchema } from "../../services/tenants/settings-view";
 
 /** Same object with every key also accepting `null` (meaning "clear it"). */
 export function nullableKeys<S extends z.ZodRawShape>(schema: z.ZodObject<S>) {
@@ -28,7 +29,7 @@ export const TenantSchema = z
       dailySms: z.number().int(),
       dailyMsgApp: z.number().int(),
     }),
-    settings: TenantSettingsSchema,
+    settings: TenantSettingsViewSchema,
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })

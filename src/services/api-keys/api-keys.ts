@@ -1,19 +1,21 @@
 import { and, desc, eq } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { olderThan } from "../../db/keyset";
-import { type ApiKeyRow, type ApiKeyType, apiKeys } from "../../db/schema";
+import { type ApiKeyPermission, type ApiKeyRow, type ApiKeyType, apiKeys } from "../../db/schema";
 import { sha256Hex } from "../../lib/crypto/hash";
 import { seal } from "../../lib/crypto/secret-box";
 import { uuidv7 } from "../../lib/ids";
 import { ApiError } from "../../lib/errors/api-error";
 import { type Page, type PageRequest, pageOf } from "../../lib/pagination";
 import { formatCombinedKey } from "./combined-key";
+import { keyPermissions } from "./permissions";
 
 export interface ApiKeyView {
   id: string;
   tenantId: string;
   name: string;
   type: ApiKeyType;
+  permissions: ApiKeyPermission[];
   createdAt: string;
   revokedAt: string | null;
 }
@@ -29,6 +31,7 @@ export function toApiKeyView(row: ApiKeyRow): ApiKeyView {
     tenantId: row.tenantId,
     name: row.name,
     type: row.type,
+    permissions: row.permissions,
     createdAt: row.createdAt.toISOString(),
     revokedAt: row.revokedAt ? row.revokedAt.toISOString() : null,
   };
@@ -47,7 +50,7 @@ export function secretContext(tenantId: string, keyId: string): string {
 export async function createApiKey(
   ctx: OperatorContext,
   tenantId: string,
-  input: { name: string; type: ApiKeyType },
+  input: { name: string; type: ApiKeyType; permissions?: ApiKeyPermission[] },
 ): Promise<ApiKeyView & { key: string }> {
   const id = uuidv7();
   const secret = crypto.randomUUID();
@@ -58,6 +61,7 @@ export async function createApiKey(
     type: input.type,
     secretHash: await sha256Hex(secret),
     secretCiphertext: await seal(ctx.encryptionKey, secret, secretContext(tenantId, id)),
+    permissions: keyPermissions(input.type, input.permissions),
     createdAt: new Date(),
     revokedAt: null,
   };

@@ -35,6 +35,7 @@ function principal(tenant: TenantRow, key: ApiKeyRow, authMethod: TenantPrincipa
     keyId: key.id,
     keyName: key.name,
     keyType: key.type,
+    permissions: key.permissions,
     authMethod,
   };
 }

@@ -9,6 +9,7 @@ import type { Env } from "../../env";
 import { checkSettings } from "./check-settings";
 import { effectiveLimits } from "./limits";
 import { normaliseSettings, type TenantSettings } from "./settings";
+import { type TenantSettingsView, viewSettings } from "./settings-view";
 
 export interface TenantView {
   id: string;
@@ -16,7 +17,8 @@ export interface TenantView {
   status: TenantStatus;
   /** Effective limits: the tenant's own values over the system defaults for its status. */
   limits: Required<TenantLimits>;
-  settings: TenantSettings;
+  /** Secrets appear only as `secretSet` (settings-view.ts). */
+  settings: TenantSettingsView;
   createdAt: string;
   updatedAt: string;
 }
@@ -34,7 +36,7 @@ export function toTenantView(row: TenantRow): TenantView {
     name: row.name,
     status: row.status,
     limits: effectiveLimits(row.status, row.limits),
-    settings: row.settings as TenantSettings,
+    settings: viewSettings(row.settings as TenantSettings),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
