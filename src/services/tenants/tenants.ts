@@ -1,4 +1,5 @@
-import { desc, eq } from "drizzle-orm";
+import { desc, eq, type SQL, sql } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "../../db/client";
 import { olderThan } from "../../db/keyset";
 import { type TenantLimits, type TenantRow, type TenantStatus, tenants } from "../../db/schema";
@@ -87,7 +88,10 @@ export async function listTenants(db: Db, page: PageRequest): Promise<Page<Tenan
 
 /**
  * Partial update. `limits` and `settings` merge key by key (a `null` value removes a key) so an
- * operator can change one limit without restating the others.
+ * operator can change one limit without restating the others. The merge happens inside the one
+ * UPDATE statement (json_set / json_remove on the stored JSON), so concurrent patches of
+ * different keys all survive: none is computed from a copy another writer has since replaced.
+ * Each settings key is checked on its own (no rule spans two keys), before anything is written.
  */
 export async function updateTenant(
   db: Db,
@@ -101,31 +105,43 @@ export async function updateTenant(
   },
   settingsPrefix = "settings",
 ): Promise<TenantView> {
-  const current = await getTenant(db, tenantId);
-  const settings = patch.settings
-    ? normaliseSettings(mergeKeys(current.settings as TenantSettings, patch.settings))
-    : (current.settings as TenantSettings);
-  if (patch.settings) assertUsableSettings(settings, env, settingsPrefix);
-  const next: TenantRow = {
-    ...current,
-    name: patch.name?.trim() ?? current.name,
-    status: patch.status ?? current.status,
-    limits: patch.limits ? mergeKeys(current.limits, patch.limits) : current.limits,
-    settings,
-    updatedAt: new Date(),
-  };
-  await db
+  if (patch.settings) {
+    const given = Object.fromEntries(Object.entries(patch.settings).filter(([, v]) => v !== null && v !== undefined)) as TenantSettings;
+    assertUsableSettings(given, env, settingsPrefix);
+  }
+  const settingsPatch = patch.settings ? (normaliseSettings(patch.settings as TenantSettings) as Record<string, unknown>) : undefined;
+  const rows = await db
     .update(tenants)
-    .set({ name: next.name, status: next.status, limits: next.limits, settings: next.settings, updatedAt: next.updatedAt })
-    .where(eq(tenants.id, current.id));
-  return toTenantView(next);
+    .set({
+      ...(patch.name !== undefined ? { name: patch.name.trim() } : {}),
+      ...(patch.status !== undefined ? { status: patch.status } : {}),
+      ...(patch.limits ? { limits: mergeJson(tenants.limits, patch.limits) } : {}),
+      ...(settingsPatch ? { settings: mergeJson(tenants.settings, settingsPatch) } : {}),
+      // Strictly increasing, so a later read can tell this write from the one before it.
+      updatedAt: sql`max(${tenants.updatedAt} + 1, ${Date.now()})`,
+    })
+    .where(eq(tenants.id, tenantId.toLowerCase()))
+    .returning();
+  const row = rows[0];
+  if (!row) throw new ApiError("not_found", { detail: `No tenant ${tenantId}` });
+  return toTenantView(row);
 }
 
-function mergeKeys<T extends object>(current: T, patch: { [K in keyof T]?: T[K] | null }): T {
-  const out: Record<string, unknown> = { ...(current as Record<string, unknown>) };
+/**
+ * SQL merging `patch` into a JSON object column key by key: a value sets its key, `null`
+ * removes it, `undefined` leaves it alone.
+ *
+ * @example
+ * ```ts
+ * db.update(tenants).set({ limits: mergeJson(tenants.limits, { dailySms: 10, dailyEmail: null }) })
+ * ```
+ */
+function mergeJson(column: SQLiteColumn, patch: Record<string, unknown>): SQL {
+  let expr: SQL = sql`coalesce(${column}, '{}')`;
   for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete out[key];
-    else if (value !== undefined) out[key] = value;
+    if (value === undefined) continue;
+    const path = `$."${key.replaceAll('"', "")}"`;
+    expr = value === null ? sql`json_remove(${expr}, ${path})` : sql`json_set(${expr}, ${path}, json(${JSON.stringify(value)}))`;
   }
-  return out as T;
+  return expr;
 }
