@@ -60,6 +60,10 @@ function prepareVars() {
     say(`Created ${relative(devVarsPath)} with a new ADMIN_TOKEN.`);
   }
   const own = parseDotEnv(readFileSync(devVarsPath, "utf8"));
+  if (own.ALLOW_INSECURE_WEBHOOKS !== undefined) {
+    // Older files have it; the loopback setting below is passed anyway, so the demo keeps working.
+    say(`Note: ${relative(devVarsPath)} sets ALLOW_INSECURE_WEBHOOKS, which is no longer read; OUTBOUND_ALLOW_LOOPBACK replaces it (npm start sets it).`);
+  }
   const generated = existsSync(generatedVarsPath) ? parseDotEnv(readFileSync(generatedVarsPath, "utf8")) : {};
   let changed = false;
   for (const [key, { value }] of Object.entries(required)) {
@@ -235,7 +239,9 @@ async function main() {
       baseUrl,
       adminToken: vars.ADMIN_TOKEN,
       statePath: join(stateDir, "demo-tenant.json"),
-      slackSinkUrl: vars.DEV_SINK === "true" ? `${baseUrl}/dev/sink/slack/T0DEMO/B0DEMO/demo-webhook` : undefined,
+      // The sink is on loopback: the outbound-URL policy refuses it unless loopback is allowed.
+      slackSinkUrl:
+        vars.DEV_SINK === "true" && vars.OUTBOUND_ALLOW_LOOPBACK === "true" ? `${baseUrl}/dev/sink/slack/T0DEMO/B0DEMO/demo-webhook` : undefined,
     });
     printBanner(vars, demo);
     stopTicker = startCronTicker();

@@ -4,7 +4,8 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
  * Makes sure the local demo tenant exists with a working live and test key, through the operator
  * API (so keys are created exactly as in production). What was created is remembered in
  * `statePath`; on restart the saved keys are checked and only what no longer works is replaced.
- * With the local sink on, the tenant gets a "demo-slack" chat target pointing at it.
+ * With the local sink on (and OUTBOUND_ALLOW_LOOPBACK, without which the outbound-URL policy
+ * refuses a loopback target), the tenant gets a "demo-slack" chat target pointing at it.
  */
 export async function ensureDemoTenant({ baseUrl, adminToken, statePath, slackSinkUrl }) {
   const admin = async (method, path, body) => {

@@ -37,12 +37,13 @@ export function requiredLocalVars({ secret }) {
  * Settings that point the real provider adapters at the Worker's own local sink (/dev/sink), so
  * `npm start` exercises the real adapter code path and the dev inbox shows what was sent. They
  * depend on the port, so they are passed on each start rather than written to a file; a value
- * set in .dev.vars wins.
+ * set in .dev.vars wins. OUTBOUND_ALLOW_LOOPBACK lets chat targets reach the sink (and a webhook
+ * receiver on this machine) on loopback; every other internal address stays refused.
  */
 export function localSinkVars(baseUrl) {
   return {
     DEV_SINK: "true",
-    ALLOW_INSECURE_WEBHOOKS: "true",
+    OUTBOUND_ALLOW_LOOPBACK: "true",
     EMAIL_PROVIDER: "ses",
     EMAIL_FROM: "Edge Notify (local) <no-reply@notify.example.com>",
     SES_ACCESS_KEY_ID: "AKIDLOCALSINK",

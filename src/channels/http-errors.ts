@@ -12,7 +12,7 @@ export function kindForStatus(status: number): ProviderErrorKind {
 }
 
 /** Seconds from a Retry-After header (delta-seconds or HTTP date), if present and sane. */
-export function retryAfterSeconds(res: Response): number | undefined {
+export function retryAfterSeconds(res: { headers: Headers }): number | undefined {
   const value = res.headers.get("retry-after");
   if (!value) return undefined;
   const seconds = Number(value);
@@ -58,7 +58,7 @@ export async function providerFetch(
  */
 export function httpFailure(
   provider: string,
-  res: Response,
+  res: { status: number; statusText?: string; headers: Headers },
   detail: { message?: string; code?: string; kind?: ProviderErrorKind },
 ): ProviderError {
   return new ProviderError(provider, detail.kind ?? kindForStatus(res.status), `${provider}: ${detail.message || res.statusText || `HTTP ${res.status}`}`, {

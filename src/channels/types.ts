@@ -99,12 +99,17 @@ export class ProviderError extends Error {
   /** The provider's own error code, when it gives one. */
   readonly providerCode?: string;
   readonly retryAfterSeconds?: number;
+  /**
+   * Our code for the failure when the kind's own (provider_rejected, provider_misconfigured …)
+   * would mislead: `url_refused` is a permanent failure the provider never saw.
+   */
+  readonly errorCode?: string;
 
   constructor(
     provider: string,
     kind: ProviderErrorKind,
     message: string,
-    extra: { httpStatus?: number; providerCode?: string; retryAfterSeconds?: number; cause?: unknown } = {},
+    extra: { httpStatus?: number; providerCode?: string; retryAfterSeconds?: number; errorCode?: string; cause?: unknown } = {},
   ) {
     super(message, { cause: extra.cause });
     this.name = "ProviderError";
@@ -113,6 +118,7 @@ export class ProviderError extends Error {
     this.httpStatus = extra.httpStatus;
     this.providerCode = extra.providerCode;
     this.retryAfterSeconds = extra.retryAfterSeconds;
+    this.errorCode = extra.errorCode;
   }
 }
 

@@ -6,6 +6,7 @@ import { GenericWebhookProvider } from "../channels/chat/webhook";
 import { SesEmailProvider } from "../channels/email/ses";
 import { TwilioSmsProvider } from "../channels/sms/twilio";
 import type { ChatTarget } from "../channels/types";
+import { outboundPolicy } from "../lib/outbound/url-policy";
 import { clear } from "./store";
 import { devApp, devEnv, inboxItems } from "./testing";
 
@@ -14,6 +15,8 @@ import { devApp, devEnv, inboxItems } from "./testing";
 // format or the answer, it shows here rather than in a newcomer's first send.
 
 const BASE = "http://127.0.0.1:8787";
+/** What npm start sets: chat targets may reach the sink on loopback. */
+const local = outboundPolicy({ OUTBOUND_ALLOW_LOOPBACK: "true" });
 
 describe("the real provider adapters against the local sinks", () => {
   const app = devApp();
@@ -78,10 +81,10 @@ describe("the real provider adapters against the local sinks", () => {
   });
 
   it.each([
-    ["slack", new SlackChatProvider(), `${BASE}/dev/sink/slack/T0DEMO/B0DEMO/demo-webhook`],
-    ["teams", new TeamsChatProvider(), `${BASE}/dev/sink/teams/workflows/abc/triggers/manual/paths/invoke?sig=x`],
-    ["rocketchat", new RocketChatProvider(), `${BASE}/dev/sink/rocketchat/hooks/abc/token123`],
-    ["webhook", new GenericWebhookProvider(), `${BASE}/dev/sink/webhook/orders`],
+    ["slack", new SlackChatProvider(local), `${BASE}/dev/sink/slack/T0DEMO/B0DEMO/demo-webhook`],
+    ["teams", new TeamsChatProvider(local), `${BASE}/dev/sink/teams/workflows/abc/triggers/manual/paths/invoke?sig=x`],
+    ["rocketchat", new RocketChatProvider(local), `${BASE}/dev/sink/rocketchat/hooks/abc/token123`],
+    ["webhook", new GenericWebhookProvider(local), `${BASE}/dev/sink/webhook/orders`],
   ] as const)("%s: a chat message is delivered and its posted JSON is kept", async (type, provider, url) => {
     const target: ChatTarget = { type, url, ...(type === "webhook" ? { secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" } : {}) };
     const outcome = await provider.send({ deliveryId: `del-${type}`, target, text: "Hello Ada" });

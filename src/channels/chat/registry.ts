@@ -1,4 +1,5 @@
 import type { Env } from "../../env";
+import { type OutboundPolicy, outboundPolicy } from "../../lib/outbound/url-policy";
 import { type ChatProvider, type ChatTargetType, ProviderError } from "../types";
 import { RocketChatProvider } from "./rocketchat";
 import { SlackChatProvider } from "./slack";
@@ -9,54 +10,26 @@ import { GenericWebhookProvider } from "./webhook";
 export const CHAT_TARGET_TYPES = ["slack", "teams", "rocketchat", "webhook"] as const satisfies readonly ChatTargetType[];
 
 /** One adapter per target type; the Record makes a new ChatTargetType fail to compile until it has one. */
-const PROVIDERS: Record<ChatTargetType, () => ChatProvider> = {
-  slack: () => new SlackChatProvider(),
-  teams: () => new TeamsChatProvider(),
-  rocketchat: () => new RocketChatProvider(),
-  webhook: () => new GenericWebhookProvider(),
+const PROVIDERS: Record<ChatTargetType, (policy: OutboundPolicy) => ChatProvider> = {
+  slack: (policy) => new SlackChatProvider(policy),
+  teams: (policy) => new TeamsChatProvider(policy),
+  rocketchat: (policy) => new RocketChatProvider(policy),
+  webhook: (policy) => new GenericWebhookProvider(policy),
 };
 
 /**
- * The adapter for a target type. Chat adapters need no deployment settings (each message carries
- * its target URL), so `env` is accepted for symmetry with the other registries and unused.
+ * The adapter for a target type. Each message carries its own target URL, so the only deployment
+ * setting an adapter needs is the outbound-URL policy (OUTBOUND_ALLOW_LOOPBACK, PUBLIC_ORIGIN),
+ * which it applies again at send time: a stored URL is re-checked whenever it is used.
  *
  * @example
  * ```ts
  * createChatProvider("slack", env).send({ deliveryId, target: { type: "slack", url }, text: "Hi" })
  * ```
  */
-export function createChatProvider(type: ChatTargetType, _env: Env): ChatProvider {
+export function createChatProvider(type: ChatTargetType, env: Env): ChatProvider {
   // Types come from stored deliveries, so an unknown one is possible at runtime.
   const create = Object.hasOwn(PROVIDERS, type) ? PROVIDERS[type] : undefined;
   if (!create) throw new ProviderError(type, "configuration", `Unknown chat target type ${type} (known: ${CHAT_TARGET_TYPES.join(", ")})`);
-  return create();
-}
-
-/**
- * Checks a chat target URL before it is stored or used: https only (http too when
- * ALLOW_INSECURE_WEBHOOKS is "true", for local development) and no user or password in it.
- * Returns null when the URL is usable, otherwise the reason worded for a 422 field error, so a
- * request validator can push it straight into its error list.
- *
- * @example
- * ```ts
- * assertTargetUrl("https://hooks.slack.com/services/T0/B0/x", env) // null
- * assertTargetUrl("http://example.com/hook", env)                  // "Must be an https URL"
- * assertTargetUrl("https://user:pw@example.com/hook", env)         // "Must not contain a user name or password"
- * ```
- */
-export function assertTargetUrl(url: string, env: Env): string | null {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return "Not a valid URL";
-  }
-  const insecureAllowed = env.ALLOW_INSECURE_WEBHOOKS === "true";
-  if (parsed.protocol !== "https:" && !(insecureAllowed && parsed.protocol === "http:")) {
-    return insecureAllowed ? "Must be an http or https URL" : "Must be an https URL";
-  }
-  // fetch refuses URLs with userinfo, and credentials there would travel wherever the URL is shown.
-  if (parsed.username || parsed.password) return "Must not contain a user name or password";
-  return null;
+  return create(outboundPolicy(env));
 }

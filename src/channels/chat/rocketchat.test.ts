@@ -66,17 +66,20 @@ describe("RocketChatProvider", () => {
     expect(err.message).toBe("rocketchat: error-running-script (https://chat.example.org/…)");
   });
 
-  it("maps a 400 refusal to permanent with Rocket.Chat's error", async () => {
+  it("maps a 400 refusal to permanent, keeping Rocket.Chat's error identifier but never its free text", async () => {
+    server.use(http.post(HOOK, () => HttpResponse.json({ success: false, error: "error-invalid-channel" }, { status: 400 }), { once: true }));
+    const coded = await failure(rocketchat.send(message));
+    expect(coded).toMatchObject({ kind: "permanent", httpStatus: 400, providerCode: "error-invalid-channel", message: "rocketchat: error-invalid-channel (https://chat.example.org/…)" });
+
     server.use(http.post(HOOK, () => HttpResponse.json({ success: false, error: "overriding destination channel is disabled for this integration" }, { status: 400 })));
-    const err = await failure(rocketchat.send(message));
-    expect(err).toMatchObject({ kind: "permanent", httpStatus: 400 });
-    expect(err.message).toContain("overriding destination channel is disabled");
+    const worded = await failure(rocketchat.send(message));
+    expect(worded).toMatchObject({ kind: "permanent", httpStatus: 400, message: "rocketchat: HTTP 400 (https://chat.example.org/…)" });
+    expect(worded.providerCode).toBeUndefined();
   });
 
-  it("maps an unknown integration token (401) to configuration", async () => {
+  it("maps an unknown integration token (401) to configuration, with the status only", async () => {
     const err = await failure(rocketchat.send({ ...message, target: { type: "rocketchat", url: `https://chat.example.org/hooks/${INTEGRATION}/${TOKEN}x` } }));
-    expect(err).toMatchObject({ kind: "configuration", httpStatus: 401 });
-    expect(err.message).toContain("You must be logged in to do this.");
+    expect(err).toMatchObject({ kind: "configuration", httpStatus: 401, message: "rocketchat: HTTP 401 (https://chat.example.org/…)" });
   });
 
   it("maps 404 (no such hook) to configuration", async () => {

@@ -1,3 +1,5 @@
+import { remoteCode } from "../../lib/outbound/summary";
+import { DEFAULT_OUTBOUND_POLICY, type OutboundPolicy } from "../../lib/outbound/url-policy";
 import type { ChatMessage, ChatProvider, ProviderErrorKind, SendOutcome } from "../types";
 import { cardList, postJson, targetFailure } from "./webhook-http";
 
@@ -34,15 +36,16 @@ const ERROR_CODE = /^[a-z_]{1,64}$/;
 export class SlackChatProvider implements ChatProvider {
   readonly name = "slack";
 
+  constructor(private readonly policy: OutboundPolicy = DEFAULT_OUTBOUND_POLICY) {}
+
   async send(message: ChatMessage, signal?: AbortSignal): Promise<SendOutcome> {
     // Block Kit blocks: the card itself, or the `blocks` of a saved Slack message payload.
     const blocks = cardList(message.card, "blocks");
     const body = blocks ? { ...(message.text ? { text: message.text } : {}), blocks } : { text: message.text };
-    const res = await postJson(this.name, message.target.url, JSON.stringify(body), signal);
-    const answer = (await res.text().catch(() => "")).trim();
+    const res = await postJson(this.name, message.target.url, JSON.stringify(body), this.policy, signal);
     if (res.ok) return { status: "delivered" };
-    const code = ERROR_CODE.test(answer) ? answer : undefined;
+    const code = remoteCode(res.text, ERROR_CODE);
     const kind: ProviderErrorKind | undefined = code && TARGET_ERRORS.has(code) && res.status < 500 ? "configuration" : undefined;
-    throw targetFailure(this.name, res, message.target.url, { message: answer.slice(0, 200), code, kind });
+    throw targetFailure(this.name, res, message.target.url, { code, kind });
   }
 }

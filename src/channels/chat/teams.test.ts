@@ -97,8 +97,9 @@ describe("TeamsChatProvider (Workflows webhook)", () => {
       ),
     );
     const err = await failure(teams.send(message));
+    // The code is kept; the flow's free-text message is not.
     expect(err).toMatchObject({ kind: "permanent", httpStatus: 400, providerCode: "TriggerInputSchemaMismatch" });
-    expect(err.message).toContain("did not match its schema definition");
+    expect(err.message).toBe("teams: TriggerInputSchemaMismatch (https://0123abcd.environment.api.powerplatform.com/…)");
   });
 
   it("maps a wrong signature (401) to configuration", async () => {

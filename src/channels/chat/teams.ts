@@ -1,10 +1,22 @@
-import { errorBody } from "../http-errors";
+import { remoteCode } from "../../lib/outbound/summary";
+import { DEFAULT_OUTBOUND_POLICY, type OutboundPolicy } from "../../lib/outbound/url-policy";
 import type { ChatMessage, ChatProvider, ProviderErrorKind, SendOutcome } from "../types";
 import { postJson, targetFailure } from "./webhook-http";
 
-/** Power Automate error document: `{error: {code, message}}`. */
-interface FlowError {
-  error: { code: string; message: string };
+/**
+ * Power Automate answers errors as `{error: {code, message}}`; the code is PascalCase. Only the
+ * code is kept: the message is free text from whatever host the URL names.
+ */
+const FLOW_CODE = /^[A-Z][A-Za-z0-9]{0,63}$/;
+
+function flowErrorCode(text: string): string | undefined {
+  try {
+    const data: unknown = JSON.parse(text);
+    const error = data && typeof data === "object" ? (data as { error?: unknown }).error : undefined;
+    return error && typeof error === "object" ? remoteCode((error as { code?: unknown }).code, FLOW_CODE) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -36,19 +48,17 @@ function adaptiveCard(message: ChatMessage): Record<string, unknown> {
 export class TeamsChatProvider implements ChatProvider {
   readonly name = "teams";
 
+  constructor(private readonly policy: OutboundPolicy = DEFAULT_OUTBOUND_POLICY) {}
+
   async send(message: ChatMessage, signal?: AbortSignal): Promise<SendOutcome> {
     const body = {
       type: "message",
       attachments: [{ contentType: "application/vnd.microsoft.card.adaptive", contentUrl: null, content: adaptiveCard(message) }],
     };
-    const res = await postJson(this.name, message.target.url, JSON.stringify(body), signal);
-    if (res.ok) {
-      await res.body?.cancel();
-      return { status: "delivered" };
-    }
-    const data = await errorBody<FlowError>(res);
-    const code = data.error?.code;
+    const res = await postJson(this.name, message.target.url, JSON.stringify(body), this.policy, signal);
+    if (res.ok) return { status: "delivered" };
+    const code = flowErrorCode(res.text);
     const kind: ProviderErrorKind | undefined = code && TARGET_ERRORS.has(code) && res.status < 500 ? "configuration" : undefined;
-    throw targetFailure(this.name, res, message.target.url, { message: data.error?.message ?? data.text, code, kind });
+    throw targetFailure(this.name, res, message.target.url, { code, kind });
   }
 }

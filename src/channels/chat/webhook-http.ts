@@ -1,24 +1,55 @@
-import { httpFailure, kindForStatus, providerFetch } from "../http-errors";
-import type { ChatMessage, ProviderError, ProviderErrorKind } from "../types";
+import { OutboundError, type OutboundResponse, outboundFetch } from "../../lib/outbound/fetch";
+import { remoteSummary } from "../../lib/outbound/summary";
+import type { OutboundPolicy } from "../../lib/outbound/url-policy";
+import { httpFailure, kindForStatus } from "../http-errors";
+import { type ChatMessage, ProviderError, type ProviderErrorKind } from "../types";
 
 // Chat targets are incoming-webhook URLs whose path or query IS the credential (Slack and
 // Rocket.Chat tokens, the Teams workflow `sig`). Nothing here lets one reach an error message.
+// They are also tenant-supplied, so they go through the outbound-URL policy (src/lib/outbound),
+// and what a target answers is never stored beyond a known error code.
+
+/** The ProviderError for a call that got no usable answer. */
+function noAnswer(provider: string, url: string, err: OutboundError): ProviderError {
+  switch (err.failure) {
+    case "refused":
+      // Checked when the target was saved; refused now means the policy or the URL changed since.
+      return new ProviderError(provider, "permanent", `${provider}: the target URL is refused: ${err.message}`, { errorCode: "url_refused", cause: err });
+    case "redirected":
+      // Like a webhook that is gone (404): the tenant has to fix the target.
+      return new ProviderError(provider, "configuration", `${provider}: ${err.message} (${redactUrl(url)})`, { httpStatus: err.status, cause: err });
+    case "not_sent":
+      return new ProviderError(provider, "retryable", `${provider}: no time left to send; not sent`, { cause: err });
+    case "network":
+      return new ProviderError(provider, "retryable", `${provider}: network error`, { cause: err });
+    case "timeout":
+      return new ProviderError(provider, "unknown", `${provider}: request timed out; the provider may have accepted it`, { cause: err });
+  }
+}
 
 /**
- * POSTs an already serialised JSON body, so a signature can cover the exact bytes sent.
+ * POSTs an already serialised JSON body (so a signature can cover the exact bytes sent) through
+ * the outbound-URL policy, and answers with at most the policy's size of the target's answer.
  *
  * @example
  * ```ts
- * const res = await postJson("slack", target.url, JSON.stringify({ text: "Hi" }), signal);
+ * const res = await postJson("slack", target.url, JSON.stringify({ text: "Hi" }), policy, signal);
  * ```
  */
-export function postJson(provider: string, url: string, body: string, signal?: AbortSignal, headers: Record<string, string> = {}): Promise<Response> {
-  return providerFetch(provider, url, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...headers },
-    body,
-    signal,
-  });
+export async function postJson(
+  provider: string,
+  url: string,
+  body: string,
+  policy: OutboundPolicy,
+  signal?: AbortSignal,
+  headers: Record<string, string> = {},
+): Promise<OutboundResponse> {
+  try {
+    return await outboundFetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body, signal }, policy);
+  } catch (err) {
+    if (err instanceof OutboundError) throw noAnswer(provider, url, err);
+    throw err;
+  }
 }
 
 /**
@@ -66,19 +97,16 @@ function secretParts(url: string): string[] {
 }
 
 /**
- * Removes the target URL and its token-like parts from text a receiver sent back (some echo the
- * request path), and caps its length.
+ * Whether text a receiver sent back contains the target URL or one of its token-like parts (some
+ * receivers echo the request path): such text is not kept, even when it looks like a code.
  *
  * @example
  * ```ts
- * scrub("no route for /hooks/abc/sekrit-token-123", "https://chat.example/hooks/abc/sekrit-token-123") // "no route for …"
+ * echoesUrl("sekrit-token-123", "https://chat.example/hooks/abc/sekrit-token-123") // true
  * ```
  */
-export function scrub(text: string, url: string): string {
-  // Longest first, so the whole URL goes before its parts.
-  const secrets = secretParts(url).sort((a, b) => b.length - a.length);
-  const clean = secrets.reduce((acc, secret) => acc.split(secret).join("…"), text);
-  return clean.length > 300 ? `${clean.slice(0, 300)}…` : clean;
+export function echoesUrl(text: string, url: string): boolean {
+  return secretParts(url).some((part) => text.includes(part));
 }
 
 /**
@@ -91,24 +119,26 @@ function targetKind(status: number): ProviderErrorKind {
 }
 
 /**
- * The ProviderError for a non-2xx answer from a chat target: the receiver's own words (scrubbed),
- * then the target's host, never its full URL.
+ * The ProviderError for a non-2xx answer from a chat target: the receiver's known error code when
+ * it gave one (unless it echoes part of the URL), otherwise only the HTTP status; then
+ * the target's host, never its full URL. Free text from the receiver is never kept.
  *
  * @example
  * ```ts
- * throw targetFailure("slack", res, target.url, { message: "no_service", code: "no_service" });
+ * throw targetFailure("slack", res, target.url, { code: "no_service" });
+ * // slack: no_service (https://hooks.slack.com/…)
  * ```
  */
 export function targetFailure(
   provider: string,
-  res: Response,
+  res: Pick<OutboundResponse, "status" | "headers">,
   url: string,
-  detail: { message?: string; code?: string; kind?: ProviderErrorKind },
+  detail: { code?: string; kind?: ProviderErrorKind },
 ): ProviderError {
-  const said = detail.message ? scrub(detail.message, url) : res.statusText || `HTTP ${res.status}`;
+  const code = detail.code !== undefined && !echoesUrl(detail.code, url) ? detail.code : undefined;
   return httpFailure(provider, res, {
-    message: `${said} (${redactUrl(url)})`,
-    code: detail.code,
+    message: `${remoteSummary(res.status, code)} (${redactUrl(url)})`,
+    code,
     kind: detail.kind ?? targetKind(res.status),
   });
 }

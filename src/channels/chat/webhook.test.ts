@@ -90,11 +90,46 @@ describe("GenericWebhookProvider", () => {
     expect(received).toHaveLength(0);
   });
 
-  it("maps a 4xx refusal to permanent with the receiver's message, and never shows the URL's path", async () => {
+  it("maps a 4xx refusal to permanent, keeping a receiver's error code but never its free text or the URL's path", async () => {
+    server.use(http.post(URL_, () => HttpResponse.json({ code: "unknown_channel", message: "no channel for /notify/inbound" }, { status: 422 }), { once: true }));
+    await expect(webhook.send(message)).rejects.toMatchObject({ kind: "permanent", httpStatus: 422, providerCode: "unknown_channel", message: "webhook: unknown_channel (https://receiver.example.com/…)" });
+
     server.use(http.post(URL_, () => HttpResponse.json({ error: "unknown channel for /notify/inbound" }, { status: 422 })));
+    const err = (await webhook.send(message).catch((e: unknown) => e)) as Error & { providerCode?: string };
+    expect(err).toMatchObject({ kind: "permanent", httpStatus: 422, message: "webhook: HTTP 422 (https://receiver.example.com/…)" });
+    expect(err.providerCode).toBeUndefined();
+  });
+
+  it("does not keep a code that echoes the URL's secret parts", async () => {
+    const url = "https://receiver.example.com/notify/Zq8Wv7Ut6Sr5Qp4On3";
+    server.use(http.post(url, () => HttpResponse.json({ code: "Zq8Wv7Ut6Sr5Qp4On3" }, { status: 400 })));
+    await expect(webhook.send({ ...message, target: { type: "webhook", url } })).rejects.toMatchObject({ message: "webhook: HTTP 400 (https://receiver.example.com/…)", providerCode: undefined });
+  });
+
+  it("never stores an answer's HTML, secrets or control characters: only the status", async () => {
+    const leak = "<html><body><h1>Internal admin</h1><pre>AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG\u001b[31m</pre></body></html>";
+    server.use(http.post(URL_, () => new HttpResponse(leak, { status: 500, headers: { "content-type": "text/html" } }), { once: true }));
+    const html = (await webhook.send(message).catch((e: unknown) => e)) as Error;
+    expect(html.message).toBe("webhook: HTTP 500 (https://receiver.example.com/…)");
+
+    // Even JSON shaped like an error keeps nothing that is not a code.
+    server.use(http.post(URL_, () => HttpResponse.json({ error: { secret: "wJalrXUtnFEMI" }, code: "a b\nc" }, { status: 400 })));
+    const json = (await webhook.send(message).catch((e: unknown) => e)) as Error;
+    expect(json.message).toBe("webhook: HTTP 400 (https://receiver.example.com/…)");
+  });
+
+  it("does not follow a redirect: a 3xx is a configuration failure that does not name where it pointed", async () => {
+    let followed = 0;
+    server.use(
+      http.post(URL_, () => new HttpResponse(null, { status: 302, headers: { location: "http://169.254.169.254/latest/meta-data/" } })),
+      http.all("http://169.254.169.254/*", () => {
+        followed++;
+        return new HttpResponse("ami-id");
+      }),
+    );
     const err = (await webhook.send(message).catch((e: unknown) => e)) as Error;
-    expect(err).toMatchObject({ kind: "permanent", httpStatus: 422 });
-    expect(err.message).toBe("webhook: unknown channel for … (https://receiver.example.com/…)");
+    expect(err).toMatchObject({ kind: "configuration", httpStatus: 302, message: "webhook: the target redirected (HTTP 302); redirects are not followed (https://receiver.example.com/…)" });
+    expect(followed).toBe(0);
   });
 
   it("maps 401/403 to configuration and 404/410 (endpoint gone) to configuration", async () => {
@@ -111,7 +146,7 @@ describe("GenericWebhookProvider", () => {
 
   it("maps 5xx to retryable, honouring Retry-After", async () => {
     server.use(http.post(URL_, () => HttpResponse.json({ message: "database down" }, { status: 500 }), { once: true }));
-    await expect(webhook.send(message)).rejects.toMatchObject({ kind: "retryable", httpStatus: 500, message: "webhook: database down (https://receiver.example.com/…)" });
+    await expect(webhook.send(message)).rejects.toMatchObject({ kind: "retryable", httpStatus: 500, message: "webhook: HTTP 500 (https://receiver.example.com/…)" });
 
     server.use(http.post(URL_, () => new HttpResponse("maintenance", { status: 503, headers: { "retry-after": "120" } })));
     await expect(webhook.send(message)).rejects.toMatchObject({ kind: "retryable", httpStatus: 503, retryAfterSeconds: 120 });

@@ -1,4 +1,6 @@
 import { Webhook } from "standardwebhooks";
+import { remoteCode } from "../../lib/outbound/summary";
+import { DEFAULT_OUTBOUND_POLICY, type OutboundPolicy } from "../../lib/outbound/url-policy";
 import { type ChatMessage, type ChatProvider, ProviderError, type SendOutcome } from "../types";
 import { postJson, targetFailure } from "./webhook-http";
 
@@ -22,21 +24,19 @@ function signatureHeaders(provider: string, message: ChatMessage, secret: string
 }
 
 /**
- * What an arbitrary receiver said: a JSON `message` or `error` string when it sent one, otherwise
- * the start of its body.
+ * The error code an arbitrary receiver gave, if any: a JSON `code` or `error` string shaped like
+ * an identifier (`channel_not_found`, `rate-limited`, `Payload.Invalid`). Nothing else of its
+ * answer is kept.
  */
-function receiverWords(body: string): string {
+function receiverCode(body: string): string | undefined {
   try {
     const data: unknown = JSON.parse(body);
-    if (data && typeof data === "object") {
-      const { message, error } = data as Record<string, unknown>;
-      const words = typeof message === "string" ? message : error;
-      if (typeof words === "string") return words;
-    }
+    if (!data || typeof data !== "object") return undefined;
+    const { code, error } = data as Record<string, unknown>;
+    return remoteCode(code) ?? remoteCode(error);
   } catch {
-    // Not JSON: the text itself is the best we have.
+    return undefined;
   }
-  return body.slice(0, 200);
 }
 
 /**
@@ -46,6 +46,8 @@ function receiverWords(body: string): string {
  */
 export class GenericWebhookProvider implements ChatProvider {
   readonly name = "webhook";
+
+  constructor(private readonly policy: OutboundPolicy = DEFAULT_OUTBOUND_POLICY) {}
 
   async send(message: ChatMessage, signal?: AbortSignal): Promise<SendOutcome> {
     const sentAt = new Date();
@@ -57,11 +59,8 @@ export class GenericWebhookProvider implements ChatProvider {
       timestamp: sentAt.toISOString(),
     });
     const headers = message.target.secret ? signatureHeaders(this.name, message, message.target.secret, sentAt, payload) : {};
-    const res = await postJson(this.name, message.target.url, payload, signal, headers);
-    if (res.ok) {
-      await res.body?.cancel();
-      return { status: "delivered" };
-    }
-    throw targetFailure(this.name, res, message.target.url, { message: receiverWords(await res.text().catch(() => "")) });
+    const res = await postJson(this.name, message.target.url, payload, this.policy, signal, headers);
+    if (res.ok) return { status: "delivered" };
+    throw targetFailure(this.name, res, message.target.url, { code: receiverCode(res.text) });
   }
 }

@@ -193,7 +193,7 @@ async function settleFailure(db: Db, delivery: DeliveryRow, err: ProviderError, 
     await settle(db, delivery, at, { state: "retry_wait", lastError: error, statusFor: () => ({ status: "sending", error }) });
     return { action: "retry", delaySeconds: retryDelaySeconds(delivery.attempts, err.retryAfterSeconds) };
   }
-  const [code, status]: [string, MessageStatus] =
+  const [kindCode, status]: [string, MessageStatus] =
     err.kind === "permanent"
       ? ["provider_rejected", "permanent-failure"]
       : err.kind === "configuration"
@@ -207,7 +207,7 @@ async function settleFailure(db: Db, delivery: DeliveryRow, err: ProviderError, 
       : err.kind === "unknown"
         ? `${err.message}; not resent to avoid a duplicate`
         : err.message;
-  const error = errorFrom(code, message, false, at, err);
+  const error = errorFrom(err.errorCode ?? kindCode, message, false, at, err);
   await settle(db, delivery, at, { state: "done", lastError: error, statusFor: () => ({ status, error }) });
   return { action: "ack" };
 }

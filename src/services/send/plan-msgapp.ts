@@ -1,7 +1,7 @@
-import { assertTargetUrl } from "../../channels/chat/registry";
 import { redactUrl } from "../../channels/chat/webhook-http";
 import type { ChatTargetType } from "../../channels/types";
 import { ApiError, type FieldError } from "../../lib/errors/api-error";
+import { checkOutboundUrl, outboundPolicy } from "../../lib/outbound/url-policy";
 import { renderChat } from "../content/render-channel";
 import { toRenderer } from "../render/renderer";
 import type { SendContext } from "./context";
@@ -31,6 +31,7 @@ export async function planMsgApp(ctx: SendContext, input: MsgAppPlanInput): Prom
 
   const refs = Array.isArray(channel.target) ? channel.target : [channel.target];
   const targets: ResolvedTarget[] = [];
+  const policy = outboundPolicy(ctx.env);
   refs.forEach((ref, i) => {
     const refPath = Array.isArray(channel.target) ? at(`target[${i}]`) : at("target");
     if (typeof ref === "string") {
@@ -43,8 +44,8 @@ export async function planMsgApp(ctx: SendContext, input: MsgAppPlanInput): Prom
       targets.push({ ...named, name: ref });
       return;
     }
-    const problem = assertTargetUrl(ref.url, ctx.env);
-    if (problem) errors.push({ path: `${refPath}.url`, message: problem });
+    const check = checkOutboundUrl(ref.url, policy);
+    if (!check.ok) errors.push({ path: `${refPath}.url`, message: check.reason });
     else targets.push({ type: ref.type as ChatTargetType, url: ref.url, ...(ref.secret ? { secret: ref.secret } : {}) });
   });
 

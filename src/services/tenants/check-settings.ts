@@ -1,8 +1,8 @@
 import { configuredEmailProviders } from "../../channels/email/registry";
-import { assertTargetUrl } from "../../channels/chat/registry";
 import { configuredSmsProviders } from "../../channels/sms/registry";
 import type { Env } from "../../env";
 import type { FieldError } from "../../lib/errors/api-error";
+import { checkOutboundUrl, outboundPolicy } from "../../lib/outbound/url-policy";
 import { parseMailbox } from "../../lib/mailbox";
 import { validateEmailAddress } from "../recipients/email";
 import { requiredParams } from "../render/engine";
@@ -71,8 +71,8 @@ export function checkSettings(settings: TenantSettings, env: Env, prefix = "sett
   for (const [name, target] of Object.entries(settings.msgApp?.targets ?? {})) {
     // Stored but never used would suggest the messages are signed when they are not.
     if (target.secret !== undefined && target.type !== "webhook") errors.push({ path: at(`msgApp.targets.${name}.secret`), message: "Only webhook targets are signed" });
-    const problem = assertTargetUrl(target.url, env);
-    if (problem) errors.push({ path: at(`msgApp.targets.${name}.url`), message: problem });
+    const check = checkOutboundUrl(target.url, outboundPolicy(env));
+    if (!check.ok) errors.push({ path: at(`msgApp.targets.${name}.url`), message: check.reason });
   }
   return errors;
 }
