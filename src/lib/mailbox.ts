@@ -1,3 +1,5 @@
+import { stripUnsafeText } from "./display-name";
+
 /**
  * Splits an RFC 5322 mailbox as people write it in configuration: `addr@example.com`,
  * `Name <addr@example.com>` or `"Name, Inc." <addr@example.com>`. The address itself is
@@ -16,8 +18,19 @@ export function parseMailbox(value: string): { name?: string; email: string } {
   return name ? { name, email: match[2]!.trim() } : { email: match[2]!.trim() };
 }
 
+/**
+ * The mailbox as a header value. Input validation refuses control and bidi characters in names;
+ * they are stripped here too, so a stored value that predates that rule still cannot reach a
+ * provider's From header.
+ *
+ * @example
+ * ```ts
+ * formatMailbox({ name: "Funding, Inc.", email: "f@example.gov" }) // '"Funding, Inc." <f@example.gov>'
+ * ```
+ */
 export function formatMailbox(mailbox: { name?: string; email: string }): string {
-  if (!mailbox.name) return mailbox.email;
-  const needsQuotes = /[",;:<>@()[\]\\]/.test(mailbox.name);
-  return `${needsQuotes ? `"${mailbox.name.replaceAll(/["\\]/g, "\\$&")}"` : mailbox.name} <${mailbox.email}>`;
+  const name = mailbox.name ? stripUnsafeText(mailbox.name) : "";
+  if (!name) return mailbox.email;
+  const needsQuotes = /[",;:<>@()[\]\\]/.test(name);
+  return `${needsQuotes ? `"${name.replaceAll(/["\\]/g, "\\$&")}"` : name} <${mailbox.email}>`;
 }

@@ -159,8 +159,9 @@ describe("seed 2.3 and 2.4: server templates, attachments and delayed send", () 
         recipients: example11.recipients,
         content: { templateId },
         attachments: [
-          { content: "PGI+SGVsbG8gV29ybGRcITwvYj4=", contentType: "image/png", filename: "myimage.png" },
-          { content: "PGI+CHESswe8893wsdfsdggTYYW=", contentType: "application/pdf", filename: "mypdf.pdf" },
+          // The seed's bytes were not a PNG or a PDF; attachments are now checked against their declared type.
+          { content: "iVBORw0KGgo8Yj5IZWxsbyBXb3JsZFwhPC9iPg==", contentType: "image/png", filename: "myimage.png" },
+          { content: "JVBERi0xLjQKJXNlZWQgZXhhbXBsZQo=", contentType: "application/pdf", filename: "mypdf.pdf" },
         ],
         delayedSend,
       },
@@ -189,6 +190,6 @@ describe("seed 2.3 and 2.4: server templates, attachments and delayed send", () 
       ["mypdf.pdf", "application/pdf"],
     ]);
     const png = new Uint8Array(sent!.mime.attachments[0]!.content as ArrayBuffer);
-    expect(new TextDecoder().decode(png)).toBe("<b>Hello World\\!</b>");
+    expect(new TextDecoder().decode(png.subarray(8))).toBe("<b>Hello World\\!</b>");
   });
 });

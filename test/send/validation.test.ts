@@ -113,8 +113,11 @@ describe("send validation: every field at fault, nothing stored", () => {
     });
     await expectFields(res, 422, [
       "attachments[0].content",
-      "attachments[1].contentType",
+      "attachments[1].mimeType",
+      "attachments[1].filename",
+      "attachments[1].content",
       "attachments[2].filename",
+      "attachments[2].content",
       "attachments[3].content",
       "sms.attachments",
     ]);

@@ -1,4 +1,5 @@
 import { createMimeMessage, Mailbox, type MailboxAddrObject } from "mimetext/browser";
+import { stripUnsafeText } from "../../lib/display-name";
 import { bytesToBase64, utf8ToBase64 } from "../encoding";
 import type { EmailAddress, EmailMessage } from "../types";
 import { withAsciiAddresses } from "./address";
@@ -11,7 +12,11 @@ const CRLF = "\r\n";
 const WORD_BYTES = 42;
 const encoder = new TextEncoder();
 
-const mailbox = (address: EmailAddress): MailboxAddrObject => (address.name ? { addr: address.email, name: address.name } : { addr: address.email });
+/** Display names lose control and bidi characters (input refuses them; this is defence in depth). */
+const mailbox = (address: EmailAddress): MailboxAddrObject => {
+  const name = address.name ? stripUnsafeText(address.name) : "";
+  return name ? { addr: address.email, name } : { addr: address.email };
+};
 
 /** RFC 2045 base64 lines (76 characters): mimetext writes data as given, and SES refuses any line over 1,000. */
 function base64Lines(base64: string): string {

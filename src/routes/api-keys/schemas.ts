@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { displayNameSchema } from "../../lib/display-name";
 import { API_KEY_PERMISSIONS, API_KEY_TYPES } from "../../db/schema";
 
 export const ApiKeyTypeSchema = z.enum(API_KEY_TYPES).openapi({
@@ -39,13 +40,7 @@ export const CreatedApiKeySchema = ApiKeySchema.extend({
 
 export const CreateApiKeySchema = z
   .object({
-    name: z
-      .string()
-      .trim()
-      .min(1)
-      .max(100)
-      .regex(/^[^\p{Cc}]*$/u, "Must not contain control characters")
-      .openapi({ example: "ci" }),
+    name: displayNameSchema(100).openapi({ example: "ci" }),
     type: ApiKeyTypeSchema,
     permissions: ApiKeyPermissionsSchema.optional().openapi({
       description: "Defaults by type: live keys get send, read and manage; team and test keys send and read",

@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { BODY_TYPES, CHANNELS } from "../../db/schema";
 import { RENDERER_NAMES, toRenderer } from "../../services/render/renderer";
 import { CardSchema } from "../../services/content/json-schemas";
+import { displayNameSchema } from "../../lib/display-name";
 
 export const ChannelSchema = z.enum(CHANNELS).openapi({ example: "email" });
 
@@ -25,13 +26,13 @@ const contentFields = {
 };
 
 export const CreateTemplateSchema = z
-  .object({ name: z.string().trim().min(1).max(200).openapi({ example: "Sample template" }), channel: ChannelSchema, ...contentFields })
+  .object({ name: displayNameSchema(200).openapi({ example: "Sample template" }), channel: ChannelSchema, ...contentFields })
   .strict()
   .openapi("CreateTemplate");
 
 export const UpdateTemplateSchema = z
   .object({
-    name: z.string().trim().min(1).max(200).optional(),
+    name: displayNameSchema(200).optional(),
     subject: contentFields.subject.nullable(),
     body: contentFields.body.nullable(),
     message: contentFields.message,
@@ -40,7 +41,9 @@ export const UpdateTemplateSchema = z
     card: contentFields.card.nullable(),
   })
   .strict()
-  .openapi("UpdateTemplate");
+  // `{}` is a client bug, not an edit; a patch that repeats the current values answers 200 unchanged.
+  .refine((patch) => Object.keys(patch).length > 0, { message: "Nothing to change: give at least one field" })
+  .openapi("UpdateTemplate", { description: "At least one field. A patch whose values equal the current version writes no new version and answers the current one." });
 
 export const TemplateSchema = z
   .object({

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { displayNameSchema } from "../../lib/display-name";
 import { TenantLimitsSchema } from "../../services/tenants/limits";
 import { TenantSettingsSchema } from "../../services/tenants/settings";
 import { TenantSettingsViewSchema } from "../../services/tenants/settings-view";
@@ -37,7 +38,7 @@ export const TenantSchema = z
 
 export const CreateTenantSchema = z
   .object({
-    name: z.string().trim().min(1).max(200).openapi({ example: "Funding Applications" }),
+    name: displayNameSchema(200).openapi({ example: "Funding Applications" }),
     status: TenantStatusSchema.optional(),
     limits: TenantLimitsSchema.optional(),
     settings: TenantSettingsSchema.optional(),
@@ -48,7 +49,7 @@ export const CreateTenantSchema = z
 /** PATCH bodies: `null` clears a limit or setting back to the system default. */
 export const UpdateTenantSchema = z
   .object({
-    name: z.string().trim().min(1).max(200).optional(),
+    name: displayNameSchema(200).optional(),
     status: TenantStatusSchema.optional(),
     limits: nullableKeys(TenantLimitsSchema).optional(),
     settings: nullableKeys(TenantSettingsSchema).optional(),

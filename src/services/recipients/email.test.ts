@@ -19,7 +19,9 @@ describe("validateEmailAddress", () => {
     ["email@double--hyphen.com", "email@double--hyphen.com"],
     ["info@german-financial-services.vermögensberatung", "info@german-financial-services.vermögensberatung"],
     ["japanese-info@例え.テスト", "japanese-info@例え.テスト"],
-    ["email@xn--r8jz45g.xn--zckzah", "email@xn--r8jz45g.xn--zckzah"],
+    ["email@xn--r8jz45g.xn--zckzah", "email@例え.テスト"],
+    [`${"a".repeat(64)}@domain.com`, `${"a".repeat(64)}@domain.com`],
+    [`${"a".repeat(64)}@${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(57)}.com`, `${"a".repeat(64)}@${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(57)}.com`],
   ])("accepts %s", (raw, address) => {
     expect(validateEmailAddress(raw)).toEqual({ ok: true, address });
   });
@@ -29,6 +31,11 @@ describe("validateEmailAddress", () => {
     ["zero-width and NBSP anywhere", "\u200Bemail@\u00A0domain.com\uFEFF", "email@domain.com"],
     ["tabs and newlines around", "\temail@domain.com\n", "email@domain.com"],
     ["domain lower-cased, local part kept", "Ann.Lee@Example.COM", "Ann.Lee@example.com"],
+    ["fullwidth domain (UTS #46 mapping)", "ann@ｅｘａｍｐｌｅ.ｃｏｍ", "ann@example.com"],
+    ["ideographic full stops as dots", "ann@example。com", "ann@example.com"],
+    ["upper-case Unicode domain", "ann@BÜCHER.Example", "ann@bücher.example"],
+    ["A-labels stored as U-labels", "ann@xn--bcher-kva.example", "ann@bücher.example"],
+    ["decomposed Unicode composed (NFKC)", "ann@bu\u0308cher.example", "ann@bücher.example"],
   ])("normalises %s", (_name, raw, address) => {
     expect(validateEmailAddress(raw)).toEqual({ ok: true, address });
   });
@@ -65,7 +72,25 @@ describe("validateEmailAddress", () => {
     "email@domain.xn--",
     `${"a".repeat(310)}@domain.com`,
     `email@${"a".repeat(64)}.com`,
+    ".a@x.com",
+    "a.@x.com",
+    "a..b@x.com",
+    ".@x.com",
+    `${"a".repeat(65)}@domain.com`,
+    `${"a".repeat(64)}@${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(58)}.com`,
+    "ann@ｅｘａｍｐｌｅ／.com",
+    "ann@example。。com",
   ])("refuses %j", (raw) => {
     expect(validateEmailAddress(raw)).toEqual({ ok: false, message: "Not a valid email address" });
+  });
+});
+
+describe("one recipient, one row", () => {
+  it("spellings of the same mailbox normalise to one address", () => {
+    const spellings = ["ann@example.com", "ann@EXAMPLE.com", "ann@ｅｘａｍｐｌｅ.com", "ann@example。com", "ann@ＥＸＡＭＰＬＥ.ＣＯＭ"];
+    const addresses = new Set(spellings.map((raw) => (validateEmailAddress(raw) as { address: string }).address));
+    expect([...addresses]).toEqual(["ann@example.com"]);
+    const idn = ["ann@bücher.example", "ann@xn--bcher-kva.example", "ann@BÜCHER.example", "ann@ｂüｃｈｅｒ.example"];
+    expect(new Set(idn.map((raw) => (validateEmailAddress(raw) as { address: string }).address))).toEqual(new Set(["ann@bücher.example"]));
   });
 });

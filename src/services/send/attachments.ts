@@ -1,4 +1,5 @@
 import type { FieldError } from "../../lib/errors/api-error";
+import { ALLOWED_ATTACHMENT_TYPES, contentProblem, filenameProblem } from "./attachment-content";
 import type { AttachmentInput } from "./request-schema";
 
 /** Limits on inline attachments (decoded sizes). SES caps a whole message at 40 MB, Postmark at 10 MB. */
@@ -8,27 +9,7 @@ export const ATTACHMENT_LIMITS = {
   maxTotalBytes: 10 * 1024 * 1024,
 };
 
-/**
- * Types a tenant may attach: documents, images and data files. Executables and archives are left
- * out on purpose (they are how malware travels and most providers reject them anyway).
- */
-export const ALLOWED_ATTACHMENT_TYPES: ReadonlySet<string> = new Set([
-  "application/pdf",
-  "image/png",
-  "image/jpeg",
-  "image/gif",
-  "text/plain",
-  "text/csv",
-  "text/calendar",
-  "application/json",
-  "application/rtf",
-  "application/msword",
-  "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-  "application/vnd.ms-excel",
-  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-  "application/vnd.oasis.opendocument.text",
-  "application/vnd.oasis.opendocument.spreadsheet",
-]);
+export { ALLOWED_ATTACHMENT_TYPES } from "./attachment-content";
 
 export interface DecodedAttachment {
   filename: string;
@@ -36,56 +17,83 @@ export interface DecodedAttachment {
   content: Uint8Array;
 }
 
+/** One list of inline attachments in a request and where it sits (`attachments`, `email.attachments`). */
+export interface AttachmentList {
+  inputs: AttachmentInput[];
+  path: string;
+}
+
 // A flat character class (not grouped quads): megabyte-long inputs must not exhaust the regex stack.
 const BASE64_CHARS = /^[A-Za-z0-9+/]*={0,2}$/;
-const UNSAFE_FILENAME = /[/\\\p{Cc}]|^\.|\.\.|^\s|\s$/u;
 
 /**
- * Validates and decodes inline attachments. Every problem is reported with its path (e.g.
- * `attachments[1].content`) so one answer tells the caller everything to fix.
+ * Validates and decodes every inline attachment of a request. The lists (top-level `attachments`
+ * and the channel's own) are one email's files, so the count and size limits apply to them
+ * together. Each file's name and leading bytes are checked against its declared type. Every
+ * problem is reported with its path (e.g. `attachments[1].content`) so one answer tells the
+ * caller everything to fix.
  *
  * @example
  * ```ts
- * const { attachments, errors } = decodeAttachments(body.attachments ?? [], "attachments");
+ * const { attachments, errors } = decodeAttachments([
+ *   { inputs: body.attachments ?? [], path: "attachments" },
+ *   { inputs: body.email.attachments ?? [], path: "email.attachments" },
+ * ]);
  * ```
  */
-export function decodeAttachments(inputs: AttachmentInput[], path: string): { attachments: DecodedAttachment[]; errors: FieldError[] } {
+export function decodeAttachments(lists: AttachmentList[]): { attachments: DecodedAttachment[]; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const attachments: DecodedAttachment[] = [];
-  if (inputs.length > ATTACHMENT_LIMITS.maxFiles) {
-    errors.push({ path, message: `At most ${ATTACHMENT_LIMITS.maxFiles} attachments` });
+  const given = lists.filter((l) => l.inputs.length > 0);
+  const count = given.reduce((n, l) => n + l.inputs.length, 0);
+  // Blame the last list given: it is the one that took the email over the limit.
+  const blame = given.at(-1)?.path ?? lists[0]?.path ?? "attachments";
+  const together = given.length > 1 ? ` (${given.map((l) => l.path).join(" and ")} together)` : "";
+  if (count > ATTACHMENT_LIMITS.maxFiles) {
+    errors.push({ path: blame, message: `${count} attachments${together}; an email may have at most ${ATTACHMENT_LIMITS.maxFiles}` });
   }
   let total = 0;
-  inputs.forEach((input, i) => {
-    const at = `${path}[${i}]`;
-    const contentType = (input.contentType ?? input.mimeType ?? "").split(";")[0]!.trim().toLowerCase();
-    if (!ALLOWED_ATTACHMENT_TYPES.has(contentType)) {
-      errors.push({ path: `${at}.contentType`, message: `Type ${contentType || "(none)"} is not allowed; allowed: ${[...ALLOWED_ATTACHMENT_TYPES].join(", ")}` });
-    }
-    if (UNSAFE_FILENAME.test(input.filename)) {
-      errors.push({ path: `${at}.filename`, message: "Must be a plain file name (no path separators, control characters or leading dot)" });
-    }
-    const compact = input.content.replace(/\s+/g, "");
-    if (compact.length % 4 !== 0 || !BASE64_CHARS.test(compact)) {
-      errors.push({ path: `${at}.content`, message: "Not valid base64" });
-      return;
-    }
-    const size = (compact.length / 4) * 3 - (compact.endsWith("==") ? 2 : compact.endsWith("=") ? 1 : 0);
-    if (size === 0) {
-      errors.push({ path: `${at}.content`, message: "The file is empty" });
-      return;
-    }
-    if (size > ATTACHMENT_LIMITS.maxFileBytes) {
-      errors.push({ path: `${at}.content`, message: `${size} bytes; each file may be at most ${ATTACHMENT_LIMITS.maxFileBytes} bytes` });
-      return;
-    }
-    total += size;
-    attachments.push({ filename: input.filename, contentType, content: decodeBase64(compact) });
-  });
+  for (const { inputs, path } of lists) {
+    inputs.forEach((input, i) => {
+      const decoded = decodeOne(input, `${path}[${i}]`, errors);
+      if (!decoded) return;
+      total += decoded.content.byteLength;
+      attachments.push(decoded);
+    });
+  }
   if (total > ATTACHMENT_LIMITS.maxTotalBytes) {
-    errors.push({ path, message: `${total} bytes in all; attachments may total at most ${ATTACHMENT_LIMITS.maxTotalBytes} bytes` });
+    errors.push({ path: blame, message: `${total} bytes${together}; attachments may total at most ${ATTACHMENT_LIMITS.maxTotalBytes} bytes` });
   }
   return { attachments, errors };
+}
+
+function decodeOne(input: AttachmentInput, at: string, errors: FieldError[]): DecodedAttachment | null {
+  const contentType = (input.contentType ?? input.mimeType ?? "").split(";")[0]!.trim().toLowerCase();
+  const typeField = input.contentType !== undefined ? "contentType" : "mimeType";
+  const allowed = ALLOWED_ATTACHMENT_TYPES.has(contentType);
+  if (!allowed) {
+    errors.push({ path: `${at}.${typeField}`, message: `Type ${contentType || "(none)"} is not allowed; allowed: ${[...ALLOWED_ATTACHMENT_TYPES].join(", ")}` });
+  }
+  const nameProblem = filenameProblem(contentType, input.filename);
+  if (nameProblem) errors.push({ path: `${at}.filename`, message: nameProblem });
+  const compact = input.content.replace(/\s+/g, "");
+  if (compact.length % 4 !== 0 || !BASE64_CHARS.test(compact)) {
+    errors.push({ path: `${at}.content`, message: "Not valid base64" });
+    return null;
+  }
+  const size = (compact.length / 4) * 3 - (compact.endsWith("==") ? 2 : compact.endsWith("=") ? 1 : 0);
+  if (size === 0) {
+    errors.push({ path: `${at}.content`, message: "The file is empty" });
+    return null;
+  }
+  if (size > ATTACHMENT_LIMITS.maxFileBytes) {
+    errors.push({ path: `${at}.content`, message: `${size} bytes; each file may be at most ${ATTACHMENT_LIMITS.maxFileBytes} bytes` });
+    return null;
+  }
+  const content = decodeBase64(compact);
+  const problem = contentProblem(contentType, content);
+  if (problem) errors.push({ path: `${at}.content`, message: problem });
+  return problem || nameProblem || !allowed ? null : { filename: input.filename, contentType, content };
 }
 
 function decodeBase64(b64: string): Uint8Array {

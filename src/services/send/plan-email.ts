@@ -1,5 +1,6 @@
 import { ApiError, type FieldError } from "../../lib/errors/api-error";
 import { formatMailbox, parseMailbox } from "../../lib/mailbox";
+import { hasUnsafeText, UNSAFE_TEXT_MESSAGE } from "../../lib/display-name";
 import { renderEmail } from "../content/render-channel";
 import { requiredParams } from "../render/engine";
 import { toRenderer } from "../render/renderer";
@@ -96,6 +97,8 @@ export async function planEmail(ctx: SendContext, input: EmailPlanInput): Promis
   const fromPath = channel.sender?.from !== undefined ? at("sender.from") : defaults.from !== undefined ? `${DEFAULTS_PATH}.email.from` : from ? "EMAIL_FROM" : at("sender.from");
   if (!from) {
     errors.push({ path: fromPath, message: "No sender: give sender.from or set the tenant's email.from default" });
+  } else if (hasUnsafeText(from)) {
+    errors.push({ path: fromPath, message: UNSAFE_TEXT_MESSAGE });
   } else if (!validateEmailAddress(parseMailbox(from).email).ok) {
     errors.push({ path: fromPath, message: `Not a valid email address: ${from}` });
   }

@@ -1,4 +1,4 @@
-import { ATTACHMENT_LIMITS, type DecodedAttachment, decodeAttachments } from "./attachments";
+import { type DecodedAttachment, decodeAttachments } from "./attachments";
 import type { SendContext } from "./context";
 import { joinPath } from "./defaults";
 import type { PlannedDelivery } from "./payloads";
@@ -64,14 +64,12 @@ export async function planRequest(ctx: SendContext, request: SendRequest): Promi
   let attachments: DecodedAttachment[] = [];
   if (request.email) {
     const { channel, path } = request.email;
-    const top = decodeAttachments(request.attachments ?? [], "attachments");
-    const own = decodeAttachments(channel.attachments ?? [], joinPath(path, "attachments"));
-    problems.addUnprocessable([...top.errors, ...own.errors]);
-    attachments = [...top.attachments, ...own.attachments];
-    const total = attachments.reduce((n, a) => n + a.content.byteLength, 0);
-    if (total > ATTACHMENT_LIMITS.maxTotalBytes) {
-      problems.unprocessableField(joinPath(path, "attachments"), `${total} bytes in all; attachments may total at most ${ATTACHMENT_LIMITS.maxTotalBytes} bytes`);
-    }
+    const decoded = decodeAttachments([
+      { inputs: request.attachments ?? [], path: "attachments" },
+      { inputs: channel.attachments ?? [], path: joinPath(path, "attachments") },
+    ]);
+    problems.addUnprocessable(decoded.errors);
+    attachments = decoded.attachments;
   } else if (request.attachments?.length) {
     problems.unprocessableField("attachments", "Attachments travel by email only; this request has no email channel");
   }

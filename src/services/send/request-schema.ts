@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { BODY_TYPES } from "../../db/schema";
 import { CardSchema, ParamsSchema } from "../content/json-schemas";
 import { RENDERER_NAMES } from "../render/renderer";
+import { SenderIdSchema } from "./sender-id";
 import { ChatTargetSchema } from "../tenants/settings";
 
 /**
@@ -98,7 +99,7 @@ export const SmsChannelSchema = z
   .object({
     recipients: z.object({ to: RecipientList }).strict().openapi("SmsRecipients"),
     content: SmsContentSchema,
-    sender: z.object({ senderId: z.string().max(20).optional() }).strict().optional(),
+    sender: z.object({ senderId: SenderIdSchema.optional() }).strict().optional(),
     attachments: z.array(z.unknown()).optional().openapi({ description: "Not supported: an SMS cannot carry files (422)" }),
     ...common,
   })

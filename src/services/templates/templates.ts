@@ -183,7 +183,9 @@ export async function listTemplates(
 
 /**
  * Writes a new version from the current one plus `patch` (`null` clears a field). The version
- * bump is conditional on the version read, so two concurrent edits cannot both win.
+ * bump is conditional on the version read, so two concurrent edits cannot both win. A patch that
+ * changes nothing (the same values again, e.g. a retried request) writes nothing and answers the
+ * current version: versions record changes, and a send's recorded version must mean something.
  */
 export async function updateTemplate(
   scope: TenantScope,
@@ -200,9 +202,12 @@ export async function updateTemplate(
     card: patch.card !== undefined ? patch.card : version.card,
   };
   assertContent(template.channel, content);
+  const name = patch.name?.trim() ?? template.name;
+  if (name === template.name && sameContent(versionRow(template.id, version.version, content, template.channel, version.createdAt), version)) {
+    return toTemplateView(current);
+  }
   const now = new Date();
   const nextVersion = template.currentVersion + 1;
-  const name = patch.name?.trim() ?? template.name;
   const row = versionRow(template.id, nextVersion, content, template.channel, now);
   let results;
   try {
@@ -228,6 +233,16 @@ export async function updateTemplate(
     throw new ApiError("conflict", { detail: "The template was changed concurrently; read it again and retry" });
   }
   return toTemplateView({ template: { ...template, name, currentVersion: nextVersion, updatedAt: now }, version: row });
+}
+
+function sameContent(a: TemplateVersionRow, b: TemplateVersionRow): boolean {
+  return (
+    a.subject === b.subject &&
+    a.body === b.body &&
+    a.bodyType === b.bodyType &&
+    a.renderer === b.renderer &&
+    JSON.stringify(a.card) === JSON.stringify(b.card)
+  );
 }
 
 export async function deleteTemplate(scope: TenantScope, templateId: string): Promise<void> {

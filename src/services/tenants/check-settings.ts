@@ -4,6 +4,7 @@ import type { Env } from "../../env";
 import type { FieldError } from "../../lib/errors/api-error";
 import { checkOutboundUrl, outboundPolicy } from "../../lib/outbound/url-policy";
 import { parseMailbox } from "../../lib/mailbox";
+import { hasUnsafeText, UNSAFE_TEXT_MESSAGE } from "../../lib/display-name";
 import { validateEmailAddress } from "../recipients/email";
 import { requiredParams } from "../render/engine";
 import type { TenantSettings } from "./settings";
@@ -50,7 +51,9 @@ export function checkSettings(settings: TenantSettings, env: Env, prefix = "sett
       });
     }
   }
-  if (email?.from !== undefined && !validateEmailAddress(parseMailbox(email.from).email).ok) {
+  if (email?.from !== undefined && hasUnsafeText(email.from)) {
+    errors.push({ path: at(`email.from`), message: UNSAFE_TEXT_MESSAGE });
+  } else if (email?.from !== undefined && !validateEmailAddress(parseMailbox(email.from).email).ok) {
     errors.push({ path: at(`email.from`), message: "Not a valid email address" });
   }
   for (const field of ["replyTo", "cc", "bcc"] as const) {

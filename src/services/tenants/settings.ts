@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { Webhook } from "standardwebhooks";
 import { getCountries, type CountryCode } from "libphonenumber-js/max";
+import { SenderIdSchema } from "../send/sender-id";
 import { ParamsSchema } from "../content/json-schemas";
 
 const COUNTRIES = new Set<string>(getCountries());
@@ -67,10 +68,7 @@ export const TenantSettingsSchema = z
     sms: z
       .object({
         provider: z.string().optional().openapi({ example: "twilio" }),
-        senderId: z
-          .string()
-          .regex(/^(\+[1-9]\d{6,14}|\d{3,8}|[A-Za-z0-9 ]{1,11})$/, "An E.164 number, a short code, or an alphanumeric id of up to 11 characters")
-          .optional(),
+        senderId: SenderIdSchema.optional(),
       })
       .strict()
       .optional(),

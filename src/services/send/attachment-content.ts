@@ -1,0 +1,146 @@
+import { UNSAFE_TEXT } from "../../lib/display-name";
+
+/**
+ * What an attachment's bytes and name must look like for its declared type. The declaration is
+ * the sender's claim; mail clients open files by their content and their extension, so both are
+ * held to it. A small table of signatures is enough here: the allowed types are few and each has a
+ * fixed leading signature (or is text).
+ */
+interface TypeRule {
+  /** File name extensions (lower case, without the dot) that open as this type. */
+  extensions: readonly string[];
+  /** Why the content is not this type, or null when it is. */
+  check: (bytes: Uint8Array) => string | null;
+}
+
+const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
+const startsWith = (bytes: Uint8Array, prefix: Uint8Array | readonly number[], at = 0) =>
+  bytes.length >= at + prefix.length && prefix.every((b, i) => bytes[at + i] === b);
+
+const PDF = ascii("%PDF-");
+const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+const JPEG = [0xff, 0xd8, 0xff];
+const GIF87 = ascii("GIF87a");
+const GIF89 = ascii("GIF89a");
+const ZIP = [0x50, 0x4b, 0x03, 0x04];
+const OLE = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
+const RTF = ascii("{\\rtf");
+
+/** Executables and scripts, refused whatever type they are declared as. */
+const EXECUTABLES: ReadonlyArray<{ name: string; magic: readonly number[] }> = [
+  { name: "a Windows executable (MZ)", magic: [0x4d, 0x5a] },
+  { name: "an ELF executable", magic: [0x7f, 0x45, 0x4c, 0x46] },
+  { name: "a Mach-O executable", magic: [0xfe, 0xed, 0xfa, 0xce] },
+  { name: "a Mach-O executable", magic: [0xfe, 0xed, 0xfa, 0xcf] },
+  { name: "a Mach-O executable", magic: [0xce, 0xfa, 0xed, 0xfe] },
+  { name: "a Mach-O executable", magic: [0xcf, 0xfa, 0xed, 0xfe] },
+  { name: "a Mach-O universal binary or Java class", magic: [0xca, 0xfe, 0xba, 0xbe] },
+  { name: "a script (#!)", magic: [0x23, 0x21] },
+];
+
+/** Extensions that run rather than open, refused whatever the declared type. */
+export const EXECUTABLE_EXTENSIONS: ReadonlySet<string> = new Set([
+  "exe", "bat", "cmd", "com", "js", "jse", "vbs", "vbe", "wsf", "wsh", "scr", "msi", "msp", "ps1", "psm1", "jar",
+  "sh", "app", "dll", "lnk", "hta", "cpl", "pif", "reg", "apk", "dmg", "iso", "scf", "url", "ws", "msc", "gadget",
+]);
+
+const signature = (label: string, ...magics: ReadonlyArray<Uint8Array | readonly number[]>) => (bytes: Uint8Array) =>
+  magics.some((m) => startsWith(bytes, m)) ? null : `The content is not ${label}`;
+
+/** Search in the raw bytes (latin1 keeps one character per byte). */
+const latin1 = new TextDecoder("latin1");
+const contains = (bytes: Uint8Array, text: string) => latin1.decode(bytes).includes(text);
+
+/** OOXML is a ZIP holding `[Content_Types].xml` and the part folder of its application. */
+const ooxml = (label: string, folder: string) => (bytes: Uint8Array) =>
+  startsWith(bytes, ZIP) && contains(bytes, "[Content_Types].xml") && contains(bytes, folder) ? null : `The content is not ${label}`;
+
+/** OpenDocument starts with a stored `mimetype` entry naming the type (ODF 1.2 §3.3). */
+const openDocument = (label: string, mime: string) => (bytes: Uint8Array) =>
+  startsWith(bytes, ZIP) && startsWith(bytes, ascii(`mimetype${mime}`), 30) ? null : `The content is not ${label}`;
+
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+const text = (label: string) => (bytes: Uint8Array) => {
+  try {
+    utf8.decode(bytes);
+  } catch {
+    return `The content is not ${label}: it is not UTF-8 text`;
+  }
+  return bytes.includes(0) ? `The content is not ${label}: it holds NUL bytes` : null;
+};
+
+const RULES: Readonly<Record<string, TypeRule>> = {
+  "application/pdf": { extensions: ["pdf"], check: signature("a PDF (%PDF-)", PDF) },
+  "image/png": { extensions: ["png"], check: signature("a PNG image", PNG) },
+  "image/jpeg": { extensions: ["jpg", "jpeg", "jpe", "jfif"], check: signature("a JPEG image", JPEG) },
+  "image/gif": { extensions: ["gif"], check: signature("a GIF image", GIF87, GIF89) },
+  "text/plain": { extensions: ["txt", "text", "log", "md"], check: text("plain text") },
+  "text/csv": { extensions: ["csv"], check: text("CSV text") },
+  "text/calendar": { extensions: ["ics", "ical", "icalendar", "ifb"], check: text("calendar text") },
+  "application/json": { extensions: ["json"], check: text("JSON text") },
+  "application/rtf": { extensions: ["rtf"], check: signature("RTF ({\\rtf)", RTF) },
+  "application/msword": { extensions: ["doc", "dot"], check: signature("a Word 97–2003 document", OLE) },
+  "application/vnd.ms-excel": { extensions: ["xls", "xlt"], check: signature("an Excel 97–2003 workbook", OLE) },
+  "application/vnd.openxmlformats-officedocument.wordprocessingml.document": { extensions: ["docx"], check: ooxml("a Word document", "word/") },
+  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": { extensions: ["xlsx"], check: ooxml("an Excel workbook", "xl/") },
+  "application/vnd.oasis.opendocument.text": {
+    extensions: ["odt"],
+    check: openDocument("an OpenDocument text", "application/vnd.oasis.opendocument.text"),
+  },
+  "application/vnd.oasis.opendocument.spreadsheet": {
+    extensions: ["ods"],
+    check: openDocument("an OpenDocument spreadsheet", "application/vnd.oasis.opendocument.spreadsheet"),
+  },
+};
+
+/** Types a tenant may attach: documents, images and data files (no executables, no archives). */
+export const ALLOWED_ATTACHMENT_TYPES: ReadonlySet<string> = new Set(Object.keys(RULES));
+
+/**
+ * Why these bytes are not a file of `contentType` (an allowed type), or null when they are.
+ * Executable signatures are refused first, whatever the declaration.
+ *
+ * @example
+ * ```ts
+ * contentProblem("application/pdf", new TextEncoder().encode("%PDF-1.7 …")) // null
+ * contentProblem("application/pdf", Uint8Array.of(0x4d, 0x5a, 0x90, 0))   // "The content is a Windows executable (MZ); …"
+ * ```
+ */
+export function contentProblem(contentType: string, bytes: Uint8Array): string | null {
+  const executable = EXECUTABLES.find((e) => startsWith(bytes, e.magic));
+  if (executable) return `The content is ${executable.name}; executables cannot be attached`;
+  return RULES[contentType]?.check(bytes) ?? null;
+}
+
+/** MIME encoded-words (`=?UTF-8?B?…?=`): a client would decode one into a name we never checked. */
+const ENCODED_WORD = /=\?[^?]*\?[bq]\?[^?]*\?=/i;
+/** Format characters (bidi marks, zero-width and invisible characters) on top of UNSAFE_TEXT. */
+const FORMAT_CHAR = /\p{Cf}/u;
+const UNSAFE_PATH = /[/\\]|^\.|\.\.|^\s|[\s.]$/;
+
+/**
+ * Why `filename` may not travel with a file of `contentType`, or null when it may: a plain name
+ * (no path, no leading dot, no trailing dot or space), no control, format or bidi characters, no
+ * MIME encoded-words, and an extension (what the receiving system opens the file by) that is not
+ * an executable one and matches the declared type; a name without an extension is fine.
+ *
+ * @example
+ * ```ts
+ * filenameProblem("application/pdf", "invoice.pdf")            // null
+ * filenameProblem("application/pdf", "invoice\u202Efdp.exe")   // "Must not contain …"
+ * filenameProblem("application/pdf", "=?UTF-8?B?ZXZpbC5leGU=?=") // "Must not be a MIME encoded-word …"
+ * ```
+ */
+export function filenameProblem(contentType: string, filename: string): string | null {
+  if (UNSAFE_PATH.test(filename)) return "Must be a plain file name (no path separators, leading dot, '..', or leading or trailing space or dot)";
+  if (UNSAFE_TEXT.test(filename) || FORMAT_CHAR.test(filename)) return "Must not contain control, invisible or bidirectional characters";
+  if (ENCODED_WORD.test(filename)) return "Must not be a MIME encoded-word (=?charset?B|Q?…?=): give the name itself; any Unicode is fine";
+  const dot = filename.lastIndexOf(".");
+  const last = dot > 0 ? filename.slice(dot + 1).toLowerCase() : undefined;
+  if (last !== undefined && EXECUTABLE_EXTENSIONS.has(last)) return `.${last} files cannot be attached`;
+  const rule = RULES[contentType];
+  if (rule && last !== undefined && !rule.extensions.includes(last)) {
+    return `The extension .${last} does not match ${contentType} (expected ${rule.extensions.map((e) => `.${e}`).join(", ")})`;
+  }
+  return null;
+}
