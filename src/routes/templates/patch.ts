@@ -9,15 +9,15 @@ const route = createRoute({
   method: "patch",
   path: "/api/v1/templates/{templateId}",
   tags: ["Templates"],
-  summary: "Update a template: every update is a new version",
-  description: "Fields not given are carried over from the current version; `null` clears one. Earlier versions stay readable with `?version=n`, and each send records the version it used.",
+  summary: "Update a template: every change is a new version",
+  description: "Fields not given are carried over from the current version; `null` clears one. Earlier versions stay readable with `?version=n`, and each send records the version it used. `{}` is a 400 (nothing to change); a patch whose values equal the current ones writes no version and answers the current one.",
   ...tenantAccess("manage"),
   request: {
     params: TemplateIdParamSchema,
     body: { required: true, content: { "application/json": { schema: UpdateTemplateSchema } } },
   },
   responses: {
-    200: { description: "The new version", content: { "application/json": { schema: TemplateSchema } } },
+    200: { description: "The new version, or the current one when nothing changed", content: { "application/json": { schema: TemplateSchema } } },
     ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422),
   },
 });
