@@ -1,5 +1,5 @@
 import { ApiError } from "../../lib/errors/api-error";
-import { MissingParamsError, TemplateSyntaxError } from "../render/engine";
+import { MissingParamsError, RenderLimitError, TemplateSyntaxError } from "../render/engine";
 
 /**
  * Gathers render failures across every field of a channel (recipients, subject, body) so one
@@ -8,6 +8,7 @@ import { MissingParamsError, TemplateSyntaxError } from "../render/engine";
 export class RenderProblems {
   private readonly missing = new Set<string>();
   private readonly syntax: { path: string; message: string }[] = [];
+  private overLimit = false;
 
   /** Runs `render`; on a missing parameter or a syntax error records it and returns `fallback`. */
   capture<T>(path: string, render: () => T, fallback: T): T {
@@ -19,6 +20,7 @@ export class RenderProblems {
         return fallback;
       }
       if (err instanceof TemplateSyntaxError) {
+        if (err instanceof RenderLimitError) this.overLimit = true;
         this.syntax.push({ path, message: err.message });
         return fallback;
       }
@@ -49,7 +51,9 @@ export class RenderProblems {
     const detail =
       this.missing.size > 0
         ? `The ${channel} content needs parameters the request does not supply: ${[...this.missing].join(", ")}`
-        : `The ${channel} template cannot be parsed`;
+        : this.overLimit
+          ? `The ${channel} content is past a rendering limit`
+          : `The ${channel} template cannot be parsed`;
     return new ApiError("unprocessable", { detail, errors });
   }
 }

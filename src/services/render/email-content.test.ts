@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { MissingParamsError } from "./engine";
+import { type MissingParamsError, RenderLimitError } from "./engine";
+import { MAX_MARKDOWN_BYTES } from "./limits";
 import { renderEmailContent } from "./email-content";
 
 describe("renderEmailContent", () => {
@@ -66,5 +67,39 @@ describe("renderEmailContent", () => {
         expect((err as MissingParamsError).missing).toEqual(["s", "a", "b"]);
       }
     }
+  });
+
+  it("a parameter cannot inject markup or a script address into an HTML body, whatever the tag form", () => {
+    const body = '<p>{{{p}}} {{&p}} {{p}}</p><a href="{{q}}">a</a><a href="{{{q}}}">b</a><a href="{{s}}{{t}}">c</a><a href={{u}}>d</a>';
+    const out = renderEmailContent(
+      { subject: "s", body, bodyType: "html" },
+      { p: "<img src=x onerror=alert(1)>", q: " JaVaScRiPt:alert(1)", s: "java", t: "script:alert(1)", u: "https://x.gov onmouseover=alert(1)" },
+      "mustache",
+    );
+    expect(out.html).not.toMatch(/<img|javascript:|onmouseover/i);
+    expect(out.html).toContain("<p>&lt;img src=x onerror=alert(1)&gt; &lt;img");
+    expect(out.html).toContain('<a href="https://x.gov">d</a>');
+    expect(out.text).toContain("<img src=x onerror=alert(1)>");
+  });
+
+  it("the tenant's own safe links stay; its script links go too", () => {
+    const out = renderEmailContent(
+      { subject: "s", body: '<a href="https://x.gov/{{id}}">ok</a><a href="javascript:void(0)">no</a>', bodyType: "html" },
+      { id: "1" },
+      "mustache",
+    );
+    expect(out.html).toBe('<a href="https://x.gov/1">ok</a><a>no</a>');
+  });
+
+  it("a parameter cannot inject markup or links into a markdown body, whatever the tag form", () => {
+    const out = renderEmailContent({ subject: "s", body: "{{{p}}} {{&p}} [x]({{q}})", bodyType: "markdown" }, { p: "<b>[l](https://evil)</b>", q: "javascript:alert(1)" }, "mustache");
+    expect(out.html).toBe("<p>&lt;b&gt;[l](https://evil)&lt;/b&gt; &lt;b&gt;[l](https://evil)&lt;/b&gt; x</p>\n");
+  });
+
+  it("refuses a markdown body past the size or nesting bound once rendered, as a RenderLimitError", () => {
+    const render = (body: string, params: Record<string, unknown>) => () => renderEmailContent({ subject: "s", body, bodyType: "markdown" }, params, "mustache");
+    expect(render("{{#q}}> {{/q}}x", { q: Array.from({ length: 2000 }, () => 1) })).toThrow(RenderLimitError);
+    expect(render("{{v}}", { v: "a".repeat(MAX_MARKDOWN_BYTES + 1) })).toThrow(/longer than/);
+    expect(render("{{v}}", { v: "a".repeat(1000) })).not.toThrow();
   });
 });

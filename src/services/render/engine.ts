@@ -3,7 +3,7 @@ import { renderMustache, requiredMustacheParams } from "./mustache";
 import type { EscapeMode } from "./escape";
 import type { Renderer } from "./renderer";
 
-export { MissingParamsCollector, MissingParamsError, TemplateSyntaxError } from "./errors";
+export { MissingParamsCollector, MissingParamsError, RenderLimitError, TemplateSyntaxError } from "./errors";
 
 /**
  * The parameters a template cannot be rendered without.
@@ -19,8 +19,10 @@ export function requiredParams(template: string, renderer: Renderer): string[] {
 
 /**
  * Fills a template. `escape` says what the output is: plain text ("none": SMS, subjects,
- * recipients), an HTML body ("html") or a markdown body ("markdown"). Throws MissingParamsError
- * naming every required parameter that is absent or null (an empty string counts as given).
+ * recipients), an HTML body ("html") or a markdown body ("markdown"); values are escaped for it
+ * in every tag form. Throws MissingParamsError naming every required parameter that is absent or
+ * null (an empty string counts as given), and RenderLimitError past `maxOutput` characters
+ * (default MAX_FIELD_OUTPUT) or the template bounds in limits.ts.
  *
  * @example
  * ```ts
@@ -30,7 +32,9 @@ export function requiredParams(template: string, renderer: Renderer): string[] {
 export function renderTemplate(
   template: string,
   params: Record<string, unknown>,
-  options: { renderer: Renderer; escape: EscapeMode },
+  options: { renderer: Renderer; escape: EscapeMode; maxOutput?: number },
 ): string {
-  return options.renderer === "gc" ? renderGc(template, params, options.escape) : renderMustache(template, params, options.escape);
+  return options.renderer === "gc"
+    ? renderGc(template, params, options.escape, options.maxOutput)
+    : renderMustache(template, params, options.escape, options.maxOutput);
 }

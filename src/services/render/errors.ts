@@ -18,6 +18,18 @@ export class TemplateSyntaxError extends Error {
 }
 
 /**
+ * A template, or the content it renders to, goes past one of the bounds in limits.ts (nesting,
+ * work, output size, markdown size or depth). A TemplateSyntaxError, so every place that turns a
+ * broken template into a 422 at its field does the same for this.
+ */
+export class RenderLimitError extends TemplateSyntaxError {
+  constructor(message: string) {
+    super(message);
+    this.name = "RenderLimitError";
+  }
+}
+
+/**
  * Renders several fields and reports every parameter missing from any of them in one
  * MissingParamsError, rather than stopping at the first field.
  *

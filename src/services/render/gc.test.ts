@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MissingParamsError } from "./errors";
+import { MissingParamsError, RenderLimitError } from "./errors";
 import { renderGc, requiredGcParams } from "./gc";
 
 describe("requiredGcParams", () => {
@@ -43,5 +43,17 @@ describe("renderGc", () => {
 
   it("leaves incomplete or nested parentheses as typed", () => {
     expect(renderGc("((a) (b)) ((name", {}, "none")).toBe("((a) (b)) ((name");
+  });
+});
+
+describe("renderGc: bounds and prototypes", () => {
+  it("matches own parameter names only", () => {
+    expect(() => renderGc("((constructor))((toString))((__proto__))", {}, "none")).toThrow(MissingParamsError);
+  });
+
+  it("refuses output past the bound instead of truncating it", () => {
+    const template = "((v))".repeat(1000);
+    expect(renderGc(template, { v: "x".repeat(100) }, "none")).toHaveLength(100_000);
+    expect(() => renderGc(template, { v: "x".repeat(101) }, "none")).toThrow(RenderLimitError);
   });
 });

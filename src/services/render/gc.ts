@@ -1,5 +1,6 @@
-import { MissingParamsError } from "./errors";
+import { MissingParamsError, RenderLimitError } from "./errors";
 import { type EscapeMode, escapeFor } from "./escape";
+import { MAX_FIELD_OUTPUT } from "./limits";
 
 /** GOV.UK Notify's placeholder: `((name))` or `((name??optional text))`. */
 const PLACEHOLDER = /\(\(([^()]+)\)\)/g;
@@ -46,27 +47,39 @@ function stringify(value: unknown, escape: EscapeMode): string {
     if (escape === "markdown") return items.length === 0 ? "" : `\n\n${items.map((i) => `* ${esc(i)}`).join("\n")}`;
     return prose(items.map(esc));
   }
-  return esc(value !== null && typeof value === "object" ? JSON.stringify(value) : String(value));
+  if (value === null || typeof value !== "object") return esc(String(value));
+  try {
+    return esc(JSON.stringify(value));
+  } catch {
+    throw new RenderLimitError("A parameter is too deeply nested to print");
+  }
 }
 
 /**
  * Fills `((name))` placeholders. Unlike mustache there is no syntax to get wrong: as in Notify,
- * text that is not a complete placeholder (`((name`) stays as typed.
+ * text that is not a complete placeholder (`((name`) stays as typed. Names are matched against
+ * the parameters' own keys only, so no prototype member can be reached; output longer than
+ * `maxOutput` characters is refused as a RenderLimitError (one long value used many times).
  *
  * @example
  * ```ts
  * renderGc("Hi ((First Name))((vip?? – welcome back))", { first_name: "Ann", vip: "yes" }, "none") // "Hi Ann – welcome back"
  * ```
  */
-export function renderGc(template: string, params: Record<string, unknown>, escape: EscapeMode): string {
+export function renderGc(template: string, params: Record<string, unknown>, escape: EscapeMode, maxOutput = MAX_FIELD_OUTPUT): string {
   const values = new Map<string, unknown>();
   for (const [name, value] of Object.entries(params)) values.set(key(name), value);
   const missing = requiredGcParams(template).filter((name) => values.get(key(name)) == null);
   if (missing.length > 0) throw new MissingParamsError(missing);
-  return template.replace(PLACEHOLDER, (_whole, inner: string) => {
+  let output = template.length;
+  const out = template.replace(PLACEHOLDER, (whole: string, inner: string) => {
     const { name, conditional } = parsePlaceholder(inner);
     const value = values.get(key(name));
-    if (conditional !== undefined) return TRUTHY.has(String(value).trim().toLowerCase()) ? conditional : "";
-    return stringify(value, escape);
+    const piece = conditional !== undefined ? (TRUTHY.has(String(value).trim().toLowerCase()) ? conditional : "") : stringify(value, escape);
+    output += piece.length - whole.length;
+    if (output > maxOutput) throw new RenderLimitError(`Renders to more than ${maxOutput} characters`);
+    return piece;
   });
+  if (out.length > maxOutput) throw new RenderLimitError(`Renders to more than ${maxOutput} characters`);
+  return out;
 }

@@ -1,33 +1,37 @@
 import Mustache from "mustache";
-import { MissingParamsError, TemplateSyntaxError } from "./errors";
+import { MissingParamsError, RenderLimitError, TemplateSyntaxError } from "./errors";
 import { type EscapeMode, escapeFor } from "./escape";
+import { MAX_FIELD_OUTPUT, MAX_TEMPLATE_NESTING, MAX_TEMPLATE_STEPS } from "./limits";
 
 /**
- * A writer of our own rather than the shared default, so nothing here changes global mustache
- * state. Its template cache is emptied after every call: templates are tenant-controlled, and the
- * cache keeps every template ever parsed for the life of the isolate. Parsing is cheap.
+ * Mustache is used for its parser only; rendering is ours (below), so lookups never leave the
+ * parameters' own data. A writer of our own rather than the shared default, so nothing here
+ * changes global mustache state; its template cache is emptied after every parse, because
+ * templates are tenant-controlled and the cache would keep every one for the isolate's life.
  */
 const writer = new Mustache.Writer();
 
 /** [type, value, start, end, children?, sectionEnd?] as mustache's parser emits them. */
 type Token = [string, string, number, number, Token[]?, number?];
 
-/** Never consulted (parse refuses partials); passed so mustache never looks one up on its own. */
-const NO_PARTIALS = (): undefined => undefined;
-
-/** The first partial tag anywhere in the token tree, sections included. */
-function findPartial(tokens: Token[]): Token | undefined {
-  for (const token of tokens) {
-    if (token[0] === ">") return token;
-    const inner = token[4] ? findPartial(token[4]) : undefined;
-    if (inner) return inner;
+/**
+ * Every token with its section depth, iteratively (the tree may be arbitrarily deep until checked).
+ */
+function* walk(tokens: Token[]): Generator<[Token, number]> {
+  const stack: [Token[], number][] = [[tokens, 0]];
+  while (stack.length > 0) {
+    const [list, depth] = stack.pop()!;
+    for (const token of list) {
+      yield [token, depth];
+      if (token[4]) stack.push([token[4], depth + 1]);
+    }
   }
-  return undefined;
 }
 
 /**
- * Parses a template, refusing partials: there is nowhere to define one, and a `{{> footer}}` that
- * silently renders nothing would send a message with a hole in it.
+ * Parses a template, refusing partials (there is nowhere to define one, and a `{{> footer}}`
+ * that silently renders nothing would send a message with a hole in it) and sections nested
+ * deeper than MAX_TEMPLATE_NESTING.
  */
 function parse(template: string): Token[] {
   let tokens: Token[];
@@ -38,8 +42,12 @@ function parse(template: string): Token[] {
   } finally {
     writer.clearCache();
   }
-  const partial = findPartial(tokens);
-  if (partial) throw new TemplateSyntaxError(`Partials are not supported: "{{> ${partial[1]}}}" at ${partial[2]}`);
+  for (const [token, depth] of walk(tokens)) {
+    if (token[4] && depth >= MAX_TEMPLATE_NESTING) {
+      throw new RenderLimitError(`Sections are nested more than ${MAX_TEMPLATE_NESTING} deep (at ${token[2]})`);
+    }
+    if (token[0] === ">") throw new TemplateSyntaxError(`Partials are not supported: "{{> ${token[1]}}}" at ${token[2]}`);
+  }
   return tokens;
 }
 
@@ -61,47 +69,115 @@ export function requiredMustacheParams(template: string): string[] {
   return [...new Set(names)];
 }
 
+const MISS = Symbol("miss");
+
 /**
- * Copies params into objects without a prototype. Mustache looks names up with `in` and calls
- * functions it finds, so `{{constructor}}` would otherwise reach Object.prototype: it would count
- * as given and render "[object Object]". A prototype-less object cannot be turned into a string,
- * so each gets a symbol-keyed (hence unreachable by name) conversion to JSON, as the gc renderer
- * prints an object given where text is expected.
+ * One step of a lookup: only own, enumerable data of plain objects and arrays (plus an array's
+ * `length`), so no name — `constructor`, `__proto__`, `map`, `toString` — reaches a prototype,
+ * and nothing callable is ever returned.
  */
-function toView(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(toView);
-  if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
-    const view = Object.assign(Object.create(null), Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toView(v)])));
-    Object.defineProperty(view, Symbol.toPrimitive, { value: () => JSON.stringify(value), enumerable: false });
-    return view;
-  }
-  return value;
+function member(value: unknown, key: string): unknown {
+  if (value === null || typeof value !== "object") return MISS;
+  if (Array.isArray(value) && key === "length") return value.length;
+  const own = Object.getOwnPropertyDescriptor(value, key);
+  if (!own || !own.enumerable || !("value" in own) || typeof own.value === "function") return MISS;
+  return own.value;
 }
 
-/** Mustache's own dotted lookup, restricted to own properties. */
-function lookup(view: unknown, path: string): unknown {
+/** A dotted name resolved in one view; MISS unless every step is own data. */
+function resolve(view: unknown, name: string): unknown {
   let value = view;
-  for (const part of path.split(".")) {
-    if (value == null || !Object.hasOwn(value, part)) return undefined;
-    value = (value as Record<string, unknown>)[part];
+  for (const part of name.split(".")) {
+    value = member(value, part);
+    if (value === MISS) return MISS;
   }
   return value;
 }
 
 /**
+ * Mustache's context stack: `.` is the innermost view; other names are tried from the innermost
+ * view outwards, the first view where the whole name resolves wins.
+ */
+function lookup(stack: unknown[], name: string): unknown {
+  if (name === ".") return stack[stack.length - 1];
+  for (let i = stack.length - 1; i >= 0; i--) {
+    const value = resolve(stack[i], name);
+    if (value !== MISS) return value;
+  }
+  return undefined;
+}
+
+/** Text for a value: objects (which have no useful string form) as JSON, as the gc renderer does. */
+function text(value: unknown): string {
+  if (value === null || typeof value !== "object") return String(value);
+  if (Array.isArray(value)) return value.map((v) => (v == null ? "" : text(v))).join(",");
+  try {
+    return JSON.stringify(value);
+  } catch {
+    throw new RenderLimitError("A parameter is too deeply nested to print");
+  }
+}
+
+interface RenderState {
+  escape: (value: string) => string;
+  maxOutput: number;
+  steps: number;
+  output: number;
+}
+
+function emit(state: RenderState, piece: string): string {
+  state.output += piece.length;
+  if (state.output > state.maxOutput) {
+    throw new RenderLimitError(`Renders to more than ${state.maxOutput} characters`);
+  }
+  return piece;
+}
+
+function renderTokens(tokens: Token[], stack: unknown[], state: RenderState): string {
+  state.steps += tokens.length + 1;
+  if (state.steps > MAX_TEMPLATE_STEPS) {
+    throw new RenderLimitError(`Takes more than ${MAX_TEMPLATE_STEPS} steps to render (sections repeat over too many items)`);
+  }
+  let out = "";
+  for (const token of tokens) {
+    const [type, name] = token;
+    if (type === "text") out += emit(state, name);
+    else if (type === "name" || type === "&") {
+      // `{{{v}}}` and `{{&v}}` are escaped like `{{v}}`: only text output (escape "none") is raw.
+      const value = lookup(stack, name);
+      if (value != null) out += emit(state, state.escape(text(value)));
+    } else if (type === "#") {
+      const value = lookup(stack, name);
+      if (Array.isArray(value)) for (const item of value) out += renderTokens(token[4]!, [...stack, item], state);
+      else if (value === true) out += renderTokens(token[4]!, stack, state);
+      else if (value) out += renderTokens(token[4]!, [...stack, value], state);
+    } else if (type === "^") {
+      const value = lookup(stack, name);
+      if (!value || (Array.isArray(value) && value.length === 0)) out += renderTokens(token[4]!, stack, state);
+    }
+  }
+  return out;
+}
+
+/**
+ * Renders a mustache template. Names resolve only to the parameters' own data (never a
+ * prototype member, never a function); every tag form, `{{{v}}}` and `{{&v}}` included, is
+ * escaped for `escape`; and the work is bounded: sections at most MAX_TEMPLATE_NESTING deep, at
+ * most MAX_TEMPLATE_STEPS tokens visited, at most `maxOutput` characters produced, each
+ * refused as a RenderLimitError.
+ *
  * @example
  * ```ts
  * renderMustache("Hi {{name}}", { name: "<Ann>" }, "html") // "Hi &lt;Ann&gt;"
+ * renderMustache("{{#a}}{{constructor.name}}{{/a}}", { a: [[1]] }, "none") // ""
  * ```
  */
-export function renderMustache(template: string, params: Record<string, unknown>, escape: EscapeMode): string {
-  const view = toView(params);
-  const missing = requiredMustacheParams(template).filter((name) => lookup(view, name) == null);
+export function renderMustache(template: string, params: Record<string, unknown>, escape: EscapeMode, maxOutput = MAX_FIELD_OUTPUT): string {
+  const tokens = parse(template);
+  const required = new Set<string>();
+  for (const [type, name] of tokens) if ((type === "name" || type === "&") && name !== ".") required.add(name);
+  const missing = [...required].filter((name) => lookup([params], name) == null);
   if (missing.length > 0) throw new MissingParamsError(missing);
   const esc = escapeFor(escape);
-  try {
-    return writer.render(template, view, NO_PARTIALS, { escape: (value: unknown) => esc(String(value)) });
-  } finally {
-    writer.clearCache();
-  }
+  return renderTokens(tokens, [params], { escape: esc, maxOutput, steps: 0, output: 0 });
 }

@@ -1,0 +1,22 @@
+/**
+ * Bounds on rendering work, so no template, markdown body or parameter set can hold the isolate.
+ * Each is refused as a RenderLimitError (a 422 naming the field), never truncated.
+ */
+
+/** Sections inside sections: deeper is refused when the template is parsed. */
+export const MAX_TEMPLATE_NESTING = 20;
+
+/** Tokens visited in one render (a section over an array visits its tokens once per item). */
+export const MAX_TEMPLATE_STEPS = 1_000_000;
+
+/** Characters one render may produce for an email body: the send schema's body bound. */
+export const MAX_BODY_OUTPUT = 2_000_000;
+
+/** Characters one render may produce for anything else: subjects, SMS, chat text and card strings, recipients. */
+export const MAX_FIELD_OUTPUT = 100_000;
+
+/** UTF-8 bytes of a markdown body, as written and once rendered. */
+export const MAX_MARKDOWN_BYTES = 200_000;
+
+/** Blockquotes and lists inside one another in a markdown body. */
+export const MAX_MARKDOWN_NESTING = 20;
