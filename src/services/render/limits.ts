@@ -15,8 +15,12 @@ export const MAX_BODY_OUTPUT = 2_000_000;
 /** Characters one render may produce for anything else: subjects, SMS, chat text and card strings, recipients. */
 export const MAX_FIELD_OUTPUT = 100_000;
 
-/** UTF-8 bytes of a markdown body, as written and once rendered. */
-export const MAX_MARKDOWN_BYTES = 200_000;
+/**
+ * UTF-8 bytes of a markdown body once rendered (parameters in, with their escapes). markdown-it
+ * is linear, but its worst inputs still cost about 1–3 ms per KB; this keeps one body to a few
+ * hundred milliseconds at most (about 15,000 words is still far more than an email needs).
+ */
+export const MAX_MARKDOWN_BYTES = 100_000;
 
 /** Blockquotes and lists inside one another in a markdown body. */
 export const MAX_MARKDOWN_NESTING = 20;
