@@ -11,7 +11,10 @@ import { MAX_BODY_DEPTH, jsonTextDepth } from "../lib/json-bounds";
 export const jsonDepthLimit = createMiddleware<AppEnv>(async (c, next) => {
   const type = c.req.header("content-type") ?? "";
   if (c.req.method !== "GET" && c.req.method !== "HEAD" && /json/i.test(type)) {
-    const depth = jsonTextDepth(await c.req.text(), MAX_BODY_DEPTH);
+    const text = await c.req.text();
+    // Handlers that read the raw Request (the dev sinks, signature checks) get the bytes again.
+    c.req.raw = new Request(c.req.raw, { body: text });
+    const depth = jsonTextDepth(text, MAX_BODY_DEPTH);
     if (depth > MAX_BODY_DEPTH) {
       throw new ApiError("invalid_request", {
         detail: `JSON bodies may be nested at most ${MAX_BODY_DEPTH} levels deep`,
