@@ -1,13 +1,13 @@
+import { decodeProtectedHeader } from "jose";
 import type { Db } from "../../db/client";
 import type { ApiKeyRow, TenantRow } from "../../db/schema";
 import type { TenantPrincipal } from "../../lib/app-env";
 import { sha256Hex } from "../../lib/crypto/hash";
-import { open } from "../../lib/crypto/secret-box";
 import { ApiError } from "../../lib/errors/api-error";
-import { log } from "../../lib/log";
-import { secretContext } from "../api-keys/api-keys";
+import { isUuid } from "../../lib/ids";
 import { parseCombinedKey } from "../api-keys/combined-key";
 import { checkPayloadClaim, checkRequestClaim, checkTimeClaims, readUnverifiedClaims, signedWith } from "./jwt";
+import { signingKeys } from "./signing-keys";
 import { findKeyBySecretHash, loadTenantWithKeys } from "./tenant-keys";
 
 export interface AuthRequest {
@@ -67,16 +67,27 @@ export async function authenticate(req: AuthRequest, deps: AuthDeps): Promise<Te
   });
 }
 
+/**
+ * How many of a tenant's keys one JWT is checked against: its newest active keys, then revoked
+ * ones, within this budget. Together with the per-isolate signing-key cache (signing-keys.ts) this
+ * bounds what an unauthenticated caller can make one request cost, whatever the number of keys.
+ * A token whose header names its key (`kid` = the key id) is checked against that key alone.
+ */
+export const MAX_JWT_KEYS_TRIED = 20;
+
 async function authenticateJwt(token: string, req: AuthRequest, deps: AuthDeps): Promise<TenantPrincipal> {
   const claims = readUnverifiedClaims(token);
-  const found = await loadTenantWithKeys(deps.db, claims.iss.toLowerCase());
+  // Time claims first: a stale or replayed token is refused before any key is touched.
+  checkTimeClaims(claims, deps.nowSeconds ?? Math.floor(Date.now() / 1000));
+  const kid = keyIdOf(token);
+  const found = await loadTenantWithKeys(deps.db, claims.iss.toLowerCase(), { limit: MAX_JWT_KEYS_TRIED, ...(kid ? { keyId: kid } : {}) });
   if (!found) throw refuse("Invalid token: tenant not found (iss must be your tenant id)");
-  if (found.keys.length === 0) throw refuse("Invalid token: tenant has no API keys");
+  if (found.keys.length === 0) throw refuse(kid ? "Invalid token: kid names no API key of this tenant" : "Invalid token: tenant has no API keys");
 
   let matched: ApiKeyRow | undefined;
   for (const key of found.keys) {
-    const secret = await revealSecret(key, deps.encryptionKey);
-    if (secret && (await signedWith(token, secret))) {
+    const hmac = await signingKeys.get(key, deps.encryptionKey);
+    if (hmac && (await signedWith(token, hmac))) {
       matched = key;
       break;
     }
@@ -84,20 +95,18 @@ async function authenticateJwt(token: string, req: AuthRequest, deps: AuthDeps):
   if (!matched) throw refuse("Invalid token: signature does not match any API key of this tenant");
   if (matched.revokedAt) throw refuse("Invalid token: API key revoked");
 
-  checkTimeClaims(claims, deps.nowSeconds ?? Math.floor(Date.now() / 1000));
   checkRequestClaim(claims, req.method, req.path, req.search);
   await checkPayloadClaim(claims, req.rawBody);
   return principal(found.tenant, matched, "jwt");
 }
 
-/** A key whose ciphertext no longer opens (rotated encryption key) cannot sign; it is skipped. */
-async function revealSecret(key: ApiKeyRow, encryptionKey: string | undefined): Promise<string | null> {
+/** The `kid` header when it is a UUID (a key id); anything else is ignored, as Notify clients send none. */
+function keyIdOf(token: string): string | undefined {
   try {
-    return await open(encryptionKey, key.secretCiphertext, secretContext(key.tenantId, key.id));
-  } catch (err) {
-    if (err instanceof ApiError) throw err;
-    log("error", "api key secret cannot be decrypted", { tenantId: key.tenantId, keyId: key.id });
-    return null;
+    const { kid } = decodeProtectedHeader(token);
+    return typeof kid === "string" && isUuid(kid) ? kid.toLowerCase() : undefined;
+  } catch {
+    return undefined;
   }
 }
 

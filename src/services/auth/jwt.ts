@@ -43,10 +43,10 @@ export function readUnverifiedClaims(token: string): TokenClaims {
 
 const encoder = new TextEncoder();
 
-/** True when `secret` (the 36-character key secret, as UTF-8 bytes) produced the signature. */
-export async function signedWith(token: string, secret: string): Promise<boolean> {
+/** True when `secret` (the 36-character key secret as UTF-8 bytes, or its HMAC CryptoKey) produced the signature. */
+export async function signedWith(token: string, secret: string | CryptoKey): Promise<boolean> {
   try {
-    await compactVerify(token, encoder.encode(secret), { algorithms: ["HS256"] });
+    await compactVerify(token, typeof secret === "string" ? encoder.encode(secret) : secret, { algorithms: ["HS256"] });
     return true;
   } catch (err) {
     if (err instanceof joseErrors.JWSSignatureVerificationFailed) return false;
