@@ -10,6 +10,8 @@ import { registerListApiKeys } from "./routes/api-keys/list";
 import { registerRevokeApiKey } from "./routes/api-keys/delete";
 import { registerDevRoutes } from "./dev";
 import { registerDocs } from "./routes/meta/docs";
+import { registerGetGuestList } from "./routes/guest-list/get";
+import { registerPutGuestList } from "./routes/guest-list/put";
 import { registerHealth } from "./routes/meta/health";
 import { registerOpenApiDocument } from "./routes/meta/openapi";
 import { registerProblemTypes } from "./routes/meta/problems";
@@ -60,6 +62,8 @@ export function buildApp(): App {
   // Tenant
   registerWhoAmI(app);
   registerTenantDefaults(app);
+  registerGetGuestList(app);
+  registerPutGuestList(app);
 
   // Send
   registerSendSimple(app);

@@ -18,15 +18,14 @@ describe("per-tenant limits (TenantGate)", () => {
 
   it("429s past the daily allowance for a channel; test keys do not use it", async () => {
     const tenant = await createTestTenant("Daily", { limits: { dailySms: 3 } });
-    expect((await asTenant(tenant, "POST", "/api/v1/notifysimple/sms?preview=true", { body: sms(2), key: tenant.keys.team })).status).toBe(200);
+    expect((await asTenant(tenant, "POST", "/api/v1/notifysimple/sms?preview=true", { body: sms(2) })).status).toBe(200);
     for (let i = 0; i < 3; i++) {
       expect((await asTenant(tenant, "POST", "/api/v1/notifysimple/sms", { body: sms(2), key: tenant.keys.test })).status).toBe(201);
     }
-    const sent = await asTenant(tenant, "POST", "/api/v1/notifysimple/sms?preview=true", { body: sms(2), key: tenant.keys.team });
+    const sent = await asTenant(tenant, "POST", "/api/v1/notifysimple/sms?preview=true", { body: sms(2) });
     expect(sent.status).toBe(200);
     const refused = await asTenant(tenant, "POST", "/api/v1/notifysimple", {
       body: { sms: sms(4) },
-      key: tenant.keys.team,
     });
     expect(refused.status).toBe(429);
     expect((await json(refused)).detail).toContain("Exceeded send limits (sms: 3) for today");

@@ -5,6 +5,7 @@
 export const errorCatalog = {
   invalid_json: { status: 400, title: "The request body is not valid JSON" },
   invalid_request: { status: 400, title: "The request does not match the schema" },
+  recipient_not_allowed: { status: 400, title: "A recipient is not on the guest list (team key or trial mode)" },
   unauthorized: { status: 401, title: "Authentication is required" },
   forbidden: { status: 403, title: "The credentials were refused" },
   not_found: { status: 404, title: "No such resource" },

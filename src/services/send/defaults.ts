@@ -18,7 +18,8 @@ export function cascadeParams(ctx: SendContext, ...layers: (Record<string, unkno
   return Object.assign({}, ctx.settings.params ?? {}, ...layers.filter(Boolean));
 }
 
-export function defaultRegion(ctx: SendContext): CountryCode {
+/** The region national phone numbers are read in: the tenant's default, else the system's. */
+export function defaultRegion(ctx: Pick<SendContext, "settings" | "env">): CountryCode {
   const region = (ctx.settings.defaultRegion ?? ctx.env.DEFAULT_REGION ?? "CA").toUpperCase();
   return (isRegion(region) ? region : "CA") as CountryCode;
 }

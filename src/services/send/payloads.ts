@@ -40,6 +40,8 @@ export type Payload = EmailPayload | SmsPayload | MsgAppPayload;
 export interface PlannedRecipient {
   address: string;
   role: "to" | "cc" | "bcc" | null;
+  /** Where the recipient came from (`email.recipients.to[1]`), so a refusal can name the field. Not stored. */
+  path?: string;
 }
 
 /** One provider call to make, with the recipient rows it will report on. */

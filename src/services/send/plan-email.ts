@@ -10,7 +10,7 @@ import type { SendContext } from "./context";
 import { cascadeParams, joinPath, providerFor, templateFor } from "./defaults";
 import { RenderProblems } from "../content/render-errors";
 import type { EmailPayload, PlannedDelivery } from "./payloads";
-import { renderRecipientList, validEmails } from "./recipients";
+import { renderRecipientList, validEmailRecipients, validEmails } from "./recipients";
 import type { EmailChannelInput } from "./request-schema";
 
 /** Error paths of values taken from the tenant's stored defaults (GET /api/v1/tenant/defaults). */
@@ -84,9 +84,12 @@ export async function planEmail(ctx: SendContext, input: EmailPlanInput): Promis
   const renderError = problems.toError(at("params"), "email");
   if (renderError) throw renderError;
 
-  const toList = validEmails(to, errors);
-  const ccList = validEmails(cc, errors);
-  const bccList = validEmails(bcc, errors);
+  const toValid = validEmailRecipients(to, errors);
+  const ccValid = validEmailRecipients(cc, errors);
+  const bccValid = validEmailRecipients(bcc, errors);
+  const toList = toValid.map((r) => r.address);
+  const ccList = ccValid.map((r) => r.address);
+  const bccList = bccValid.map((r) => r.address);
   const total = toList.length + ccList.length + bccList.length;
   if (total === 0 && errors.length === 0) errors.push({ path: at("recipients.to"), message: "At least one recipient is required" });
   if (total > MAX_EMAIL_RECIPIENTS) {
@@ -135,9 +138,9 @@ export async function planEmail(ctx: SendContext, input: EmailPlanInput): Promis
     provider: payload.provider,
     payload,
     recipients: [
-      ...toList.map((address) => ({ address, role: "to" as const })),
-      ...ccList.map((address) => ({ address, role: "cc" as const })),
-      ...bccList.map((address) => ({ address, role: "bcc" as const })),
+      ...toValid.map(({ address, path }) => ({ address, role: "to" as const, path })),
+      ...ccValid.map(({ address, path }) => ({ address, role: "cc" as const, path })),
+      ...bccValid.map(({ address, path }) => ({ address, role: "bcc" as const, path })),
     ],
     scheduledFor: input.scheduledFor,
     template: template ? { id: template.template.id, version: template.version.version } : null,

@@ -6,7 +6,7 @@ import type { SendContext } from "./context";
 import { cascadeParams, defaultRegion, joinPath, providerFor, templateFor } from "./defaults";
 import { RenderProblems } from "../content/render-errors";
 import type { PlannedDelivery, SmsPayload } from "./payloads";
-import { renderRecipientList, validPhones } from "./recipients";
+import { renderRecipientList, validPhoneRecipients } from "./recipients";
 import type { SmsChannelInput } from "./request-schema";
 
 export const MAX_SMS_RECIPIENTS = 50;
@@ -53,7 +53,7 @@ export async function planSms(ctx: SendContext, input: SmsPlanInput): Promise<Pl
   const renderError = problems.toError(at("params"), "SMS");
   if (renderError) throw renderError;
 
-  const numbers = validPhones(to, defaultRegion(ctx), errors);
+  const numbers = validPhoneRecipients(to, defaultRegion(ctx), errors);
   if (numbers.length === 0 && to.length === 0) errors.push({ path: at("recipients.to"), message: "At least one phone number is required" });
   if (numbers.length > MAX_SMS_RECIPIENTS) {
     errors.push({ path: at("recipients.to"), message: `${numbers.length} numbers; at most ${MAX_SMS_RECIPIENTS} per request` });
@@ -66,7 +66,7 @@ export async function planSms(ctx: SendContext, input: SmsPlanInput): Promise<Pl
 
   const provider = providerFor(ctx, "sms");
   const from = channel.sender?.senderId ?? ctx.settings.sms?.senderId ?? ctx.env.SMS_FROM ?? "";
-  return numbers.map((number) => {
+  return numbers.map(({ address: number, path }) => {
     const payload: SmsPayload = {
       provider,
       from,
@@ -77,7 +77,7 @@ export async function planSms(ctx: SendContext, input: SmsPlanInput): Promise<Pl
       channel: "sms" as const,
       provider,
       payload,
-      recipients: [{ address: number, role: null }],
+      recipients: [{ address: number, role: null, path }],
       scheduledFor: input.scheduledFor,
       template: template ? { id: template.template.id, version: template.version.version } : null,
     };

@@ -35,9 +35,24 @@ export function renderRecipientList(
   });
 }
 
-/** Valid, de-duplicated addresses (first occurrence wins); every invalid one is an error. */
-export function validEmails(entries: RecipientEntry[], errors: FieldError[]): string[] {
-  const out: string[] = [];
+/** A valid recipient, normalised, with the request path it came from (for guest-list refusals). */
+export interface ValidRecipient {
+  address: string;
+  path: string;
+}
+
+/**
+ * Valid, de-duplicated addresses with the path each came from (first occurrence wins); every
+ * invalid one is an error.
+ *
+ * @example
+ * ```ts
+ * validEmailRecipients([{ value: "Ann@Example.com", path: "email.recipients.to[0]" }], errors)
+ * // [{ address: "Ann@example.com", path: "email.recipients.to[0]" }]
+ * ```
+ */
+export function validEmailRecipients(entries: RecipientEntry[], errors: FieldError[]): ValidRecipient[] {
+  const out: ValidRecipient[] = [];
   const seen = new Set<string>();
   for (const entry of entries) {
     const result = validateEmailAddress(entry.value);
@@ -48,19 +63,29 @@ export function validEmails(entries: RecipientEntry[], errors: FieldError[]): st
     const key = result.address.toLowerCase();
     if (!seen.has(key)) {
       seen.add(key);
-      out.push(result.address);
+      out.push({ address: result.address, path: entry.path });
     }
   }
   return out;
 }
 
-/** Phone numbers normalised to E.164 with the tenant's default region, de-duplicated. */
-export function validPhones(entries: RecipientEntry[], region: CountryCode, errors: FieldError[]): string[] {
-  const out = new Set<string>();
+/** Valid, de-duplicated addresses (first occurrence wins); every invalid one is an error. */
+export function validEmails(entries: RecipientEntry[], errors: FieldError[]): string[] {
+  return validEmailRecipients(entries, errors).map((r) => r.address);
+}
+
+/** Phone numbers normalised to E.164 with the tenant's default region, de-duplicated, with their paths. */
+export function validPhoneRecipients(entries: RecipientEntry[], region: CountryCode, errors: FieldError[]): ValidRecipient[] {
+  const out = new Map<string, ValidRecipient>();
   for (const entry of entries) {
     const result = normalisePhoneNumber(entry.value, region);
     if (!result.ok) errors.push({ path: entry.path, message: `${result.message}: ${entry.value}` });
-    else out.add(result.e164);
+    else if (!out.has(result.e164)) out.set(result.e164, { address: result.e164, path: entry.path });
   }
-  return [...out];
+  return [...out.values()];
+}
+
+/** Phone numbers normalised to E.164 with the tenant's default region, de-duplicated. */
+export function validPhones(entries: RecipientEntry[], region: CountryCode, errors: FieldError[]): string[] {
+  return validPhoneRecipients(entries, region, errors).map((r) => r.address);
 }

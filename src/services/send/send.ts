@@ -2,6 +2,7 @@ import type { Channel } from "../../db/schema";
 import { admitSend } from "../gate/admit";
 import type { SendContext } from "./context";
 import { enqueueDeliveries } from "./enqueue";
+import { assertRecipientsAllowed } from "./guest-list-check";
 import { type EmailPayload, type MsgAppPayload, previewPayload, type SmsPayload } from "./payloads";
 import { type Plan, planRequest, type SendRequest } from "./plan";
 import { storeNotification } from "./store";
@@ -33,16 +34,21 @@ export function toPreview(plan: Plan): Preview {
   return out;
 }
 
+/** A preview refuses what the send would refuse, guest-list recipients included, so a designer sees it. */
 export async function previewSend(ctx: SendContext, request: SendRequest): Promise<Preview> {
-  return toPreview(await planRequest(ctx, request));
+  const plan = await planRequest(ctx, request);
+  await assertRecipientsAllowed(ctx, request, plan);
+  return toPreview(plan);
 }
 
 /**
- * The send path: plan (resolve, render, validate) → gate (rate and daily limits) → store (one
- * D1 batch) → enqueue. Nothing is stored unless the whole request is valid and admitted.
+ * The send path: plan (resolve, render, validate) → guest list (team keys, trial tenants) → gate
+ * (rate and daily limits) → store (one D1 batch) → enqueue. Nothing is stored unless the whole
+ * request is valid, allowed and admitted.
  */
 export async function sendNotification(ctx: SendContext, request: SendRequest, source: string): Promise<SendReceipt> {
   const plan = await planRequest(ctx, request);
+  await assertRecipientsAllowed(ctx, request, plan);
   const counts: Partial<Record<Channel, number>> = {};
   for (const d of plan.deliveries) counts[d.channel] = (counts[d.channel] ?? 0) + d.recipients.length;
   const admission = await admitSend(ctx.env, ctx.principal, ctx.tenant, counts);

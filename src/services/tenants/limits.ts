@@ -20,6 +20,12 @@ const SYSTEM_LIMITS: Record<TenantStatus, Required<TenantLimits>> = {
   live: { requestsPerMinute: 3000, dailyEmail: 250_000, dailySms: 250_000, dailyMsgApp: 250_000 },
 };
 
+/**
+ * GOV.UK Notify's trial allowance: 50 messages a day in all, whatever the channels, on top of the
+ * per-channel limits (which an operator may raise; this one ends when the tenant goes live).
+ */
+export const TRIAL_DAILY_MESSAGES = 50;
+
 export function effectiveLimits(status: TenantStatus, limits: TenantLimits): Required<TenantLimits> {
   return { ...SYSTEM_LIMITS[status], ...stripUndefined(limits) };
 }

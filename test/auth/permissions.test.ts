@@ -1,0 +1,156 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { asAdmin, call, json, notifyToken } from "../helpers/http";
+import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
+
+type Permission = "send" | "read" | "manage";
+
+let tenant: TestTenant;
+/** One key per single permission, all of type `test` so nothing reaches a provider. */
+const only = {} as Record<Permission, string>;
+let templateId: string;
+let notifyId: string;
+
+async function issueKey(tenantId: string, body: Record<string, unknown>) {
+  const res = await asAdmin("POST", `/api/v1/tenants/${tenantId}/api-keys`, { body });
+  return { status: res.status, body: await json(res) };
+}
+
+beforeAll(async () => {
+  tenant = await createTestTenant("Permissions");
+  for (const permission of ["send", "read", "manage"] as const) {
+    const created = await issueKey(tenant.id, { name: `only ${permission}`, type: "test", permissions: [permission] });
+    expect(created.status).toBe(201);
+    only[permission] = created.body.key;
+  }
+  const template = await asTenant(tenant, "POST", "/api/v1/templates", { body: { name: "perm", channel: "sms", body: "Hi {{name}}" } });
+  templateId = (await json(template)).id;
+  const sent = await asTenant(tenant, "POST", "/api/v1/notifysimple/sms", {
+    key: tenant.keys.test,
+    body: { recipients: { to: ["+17787001234"] }, content: { body: "later" }, delayedSend: new Date(Date.now() + 3_600_000).toISOString() },
+  });
+  notifyId = (await json(sent)).notifyId;
+});
+
+/** Every tenant route and the permission it needs; the OpenAPI test below keeps this complete. */
+const routes = (): { method: string; path: string; doc: string; permission: Permission; body?: unknown }[] => [
+  { method: "POST", path: "/api/v1/notifysimple", doc: "/api/v1/notifysimple", permission: "send", body: { sms: { recipients: { to: ["+17787001234"] }, content: { body: "x" } } } },
+  { method: "POST", path: "/api/v1/notifysimple/email", doc: "/api/v1/notifysimple/email", permission: "send", body: { recipients: { to: ["a@example.com"] }, content: { subject: "s", body: "b" } } },
+  { method: "POST", path: "/api/v1/notifysimple/sms", doc: "/api/v1/notifysimple/sms", permission: "send", body: { recipients: { to: ["+17787001234"] }, content: { body: "x" } } },
+  { method: "GET", path: `/api/v1/notify/${notifyId}`, doc: "/api/v1/notify/{notifyId}", permission: "read" },
+  { method: "GET", path: `/api/v1/notify/status/${notifyId}`, doc: "/api/v1/notify/status/{notifyId}", permission: "read" },
+  { method: "GET", path: "/api/v1/notify", doc: "/api/v1/notify", permission: "read" },
+  { method: "DELETE", path: `/api/v1/notify/${notifyId}`, doc: "/api/v1/notify/{notifyId}", permission: "send" },
+  { method: "GET", path: "/api/v1/templates", doc: "/api/v1/templates", permission: "read" },
+  { method: "GET", path: `/api/v1/templates/${templateId}`, doc: "/api/v1/templates/{templateId}", permission: "read" },
+  { method: "POST", path: `/api/v1/templates/${templateId}/preview`, doc: "/api/v1/templates/{templateId}/preview", permission: "read", body: { params: { name: "x" } } },
+  { method: "POST", path: "/api/v1/templates", doc: "/api/v1/templates", permission: "manage", body: { name: `t-${crypto.randomUUID()}`, channel: "sms", body: "b" } },
+  { method: "PATCH", path: `/api/v1/templates/${templateId}`, doc: "/api/v1/templates/{templateId}", permission: "manage", body: { body: "Hello {{name}}" } },
+  { method: "DELETE", path: `/api/v1/templates/${templateId}`, doc: "/api/v1/templates/{templateId}", permission: "manage" },
+  { method: "GET", path: "/api/v1/tenant/defaults", doc: "/api/v1/tenant/defaults", permission: "read" },
+  { method: "PATCH", path: "/api/v1/tenant/defaults", doc: "/api/v1/tenant/defaults", permission: "manage", body: { defaultRegion: "CA" } },
+  { method: "GET", path: "/api/v1/tenant/guest-list", doc: "/api/v1/tenant/guest-list", permission: "read" },
+  { method: "PUT", path: "/api/v1/tenant/guest-list", doc: "/api/v1/tenant/guest-list", permission: "manage", body: { emails: [], phones: [] } },
+];
+
+describe("key permissions", () => {
+  it("refuse every tenant route to a key without its permission, with a 403 naming it", async () => {
+    for (const route of routes()) {
+      for (const permission of ["send", "read", "manage"] as const) {
+        if (permission === route.permission) continue;
+        const res = await call(route.method, route.path, { headers: { "x-api-key": only[permission] }, body: route.body });
+        const label = `${route.method} ${route.doc} with only ${permission}`;
+        expect(res.status, label).toBe(403);
+        const problem = await json(res);
+        expect(problem.code, label).toBe("forbidden");
+        expect(problem.detail, label).toBe(`This API key lacks the \`${route.permission}\` permission`);
+      }
+    }
+  });
+
+  it("let a key with the permission through (deletions last, so each route still has its target)", async () => {
+    for (const route of routes()) {
+      const res = await call(route.method, route.path, { headers: { "x-api-key": only[route.permission] }, body: route.body });
+      expect([200, 201, 204], `${route.method} ${route.doc}`).toContain(res.status);
+    }
+  });
+
+  it("let any key ask who it is", async () => {
+    for (const permission of ["send", "read", "manage"] as const) {
+      const who = await json(await call("GET", "/api/v1/tenant", { headers: { "x-api-key": only[permission] } }));
+      expect(who.key.permissions).toEqual([permission]);
+    }
+  });
+
+  it("hold for JWTs too: the token carries its key's permissions", async () => {
+    const res = await call("PATCH", "/api/v1/tenant/defaults", {
+      headers: { authorization: `Bearer ${await notifyToken(only.send)}` },
+      body: { defaultRegion: "GB" },
+    });
+    expect(res.status).toBe(403);
+    expect((await json(res)).detail).toBe("This API key lacks the `manage` permission");
+  });
+
+  it("stop a test key from rewriting the configuration live sends use (defaults, templates, guest list)", async () => {
+    const attack = {
+      email: { from: "Attacker <attacker@evil.example>", bcc: ["attacker@evil.example"] },
+      msgApp: { targets: { exfil: { type: "slack", url: "https://hooks.slack.com/services/T0/B0/EVIL" } } },
+    };
+    for (const key of [tenant.keys.test, tenant.keys.team]) {
+      expect((await asTenant(tenant, "PATCH", "/api/v1/tenant/defaults", { key, body: attack })).status).toBe(403);
+      expect((await asTenant(tenant, "POST", "/api/v1/templates", { key, body: { name: "evil", channel: "sms", body: "x" } })).status).toBe(403);
+      expect((await asTenant(tenant, "PUT", "/api/v1/tenant/guest-list", { key, body: { emails: ["attacker@evil.example"], phones: [] } })).status).toBe(403);
+    }
+    const defaults = await json(await asTenant(tenant, "GET", "/api/v1/tenant/defaults"));
+    expect(defaults.email).toBeUndefined();
+    expect(defaults.msgApp).toBeUndefined();
+    // The live key keeps every permission.
+    expect((await asTenant(tenant, "PATCH", "/api/v1/tenant/defaults", { body: { email: { from: "Ops <ops@example.com>" } } })).status).toBe(200);
+  });
+
+  it("refuse before the body is read, so a refused key learns nothing about the schema", async () => {
+    const res = await call("PATCH", "/api/v1/tenant/defaults", { headers: { "x-api-key": only.read }, body: { nonsense: true } });
+    expect(res.status).toBe(403);
+  });
+
+  it("are documented on every tenant route in the OpenAPI document (security scopes and x-permission)", async () => {
+    const doc = await json(await call("GET", "/openapi.json"));
+    const expected = new Map(routes().map((r) => [`${r.method} ${r.doc}`, r.permission]));
+    const documented = new Map<string, string>();
+    for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
+      for (const [method, op] of Object.entries(item)) {
+        const schemes = (op.security ?? []).flatMap((s: Record<string, string[]>) => Object.keys(s));
+        if (!schemes.includes("tenantApiKey") || path === "/api/v1/tenant") continue;
+        documented.set(`${method.toUpperCase()} ${path}`, op["x-permission"]);
+        expect(op.security, `${method} ${path}`).toEqual([{ tenantJwt: [op["x-permission"]] }, { tenantApiKey: [op["x-permission"]] }]);
+      }
+    }
+    expect(Object.fromEntries(documented)).toEqual(Object.fromEntries(expected));
+    expect(doc.paths["/api/v1/tenant"].get.security).toEqual([{ tenantJwt: [] }, { tenantApiKey: [] }]);
+  });
+});
+
+describe("operator: key permissions", () => {
+  it("default by type: live keys send, read and manage; team and test keys send and read", async () => {
+    const list = await json(await asAdmin("GET", `/api/v1/tenants/${tenant.id}/api-keys?limit=100`));
+    const byId = new Map(list.items.map((k: any) => [k.id, k.permissions]));
+    expect(byId.get(tenant.keyIds.live)).toEqual(["send", "read", "manage"]);
+    expect(byId.get(tenant.keyIds.team)).toEqual(["send", "read"]);
+    expect(byId.get(tenant.keyIds.test)).toEqual(["send", "read"]);
+  });
+
+  it("are chosen at creation, answered in canonical order and shown in listings", async () => {
+    const created = await issueKey(tenant.id, { name: "ops", type: "live", permissions: ["manage", "read"] });
+    expect(created.status).toBe(201);
+    expect(created.body.permissions).toEqual(["read", "manage"]);
+    const list = await json(await asAdmin("GET", `/api/v1/tenants/${tenant.id}/api-keys?limit=100`));
+    expect(list.items.find((k: any) => k.id === created.body.id).permissions).toEqual(["read", "manage"]);
+  });
+
+  it("must be a non-empty list of distinct known permissions", async () => {
+    for (const permissions of [[], ["send", "send"], ["admin"], "send"]) {
+      const res = await issueKey(tenant.id, { name: "bad", type: "live", permissions });
+      expect(res.status, JSON.stringify(permissions)).toBe(400);
+      expect([...new Set(res.body.errors.map((e: any) => e.path.split("[")[0]))]).toEqual(["permissions"]);
+    }
+  });
+});
