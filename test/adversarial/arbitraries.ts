@@ -81,4 +81,4 @@ export function mutated(base: Record<string, unknown>): fc.Arbitrary<unknown> {
 }
 
 /** How many cases each property runs: FC_NUM_RUNS overrides (a longer local soak). */
-export const NUM_RUNS = Number(globalThis.process?.env?.FC_NUM_RUNS ?? 60);
+export const NUM_RUNS = Number(globalThis.process?.env?.FC_NUM_RUNS ?? 100);

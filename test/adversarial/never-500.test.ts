@@ -5,6 +5,8 @@ import { json } from "../helpers/http";
 import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
 import { mutated, NUM_RUNS } from "./arbitraries";
 
+const TIMEOUT = 60_000 + NUM_RUNS * 200;
+
 // Property: whatever a client sends to the send, template and defaults routes, the answer is
 // never a 5xx, a refusal is a problem document naming fields, and a refused request stores
 // nothing. Each run starts from a valid request and breaks it (arbitraries.ts).
@@ -55,7 +57,7 @@ describe("adversarial: never a 500, nothing stored when refused", () => {
       }),
       { numRuns: NUM_RUNS },
     );
-  });
+  }, TIMEOUT);
 
   it("POST /api/v1/templates, then every stored template lists, reads and previews without a 500", async () => {
     const bases = [
@@ -86,7 +88,7 @@ describe("adversarial: never a 500, nothing stored when refused", () => {
       }),
       { numRuns: NUM_RUNS },
     );
-  });
+  }, TIMEOUT);
 
   it("PATCH /api/v1/tenant/defaults: refused patches change nothing, accepted ones never break a later send", async () => {
     const validDefaults = {
@@ -109,5 +111,5 @@ describe("adversarial: never a 500, nothing stored when refused", () => {
       }),
       { numRuns: NUM_RUNS },
     );
-  });
+  }, TIMEOUT);
 });
