@@ -3,3 +3,7 @@ export * from "./api-keys";
 export * from "./templates";
 export * from "./notifications";
 export * from "./guest-list";
+export * from "./event-types";
+export * from "./groups";
+export * from "./suppressions";
+export * from "./tenant-services";

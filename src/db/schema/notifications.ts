@@ -51,6 +51,11 @@ export const notifications = sqliteTable(
     channels: text("channels", { mode: "json" }).$type<(typeof CHANNELS)[number][]>().notNull(),
     messageCount: integer("message_count").notNull(),
     scheduledFor: integer("scheduled_for", { mode: "timestamp_ms" }),
+    /** The event type a /notifyevent send resolved, by code and version (null for simple sends). */
+    eventTypeCode: text("event_type_code"),
+    eventTypeVersion: integer("event_type_version"),
+    /** Where each resolved setting came from (system, tenant, event, request, augment), per channel. */
+    resolution: text("resolution", { mode: "json" }).$type<Record<string, unknown>>(),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
   },

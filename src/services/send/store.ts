@@ -90,6 +90,9 @@ export async function storeNotification(ctx: SendContext, plan: Plan, source: st
     channels: [...new Set(deliveryRows.map((d) => d.channel))],
     messageCount: messageRows.length,
     scheduledFor: scheduledTimes.length ? new Date(Math.min(...scheduledTimes.map((d) => d.getTime()))) : null,
+    eventTypeCode: null,
+    eventTypeVersion: null,
+    resolution: null,
     createdAt: now,
     updatedAt: now,
   };
