@@ -1,6 +1,7 @@
 import type { BodyType } from "../../db/schema";
 import { renderEmailContent } from "../render/email-content";
 import { MissingParamsCollector, renderTemplate } from "../render/engine";
+import { MAX_CHAT_OUTPUT, RenderBudget } from "../render/limits";
 import type { Renderer } from "../render/renderer";
 import { normaliseSms, smsStats } from "../render/sms";
 
@@ -51,11 +52,13 @@ export function renderSms(source: { body: string; renderer: Renderer }, params: 
 
 /**
  * Renders chat text and every string inside a card. Missing parameters from text and card are
- * reported together.
+ * reported together; together they produce at most MAX_CHAT_OUTPUT characters.
  */
 export function renderChat(source: ChatSource, params: Params): RenderedChat {
   const missing = new MissingParamsCollector();
-  const render = (template: string): string => missing.attempt(() => renderTemplate(template, params, { renderer: source.renderer, escape: "none" }), template);
+  // One budget for the text and every card string: a card holds thousands of strings.
+  const budget = new RenderBudget(MAX_CHAT_OUTPUT);
+  const render = (template: string): string => missing.attempt(() => renderTemplate(template, params, { renderer: source.renderer, escape: "none", budget }), template);
   const text = source.body !== undefined ? render(source.body) : "";
   const card = source.card !== undefined ? mapStrings(source.card, render) : undefined;
   missing.throwIfAny();

@@ -1,6 +1,7 @@
 import { renderGc, requiredGcParams } from "./gc";
 import { renderMustache, requiredMustacheParams } from "./mustache";
 import type { EscapeMode } from "./escape";
+import type { RenderBudget } from "./limits";
 import type { Renderer } from "./renderer";
 
 export { MissingParamsCollector, MissingParamsError, RenderLimitError, TemplateSyntaxError } from "./errors";
@@ -22,7 +23,8 @@ export function requiredParams(template: string, renderer: Renderer): string[] {
  * recipients), an HTML body ("html") or a markdown body ("markdown"); values are escaped for it
  * in every tag form. Throws MissingParamsError naming every required parameter that is absent or
  * null (an empty string counts as given), and RenderLimitError past `maxOutput` characters
- * (default MAX_FIELD_OUTPUT) or the template bounds in limits.ts.
+ * (default MAX_FIELD_OUTPUT) or the template bounds in limits.ts; renders that make one message
+ * together can share a `budget` of steps and output.
  *
  * @example
  * ```ts
@@ -32,9 +34,9 @@ export function requiredParams(template: string, renderer: Renderer): string[] {
 export function renderTemplate(
   template: string,
   params: Record<string, unknown>,
-  options: { renderer: Renderer; escape: EscapeMode; maxOutput?: number },
+  options: { renderer: Renderer; escape: EscapeMode; maxOutput?: number; budget?: RenderBudget },
 ): string {
   return options.renderer === "gc"
-    ? renderGc(template, params, options.escape, options.maxOutput)
-    : renderMustache(template, params, options.escape, options.maxOutput);
+    ? renderGc(template, params, options.escape, options.maxOutput, options.budget)
+    : renderMustache(template, params, options.escape, options.maxOutput, options.budget);
 }

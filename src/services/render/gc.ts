@@ -1,6 +1,6 @@
 import { MissingParamsError, RenderLimitError } from "./errors";
 import { type EscapeMode, escapeFor } from "./escape";
-import { MAX_FIELD_OUTPUT } from "./limits";
+import { MAX_FIELD_OUTPUT, type RenderBudget } from "./limits";
 
 /** GOV.UK Notify's placeholder: `((name))` or `((name??optional text))`. */
 const PLACEHOLDER = /\(\(([^()]+)\)\)/g;
@@ -66,7 +66,13 @@ function stringify(value: unknown, escape: EscapeMode): string {
  * renderGc("Hi ((First Name))((vip?? – welcome back))", { first_name: "Ann", vip: "yes" }, "none") // "Hi Ann – welcome back"
  * ```
  */
-export function renderGc(template: string, params: Record<string, unknown>, escape: EscapeMode, maxOutput = MAX_FIELD_OUTPUT): string {
+export function renderGc(
+  template: string,
+  params: Record<string, unknown>,
+  escape: EscapeMode,
+  maxOutput = MAX_FIELD_OUTPUT,
+  budget?: RenderBudget,
+): string {
   const values = new Map<string, unknown>();
   for (const [name, value] of Object.entries(params)) values.set(key(name), value);
   const missing = requiredGcParams(template).filter((name) => values.get(key(name)) == null);
@@ -81,5 +87,6 @@ export function renderGc(template: string, params: Record<string, unknown>, esca
     return piece;
   });
   if (out.length > maxOutput) throw new RenderLimitError(`Renders to more than ${maxOutput} characters`);
+  budget?.spendOutput(out.length);
   return out;
 }

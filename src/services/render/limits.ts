@@ -1,3 +1,5 @@
+import { RenderLimitError } from "./errors";
+
 /**
  * Bounds on rendering work, so no template, markdown body or parameter set can hold the isolate.
  * Each is refused as a RenderLimitError (a 422 naming the field), never truncated.
@@ -24,3 +26,33 @@ export const MAX_MARKDOWN_BYTES = 100_000;
 
 /** Blockquotes and lists inside one another in a markdown body. */
 export const MAX_MARKDOWN_NESTING = 20;
+
+/** Characters all the strings of one chat message (text and every card string) may produce together. */
+export const MAX_CHAT_OUTPUT = 256 * 1024;
+
+/**
+ * Work and output shared by several renders that make one message: each render is bounded on
+ * its own, but a card holds thousands of strings, so the card as a whole spends from one budget.
+ *
+ * @example
+ * ```ts
+ * const budget = new RenderBudget(MAX_CHAT_OUTPUT);
+ * for (const s of cardStrings) renderTemplate(s, params, { renderer, escape: "none", budget });
+ * ```
+ */
+export class RenderBudget {
+  constructor(
+    private output: number,
+    private steps: number = MAX_TEMPLATE_STEPS,
+  ) {}
+
+  spendSteps(count: number): void {
+    this.steps -= count;
+    if (this.steps < 0) throw new RenderLimitError(`Takes more than ${MAX_TEMPLATE_STEPS} steps to render in all (sections repeat over too many items)`);
+  }
+
+  spendOutput(characters: number, limit: number = this.output): void {
+    this.output -= characters;
+    if (this.output < 0) throw new RenderLimitError(`Renders to more than ${limit} characters in all`);
+  }
+}

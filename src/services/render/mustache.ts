@@ -1,7 +1,7 @@
 import Mustache from "mustache";
 import { MissingParamsError, RenderLimitError, TemplateSyntaxError } from "./errors";
 import { type EscapeMode, escapeFor } from "./escape";
-import { MAX_FIELD_OUTPUT, MAX_TEMPLATE_NESTING, MAX_TEMPLATE_STEPS } from "./limits";
+import { MAX_FIELD_OUTPUT, MAX_TEMPLATE_NESTING, MAX_TEMPLATE_STEPS, type RenderBudget } from "./limits";
 
 /**
  * Mustache is used for its parser only; rendering is ours (below), so lookups never leave the
@@ -123,10 +123,13 @@ interface RenderState {
   maxOutput: number;
   steps: number;
   output: number;
+  /** Shared with the other renders of the same message, when there are several. */
+  budget?: RenderBudget;
 }
 
 function emit(state: RenderState, piece: string): string {
   state.output += piece.length;
+  state.budget?.spendOutput(piece.length);
   if (state.output > state.maxOutput) {
     throw new RenderLimitError(`Renders to more than ${state.maxOutput} characters`);
   }
@@ -135,6 +138,7 @@ function emit(state: RenderState, piece: string): string {
 
 function renderTokens(tokens: Token[], stack: unknown[], state: RenderState): string {
   state.steps += tokens.length + 1;
+  state.budget?.spendSteps(tokens.length + 1);
   if (state.steps > MAX_TEMPLATE_STEPS) {
     throw new RenderLimitError(`Takes more than ${MAX_TEMPLATE_STEPS} steps to render (sections repeat over too many items)`);
   }
@@ -172,12 +176,18 @@ function renderTokens(tokens: Token[], stack: unknown[], state: RenderState): st
  * renderMustache("{{#a}}{{constructor.name}}{{/a}}", { a: [[1]] }, "none") // ""
  * ```
  */
-export function renderMustache(template: string, params: Record<string, unknown>, escape: EscapeMode, maxOutput = MAX_FIELD_OUTPUT): string {
+export function renderMustache(
+  template: string,
+  params: Record<string, unknown>,
+  escape: EscapeMode,
+  maxOutput = MAX_FIELD_OUTPUT,
+  budget?: RenderBudget,
+): string {
   const tokens = parse(template);
   const required = new Set<string>();
   for (const [type, name] of tokens) if ((type === "name" || type === "&") && name !== ".") required.add(name);
   const missing = [...required].filter((name) => lookup([params], name) == null);
   if (missing.length > 0) throw new MissingParamsError(missing);
   const esc = escapeFor(escape);
-  return renderTokens(tokens, [params], { escape: esc, maxOutput, steps: 0, output: 0 });
+  return renderTokens(tokens, [params], { escape: esc, maxOutput, steps: 0, output: 0, budget });
 }
