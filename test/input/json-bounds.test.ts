@@ -62,3 +62,18 @@ describe("bounded JSON input", () => {
     expect((await json(list)).items).toEqual([]);
   });
 });
+
+describe("bounded problem documents", () => {
+  it("lists at most 100 field errors however many there are, and says how many in all", async () => {
+    const t = await createTestTenant();
+    const keys = Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`k${i}`, 0]));
+    const res = await asTenant(t, "POST", "/api/v1/notifysimple", {
+      body: { ...keys, sms: { recipients: { to: ["+17787001234"] }, content: { body: "hi" } } },
+    });
+    expect(res.status).toBe(400);
+    const problem = await json(res);
+    expect(problem.errors).toHaveLength(100);
+    expect(problem.errors[99]).toEqual({ path: "(root)", message: "49901 more unknown fields" });
+    expect(JSON.stringify(problem).length).toBeLessThan(20_000);
+  });
+});

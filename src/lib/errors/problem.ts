@@ -4,6 +4,9 @@ import type { FieldError } from "./api-error";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
+/** Field errors listed in one problem: a body with a million unknown keys must not get a 50 MB answer. */
+export const MAX_PROBLEM_ERRORS = 100;
+
 export const ProblemSchema = z
   .object({
     type: z.string().openapi({ example: "/problems/invalid_request" }),
@@ -15,7 +18,8 @@ export const ProblemSchema = z
     errors: z
       .array(z.object({ path: z.string(), message: z.string() }))
       .optional()
-      .openapi({ example: [{ path: "name", message: "Required" }] }),
+      .openapi({ example: [{ path: "name", message: "Required" }], description: `At most ${MAX_PROBLEM_ERRORS} entries; errorsTotal says how many there were when more` }),
+    errorsTotal: z.number().int().optional().openapi({ description: `Present when more than ${MAX_PROBLEM_ERRORS} fields were at fault: how many in all` }),
     requestId: z.string().openapi({ example: "req_01J9Z6X2B3C4D5E6F7G8H9J0K1" }),
   })
   .openapi("Problem");
@@ -40,7 +44,8 @@ export function buildProblem(input: ProblemInput): Problem {
     code: input.code,
     ...(input.detail ? { detail: input.detail } : {}),
     ...(input.instance ? { instance: input.instance } : {}),
-    ...(input.errors && input.errors.length > 0 ? { errors: input.errors } : {}),
+    ...(input.errors && input.errors.length > 0 ? { errors: input.errors.slice(0, MAX_PROBLEM_ERRORS) } : {}),
+    ...(input.errors && input.errors.length > MAX_PROBLEM_ERRORS ? { errorsTotal: input.errors.length } : {}),
     requestId: input.requestId,
   };
 }

@@ -1,5 +1,6 @@
 import type { z } from "@hono/zod-openapi";
 import type { FieldError } from "./api-error";
+import { MAX_PROBLEM_ERRORS } from "./problem";
 
 /**
  * Formats a path as `a.b[0].c`, the form every `errors[].path` uses.
@@ -39,7 +40,10 @@ function toFieldErrors(issue: Issue, base: ReadonlyArray<PropertyKey>, prefix: s
   const path = [...base, ...issue.path];
   if (issue.code === "invalid_union" && issue.errors.length > 0) return unionErrors(issue.errors, path, prefix);
   if (issue.code === "unrecognized_keys") {
-    return issue.keys.map((key) => ({ path: formatPath([...path, key], prefix), message: "Unknown field" }));
+    // Only as many as a problem lists (MAX_PROBLEM_ERRORS), plus one entry counting the rest.
+    const listed = issue.keys.slice(0, MAX_PROBLEM_ERRORS - 1).map((key) => ({ path: formatPath([...path, key], prefix), message: "Unknown field" }));
+    const more = issue.keys.length - listed.length;
+    return more > 0 ? [...listed, { path: formatPath(path, prefix), message: `${more} more unknown fields` }] : listed;
   }
   return [{ path: formatPath(path, prefix), message: issue.message }];
 }
