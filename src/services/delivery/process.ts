@@ -18,13 +18,22 @@ export type Disposition = { action: "ack" } | { action: "retry"; delaySeconds: n
 const TERMINAL: ReadonlySet<MessageStatus> = new Set(["delivered", "permanent-failure", "temporary-failure", "technical-failure", "cancelled"]);
 
 /**
+ * The longest a retry waits, whatever a provider or receiver asks in Retry-After: a chat target
+ * answering `Retry-After: 99999999` would otherwise park a message in `sending` for years (and
+ * Queues refuse delays over 12 hours). After MAX_ATTEMPTS the message ends as a technical failure.
+ */
+export const MAX_RETRY_DELAY_SECONDS = 3600;
+
+/**
  * Delay before attempt `attempt + 1`: exponential from 15 s, capped at 10 minutes, with jitter so
- * a provider outage is not followed by a thundering herd; never sooner than the provider asked.
+ * a provider outage is not followed by a thundering herd; no sooner than the provider asked, up
+ * to MAX_RETRY_DELAY_SECONDS.
  */
 export function retryDelaySeconds(attempt: number, retryAfter?: number): number {
   const base = Math.min(15 * 2 ** Math.max(0, attempt - 1), 600);
   const jittered = Math.round(base * (0.8 + Math.random() * 0.4));
-  return Math.max(jittered, retryAfter ?? 0);
+  const asked = Number.isFinite(retryAfter) ? Math.max(0, retryAfter!) : 0;
+  return Math.min(Math.max(jittered, asked), MAX_RETRY_DELAY_SECONDS);
 }
 
 function leaseMs(env: Env): number {
