@@ -3,7 +3,7 @@ import { registerSecuritySchemes } from "./lib/security";
 import { errorHandler } from "./middleware/error-handler";
 import { notFoundHandler } from "./middleware/not-found";
 import { requestBodyLimit } from "./middleware/body-limit";
-import { jsonDepthLimit } from "./middleware/json-depth";
+import { jsonBodyGuard } from "./middleware/json-body-guard";
 import { requestContext } from "./middleware/request-context";
 import { registerCreateApiKey } from "./routes/api-keys/post";
 import { registerListApiKeys } from "./routes/api-keys/list";
@@ -39,7 +39,7 @@ export function buildApp(): App {
   const app = createApp();
   app.use("*", requestContext);
   app.use("*", requestBodyLimit);
-  app.use("*", jsonDepthLimit);
+  app.use("*", jsonBodyGuard);
   app.onError(errorHandler);
   app.notFound(notFoundHandler(app));
   registerSecuritySchemes(app);

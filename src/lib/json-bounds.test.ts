@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { jsonShape, jsonTextDepth, jsonValueProblem } from "./json-bounds";
+import { findLoneSurrogateEscape, inspectJsonText, jsonShape, jsonTextDepth, jsonValueProblem } from "./json-bounds";
 
 const nest = (n: number) => "[".repeat(n) + "]".repeat(n);
 
@@ -31,5 +31,32 @@ describe("jsonShape / jsonValueProblem", () => {
     expect(jsonValueProblem({ a: [1] }, limits)).toBeNull();
     // Too deep to serialise is reported as depth, never as a stack overflow.
     expect(jsonValueProblem(JSON.parse(nest(20_000)), limits)).toMatch(/^Nested more than 2/);
+  });
+});
+
+describe("findLoneSurrogateEscape", () => {
+  it("finds an escaped half of a surrogate pair, in any position", () => {
+    expect(findLoneSurrogateEscape('{"a":"x\\uD800y"}')).toBe(7);
+    expect(findLoneSurrogateEscape('{"a":"\\uDFFF"}')).toBe(6);
+    expect(findLoneSurrogateEscape('{"a":"\\ud800"}')).toBe(6);
+    expect(findLoneSurrogateEscape('{"a":"\\uD800\\n"}')).toBe(6);
+    expect(findLoneSurrogateEscape('{"\\uD800":1}')).toBe(2);
+  });
+
+  it("accepts pairs, other escapes and surrogate-looking text outside escapes", () => {
+    expect(findLoneSurrogateEscape('{"a":"\\uD83D\\uDE00 \\u00e9 \\\\uD800"}')).toBe(-1);
+    expect(findLoneSurrogateEscape('{"a":"😀"}')).toBe(-1);
+    expect(findLoneSurrogateEscape("[1,2]")).toBe(-1);
+  });
+});
+
+describe("inspectJsonText: __proto__ keys", () => {
+  it("finds __proto__ as a key in any spelling JSON.parse accepts, but not as a value", () => {
+    expect(inspectJsonText('{"__proto__":{}}').protoKeyAt).toBe(1);
+    expect(inspectJsonText('{"a":{"b":1,"__proto__" :{}}}').protoKeyAt).toBe(12);
+    expect(inspectJsonText('{"\\u005f_proto__":1}').protoKeyAt).toBe(1);
+    expect(inspectJsonText('{"a":"__proto__"}').protoKeyAt).toBe(-1);
+    expect(inspectJsonText('["__proto__", 1]').protoKeyAt).toBe(-1);
+    expect(inspectJsonText('{"constructor":1,"prototype":2}').protoKeyAt).toBe(-1);
   });
 });

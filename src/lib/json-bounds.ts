@@ -15,10 +15,94 @@ export const JSON_VALUE_LIMITS = {
   card: { maxDepth: 20, maxBytes: 256 * 1024, maxKeys: 5000 },
 } as const;
 
+export interface JsonTextFindings {
+  /** Deepest nesting of arrays and objects (counting stops once past `stopAt`). */
+  depth: number;
+  /** Offset of an escaped half of a UTF-16 surrogate pair (`"\\uD800"` alone), or -1. */
+  loneSurrogateAt: number;
+  /** Offset of an object key that parses to `__proto__` (which JSON.parse keeps as an own key and later object copies drop), or -1. */
+  protoKeyAt: number;
+}
+
 /**
- * The deepest nesting of arrays and objects in JSON text, found in one pass without parsing or
- * recursion, so it is safe on any input. Brackets inside strings do not count. Stops counting
- * once `stopAt` is passed.
+ * Reads JSON text once, without parsing or recursion, for what must be refused before anything
+ * parses or walks it: nesting depth (brackets inside strings do not count), escaped halves of
+ * surrogate pairs (a string that cannot be stored or sent as UTF-8: it would come back as
+ * U+FFFD), and `__proto__` keys (silently dropped by the first object copy, so what was accepted
+ * would not be what is stored). Safe on any input; linear in its length.
+ *
+ * @example
+ * ```ts
+ * inspectJsonText('{"a":[1,{"b":"[["}]}') // { depth: 3, loneSurrogateAt: -1, protoKeyAt: -1 }
+ * inspectJsonText('{"__proto__":{}}')     // { depth: 2, loneSurrogateAt: -1, protoKeyAt: 1 }
+ * ```
+ */
+export function inspectJsonText(text: string, stopAt = Number.POSITIVE_INFINITY): JsonTextFindings {
+  let depth = 0;
+  let max = 0;
+  let loneSurrogateAt = -1;
+  let protoKeyAt = -1;
+  let stringStart = -1;
+  let escaped = false;
+  let pendingHigh = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (stringStart !== -1) {
+      if (c === 0x5c /* \ */) {
+        escaped = true;
+        if (text.charCodeAt(i + 1) === 0x75 /* u */) {
+          const unit = Number.parseInt(text.slice(i + 2, i + 6), 16);
+          const low = unit >= 0xdc00 && unit <= 0xdfff;
+          if (loneSurrogateAt === -1 && ((pendingHigh !== -1 && !low) || (low && pendingHigh === -1))) loneSurrogateAt = pendingHigh !== -1 ? pendingHigh : i;
+          pendingHigh = unit >= 0xd800 && unit <= 0xdbff ? i : -1;
+          i += 5;
+        } else {
+          if (pendingHigh !== -1 && loneSurrogateAt === -1) loneSurrogateAt = pendingHigh;
+          pendingHigh = -1;
+          i++;
+        }
+        continue;
+      }
+      if (pendingHigh !== -1 && loneSurrogateAt === -1) loneSurrogateAt = pendingHigh;
+      pendingHigh = -1;
+      if (c === 0x22 /* " */) {
+        if (protoKeyAt === -1 && isProtoKey(text, stringStart, i)) protoKeyAt = stringStart;
+        stringStart = -1;
+        escaped = false;
+      }
+      continue;
+    }
+    if (c === 0x22) {
+      stringStart = i;
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      depth++;
+      if (depth > max) {
+        max = depth;
+        if (max > stopAt) break;
+      }
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      depth--;
+    }
+  }
+  return { depth: max, loneSurrogateAt, protoKeyAt };
+
+  /** Whether the string text[open..close] (quotes included) is a key that parses to `__proto__`. */
+  function isProtoKey(source: string, open: number, close: number): boolean {
+    const length = close - open - 1;
+    if (length < 9 || (!escaped && length !== 9)) return false;
+    let next = close + 1;
+    while (next < source.length && /\s/.test(source[next]!)) next++;
+    if (source[next] !== ":") return false;
+    try {
+      return JSON.parse(source.slice(open, close + 1)) === "__proto__";
+    } catch {
+      return false;
+    }
+  }
+}
+
+/**
+ * The deepest nesting of arrays and objects in JSON text (see inspectJsonText).
  *
  * @example
  * ```ts
@@ -26,27 +110,19 @@ export const JSON_VALUE_LIMITS = {
  * ```
  */
 export function jsonTextDepth(text: string, stopAt = Number.POSITIVE_INFINITY): number {
-  let depth = 0;
-  let max = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c /* \ */) i++;
-      else if (c === 0x22 /* " */) inString = false;
-    } else if (c === 0x22) {
-      inString = true;
-    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
-      depth++;
-      if (depth > max) {
-        max = depth;
-        if (max > stopAt) return max;
-      }
-    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
-      depth--;
-    }
-  }
-  return max;
+  return inspectJsonText(text, stopAt).depth;
+}
+
+/**
+ * Where JSON text escapes half of a surrogate pair alone, or -1 (see inspectJsonText).
+ *
+ * @example
+ * ```ts
+ * findLoneSurrogateEscape('{"a":"x\\uD800y"}') // 7
+ * ```
+ */
+export function findLoneSurrogateEscape(text: string): number {
+  return inspectJsonText(text).loneSurrogateAt;
 }
 
 export interface JsonShape {

@@ -77,3 +77,31 @@ describe("bounded problem documents", () => {
     expect(JSON.stringify(problem).length).toBeLessThan(20_000);
   });
 });
+
+describe("text the service could not store as accepted", () => {
+  it("refuses __proto__ keys instead of silently dropping them (and the targets beside them)", async () => {
+    const t = await createTestTenant();
+    await asTenant(t, "PATCH", "/api/v1/tenant/defaults", { body: { msgApp: { targets: { ops: { type: "slack", url: "https://hooks.slack.com/services/T0/B0/x" } } } } });
+    const res = await asTenant(t, "PATCH", "/api/v1/tenant/defaults", {
+      rawBody: '{"msgApp":{"targets":{"__proto__":{"type":"slack","url":"https://hooks.slack.com/x"}}}}',
+      headers: { "content-type": "application/json" },
+    });
+    expect(res.status).toBe(400);
+    expect((await json(res)).errors[0].message).toMatch(/__proto__/);
+    expect(Object.keys((await json(await asTenant(t, "GET", "/api/v1/tenant/defaults"))).msgApp.targets)).toEqual(["ops"]);
+  });
+
+  it("refuses unpaired surrogates and control characters in a correlation id, naming the field", async () => {
+    const t = await createTestTenant();
+    const lone = await asTenant(t, "POST", "/api/v1/templates", {
+      rawBody: '{"name":"x","channel":"sms","body":"x\\uD800y"}',
+      headers: { "content-type": "application/json" },
+    });
+    expect(lone.status).toBe(400);
+    const nul = await asTenant(t, "POST", "/api/v1/notifysimple?preview=true", {
+      body: { correlationId: "a\u0000b", sms: { recipients: { to: ["+17787001234"] }, content: { body: "hi" } } },
+    });
+    expect(nul.status).toBe(400);
+    expect((await json(nul)).errors[0].path).toBe("correlationId");
+  });
+});

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { BODY_TYPES } from "../../db/schema";
+import { displayNameSchema } from "../../lib/display-name";
 import { CardSchema, ParamsSchema } from "../content/json-schemas";
 import { RENDERER_NAMES } from "../render/renderer";
 import { SenderIdSchema } from "./sender-id";
@@ -43,8 +44,8 @@ const common = {
     .max(64)
     .optional()
     .openapi({ description: "ISO 8601 date-time in the future; no zone means UTC", example: "2027-06-25T15:15:00" }),
-  correlationId: z.string().min(1).max(128).optional().openapi({ description: "Your reference; searchable. Defaults to the X-Correlation-Id header." }),
-  tags: z.array(z.string().min(1).max(64)).max(20).optional().openapi({ example: ["funding"] }),
+  correlationId: displayNameSchema(128).optional().openapi({ description: "Your reference; searchable. Defaults to the X-Correlation-Id header." }),
+  tags: z.array(displayNameSchema(64)).max(20).optional().openapi({ example: ["funding"] }),
 };
 
 export const EmailContentSchema = z
