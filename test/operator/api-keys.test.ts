@@ -61,3 +61,16 @@ describe("operator: API keys", () => {
     expect(paths).toEqual(["name", "type"]);
   });
 });
+
+describe("manage is for live keys only", () => {
+  it("refuses manage on team and test keys, naming permissions", async () => {
+    const tenant = await json(await asAdmin("POST", "/api/v1/tenants", { body: { name: "Manage rule", status: "live" } }));
+    for (const type of ["team", "test"]) {
+      const res = await asAdmin("POST", `/api/v1/tenants/${tenant.id}/api-keys`, { body: { name: `${type} manager`, type, permissions: ["send", "read", "manage"] } });
+      expect(res.status, type).toBe(400);
+      expect((await json(res)).errors).toEqual([{ path: "permissions", message: expect.stringMatching(/^Only live keys may have the manage permission/) }]);
+    }
+    const live = await asAdmin("POST", `/api/v1/tenants/${tenant.id}/api-keys`, { body: { name: "live manager", type: "live", permissions: ["manage"] } });
+    expect(live.status).toBe(201);
+  });
+});

@@ -43,10 +43,15 @@ export const CreateApiKeySchema = z
     name: displayNameSchema(100).openapi({ example: "ci" }),
     type: ApiKeyTypeSchema,
     permissions: ApiKeyPermissionsSchema.optional().openapi({
-      description: "Defaults by type: live keys get send, read and manage; team and test keys send and read",
+      description: "Defaults by type: live keys get send, read and manage; team and test keys send and read (and never manage)",
     }),
   })
   .strict()
+  // A key that cannot reach anyone must not change what live sends use (the original attack).
+  .refine((k) => k.type === "live" || !k.permissions?.includes("manage"), {
+    message: "Only live keys may have the manage permission: team and test keys cannot change the configuration live sends use",
+    path: ["permissions"],
+  })
   .openapi("CreateApiKey");
 
 export const ApiKeyParamsSchema = z.object({
