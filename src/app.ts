@@ -29,6 +29,11 @@ import { registerListTemplates } from "./routes/templates/list";
 import { registerUpdateTemplate } from "./routes/templates/patch";
 import { registerCreateTemplate } from "./routes/templates/post";
 import { registerPreviewTemplate } from "./routes/templates/preview";
+import { registerCreateService } from "./routes/services/post";
+import { registerListServices } from "./routes/services/list";
+import { registerGetService } from "./routes/services/get";
+import { registerUpdateService } from "./routes/services/patch";
+import { registerDeleteService } from "./routes/services/delete";
 import { registerCreateTenant } from "./routes/tenants/post";
 import { registerGetTenant } from "./routes/tenants/get";
 import { registerListTenants } from "./routes/tenants/list";
@@ -77,6 +82,13 @@ export function buildApp(): App {
   registerUpdateTemplate(app);
   registerDeleteTemplate(app);
   registerPreviewTemplate(app);
+
+  // Tenant services (subscription and attachment call-outs)
+  registerCreateService(app);
+  registerListServices(app);
+  registerGetService(app);
+  registerUpdateService(app);
+  registerDeleteService(app);
 
   // Status and history
   registerGetNotification(app);

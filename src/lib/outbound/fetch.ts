@@ -33,6 +33,8 @@ export interface OutboundResponse {
   headers: Headers;
   /** The body read (UTF-8, possibly cut short): for parsing codes, never for showing as is. */
   text: string;
+  /** The same body as bytes, for answers that are not text (a rendered document). */
+  bytes: Uint8Array;
   /** True when the body was longer than the limit, or ended early by the deadline or an error. */
   truncated: boolean;
 }
@@ -126,5 +128,5 @@ export async function outboundFetch(input: string | URL, init: OutboundInit, pol
     throw new OutboundError("redirected", `the target redirected (HTTP ${res.status}); redirects are not followed`, { status: res.status });
   }
   const { bytes, truncated } = await readBounded(res.body, policy.maxResponseBytes, signal);
-  return { status: res.status, ok: res.ok, headers: res.headers, text: new TextDecoder().decode(bytes), truncated };
+  return { status: res.status, ok: res.ok, headers: res.headers, text: new TextDecoder().decode(bytes), bytes, truncated };
 }
