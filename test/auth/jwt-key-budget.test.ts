@@ -35,6 +35,10 @@ describe("a JWT is checked against a bounded number of keys", () => {
     expect(res.status).toBe(403);
     const unknown = await whoami(await notifyToken(tenant.keys.live, {}, { typ: "JWT", alg: "HS256", kid: crypto.randomUUID() }));
     expect((await json(unknown)).detail).toMatch(/kid names no API key/);
+    // A kid that cannot be a key id is refused too, not ignored.
+    const junk = await whoami(await notifyToken(tenant.keys.live, {}, { typ: "JWT", alg: "HS256", kid: "../../etc" }));
+    expect(junk.status).toBe(403);
+    expect((await json(junk)).detail).toMatch(/kid must be the id of one of your API keys/);
   });
 
   it("a revoked key named in kid gets the precise refusal", async () => {

@@ -18,7 +18,7 @@ async function issueKey(tenantId: string, body: Record<string, unknown>) {
 beforeAll(async () => {
   tenant = await createTestTenant("Permissions");
   for (const permission of ["send", "read", "manage"] as const) {
-    const created = await issueKey(tenant.id, { name: `only ${permission}`, type: "test", permissions: [permission] });
+    const created = await issueKey(tenant.id, { name: `only ${permission}`, type: permission === "manage" ? "live" : "test", permissions: [permission] });
     expect(created.status).toBe(201);
     only[permission] = created.body.key;
   }

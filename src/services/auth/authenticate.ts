@@ -100,14 +100,21 @@ async function authenticateJwt(token: string, req: AuthRequest, deps: AuthDeps):
   return principal(found.tenant, matched, "jwt");
 }
 
-/** The `kid` header when it is a UUID (a key id); anything else is ignored, as Notify clients send none. */
+/**
+ * The `kid` header (a key id), or undefined when there is none (Notify clients send none). A
+ * `kid` that cannot be a key id is refused rather than ignored, so a token is never checked
+ * differently from what it says.
+ */
 function keyIdOf(token: string): string | undefined {
+  let kid: unknown;
   try {
-    const { kid } = decodeProtectedHeader(token);
-    return typeof kid === "string" && isUuid(kid) ? kid.toLowerCase() : undefined;
+    kid = decodeProtectedHeader(token).kid;
   } catch {
     return undefined;
   }
+  if (kid === undefined) return undefined;
+  if (typeof kid !== "string" || !isUuid(kid)) throw refuse("Invalid token: kid must be the id of one of your API keys");
+  return kid.toLowerCase();
 }
 
 async function authenticateKey(value: string, deps: AuthDeps): Promise<TenantPrincipal> {
