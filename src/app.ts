@@ -6,6 +6,11 @@ import { requestBodyLimit } from "./middleware/body-limit";
 import { jsonBodyGuard } from "./middleware/json-body-guard";
 import { requestContext } from "./middleware/request-context";
 import { registerCreateApiKey } from "./routes/api-keys/post";
+import { registerDeleteGroup } from "./routes/groups/delete";
+import { registerGetGroup } from "./routes/groups/get";
+import { registerListGroups } from "./routes/groups/list";
+import { registerUpdateGroup } from "./routes/groups/patch";
+import { registerCreateGroup } from "./routes/groups/post";
 import { registerListApiKeys } from "./routes/api-keys/list";
 import { registerRevokeApiKey } from "./routes/api-keys/delete";
 import { registerDevRoutes } from "./dev";
@@ -89,6 +94,13 @@ export function buildApp(): App {
   registerGetService(app);
   registerUpdateService(app);
   registerDeleteService(app);
+
+  // Recipient groups
+  registerCreateGroup(app);
+  registerListGroups(app);
+  registerGetGroup(app);
+  registerUpdateGroup(app);
+  registerDeleteGroup(app);
 
   // Status and history
   registerGetNotification(app);
