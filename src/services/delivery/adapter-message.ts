@@ -1,8 +1,10 @@
 import type { ChatMessage, EmailMessage, OutboundAttachment, SmsMessage } from "../../channels/types";
+import { createDb } from "../../db/client";
 import type { DeliveryRow } from "../../db/schema";
 import type { Env } from "../../env";
 import { parseMailbox } from "../../lib/mailbox";
 import type { EmailPayload, MsgAppPayload, SmsPayload } from "../send/payloads";
+import { fetchServiceDocuments } from "../tenant-services/attachment";
 
 /** An attachment object vanished from R2: the email cannot be sent as the tenant asked. */
 export class MissingAttachmentError extends Error {}
@@ -20,6 +22,11 @@ export async function toEmailMessage(env: Env, delivery: DeliveryRow): Promise<E
       return { filename: a.filename, contentType: a.contentType, content: new Uint8Array(await object.arrayBuffer()) };
     }),
   );
+  // Documents from the tenant's attachment services, rendered now; a failure is a ServiceCallError.
+  if (payload.serviceAttachments?.length) {
+    const inlineBytes = attachments.reduce((n, a) => n + a.content.byteLength, 0);
+    attachments.push(...(await fetchServiceDocuments(createDb(env.DB), env, delivery.tenantId, payload.serviceAttachments, inlineBytes)));
+  }
   const { content } = payload;
   const html = content.bodyType === "text" ? undefined : content.html;
   const text = content.bodyType === "text" ? content.body : content.text;

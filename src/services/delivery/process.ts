@@ -5,6 +5,7 @@ import type { Db } from "../../db/client";
 import { deliveries, type DeliveryError, type DeliveryRow, type MessageStatus, messages } from "../../db/schema";
 import type { Env } from "../../env";
 import { log } from "../../lib/log";
+import { ServiceCallError } from "../tenant-services/call";
 import { MissingAttachmentError } from "./adapter-message";
 import { type PreparedCall, prepareCall, providerTimeoutMs } from "./call-provider";
 import { refreshNotificationStatus } from "./notification-status";
@@ -159,6 +160,7 @@ export async function processDelivery(db: Db, env: Env, deliveryId: string, now 
       await settle(db, delivery, at, { state: "done", lastError: error, statusFor: () => ({ status: "technical-failure", error }) });
       return { action: "ack" };
     }
+    if (err instanceof ServiceCallError) return settleServiceFailure(db, delivery, err, at);
     // Nothing was sent (R2 or D1 failing, or a bug before the call): put it back and retry.
     log("error", "delivery attempt failed before reaching the provider", { deliveryId, error: String(err) });
     await db
@@ -218,6 +220,27 @@ async function settleFailure(db: Db, delivery: DeliveryRow, err: ProviderError, 
         : err.message;
   const error = errorFrom(err.errorCode ?? kindCode, message, false, at, err);
   await settle(db, delivery, at, { state: "done", lastError: error, statusFor: () => ({ status, error }) });
+  return { action: "ack" };
+}
+
+/**
+ * An attachment service failed before the provider was called, so nothing was sent: a failure a
+ * retry may help (no answer, 5xx, 429) goes back to the queue like a provider outage, up to
+ * MAX_ATTEMPTS (honouring Retry-After); any other, or the last attempt, ends the delivery as
+ * `technical-failure`. The error names the service and says whether a retry may help: code
+ * `attachment_service_unavailable` (retryable: true, sending again later may succeed) or
+ * `attachment_service_failed` (retryable: false, the service or its answer must be fixed).
+ */
+async function settleServiceFailure(db: Db, delivery: DeliveryRow, err: ServiceCallError, at: Date): Promise<Disposition> {
+  const code = err.retryable ? "attachment_service_unavailable" : "attachment_service_failed";
+  const base = { code, retryable: err.retryable, at: at.toISOString(), ...(err.httpStatus !== undefined ? { httpStatus: err.httpStatus } : {}) };
+  if (err.retryable && delivery.attempts < MAX_ATTEMPTS) {
+    const error: DeliveryError = { ...base, message: err.summary };
+    await settle(db, delivery, at, { state: "retry_wait", lastError: error, statusFor: () => ({ status: "sending", error }) });
+    return { action: "retry", delaySeconds: retryDelaySeconds(delivery.attempts, err.retryAfterSeconds) };
+  }
+  const error: DeliveryError = { ...base, message: err.retryable ? `${err.summary}; gave up after ${delivery.attempts} attempts` : err.summary };
+  await settle(db, delivery, at, { state: "done", lastError: error, statusFor: () => ({ status: "technical-failure", error }) });
   return { action: "ack" };
 }
 

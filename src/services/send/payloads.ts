@@ -1,5 +1,6 @@
 import type { BodyType, Channel } from "../../db/schema";
 import type { ChatTargetType } from "../../channels/types";
+import type { ServiceAttachmentRef } from "../tenant-services/attachment";
 
 /**
  * The rendered message for one provider call, exactly as a preview shows it and as the
@@ -20,6 +21,8 @@ export interface EmailPayload {
     text?: string;
   };
   attachments: { filename: string; contentType: string; size: number; key?: string }[];
+  /** Documents an attachment service renders at delivery time, attached after `attachments`. */
+  serviceAttachments?: ServiceAttachmentRef[];
 }
 
 export interface SmsPayload {

@@ -95,3 +95,26 @@ export async function fetchServiceDocument(db: Db, env: Env, tenantId: string, r
   if (problem) throw rejected(`the document: ${problem}`);
   return { filename, contentType, content: res.bytes };
 }
+
+/** Attachment limits for one email (the same as inline attachments: attachments.ts ATTACHMENT_LIMITS). */
+const MAX_TOTAL_BYTES = 10 * 1024 * 1024;
+
+/**
+ * Every service attachment of one email, fetched in parallel (so the whole takes at most one
+ * service timeout), in the order the send listed them. `inlineBytes` is the size of the email's
+ * inline attachments: the documents and they together must stay within 10 MB. The first failure
+ * (in list order) is thrown.
+ */
+export async function fetchServiceDocuments(db: Db, env: Env, tenantId: string, refs: ServiceAttachmentRef[], inlineBytes: number): Promise<ServiceDocument[]> {
+  if (refs.length === 0) return [];
+  const settled = await Promise.allSettled(refs.map((ref) => fetchServiceDocument(db, env, tenantId, ref)));
+  const failed = settled.find((s) => s.status === "rejected");
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  const documents = settled.map((s) => (s as PromiseFulfilledResult<ServiceDocument>).value);
+  const total = documents.reduce((n, d) => n + d.content.byteLength, inlineBytes);
+  if (total > MAX_TOTAL_BYTES) {
+    const last = refs[refs.length - 1]!;
+    throw serviceFailure({ row: { kind: "attachment", name: last.service } }, "too_large", `the email's attachments would total ${total} bytes; at most ${MAX_TOTAL_BYTES}`, { retryable: false });
+  }
+  return documents;
+}
