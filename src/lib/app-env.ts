@@ -1,5 +1,5 @@
 import type { Db } from "../db/client";
-import type { ApiKeyPermission, ApiKeyType } from "../db/schema";
+import type { ApiKeyPermission, ApiKeyType, TenantRow } from "../db/schema";
 import type { Env } from "../env";
 
 /** Who is calling a tenant route: set by the tenant auth middleware, read by every service. */
@@ -13,6 +13,8 @@ export interface TenantPrincipal {
   /** What this key may do; route middleware checks it (middleware/auth.ts requirePermission). */
   permissions: readonly ApiKeyPermission[];
   authMethod: "jwt" | "api-key";
+  /** The tenant row authentication read, kept so the service context needs no second read. */
+  tenant: TenantRow;
 }
 
 export interface AppVariables {

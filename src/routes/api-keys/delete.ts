@@ -3,6 +3,7 @@ import { problemResponses } from "../../lib/errors/problem";
 import type { App } from "../../lib/router";
 import { operatorSecurity } from "../../lib/security";
 import { requireAdmin } from "../../middleware/auth";
+import { operatorContext } from "../context";
 import { revokeApiKey } from "../../services/api-keys/api-keys";
 import { ApiKeyParamsSchema } from "./schemas";
 
@@ -24,7 +25,7 @@ const route = createRoute({
 export function registerRevokeApiKey(app: App): void {
   app.openapi(route, async (c) => {
     const { tenantId, keyId } = c.req.valid("param");
-    await revokeApiKey(c.get("db"), tenantId, keyId);
+    await revokeApiKey(operatorContext(c), tenantId, keyId);
     return c.body(null, 204);
   });
 }

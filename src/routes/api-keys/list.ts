@@ -4,6 +4,7 @@ import { PageQuerySchema, pageListSchema, toPageRequest } from "../../lib/pagina
 import type { App } from "../../lib/router";
 import { operatorSecurity } from "../../lib/security";
 import { requireAdmin } from "../../middleware/auth";
+import { operatorContext } from "../context";
 import { listApiKeys } from "../../services/api-keys/api-keys";
 import { getTenant } from "../../services/tenants/tenants";
 import { TenantIdParamSchema } from "../tenants/schemas";
@@ -25,8 +26,8 @@ const route = createRoute({
 
 export function registerListApiKeys(app: App): void {
   app.openapi(route, async (c) => {
-    const db = c.get("db");
-    const tenant = await getTenant(db, c.req.valid("param").tenantId);
-    return c.json(await listApiKeys(db, tenant.id, toPageRequest(c.req.valid("query"))), 200);
+    const ctx = operatorContext(c);
+    const tenant = await getTenant(ctx, c.req.valid("param").tenantId);
+    return c.json(await listApiKeys(ctx, tenant.id, toPageRequest(c.req.valid("query"))), 200);
   });
 }

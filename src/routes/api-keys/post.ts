@@ -3,6 +3,7 @@ import { problemResponses } from "../../lib/errors/problem";
 import type { App } from "../../lib/router";
 import { operatorSecurity } from "../../lib/security";
 import { requireAdmin } from "../../middleware/auth";
+import { operatorContext } from "../context";
 import { createApiKey } from "../../services/api-keys/api-keys";
 import { getTenant } from "../../services/tenants/tenants";
 import { TenantIdParamSchema } from "../tenants/schemas";
@@ -28,9 +29,9 @@ const route = createRoute({
 
 export function registerCreateApiKey(app: App): void {
   app.openapi(route, async (c) => {
-    const db = c.get("db");
-    const tenant = await getTenant(db, c.req.valid("param").tenantId);
-    const key = await createApiKey({ db, encryptionKey: c.env.API_KEY_ENCRYPTION_KEY }, tenant.id, c.req.valid("json"));
+    const ctx = operatorContext(c);
+    const tenant = await getTenant(ctx, c.req.valid("param").tenantId);
+    const key = await createApiKey(ctx, tenant.id, c.req.valid("json"));
     c.header("Location", `/api/v1/tenants/${tenant.id}/api-keys/${key.id}`);
     c.header("Cache-Control", "no-store");
     return c.json(key, 201);

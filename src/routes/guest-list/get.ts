@@ -2,6 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { problemResponses } from "../../lib/errors/problem";
 import type { App } from "../../lib/router";
 import { tenantAccess } from "../../middleware/auth";
+import { serviceContext } from "../context";
 import { readGuestList } from "../../services/guest-list/guest-list";
 import { GuestListSchema } from "./schemas";
 
@@ -18,5 +19,5 @@ const route = createRoute({
 });
 
 export function registerGetGuestList(app: App): void {
-  app.openapi(route, async (c) => c.json(await readGuestList(c.get("db"), c.get("tenant").tenantId), 200));
+  app.openapi(route, async (c) => c.json(await readGuestList(serviceContext(c)), 200));
 }

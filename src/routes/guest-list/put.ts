@@ -4,8 +4,7 @@ import type { App } from "../../lib/router";
 import { tenantAccess } from "../../middleware/auth";
 import { normaliseGuestList, replaceGuestList } from "../../services/guest-list/guest-list";
 import { defaultRegion } from "../../services/send/defaults";
-import type { TenantSettings } from "../../services/tenants/settings";
-import { getTenant } from "../../services/tenants/tenants";
+import { serviceContext } from "../context";
 import { GuestListSchema } from "./schemas";
 
 const route = createRoute({
@@ -26,9 +25,8 @@ const route = createRoute({
 
 export function registerPutGuestList(app: App): void {
   app.openapi(route, async (c) => {
-    const db = c.get("db");
-    const tenant = await getTenant(db, c.get("tenant").tenantId);
-    const list = normaliseGuestList(c.req.valid("json"), defaultRegion({ settings: tenant.settings as TenantSettings, env: c.env }));
-    return c.json(await replaceGuestList(db, tenant.id, list), 200);
+    const ctx = serviceContext(c);
+    const list = normaliseGuestList(c.req.valid("json"), defaultRegion(ctx));
+    return c.json(await replaceGuestList(ctx, list), 200);
   });
 }

@@ -2,6 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { problemResponses } from "../../lib/errors/problem";
 import type { App } from "../../lib/router";
 import { tenantAccess } from "../../middleware/auth";
+import { serviceContext } from "../context";
 import { cancelNotification } from "../../services/notifications/notifications";
 import { NotificationSchema, NotifyIdParamSchema } from "./schemas";
 
@@ -22,6 +23,6 @@ const route = createRoute({
 
 export function registerCancelNotification(app: App): void {
   app.openapi(route, async (c) =>
-    c.json(await cancelNotification({ db: c.get("db"), tenantId: c.get("tenant").tenantId }, c.req.valid("param").notifyId), 200),
+    c.json(await cancelNotification(serviceContext(c), c.req.valid("param").notifyId), 200),
   );
 }

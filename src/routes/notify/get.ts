@@ -2,6 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { problemResponses } from "../../lib/errors/problem";
 import type { App } from "../../lib/router";
 import { tenantAccess } from "../../middleware/auth";
+import { serviceContext } from "../context";
 import { getNotification } from "../../services/notifications/notifications";
 import { NotificationSchema, NotifyIdParamSchema } from "./schemas";
 
@@ -28,7 +29,7 @@ export function registerGetNotification(app: App): void {
     statusRoute("/api/v1/notify/status/{notifyId}", "Status of a notification (the design spec's path)"),
   ]) {
     app.openapi(route, async (c) =>
-      c.json(await getNotification({ db: c.get("db"), tenantId: c.get("tenant").tenantId }, c.req.valid("param").notifyId), 200),
+      c.json(await getNotification(serviceContext(c), c.req.valid("param").notifyId), 200),
     );
   }
 }

@@ -5,6 +5,7 @@ import { problemResponses } from "../../lib/errors/problem";
 import { PageQuerySchema, pageListSchema, toPageRequest } from "../../lib/pagination";
 import type { App } from "../../lib/router";
 import { tenantAccess } from "../../middleware/auth";
+import { serviceContext } from "../context";
 import { listNotifications } from "../../services/notifications/notifications";
 import { NotificationSummarySchema } from "./schemas";
 
@@ -41,7 +42,7 @@ export function registerListNotifications(app: App): void {
     const to = query.to ? new Date(query.to) : undefined;
     if (from && to && from > to) throw fieldError("invalid_request", "query.from", "Must not be after `to`");
     const page = await listNotifications(
-      { db: c.get("db"), tenantId: c.get("tenant").tenantId },
+      serviceContext(c),
       { correlationId: query.correlationId, status: query.status, channel: query.channel, tag: query.tag, from, to },
       toPageRequest(query),
     );

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { CHANNELS, MESSAGE_STATUSES, NOTIFICATION_STATUSES } from "../../db/schema";
+import { ResolutionSchema } from "../send/schemas";
 
 export const NotifyIdParamSchema = z.object({
   notifyId: z.uuid().openapi({ param: { name: "notifyId", in: "path" } }),
@@ -49,6 +50,10 @@ export const NotificationSummarySchema = z
     channels: z.array(z.enum(CHANNELS)),
     messageCount: z.number().int(),
     scheduledFor: z.iso.datetime().nullable(),
+    eventType: z
+      .object({ code: z.string(), version: z.number().int() })
+      .nullable()
+      .openapi({ description: "The event type and version a /notifyevent send resolved; null for simple sends" }),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })
@@ -57,4 +62,5 @@ export const NotificationSummarySchema = z
 export const NotificationSchema = NotificationSummarySchema.extend({
   counts: z.record(z.string(), z.number().int()).openapi({ description: "Messages per status" }),
   messages: z.array(MessageSchema),
+  resolution: ResolutionSchema.nullable().openapi({ description: "Where each resolved value came from (as a preview's `explain=true` shows it); null for sends stored before it was recorded" }),
 }).openapi("Notification");

@@ -22,5 +22,5 @@ const route = createRoute({
 });
 
 export function registerSendSimple(app: App): void {
-  app.openapi(route, async (c) => previewOrSend(c, await sendContext(c), fromSimple(c.req.valid("json")), c.req.valid("query").preview === "true"));
+  app.openapi(route, async (c) => previewOrSend(c, sendContext(c), fromSimple(c.req.valid("json")), c.req.valid("query")));
 }

@@ -4,10 +4,16 @@ import type { SendContext } from "../../services/send/context";
 import type { SendRequest } from "../../services/send/plan";
 import { previewSend, sendNotification } from "../../services/send/send";
 
-/** Shared tail of every simple-send route: preview (200, nothing stored) or send (201 + Location). */
-export async function previewOrSend(c: Context<AppEnv>, ctx: SendContext, request: SendRequest, preview: boolean) {
-  if (preview) return c.json(await previewSend(ctx, request), 200);
-  const receipt = await sendNotification(ctx, request, "simple");
+/** `?preview=true&explain=true` as the send routes take it. */
+export interface PreviewFlags {
+  preview?: "true" | "false";
+  explain?: "true" | "false";
+}
+
+/** Shared tail of every send route: preview (200, nothing stored) or send (201 + Location). */
+export async function previewOrSend(c: Context<AppEnv>, ctx: SendContext, request: SendRequest, flags: PreviewFlags, source = "simple") {
+  if (flags.preview === "true") return c.json(await previewSend(ctx, request, { explain: flags.explain === "true" }), 200);
+  const receipt = await sendNotification(ctx, request, source);
   c.header("Location", receipt.statusUrl);
   return c.json(receipt, 201);
 }

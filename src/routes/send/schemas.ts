@@ -11,9 +11,32 @@ export const SendReceiptSchema = z
       .openapi({ description: "Messages created per channel (one per recipient)" }),
     correlationId: z.string().nullable(),
     scheduledFor: z.iso.datetime().nullable(),
+    eventType: z
+      .object({ code: z.string(), version: z.number().int() })
+      .optional()
+      .openapi({ description: "/notifyevent sends: the event type and the version the send resolved" }),
     createdAt: z.iso.datetime(),
   })
   .openapi("SendReceipt");
+
+/**
+ * Where each resolved value came from. `channels.<channel>` maps a setting's path in the channel
+ * (`sender.from`, `recipients.cc`, `content.templateId`, `params.amount`, `provider`) to the layer
+ * that gave it: `system`, `tenant`, `event`, `request` or `augment`; a list built by several
+ * layers names them in order (`event+augment`).
+ */
+export const ResolutionSchema = z
+  .object({
+    eventType: z.object({ id: z.uuid(), code: z.string(), version: z.number().int() }).optional(),
+    channels: z.record(z.string(), z.record(z.string(), z.string())).openapi({
+      example: { email: { provider: "system", "sender.from": "tenant", "recipients.to": "event", "recipients.cc": "event+augment", "content.templateId": "request", "params.amount": "request" } },
+    }),
+    notSent: z
+      .record(z.string(), z.string())
+      .optional()
+      .openapi({ description: "Channels not sent, with the field that turned each off", example: { sms: "overrides.sms" } }),
+  })
+  .openapi("Resolution");
 
 const EmailPayloadSchema = z
   .object({
@@ -56,12 +79,13 @@ export const PreviewSchema = z
     email: z.array(EmailPayloadSchema).optional(),
     sms: z.array(SmsPayloadSchema).optional(),
     msgApp: z.array(MsgAppPayloadSchema).optional(),
+    resolution: ResolutionSchema.optional().openapi({ description: "Only with `explain=true`" }),
   })
   .openapi("Preview", { description: "Per channel, one entry per provider call, exactly as it would be handed to the provider" });
 
 /** What every simple-send route says about itself: they differ only in the channels they take. */
 export const SEND_DESCRIPTION =
-  "Answers 201 once the notification is stored and queued (delivery is asynchronous: follow statusUrl). With `?preview=true` answers 200 with exactly what would be handed to each provider, and stores nothing. A parameter a template needs and the request lacks, a bad recipient, or an unknown template is a 422 naming every field at fault.";
+  "Answers 201 once the notification is stored and queued (delivery is asynchronous: follow statusUrl). With `?preview=true` answers 200 with exactly what would be handed to each provider, and stores nothing; add `&explain=true` for `resolution`, the layer each resolved value came from (system, tenant, request). A parameter a template needs and the request lacks, a bad recipient, or an unknown template is a 422 naming every field at fault.";
 
 export const sendResponses = {
   201: { description: "Accepted for delivery", content: { "application/json": { schema: SendReceiptSchema } } },

@@ -2,6 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { problemResponses } from "../../lib/errors/problem";
 import type { App } from "../../lib/router";
 import { tenantAccess } from "../../middleware/auth";
+import { serviceContext } from "../context";
 import { deleteTemplate } from "../../services/templates/templates";
 import { TemplateIdParamSchema } from "./schemas";
 
@@ -18,7 +19,7 @@ const route = createRoute({
 
 export function registerDeleteTemplate(app: App): void {
   app.openapi(route, async (c) => {
-    await deleteTemplate({ db: c.get("db"), tenantId: c.get("tenant").tenantId }, c.req.valid("param").templateId);
+    await deleteTemplate(serviceContext(c), c.req.valid("param").templateId);
     return c.body(null, 204);
   });
 }

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { problemResponses } from "../../lib/errors/problem";
 import type { App } from "../../lib/router";
 import { tenantAccess } from "../../middleware/auth";
+import { serviceContext } from "../context";
 import { getTemplate, toTemplateView } from "../../services/templates/templates";
 import { TemplateIdParamSchema, TemplateSchema } from "./schemas";
 
@@ -24,7 +25,7 @@ const route = createRoute({
 export function registerGetTemplate(app: App): void {
   app.openapi(route, async (c) => {
     const loaded = await getTemplate(
-      { db: c.get("db"), tenantId: c.get("tenant").tenantId },
+      serviceContext(c),
       c.req.valid("param").templateId,
       c.req.valid("query").version,
     );

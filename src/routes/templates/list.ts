@@ -3,6 +3,7 @@ import { problemResponses } from "../../lib/errors/problem";
 import { PageQuerySchema, pageListSchema, toPageRequest } from "../../lib/pagination";
 import type { App } from "../../lib/router";
 import { tenantAccess } from "../../middleware/auth";
+import { serviceContext } from "../context";
 import { listTemplates } from "../../services/templates/templates";
 import { ChannelSchema, TemplateSchema } from "./schemas";
 
@@ -30,7 +31,7 @@ export function registerListTemplates(app: App): void {
     const query = c.req.valid("query");
     // The seed writes `?name="Sample template"`; quotes around the whole value are not part of the name.
     const name = query.name?.replace(/^"(.*)"$/, "$1");
-    const page = await listTemplates({ db: c.get("db"), tenantId: c.get("tenant").tenantId }, toPageRequest(query), {
+    const page = await listTemplates(serviceContext(c), toPageRequest(query), {
       name,
       channel: query.channel,
     });

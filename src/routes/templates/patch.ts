@@ -2,6 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { problemResponses } from "../../lib/errors/problem";
 import type { App } from "../../lib/router";
 import { tenantAccess } from "../../middleware/auth";
+import { serviceContext } from "../context";
 import { updateTemplate } from "../../services/templates/templates";
 import { normaliseTemplateContent, TemplateIdParamSchema, TemplateSchema, UpdateTemplateSchema } from "./schemas";
 
@@ -25,7 +26,7 @@ const route = createRoute({
 export function registerUpdateTemplate(app: App): void {
   app.openapi(route, async (c) => {
     const view = await updateTemplate(
-      { db: c.get("db"), tenantId: c.get("tenant").tenantId },
+      serviceContext(c),
       c.req.valid("param").templateId,
       normaliseTemplateContent(c.req.valid("json")),
     );

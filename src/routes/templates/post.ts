@@ -2,6 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { problemResponses } from "../../lib/errors/problem";
 import type { App } from "../../lib/router";
 import { tenantAccess } from "../../middleware/auth";
+import { serviceContext } from "../context";
 import { createTemplate } from "../../services/templates/templates";
 import { CreateTemplateSchema, normaliseTemplateContent, TemplateSchema } from "./schemas";
 
@@ -23,7 +24,7 @@ export function registerCreateTemplate(app: App): void {
   app.openapi(route, async (c) => {
     const input = normaliseTemplateContent(c.req.valid("json"));
     const view = await createTemplate(
-      { db: c.get("db"), tenantId: c.get("tenant").tenantId },
+      serviceContext(c),
       { ...input, renderer: input.renderer ?? "mustache" },
     );
     c.header("Location", `/api/v1/templates/${view.id}`);

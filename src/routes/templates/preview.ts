@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { problemResponses } from "../../lib/errors/problem";
 import type { App } from "../../lib/router";
 import { tenantAccess } from "../../middleware/auth";
+import { serviceContext } from "../context";
 import { previewTemplate } from "../../services/templates/preview";
 import { TemplateIdParamSchema, TemplatePreviewSchema } from "./schemas";
 
@@ -38,7 +39,7 @@ export function registerPreviewTemplate(app: App): void {
   app.openapi(route, async (c) => {
     const { params, version } = c.req.valid("json");
     const preview = await previewTemplate(
-      { db: c.get("db"), tenantId: c.get("tenant").tenantId },
+      serviceContext(c),
       c.req.valid("param").templateId,
       params,
       version,

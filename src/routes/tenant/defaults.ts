@@ -3,8 +3,9 @@ import { problemResponses } from "../../lib/errors/problem";
 import type { App } from "../../lib/router";
 import { tenantAccess } from "../../middleware/auth";
 import { TenantSettingsSchema } from "../../services/tenants/settings";
-import { TenantSettingsViewSchema } from "../../services/tenants/settings-view";
-import { getTenant, toTenantView, updateTenant } from "../../services/tenants/tenants";
+import { TenantSettingsViewSchema, viewSettings } from "../../services/tenants/settings-view";
+import { updateTenantDefaults } from "../../services/tenants/tenants";
+import { serviceContext } from "../context";
 import { nullableKeys } from "../tenants/schemas";
 
 const getRoute = createRoute({
@@ -36,9 +37,10 @@ const patchRoute = createRoute({
 });
 
 export function registerTenantDefaults(app: App): void {
-  app.openapi(getRoute, async (c) => c.json(toTenantView(await getTenant(c.get("db"), c.get("tenant").tenantId)).settings, 200));
+  // The row authentication read is current for this request: answering it costs no second read.
+  app.openapi(getRoute, async (c) => c.json(viewSettings(serviceContext(c).settings), 200));
   app.openapi(patchRoute, async (c) => {
-    const view = await updateTenant(c.get("db"), c.env, c.get("tenant").tenantId, { settings: c.req.valid("json") }, "");
+    const view = await updateTenantDefaults(serviceContext(c), c.req.valid("json"));
     return c.json(view.settings, 200);
   });
 }

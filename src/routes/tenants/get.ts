@@ -3,6 +3,7 @@ import { problemResponses } from "../../lib/errors/problem";
 import type { App } from "../../lib/router";
 import { operatorSecurity } from "../../lib/security";
 import { requireAdmin } from "../../middleware/auth";
+import { operatorContext } from "../context";
 import { getTenant, toTenantView } from "../../services/tenants/tenants";
 import { TenantIdParamSchema, TenantSchema } from "./schemas";
 
@@ -21,5 +22,5 @@ const route = createRoute({
 });
 
 export function registerGetTenant(app: App): void {
-  app.openapi(route, async (c) => c.json(toTenantView(await getTenant(c.get("db"), c.req.valid("param").tenantId)), 200));
+  app.openapi(route, async (c) => c.json(toTenantView(await getTenant(operatorContext(c), c.req.valid("param").tenantId)), 200));
 }

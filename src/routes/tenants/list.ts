@@ -4,6 +4,7 @@ import { PageQuerySchema, pageListSchema, toPageRequest } from "../../lib/pagina
 import type { App } from "../../lib/router";
 import { operatorSecurity } from "../../lib/security";
 import { requireAdmin } from "../../middleware/auth";
+import { operatorContext } from "../context";
 import { listTenants } from "../../services/tenants/tenants";
 import { TenantSchema } from "./schemas";
 
@@ -22,5 +23,5 @@ const route = createRoute({
 });
 
 export function registerListTenants(app: App): void {
-  app.openapi(route, async (c) => c.json(await listTenants(c.get("db"), toPageRequest(c.req.valid("query"))), 200));
+  app.openapi(route, async (c) => c.json(await listTenants(operatorContext(c), toPageRequest(c.req.valid("query"))), 200));
 }

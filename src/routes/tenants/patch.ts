@@ -3,6 +3,7 @@ import { problemResponses } from "../../lib/errors/problem";
 import type { App } from "../../lib/router";
 import { operatorSecurity } from "../../lib/security";
 import { requireAdmin } from "../../middleware/auth";
+import { operatorContext } from "../context";
 import { updateTenant } from "../../services/tenants/tenants";
 import { TenantIdParamSchema, TenantSchema, UpdateTenantSchema } from "./schemas";
 
@@ -26,6 +27,6 @@ const route = createRoute({
 
 export function registerUpdateTenant(app: App): void {
   app.openapi(route, async (c) =>
-    c.json(await updateTenant(c.get("db"), c.env, c.req.valid("param").tenantId, c.req.valid("json")), 200),
+    c.json(await updateTenant(operatorContext(c), c.req.valid("param").tenantId, c.req.valid("json")), 200),
   );
 }

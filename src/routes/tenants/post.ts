@@ -3,6 +3,7 @@ import { problemResponses } from "../../lib/errors/problem";
 import type { App } from "../../lib/router";
 import { operatorSecurity } from "../../lib/security";
 import { requireAdmin } from "../../middleware/auth";
+import { operatorContext } from "../context";
 import { createTenant } from "../../services/tenants/tenants";
 import { CreateTenantSchema, TenantSchema } from "./schemas";
 
@@ -22,7 +23,7 @@ const route = createRoute({
 
 export function registerCreateTenant(app: App): void {
   app.openapi(route, async (c) => {
-    const tenant = await createTenant(c.get("db"), c.env, c.req.valid("json"));
+    const tenant = await createTenant(operatorContext(c), c.req.valid("json"));
     c.header("Location", `/api/v1/tenants/${tenant.id}`);
     return c.json(tenant, 201);
   });

@@ -1,5 +1,5 @@
 import { and, desc, eq } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import type { OperatorContext } from "../context";
 import { olderThan } from "../../db/keyset";
 import { type ApiKeyPermission, type ApiKeyRow, type ApiKeyType, apiKeys } from "../../db/schema";
 import { sha256Hex } from "../../lib/crypto/hash";
@@ -18,11 +18,6 @@ export interface ApiKeyView {
   permissions: ApiKeyPermission[];
   createdAt: string;
   revokedAt: string | null;
-}
-
-export interface OperatorContext {
-  db: Db;
-  encryptionKey: string | undefined;
 }
 
 export function toApiKeyView(row: ApiKeyRow): ApiKeyView {
@@ -60,17 +55,17 @@ export async function createApiKey(
     name: input.name.trim(),
     type: input.type,
     secretHash: await sha256Hex(secret),
-    secretCiphertext: await seal(ctx.encryptionKey, secret, secretContext(tenantId, id)),
+    secretCiphertext: await seal(ctx.env.API_KEY_ENCRYPTION_KEY, secret, secretContext(tenantId, id)),
     permissions: keyPermissions(input.type, input.permissions),
-    createdAt: new Date(),
+    createdAt: ctx.now,
     revokedAt: null,
   };
   await ctx.db.insert(apiKeys).values(row);
   return { ...toApiKeyView(row), key: formatCombinedKey(row.name, tenantId, secret) };
 }
 
-export async function listApiKeys(db: Db, tenantId: string, page: PageRequest): Promise<Page<ApiKeyView>> {
-  const rows = await db
+export async function listApiKeys(ctx: OperatorContext, tenantId: string, page: PageRequest): Promise<Page<ApiKeyView>> {
+  const rows = await ctx.db
     .select()
     .from(apiKeys)
     .where(and(eq(apiKeys.tenantId, tenantId), olderThan(apiKeys.createdAt, apiKeys.id, page.cursor)))
@@ -80,11 +75,11 @@ export async function listApiKeys(db: Db, tenantId: string, page: PageRequest): 
 }
 
 /** Revokes a key; revoking a revoked key is a no-op so retries are safe. */
-export async function revokeApiKey(db: Db, tenantId: string, keyId: string): Promise<ApiKeyView> {
-  const existing = await db.query.apiKeys.findFirst({ where: and(eq(apiKeys.tenantId, tenantId), eq(apiKeys.id, keyId)) });
+export async function revokeApiKey(ctx: OperatorContext, tenantId: string, keyId: string): Promise<ApiKeyView> {
+  const existing = await ctx.db.query.apiKeys.findFirst({ where: and(eq(apiKeys.tenantId, tenantId), eq(apiKeys.id, keyId)) });
   if (!existing) throw new ApiError("not_found", { detail: `Tenant ${tenantId} has no API key ${keyId}` });
   if (existing.revokedAt) return toApiKeyView(existing);
-  const revokedAt = new Date();
-  await db.update(apiKeys).set({ revokedAt }).where(eq(apiKeys.id, keyId));
+  const revokedAt = ctx.now;
+  await ctx.db.update(apiKeys).set({ revokedAt }).where(eq(apiKeys.id, keyId));
   return toApiKeyView({ ...existing, revokedAt });
 }

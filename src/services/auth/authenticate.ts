@@ -37,6 +37,7 @@ function principal(tenant: TenantRow, key: ApiKeyRow, authMethod: TenantPrincipa
     keyType: key.type,
     permissions: key.permissions,
     authMethod,
+    tenant,
   };
 }
 

@@ -1,8 +1,6 @@
 import type { Channel } from "../../db/schema";
-import type { Env } from "../../env";
-import type { TenantPrincipal } from "../../lib/app-env";
 import { ApiError } from "../../lib/errors/api-error";
-import type { TenantRow } from "../../db/schema";
+import type { ServiceContext } from "../context";
 import { effectiveLimits, TRIAL_DAILY_MESSAGES } from "../tenants/limits";
 
 const DAILY_LIMIT_KEY = { email: "dailyEmail", sms: "dailySms", msgApp: "dailyMsgApp" } as const;
@@ -17,11 +15,10 @@ const TRIAL_COUNTER = "trialTotal";
  * Answers a function that gives the daily allowance back if the send then fails to store.
  */
 export async function admitSend(
-  env: Env,
-  principal: TenantPrincipal,
-  tenant: TenantRow,
+  ctx: Pick<ServiceContext, "env" | "principal" | "tenant">,
   counts: Partial<Record<Channel, number>>,
 ): Promise<{ refund: () => Promise<void> }> {
+  const { env, principal, tenant } = ctx;
   const limits = effectiveLimits(tenant.status, tenant.limits);
   const countsForDaily = principal.keyType === "test" ? {} : counts;
   const daily = Object.fromEntries(

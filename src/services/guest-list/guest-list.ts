@@ -1,12 +1,12 @@
 import type { CountryCode } from "libphonenumber-js/max";
 import { asc, eq } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import type { Db } from "../../db/client";
 import { type GuestListEntryRow, guestListEntries } from "../../db/schema";
 import { chunk } from "../../lib/chunk";
 import { ApiError, type FieldError } from "../../lib/errors/api-error";
 import { validateEmailAddress } from "../recipients/email";
 import { normalisePhoneNumber } from "../recipients/phone";
+import type { ServiceContext } from "../context";
 
 /** Bounds a PUT so one request cannot make every later team or trial send load an unbounded list. */
 export const MAX_GUEST_LIST_ENTRIES = 1000;
@@ -64,11 +64,11 @@ export function normaliseGuestList(input: GuestList, region: CountryCode): Guest
 }
 
 /** The tenant's guest list in the order it was written: one D1 query. */
-export async function readGuestList(db: Db, tenantId: string): Promise<GuestList> {
-  const rows = await db
+export async function readGuestList(ctx: Pick<ServiceContext, "db" | "tenant">): Promise<GuestList> {
+  const rows = await ctx.db
     .select({ kind: guestListEntries.kind, value: guestListEntries.value })
     .from(guestListEntries)
-    .where(eq(guestListEntries.tenantId, tenantId))
+    .where(eq(guestListEntries.tenantId, ctx.tenant.id))
     .orderBy(asc(guestListEntries.position));
   return {
     emails: rows.filter((r) => r.kind === "email").map((r) => r.value),
@@ -77,7 +77,9 @@ export async function readGuestList(db: Db, tenantId: string): Promise<GuestList
 }
 
 /** Replaces the whole list in one D1 batch, so a reader sees the old list or the new one, never a mix. */
-export async function replaceGuestList(db: Db, tenantId: string, list: GuestList): Promise<GuestList> {
+export async function replaceGuestList(ctx: ServiceContext, list: GuestList): Promise<GuestList> {
+  const { db } = ctx;
+  const tenantId = ctx.tenant.id;
   const rows: GuestListEntryRow[] = [
     ...list.emails.map((value) => ({ tenantId, kind: "email" as const, value })),
     ...list.phones.map((value) => ({ tenantId, kind: "phone" as const, value })),

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gte, inArray, lte, sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import type { ServiceContext } from "../context";
+import type { Resolution } from "../send/plan";
 import { olderThan } from "../../db/keyset";
 import {
   type ApiKeyType,
@@ -18,10 +19,6 @@ import { ApiError } from "../../lib/errors/api-error";
 import { type Page, type PageRequest, pageOf } from "../../lib/pagination";
 import { refreshNotificationStatus } from "../delivery/notification-status";
 
-export interface TenantScope {
-  db: Db;
-  tenantId: string;
-}
 
 export interface MessageView {
   messageId: string;
@@ -52,6 +49,8 @@ export interface NotificationSummary {
   channels: Channel[];
   messageCount: number;
   scheduledFor: string | null;
+  /** The event type a /notifyevent send resolved, by code and version; null for simple sends. */
+  eventType: { code: string; version: number } | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -59,6 +58,8 @@ export interface NotificationSummary {
 export interface NotificationView extends NotificationSummary {
   counts: Partial<Record<MessageStatus, number>>;
   messages: MessageView[];
+  /** Where each resolved value came from (services/send/plan.ts Resolution). */
+  resolution: Resolution | null;
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -74,6 +75,7 @@ export function toSummary(row: NotificationRow): NotificationSummary {
     channels: row.channels,
     messageCount: row.messageCount,
     scheduledFor: iso(row.scheduledFor),
+    eventType: row.eventTypeCode !== null && row.eventTypeVersion !== null ? { code: row.eventTypeCode, version: row.eventTypeVersion } : null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -103,26 +105,31 @@ function toMessageView(message: MessageRow, delivery: DeliveryRow): MessageView 
 const TERMINAL_FAILURES: ReadonlySet<MessageStatus> = new Set(["permanent-failure", "temporary-failure", "technical-failure"]);
 
 /** A tenant's notification with every message; another tenant's id answers 404 like an unknown one. */
-export async function getNotification(scope: TenantScope, notifyId: string): Promise<NotificationView> {
+export async function getNotification(ctx: ServiceContext, notifyId: string): Promise<NotificationView> {
   const id = notifyId.toLowerCase();
   // Two queries rather than one batch: drizzle maps batched rows by column name, which a join
   // of two tables sharing column names (id, tenant_id…) would scramble.
-  const found = await scope.db
+  const found = await ctx.db
     .select()
     .from(notifications)
-    .where(and(eq(notifications.id, id), eq(notifications.tenantId, scope.tenantId)))
+    .where(and(eq(notifications.id, id), eq(notifications.tenantId, ctx.tenant.id)))
     .limit(1);
-  const rows = await scope.db
+  const rows = await ctx.db
     .select({ message: messages, delivery: deliveries })
     .from(messages)
     .innerJoin(deliveries, eq(deliveries.id, messages.deliveryId))
-    .where(and(eq(messages.notificationId, id), eq(messages.tenantId, scope.tenantId)))
+    .where(and(eq(messages.notificationId, id), eq(messages.tenantId, ctx.tenant.id)))
     .orderBy(asc(messages.channel), asc(messages.createdAt), asc(messages.id));
   const notification = found[0];
   if (!notification) throw new ApiError("not_found", { detail: `No notification ${notifyId}` });
   const counts: Partial<Record<MessageStatus, number>> = {};
   for (const { message } of rows) counts[message.status] = (counts[message.status] ?? 0) + 1;
-  return { ...toSummary(notification), counts, messages: rows.map((r) => toMessageView(r.message, r.delivery)) };
+  return {
+    ...toSummary(notification),
+    counts,
+    messages: rows.map((r) => toMessageView(r.message, r.delivery)),
+    resolution: (notification.resolution as Resolution | null) ?? null,
+  };
 }
 
 export interface HistoryFilter {
@@ -135,13 +142,13 @@ export interface HistoryFilter {
 }
 
 /** History search, newest first, with a keyset cursor so pages do not shift as sends arrive. */
-export async function listNotifications(scope: TenantScope, filter: HistoryFilter, page: PageRequest): Promise<Page<NotificationSummary>> {
-  const rows = await scope.db
+export async function listNotifications(ctx: ServiceContext, filter: HistoryFilter, page: PageRequest): Promise<Page<NotificationSummary>> {
+  const rows = await ctx.db
     .select()
     .from(notifications)
     .where(
       and(
-        eq(notifications.tenantId, scope.tenantId),
+        eq(notifications.tenantId, ctx.tenant.id),
         filter.correlationId !== undefined ? eq(notifications.correlationId, filter.correlationId) : undefined,
         filter.status ? eq(notifications.status, filter.status) : undefined,
         filter.channel ? sql`EXISTS (SELECT 1 FROM json_each(${notifications.channels}) WHERE value = ${filter.channel})` : undefined,
@@ -161,15 +168,16 @@ export async function listNotifications(scope: TenantScope, filter: HistoryFilte
  * Deliveries already attempted or finished are left alone and reported as they are. Nothing left
  * to cancel is a 409. The state checks make this safe against a consumer claiming at the same time.
  */
-export async function cancelNotification(scope: TenantScope, notifyId: string, now = new Date()): Promise<NotificationView> {
+export async function cancelNotification(ctx: ServiceContext, notifyId: string): Promise<NotificationView> {
   const id = notifyId.toLowerCase();
-  const current = await getNotification(scope, id);
-  const db = scope.db;
+  const now = ctx.now;
+  const current = await getNotification(ctx, id);
+  const db = ctx.db;
   const [cancelled] = await db.batch([
     db
       .update(deliveries)
       .set({ state: "cancelled", updatedAt: now })
-      .where(and(eq(deliveries.notificationId, id), eq(deliveries.tenantId, scope.tenantId), inArray(deliveries.state, ["scheduled", "queued", "retry_wait"])))
+      .where(and(eq(deliveries.notificationId, id), eq(deliveries.tenantId, ctx.tenant.id), inArray(deliveries.state, ["scheduled", "queued", "retry_wait"])))
       .returning({ id: deliveries.id }),
     db
       .update(messages)
@@ -188,5 +196,5 @@ export async function cancelNotification(scope: TenantScope, notifyId: string, n
       detail: `Nothing left to cancel: notification ${current.notifyId} is ${current.status}`,
     });
   }
-  return getNotification(scope, id);
+  return getNotification(ctx, id);
 }

@@ -1,7 +1,8 @@
 import { ApiError, type FieldError } from "../../lib/errors/api-error";
 import { guestEmailKey, readGuestList } from "../guest-list/guest-list";
 import type { SendContext } from "./context";
-import type { Plan, SendRequest } from "./plan";
+import type { MsgAppPayload } from "./payloads";
+import type { Plan } from "./plan";
 
 /** Why a send is held to the guest list, as the refusal words it; null when it is not. */
 export function guestListRestriction(ctx: Pick<SendContext, "principal" | "tenant">): "team key" | "trial mode" | null {
@@ -19,24 +20,20 @@ export function guestListRestriction(ctx: Pick<SendContext, "principal" | "tenan
  * recipient is listed; nothing is sent or stored. Reads the guest list (one D1 query) only when
  * the send is restricted and has email or SMS recipients.
  */
-export async function assertRecipientsAllowed(ctx: SendContext, request: SendRequest, plan: Plan): Promise<void> {
+export async function assertRecipientsAllowed(ctx: SendContext, plan: Plan): Promise<void> {
   const restriction = guestListRestriction(ctx);
   if (!restriction) return;
   const errors: FieldError[] = [];
 
-  const msgApp = request.msgApp;
-  if (msgApp) {
-    const refs = Array.isArray(msgApp.channel.target) ? msgApp.channel.target : [msgApp.channel.target];
-    refs.forEach((ref, i) => {
-      if (typeof ref === "string") return;
-      const path = `${msgApp.path ? `${msgApp.path}.` : ""}target${Array.isArray(msgApp.channel.target) ? `[${i}]` : ""}`;
-      errors.push({ path, message: `An inline chat target is not allowed (${restriction}); use a target named in your tenant defaults` });
-    });
+  for (const delivery of plan.deliveries) {
+    if (delivery.channel !== "msgApp" || (delivery.payload as MsgAppPayload).target.name !== undefined) continue;
+    const path = delivery.recipients[0]?.path ?? "msgApp.target";
+    errors.push({ path, message: `An inline chat target is not allowed (${restriction}); use a target named in your tenant defaults` });
   }
 
   const people = plan.deliveries.filter((d) => d.channel !== "msgApp").flatMap((d) => d.recipients.map((r) => ({ ...r, channel: d.channel })));
   if (people.length > 0) {
-    const list = await readGuestList(ctx.db, ctx.tenant.id);
+    const list = await readGuestList(ctx);
     const emails = new Set(list.emails);
     const phones = new Set(list.phones);
     for (const r of people) {

@@ -7,14 +7,12 @@ import { toRenderer } from "../render/renderer";
 import { validateEmailAddress } from "../recipients/email";
 import type { DecodedAttachment } from "./attachments";
 import type { SendContext } from "./context";
-import { cascadeParams, joinPath, providerFor, templateFor } from "./defaults";
+import type { ResolvedChannel } from "../resolve/cascade";
+import { joinPath, providerFor, templateFor } from "./defaults";
 import { RenderProblems } from "../content/render-errors";
 import type { EmailPayload, PlannedDelivery } from "./payloads";
-import { renderRecipientList, validEmailRecipients, validEmails } from "./recipients";
-import type { EmailChannelInput } from "./request-schema";
-
-/** Error paths of values taken from the tenant's stored defaults (GET /api/v1/tenant/defaults). */
-export const DEFAULTS_PATH = "tenantDefaults";
+import { renderRecipientEntries, validEmailRecipients, validEmails } from "./recipients";
+import type { BodyType } from "../../db/schema";
 
 /** SES accepts 50 recipients per message (to + cc + bcc); we hold every provider to that. */
 export const MAX_EMAIL_RECIPIENTS = 50;
@@ -22,52 +20,42 @@ export const MAX_EMAIL_RECIPIENTS = 50;
 export const MAX_EMAIL_BODY_BYTES = 2_000_000;
 
 export interface EmailPlanInput {
-  channel: EmailChannelInput;
-  /** Path of the channel object in the request ("" for /notifysimple/email, "email" otherwise). */
-  path: string;
-  topParams?: Record<string, unknown>;
+  /** The channel's effective settings: every layer of the cascade applied (resolve/cascade.ts). */
+  resolved: ResolvedChannel;
+  /** Where a missing template parameter is reported (`email.params`, or `params` for event sends). */
+  paramsPath: string;
   attachments: DecodedAttachment[];
   scheduledFor: Date | null;
 }
 
 /**
- * Resolves and renders one email: recipients, sender, content (inline or a stored template).
- * An email to several addresses is one provider call, so it is one delivery with one recipient
- * row per address.
+ * Renders one email from its resolved settings: recipients, sender, content (inline or a stored
+ * template). Every value is blamed where it was written, whichever layer that was. An email to
+ * several addresses is one provider call, so it is one delivery with one recipient row per address.
  */
 export async function planEmail(ctx: SendContext, input: EmailPlanInput): Promise<PlannedDelivery> {
-  const { channel, path } = input;
-  const at = (p: string) => joinPath(path, p);
-  const invalid: FieldError[] = [];
+  const { resolved: r } = input;
   const errors: FieldError[] = [];
-  const content = channel.content;
+  const content = r.subtree("content") as { subject?: string; body?: string; bodyType?: BodyType; renderer?: string };
 
-  const template = await templateFor(ctx, content, "email", at("content"));
-  if (template) {
-    for (const field of ["subject", "body", "bodyType"] as const) {
-      if (content[field] !== undefined) invalid.push({ path: at(`content.${field}`), message: "Give either templateId or inline content, not both" });
-    }
-  } else {
-    if (content.subject === undefined) invalid.push({ path: at("content.subject"), message: "Required (or give content.templateId)" });
-    if (content.body === undefined) invalid.push({ path: at("content.body"), message: "Required (or give content.templateId)" });
+  const template = await templateFor(ctx, r, "email");
+  if (!template) {
+    const invalid: FieldError[] = [];
+    if (content.subject === undefined) invalid.push({ path: r.pathOf("content.subject"), message: "Required (or give content.templateId)" });
+    if (content.body === undefined) invalid.push({ path: r.pathOf("content.body"), message: "Required (or give content.templateId)" });
+    if (invalid.length > 0) throw new ApiError("invalid_request", { detail: "The email content is incomplete", errors: invalid });
   }
-  if (invalid.length > 0) throw new ApiError("invalid_request", { detail: "The email content is incomplete", errors: invalid });
 
   const rendererName = content.renderer ?? template?.version.renderer ?? "mustache";
   const renderer = toRenderer(rendererName);
-  const params = cascadeParams(ctx, input.topParams, channel.params);
+  const params = r.params();
   const problems = new RenderProblems();
-  const defaults = ctx.settings.email ?? {};
-
-  const to = renderRecipientList(channel.recipients.to, at("recipients.to"), params, renderer, problems);
-  // A value taken from the tenant defaults is blamed where it lives, not on a field the caller never sent.
-  const fromRequestOrDefaults = (given: string | string[] | undefined, requestPath: string, stored: string[] | undefined, storedPath: string) =>
-    given !== undefined
-      ? renderRecipientList(given, at(requestPath), params, renderer, problems)
-      : renderRecipientList(stored, `${DEFAULTS_PATH}.${storedPath}`, params, renderer, problems);
-  const cc = fromRequestOrDefaults(channel.recipients.cc, "recipients.cc", defaults.cc, "email.cc");
-  const bcc = fromRequestOrDefaults(channel.recipients.bcc, "recipients.bcc", defaults.bcc, "email.bcc");
-  const replyToEntries = fromRequestOrDefaults(channel.sender?.replyTo, "sender.replyTo", defaults.replyTo, "email.replyTo");
+  // Each value is blamed where it lives: a request field, an event type, or a tenant default.
+  const list = (leaf: string) => renderRecipientEntries(r.entries<string>(leaf), params, renderer, problems);
+  const to = list("recipients.to");
+  const cc = list("recipients.cc");
+  const bcc = list("recipients.bcc");
+  const replyToEntries = list("sender.replyTo");
 
   const source = template
     ? {
@@ -77,11 +65,13 @@ export async function planEmail(ctx: SendContext, input: EmailPlanInput): Promis
         renderer: toRenderer(template.version.renderer),
       }
     : { subject: content.subject!, body: content.body!, bodyType: content.bodyType ?? "text", renderer };
+  const subjectPath = template ? r.pathOf("content.templateId") : r.pathOf("content.subject");
+  const bodyPath = template ? r.pathOf("content.templateId") : r.pathOf("content.body");
   // Syntax is checked per field first so a broken subject is reported at content.subject.
-  problems.capture(at("content.subject"), () => requiredParams(source.subject, source.renderer), []);
-  problems.capture(at("content.body"), () => requiredParams(source.body, source.renderer), []);
-  const rendered = !problems.hasSyntaxErrors ? problems.capture(at("content.body"), () => renderEmail(source, params), null) : null;
-  const renderError = problems.toError(at("params"), "email");
+  problems.capture(subjectPath, () => requiredParams(source.subject, source.renderer), []);
+  problems.capture(bodyPath, () => requiredParams(source.body, source.renderer), []);
+  const rendered = !problems.hasSyntaxErrors ? problems.capture(bodyPath, () => renderEmail(source, params), null) : null;
+  const renderError = problems.toError(input.paramsPath, "email");
   if (renderError) throw renderError;
 
   const toValid = validEmailRecipients(to, errors);
@@ -91,13 +81,13 @@ export async function planEmail(ctx: SendContext, input: EmailPlanInput): Promis
   const ccList = ccValid.map((r) => r.address);
   const bccList = bccValid.map((r) => r.address);
   const total = toList.length + ccList.length + bccList.length;
-  if (total === 0 && errors.length === 0) errors.push({ path: at("recipients.to"), message: "At least one recipient is required" });
+  if (total === 0 && errors.length === 0) errors.push({ path: r.pathOf("recipients.to"), message: "At least one recipient is required" });
   if (total > MAX_EMAIL_RECIPIENTS) {
-    errors.push({ path: at("recipients"), message: `${total} recipients; an email may have at most ${MAX_EMAIL_RECIPIENTS} (to, cc and bcc together)` });
+    errors.push({ path: joinPath(r.basePath, "recipients"), message: `${total} recipients; an email may have at most ${MAX_EMAIL_RECIPIENTS} (to, cc and bcc together)` });
   }
 
-  const from = channel.sender?.from ?? defaults.from ?? ctx.env.EMAIL_FROM;
-  const fromPath = channel.sender?.from !== undefined ? at("sender.from") : defaults.from !== undefined ? `${DEFAULTS_PATH}.email.from` : from ? "EMAIL_FROM" : at("sender.from");
+  const from = r.get<string>("sender.from");
+  const fromPath = r.pathOf("sender.from");
   if (!from) {
     errors.push({ path: fromPath, message: "No sender: give sender.from or set the tenant's email.from default" });
   } else if (hasUnsafeText(from)) {
@@ -108,17 +98,17 @@ export async function planEmail(ctx: SendContext, input: EmailPlanInput): Promis
   const replyTo = validEmails(replyToEntries, errors);
 
   if (rendered) {
-    if (rendered.subject.length > 998) errors.push({ path: at("content.subject"), message: "Longer than 998 characters once rendered" });
+    if (rendered.subject.length > 998) errors.push({ path: subjectPath, message: "Longer than 998 characters once rendered" });
     const bytes = new TextEncoder().encode(rendered.html ?? rendered.body).byteLength;
     if (bytes > MAX_EMAIL_BODY_BYTES) {
-      errors.push({ path: at("content.body"), message: `${bytes} bytes once rendered; emails may be at most ${MAX_EMAIL_BODY_BYTES}` });
+      errors.push({ path: bodyPath, message: `${bytes} bytes once rendered; emails may be at most ${MAX_EMAIL_BODY_BYTES}` });
     }
   }
   if (errors.length > 0) throw new ApiError("unprocessable", { detail: "The email cannot be sent as given", errors });
 
   const sender = parseMailbox(from!);
   const payload: EmailPayload = {
-    provider: providerFor(ctx, "email"),
+    provider: providerFor(ctx, "email", r),
     from: formatMailbox(sender),
     replyTo,
     recipients: { to: toList, ...(ccList.length ? { cc: ccList } : {}), ...(bccList.length ? { bcc: bccList } : {}) },

@@ -3,69 +3,65 @@ import { renderSms } from "../content/render-channel";
 import { toRenderer } from "../render/renderer";
 import { SMS_MAX_LENGTH } from "../render/sms";
 import type { SendContext } from "./context";
-import { cascadeParams, defaultRegion, joinPath, providerFor, templateFor } from "./defaults";
+import { resolveRegion, type ResolvedChannel } from "../resolve/cascade";
+import { joinPath, providerFor, templateFor } from "./defaults";
 import { RenderProblems } from "../content/render-errors";
 import type { PlannedDelivery, SmsPayload } from "./payloads";
-import { renderRecipientList, validPhoneRecipients } from "./recipients";
-import type { SmsChannelInput } from "./request-schema";
+import { renderRecipientEntries, validPhoneRecipients } from "./recipients";
 
 export const MAX_SMS_RECIPIENTS = 50;
 
 export interface SmsPlanInput {
-  channel: SmsChannelInput;
-  path: string;
-  topParams?: Record<string, unknown>;
+  /** The channel's effective settings (resolve/cascade.ts). */
+  resolved: ResolvedChannel;
+  /** Where a missing template parameter is reported. */
+  paramsPath: string;
   scheduledFor: Date | null;
 }
 
 /** Renders one text and plans one delivery per phone number (an SMS has a single recipient). */
 export async function planSms(ctx: SendContext, input: SmsPlanInput): Promise<PlannedDelivery[]> {
-  const { channel, path } = input;
-  const at = (p: string) => joinPath(path, p);
-  const content = channel.content;
-  const body = content.body ?? content.message;
+  const { resolved: r } = input;
+  const content = r.subtree("content") as { body?: string; renderer?: string };
+  const body = content.body;
 
   const errors: FieldError[] = [];
-  if (channel.attachments !== undefined && channel.attachments.length > 0) {
-    errors.push({ path: at("attachments"), message: "An SMS cannot carry attachments" });
+  const attachments = r.get<unknown[]>("attachments");
+  if (attachments !== undefined && attachments.length > 0) {
+    errors.push({ path: r.pathOf("attachments"), message: "An SMS cannot carry attachments" });
   }
-  const template = await templateFor(ctx, content, "sms", at("content"));
-  if (template && body !== undefined) {
-    throw new ApiError("invalid_request", {
-      detail: "Give either templateId or inline content, not both",
-      errors: [{ path: at(content.body !== undefined ? "content.body" : "content.message"), message: "Give either templateId or inline content, not both" }],
-    });
-  }
+  const template = await templateFor(ctx, r, "sms");
   if (!template && body === undefined) {
     throw new ApiError("invalid_request", {
       detail: "The SMS content is incomplete",
-      errors: [{ path: at("content.body"), message: "Required (or give content.templateId)" }],
+      errors: [{ path: r.pathOf("content.body"), message: "Required (or give content.templateId)" }],
     });
   }
 
   const rendererName = content.renderer ?? template?.version.renderer ?? "mustache";
   const renderer = toRenderer(rendererName);
-  const params = cascadeParams(ctx, input.topParams, channel.params);
+  const params = r.params();
   const problems = new RenderProblems();
-  const to = renderRecipientList(channel.recipients.to, at("recipients.to"), params, renderer, problems);
+  const to = renderRecipientEntries(r.entries<string>("recipients.to"), params, renderer, problems);
+  const bodyPath = template ? r.pathOf("content.templateId") : r.pathOf("content.body");
   const source = template ? { body: template.version.body ?? "", renderer: toRenderer(template.version.renderer) } : { body: body!, renderer };
-  const rendered = problems.capture(at("content.body"), () => renderSms(source, params), null);
-  const renderError = problems.toError(at("params"), "SMS");
+  const rendered = problems.capture(bodyPath, () => renderSms(source, params), null);
+  const renderError = problems.toError(input.paramsPath, "SMS");
   if (renderError) throw renderError;
 
-  const numbers = validPhoneRecipients(to, defaultRegion(ctx), errors);
-  if (numbers.length === 0 && to.length === 0) errors.push({ path: at("recipients.to"), message: "At least one phone number is required" });
+  const numbers = validPhoneRecipients(to, resolveRegion(ctx).value, errors);
+  if (numbers.length === 0 && to.length === 0) errors.push({ path: r.pathOf("recipients.to"), message: "At least one phone number is required" });
   if (numbers.length > MAX_SMS_RECIPIENTS) {
-    errors.push({ path: at("recipients.to"), message: `${numbers.length} numbers; at most ${MAX_SMS_RECIPIENTS} per request` });
+    errors.push({ path: joinPath(r.basePath, "recipients.to"), message: `${numbers.length} numbers; at most ${MAX_SMS_RECIPIENTS} per request` });
   }
-  if (rendered && rendered.body.length === 0) errors.push({ path: at("content.body"), message: "The message is empty once rendered" });
+  if (rendered && rendered.body.length === 0) errors.push({ path: bodyPath, message: "The message is empty once rendered" });
   if (rendered && rendered.length > SMS_MAX_LENGTH) {
-    errors.push({ path: at("content.body"), message: `${rendered.length} characters once rendered; text messages may be at most ${SMS_MAX_LENGTH}` });
+    errors.push({ path: bodyPath, message: `${rendered.length} characters once rendered; text messages may be at most ${SMS_MAX_LENGTH}` });
   }
   if (errors.length > 0) throw new ApiError("unprocessable", { detail: "The SMS cannot be sent as given", errors });
 
-  const provider = providerFor(ctx, "sms");
-  const from = channel.sender?.senderId ?? ctx.settings.sms?.senderId ?? ctx.env.SMS_FROM ?? "";
+  const provider = providerFor(ctx, "sms", r);
+  const from = r.get<string>("sender.senderId") ?? "";
   return numbers.map(({ address: number, path }) => {
     const payload: SmsPayload = {
       provider,

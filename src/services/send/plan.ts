@@ -1,13 +1,27 @@
-import { type DecodedAttachment, decodeAttachments } from "./attachments";
+import { CHANNELS, type Channel } from "../../db/schema";
+import { type ResolvedChannel, resolveRegion, resolveSendChannel } from "../resolve/cascade";
+import { type ChannelLayer, documentLayer, joinPath } from "../resolve/layers";
+import { type AttachmentList, type DecodedAttachment, decodeAttachments } from "./attachments";
 import type { SendContext } from "./context";
-import { joinPath } from "./defaults";
 import type { PlannedDelivery } from "./payloads";
 import { planEmail } from "./plan-email";
 import { planMsgApp } from "./plan-msgapp";
 import { planSms } from "./plan-sms";
 import { ProblemCollector } from "./problems";
-import type { EmailChannelInput, MsgAppChannelInput, SimpleSendInput, SmsChannelInput } from "./request-schema";
+import type { AttachmentInput, EmailChannelInput, SimpleSendInput, SmsChannelInput } from "./request-schema";
 import { parseDelayedSend } from "./schedule";
+
+/**
+ * Where each resolved value of a send came from, per channel (`"sender.from": "tenant"`), the
+ * event type it resolved, and the channels the request turned off. Answered by previews with
+ * `explain=true`, stored with the notification and shown by `GET /api/v1/notify/{id}`.
+ */
+export interface Resolution {
+  eventType?: { id: string; code: string; version: number };
+  channels: Partial<Record<Channel, Record<string, string>>>;
+  /** Channels not sent, with the field that turned each off (`overrides.sms`, `eventType.x.sms.enabled`). */
+  notSent?: Partial<Record<Channel, string>>;
+}
 
 export interface Plan {
   deliveries: PlannedDelivery[];
@@ -15,59 +29,91 @@ export interface Plan {
   attachments: DecodedAttachment[];
   correlationId?: string;
   tags: string[];
+  resolution: Resolution;
 }
 
-/** The request of any simple-send route, reduced to the channels it carries. */
+/** One channel to send: its request-side layers (most general first) for the resolver. */
+export interface ChannelRequest {
+  layers: ChannelLayer[];
+  /** Where a value no layer gives is expected (`email`, `""` for /notifysimple/email, `overrides.email`). */
+  path: string;
+  /** Where a missing template parameter is reported (`email.params`, `params`). */
+  paramsPath: string;
+}
+
+/**
+ * A send request of any route reduced to layers: simple sends give one request layer per channel,
+ * /notifyevent gives the event type's channel, the overrides and the augments (notify-event/compile.ts).
+ * The system and tenant layers are added when the request is planned.
+ */
 export interface SendRequest {
-  email?: { channel: EmailChannelInput; path: string };
-  sms?: { channel: SmsChannelInput; path: string };
-  msgApp?: { channel: MsgAppChannelInput; path: string };
-  params?: Record<string, unknown>;
-  attachments?: SimpleSendInput["attachments"];
+  channels: Partial<Record<Channel, ChannelRequest>>;
+  /** Top-level inline attachments (email), at `attachments`. */
+  attachments?: AttachmentInput[];
   delayedSend?: string;
   correlationId?: string;
   tags?: string[];
+  eventType?: Resolution["eventType"];
+  notSent?: Resolution["notSent"];
+}
+
+/** A simple-send channel: the request's top-level params, then the channel itself. */
+function simpleChannel(channel: Record<string, unknown>, path: string, topParams: Record<string, unknown> | undefined): ChannelRequest {
+  const layers = topParams ? [documentLayer("request", { params: topParams }, ""), documentLayer("request", channel, path)] : [documentLayer("request", channel, path)];
+  return { layers, path, paramsPath: joinPath(path, "params") };
 }
 
 export function fromSimple(body: SimpleSendInput): SendRequest {
-  return {
-    ...(body.email ? { email: { channel: body.email, path: "email" } } : {}),
-    ...(body.sms ? { sms: { channel: body.sms, path: "sms" } } : {}),
-    ...(body.msgApp ? { msgApp: { channel: body.msgApp, path: "msgApp" } } : {}),
-    params: body.params,
-    attachments: body.attachments,
-    delayedSend: body.delayedSend,
-    correlationId: body.correlationId,
-    tags: body.tags,
-  };
+  const channels: SendRequest["channels"] = {};
+  for (const name of CHANNELS) {
+    const channel = body[name];
+    if (channel) channels[name] = simpleChannel(channel, name, body.params);
+  }
+  return { channels, attachments: body.attachments, delayedSend: body.delayedSend, correlationId: body.correlationId, tags: body.tags };
 }
 
 /** /notifysimple/email and /notifysimple/sms: the body is the channel, so paths have no prefix. */
 export function fromEmailChannel(channel: EmailChannelInput): SendRequest {
-  return { email: { channel, path: "" }, correlationId: channel.correlationId, tags: channel.tags };
+  return { channels: { email: simpleChannel(channel, "", undefined) } };
 }
 
 export function fromSmsChannel(channel: SmsChannelInput): SendRequest {
-  return { sms: { channel, path: "" }, correlationId: channel.correlationId, tags: channel.tags };
+  return { channels: { sms: simpleChannel(channel, "", undefined) } };
+}
+
+/** The inline attachment lists of a resolved email, grouped by the list each was written in. */
+function attachmentLists(resolved: ResolvedChannel): AttachmentList[] {
+  const lists: AttachmentList[] = [];
+  for (const item of resolved.entries<AttachmentInput>("attachments")) {
+    const listPath = item.path.replace(/\[\d+\]$/, "");
+    const last = lists.at(-1);
+    if (last && last.path === listPath) last.inputs.push(item.value);
+    else lists.push({ inputs: [item.value], path: listPath });
+  }
+  return lists;
 }
 
 /**
- * Resolves defaults, renders and validates every channel of a request. Channels are checked
- * independently and their problems reported together, so nothing is stored unless all of the
- * request is sendable.
+ * Resolves every channel through the cascade (resolve/cascade.ts), renders and validates it.
+ * Channels are checked independently and their problems reported together, so nothing is stored
+ * unless all of the request is sendable.
  */
 export async function planRequest(ctx: SendContext, request: SendRequest): Promise<Plan> {
   const problems = new ProblemCollector();
   const scheduleOf = (value: string | undefined, path: string) => problems.run(() => parseDelayedSend(value, path, ctx.now));
   const topSchedule = (await scheduleOf(request.delayedSend, "delayedSend")) ?? null;
 
+  const resolved: Partial<Record<Channel, ResolvedChannel>> = {};
+  for (const name of CHANNELS) {
+    const channel = request.channels[name];
+    if (!channel) continue;
+    const r = await problems.run(() => resolveSendChannel(ctx, name, channel.layers, channel.path), channel.path || "(root)");
+    if (r) resolved[name] = r;
+  }
+
   let attachments: DecodedAttachment[] = [];
-  if (request.email) {
-    const { channel, path } = request.email;
-    const decoded = decodeAttachments([
-      { inputs: request.attachments ?? [], path: "attachments" },
-      { inputs: channel.attachments ?? [], path: joinPath(path, "attachments") },
-    ]);
+  if (resolved.email) {
+    const decoded = decodeAttachments([{ inputs: request.attachments ?? [], path: "attachments" }, ...attachmentLists(resolved.email)]);
     problems.addUnprocessable(decoded.errors);
     attachments = decoded.attachments;
   } else if (request.attachments?.length) {
@@ -75,32 +121,42 @@ export async function planRequest(ctx: SendContext, request: SendRequest): Promi
   }
 
   const deliveries: PlannedDelivery[] = [];
-  if (request.email) {
-    const { channel, path } = request.email;
-    const scheduledFor = channel.delayedSend !== undefined ? await scheduleOf(channel.delayedSend, joinPath(path, "delayedSend")) : topSchedule;
-    const planned = await problems.run(() => planEmail(ctx, { channel, path, topParams: request.params, attachments, scheduledFor: scheduledFor ?? null }), path || "(root)");
-    if (planned) deliveries.push(planned);
-  }
-  if (request.sms) {
-    const { channel, path } = request.sms;
-    const scheduledFor = channel.delayedSend !== undefined ? await scheduleOf(channel.delayedSend, joinPath(path, "delayedSend")) : topSchedule;
-    deliveries.push(...((await problems.run(() => planSms(ctx, { channel, path, topParams: request.params, scheduledFor: scheduledFor ?? null }), path || "(root)")) ?? []));
-  }
-  if (request.msgApp) {
-    const { channel, path } = request.msgApp;
-    const scheduledFor = channel.delayedSend !== undefined ? await scheduleOf(channel.delayedSend, joinPath(path, "delayedSend")) : topSchedule;
-    deliveries.push(
-      ...((await problems.run(() => planMsgApp(ctx, { channel, path, topParams: request.params, scheduledFor: scheduledFor ?? null }), path || "(root)")) ?? []),
-    );
+  for (const name of CHANNELS) {
+    const r = resolved[name];
+    const channel = request.channels[name];
+    if (!r || !channel) continue;
+    const own = r.get<string>("delayedSend");
+    const scheduledFor = (own !== undefined ? await scheduleOf(own, r.pathOf("delayedSend")) : topSchedule) ?? null;
+    const input = { resolved: r, paramsPath: channel.paramsPath, scheduledFor };
+    const fallback = channel.path || "(root)";
+    if (name === "email") {
+      const planned = await problems.run(() => planEmail(ctx, { ...input, attachments }), fallback);
+      if (planned) deliveries.push(planned);
+    } else {
+      const planned = await problems.run(() => (name === "sms" ? planSms(ctx, input) : planMsgApp(ctx, input)), fallback);
+      deliveries.push(...(planned ?? []));
+    }
   }
   problems.throwIfAny();
 
-  const channelTags = [request.email?.channel.tags, request.sms?.channel.tags, request.msgApp?.channel.tags].flat().filter((t): t is string => !!t);
-  const correlationId = request.correlationId ?? request.email?.channel.correlationId ?? request.sms?.channel.correlationId ?? request.msgApp?.channel.correlationId;
+  const channelTags = CHANNELS.flatMap((name) => resolved[name]?.get<string[]>("tags") ?? []);
+  const correlationId = request.correlationId ?? CHANNELS.map((name) => resolved[name]?.get<string>("correlationId")).find((id) => id !== undefined);
+  const explained: Resolution["channels"] = {};
+  for (const name of CHANNELS) {
+    const r = resolved[name];
+    if (!r) continue;
+    explained[name] = r.explain();
+    if (name === "sms") explained.sms = { ...explained.sms, region: resolveRegion(ctx).source };
+  }
   return {
     deliveries,
     attachments,
     ...(correlationId ? { correlationId } : {}),
     tags: [...new Set([...(request.tags ?? []), ...channelTags])],
+    resolution: {
+      ...(request.eventType ? { eventType: request.eventType } : {}),
+      channels: explained,
+      ...(request.notSent && Object.keys(request.notSent).length > 0 ? { notSent: request.notSent } : {}),
+    },
   };
 }

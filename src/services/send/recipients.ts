@@ -12,6 +12,12 @@ export interface RecipientEntry {
   path: string;
 }
 
+/** One value of a recipient field before rendering, with the path it was written at. */
+export interface RecipientSource {
+  value: string;
+  path: string;
+}
+
 /**
  * Renders a recipient field (each value may use `{{params}}`) and splits comma-separated values,
  * keeping the path of the value each address came from.
@@ -24,8 +30,22 @@ export function renderRecipientList(
   problems: RenderProblems,
 ): RecipientEntry[] {
   if (list === undefined) return [];
-  const items = Array.isArray(list) ? list.map((v, i) => ({ raw: v, path: `${path}[${i}]` })) : [{ raw: list, path }];
-  return items.flatMap(({ raw, path: at }) => {
+  const items = Array.isArray(list) ? list.map((v, i) => ({ value: v, path: `${path}[${i}]` })) : [{ value: list, path }];
+  return renderRecipientEntries(items, params, renderer, problems);
+}
+
+/**
+ * The same for a list whose values may come from several layers of the cascade (an event
+ * type's cc plus a request's augment), each blamed at its own path.
+ *
+ * @example
+ * ```ts
+ * renderRecipientEntries([{ value: "{{emailaddress}}", path: "eventType.x.email.recipients.to[0]" }], { emailaddress: "a@b.c" }, "mustache", problems)
+ * // [{ value: "a@b.c", path: "eventType.x.email.recipients.to[0]" }]
+ * ```
+ */
+export function renderRecipientEntries(items: RecipientSource[], params: Record<string, unknown>, renderer: Renderer, problems: RenderProblems): RecipientEntry[] {
+  return items.flatMap(({ value: raw, path: at }) => {
     const rendered = problems.capture(at, () => renderTemplate(raw, params, { renderer, escape: "none" }), "");
     return rendered
       .split(",")

@@ -160,4 +160,8 @@ export const PreviewQuerySchema = z.object({
     .enum(["true", "false"])
     .optional()
     .openapi({ description: "true: answer 200 with exactly what would be sent, and store nothing" }),
+  explain: z
+    .enum(["true", "false"])
+    .optional()
+    .openapi({ description: "With preview=true: also answer `resolution`, the layer (system, tenant, event, request, augment) each resolved value came from" }),
 });

@@ -4,13 +4,15 @@ import type { SendContext } from "./context";
 import { enqueueDeliveries } from "./enqueue";
 import { assertRecipientsAllowed } from "./guest-list-check";
 import { type EmailPayload, type MsgAppPayload, previewPayload, type SmsPayload } from "./payloads";
-import { type Plan, planRequest, type SendRequest } from "./plan";
+import { type Plan, planRequest, type Resolution, type SendRequest } from "./plan";
 import { storeNotification } from "./store";
 
 export interface Preview {
   email?: EmailPayload[];
   sms?: SmsPayload[];
   msgApp?: MsgAppPayload[];
+  /** With `explain=true`: where each resolved value came from (plan.ts Resolution). */
+  resolution?: Resolution;
 }
 
 export interface SendReceipt {
@@ -21,6 +23,8 @@ export interface SendReceipt {
   channels: Partial<Record<Channel, number>>;
   correlationId: string | null;
   scheduledFor: string | null;
+  /** /notifyevent sends: the event type and version the send resolved. */
+  eventType?: { code: string; version: number };
   createdAt: string;
 }
 
@@ -35,10 +39,10 @@ export function toPreview(plan: Plan): Preview {
 }
 
 /** A preview refuses what the send would refuse, guest-list recipients included, so a designer sees it. */
-export async function previewSend(ctx: SendContext, request: SendRequest): Promise<Preview> {
+export async function previewSend(ctx: SendContext, request: SendRequest, options: { explain?: boolean } = {}): Promise<Preview> {
   const plan = await planRequest(ctx, request);
-  await assertRecipientsAllowed(ctx, request, plan);
-  return toPreview(plan);
+  await assertRecipientsAllowed(ctx, plan);
+  return options.explain ? { ...toPreview(plan), resolution: plan.resolution } : toPreview(plan);
 }
 
 /**
@@ -48,10 +52,10 @@ export async function previewSend(ctx: SendContext, request: SendRequest): Promi
  */
 export async function sendNotification(ctx: SendContext, request: SendRequest, source: string): Promise<SendReceipt> {
   const plan = await planRequest(ctx, request);
-  await assertRecipientsAllowed(ctx, request, plan);
+  await assertRecipientsAllowed(ctx, plan);
   const counts: Partial<Record<Channel, number>> = {};
   for (const d of plan.deliveries) counts[d.channel] = (counts[d.channel] ?? 0) + d.recipients.length;
-  const admission = await admitSend(ctx.env, ctx.principal, ctx.tenant, counts);
+  const admission = await admitSend(ctx, counts);
   let stored;
   try {
     stored = await storeNotification(ctx, plan, source);
@@ -69,6 +73,7 @@ export async function sendNotification(ctx: SendContext, request: SendRequest, s
     channels: counts,
     correlationId: notification.correlationId,
     scheduledFor: notification.scheduledFor?.toISOString() ?? null,
+    ...(plan.resolution.eventType ? { eventType: { code: plan.resolution.eventType.code, version: plan.resolution.eventType.version } } : {}),
     createdAt: notification.createdAt.toISOString(),
   };
 }

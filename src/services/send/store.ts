@@ -90,9 +90,9 @@ export async function storeNotification(ctx: SendContext, plan: Plan, source: st
     channels: [...new Set(deliveryRows.map((d) => d.channel))],
     messageCount: messageRows.length,
     scheduledFor: scheduledTimes.length ? new Date(Math.min(...scheduledTimes.map((d) => d.getTime()))) : null,
-    eventTypeCode: null,
-    eventTypeVersion: null,
-    resolution: null,
+    eventTypeCode: plan.resolution.eventType?.code ?? null,
+    eventTypeVersion: plan.resolution.eventType?.version ?? null,
+    resolution: plan.resolution as unknown as Record<string, unknown>,
     createdAt: now,
     updatedAt: now,
   };

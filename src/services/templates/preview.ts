@@ -2,7 +2,8 @@ import type { TemplateVersionRow } from "../../db/schema";
 import { type Params, renderChat, renderEmail, renderSms } from "../content/render-channel";
 import { withRenderErrors } from "../content/render-errors";
 import type { Renderer } from "../render/renderer";
-import { getTemplate, type TenantScope } from "./templates";
+import type { ServiceContext } from "../context";
+import { getTemplate } from "./templates";
 
 export type TemplatePreview =
   | { channel: "email"; subject: string; body: string; bodyType: string; html?: string; text?: string }
@@ -29,8 +30,8 @@ export function renderTemplateVersion(channel: "email" | "sms" | "msgApp", versi
   };
 }
 
-export async function previewTemplate(scope: TenantScope, templateId: string, params: Params, version?: number): Promise<TemplatePreview & { templateId: string; version: number }> {
-  const loaded = await getTemplate(scope, templateId, version);
+export async function previewTemplate(ctx: ServiceContext, templateId: string, params: Params, version?: number): Promise<TemplatePreview & { templateId: string; version: number }> {
+  const loaded = await getTemplate(ctx, templateId, version);
   return {
     templateId: loaded.template.id,
     version: loaded.version.version,

@@ -1,5 +1,4 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
-import type { Db } from "../../db/client";
 import { olderThan } from "../../db/keyset";
 import {
   type BodyType,
@@ -15,14 +14,10 @@ import { type Page, type PageRequest, pageOf } from "../../lib/pagination";
 import { requiredParams } from "../render/engine";
 import type { Renderer } from "../render/renderer";
 import { smsStats } from "../render/sms";
+import type { ServiceContext } from "../context";
 import { cardStrings, checkTemplateContent, type TemplateContent } from "./check-content";
 
 export type { TemplateContent } from "./check-content";
-
-export interface TenantScope {
-  db: Db;
-  tenantId: string;
-}
 
 
 export interface TemplateInput extends TemplateContent {
@@ -108,12 +103,12 @@ function isUniqueViolation(err: unknown): boolean {
   return err instanceof Error && /UNIQUE constraint failed|SQLITE_CONSTRAINT/i.test(`${err.message} ${String(err.cause ?? "")}`);
 }
 
-export async function createTemplate(scope: TenantScope, input: TemplateInput): Promise<TemplateView> {
+export async function createTemplate(ctx: ServiceContext, input: TemplateInput): Promise<TemplateView> {
   assertContent(input.channel, input);
-  const now = new Date();
+  const now = ctx.now;
   const template: TemplateRow = {
     id: uuidv7(),
-    tenantId: scope.tenantId,
+    tenantId: ctx.tenant.id,
     name: input.name.trim(),
     channel: input.channel,
     currentVersion: 1,
@@ -123,7 +118,7 @@ export async function createTemplate(scope: TenantScope, input: TemplateInput): 
   };
   const version = versionRow(template.id, 1, input, input.channel, now);
   try {
-    await scope.db.batch([scope.db.insert(templates).values(template), scope.db.insert(templateVersions).values(version)]);
+    await ctx.db.batch([ctx.db.insert(templates).values(template), ctx.db.insert(templateVersions).values(version)]);
   } catch (err) {
     if (isUniqueViolation(err)) {
       throw new ApiError("conflict", {
@@ -136,20 +131,25 @@ export async function createTemplate(scope: TenantScope, input: TemplateInput): 
   return toTemplateView({ template, version });
 }
 
-/** Finds a live template of this tenant; another tenant's template is indistinguishable from none. */
-export async function loadTemplate(scope: TenantScope, templateId: string, versionNumber?: number): Promise<LoadedTemplate | null> {
-  const template = await scope.db.query.templates.findFirst({
-    where: and(eq(templates.id, templateId.toLowerCase()), eq(templates.tenantId, scope.tenantId), isNull(templates.deletedAt)),
-  });
-  if (!template) return null;
-  const version = await scope.db.query.templateVersions.findFirst({
-    where: and(eq(templateVersions.templateId, template.id), eq(templateVersions.version, versionNumber ?? template.currentVersion)),
-  });
-  return version ? { template, version } : null;
+/**
+ * Finds a live template of this tenant with its current version (or `versionNumber`) in one D1
+ * query; another tenant's template is indistinguishable from none.
+ */
+export async function loadTemplate(ctx: Pick<ServiceContext, "db" | "tenant">, templateId: string, versionNumber?: number): Promise<LoadedTemplate | null> {
+  const rows = await ctx.db
+    .select({ template: templates, version: templateVersions })
+    .from(templates)
+    .innerJoin(
+      templateVersions,
+      and(eq(templateVersions.templateId, templates.id), versionNumber ? eq(templateVersions.version, versionNumber) : eq(templateVersions.version, templates.currentVersion)),
+    )
+    .where(and(eq(templates.id, templateId.toLowerCase()), eq(templates.tenantId, ctx.tenant.id), isNull(templates.deletedAt)))
+    .limit(1);
+  return rows[0] ?? null;
 }
 
-export async function getTemplate(scope: TenantScope, templateId: string, versionNumber?: number): Promise<LoadedTemplate> {
-  const loaded = await loadTemplate(scope, templateId, versionNumber);
+export async function getTemplate(ctx: ServiceContext, templateId: string, versionNumber?: number): Promise<LoadedTemplate> {
+  const loaded = await loadTemplate(ctx, templateId, versionNumber);
   if (!loaded) {
     throw new ApiError("not_found", {
       detail: versionNumber ? `No version ${versionNumber} of template ${templateId}` : `No template ${templateId}`,
@@ -159,17 +159,17 @@ export async function getTemplate(scope: TenantScope, templateId: string, versio
 }
 
 export async function listTemplates(
-  scope: TenantScope,
+  ctx: ServiceContext,
   page: PageRequest,
   filter: { name?: string; channel?: Channel },
 ): Promise<Page<TemplateView>> {
-  const rows = await scope.db
+  const rows = await ctx.db
     .select({ template: templates, version: templateVersions })
     .from(templates)
     .innerJoin(templateVersions, and(eq(templateVersions.templateId, templates.id), eq(templateVersions.version, templates.currentVersion)))
     .where(
       and(
-        eq(templates.tenantId, scope.tenantId),
+        eq(templates.tenantId, ctx.tenant.id),
         isNull(templates.deletedAt),
         filter.name !== undefined ? eq(templates.name, filter.name) : undefined,
         filter.channel ? eq(templates.channel, filter.channel) : undefined,
@@ -188,11 +188,11 @@ export async function listTemplates(
  * current version: versions record changes, and a send's recorded version must mean something.
  */
 export async function updateTemplate(
-  scope: TenantScope,
+  ctx: ServiceContext,
   templateId: string,
   patch: Partial<Omit<TemplateContent, "renderer">> & { name?: string; renderer?: Renderer },
 ): Promise<TemplateView> {
-  const current = await getTemplate(scope, templateId);
+  const current = await getTemplate(ctx, templateId);
   const { template, version } = current;
   const content: TemplateContent = {
     subject: patch.subject !== undefined ? patch.subject : version.subject,
@@ -206,18 +206,18 @@ export async function updateTemplate(
   if (name === template.name && sameContent(versionRow(template.id, version.version, content, template.channel, version.createdAt), version)) {
     return toTemplateView(current);
   }
-  const now = new Date();
+  const now = ctx.now;
   const nextVersion = template.currentVersion + 1;
   const row = versionRow(template.id, nextVersion, content, template.channel, now);
   let results;
   try {
-    results = await scope.db.batch([
-      scope.db
+    results = await ctx.db.batch([
+      ctx.db
         .update(templates)
         .set({ currentVersion: nextVersion, name, updatedAt: now })
         .where(and(eq(templates.id, template.id), eq(templates.currentVersion, template.currentVersion)))
         .returning({ id: templates.id }),
-      scope.db.insert(templateVersions).values(row),
+      ctx.db.insert(templateVersions).values(row),
     ]);
   } catch (err) {
     if (isUniqueViolation(err)) {
@@ -245,7 +245,7 @@ function sameContent(a: TemplateVersionRow, b: TemplateVersionRow): boolean {
   );
 }
 
-export async function deleteTemplate(scope: TenantScope, templateId: string): Promise<void> {
-  const { template } = await getTemplate(scope, templateId);
-  await scope.db.update(templates).set({ deletedAt: new Date() }).where(eq(templates.id, template.id));
+export async function deleteTemplate(ctx: ServiceContext, templateId: string): Promise<void> {
+  const { template } = await getTemplate(ctx, templateId);
+  await ctx.db.update(templates).set({ deletedAt: ctx.now }).where(eq(templates.id, template.id));
 }

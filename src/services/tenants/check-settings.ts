@@ -13,8 +13,13 @@ import type { TenantSettings } from "./settings";
  * Whether a stored cc / bcc / reply-to entry will pass the send path's own recipient check
  * (services/send/recipients.ts: comma-separated values, each a bare address). An entry with a
  * placeholder is filled per send, so only its syntax can be checked now.
+ *
+ * @example
+ * ```ts
+ * storedRecipientProblem("{{#open") // "Unclosed section …"; storedRecipientProblem("ann@example.com") // null
+ * ```
  */
-function storedRecipientProblem(entry: string): string | null {
+export function storedRecipientProblem(entry: string): string | null {
   if (/\{\{|\(\(/.test(entry)) {
     try {
       requiredParams(entry, /\(\(/.test(entry) ? "gc" : "mustache");

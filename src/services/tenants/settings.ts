@@ -47,6 +47,17 @@ export const ChatTargetSchema = z
 
 const TargetNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "Lower-case letters, digits, _ and -, up to 64");
 
+/** What every channel's defaults may hold besides its own fields: a default template and params. */
+function channelDefaults(channel: string) {
+  return {
+    templateId: z
+      .uuid()
+      .optional()
+      .openapi({ description: `A ${channel} template used when neither the event type nor the request gives content` }),
+    params: ParamsSchema.optional().openapi({ description: `Default params of the ${channel} channel; they override the top-level default params` }),
+  };
+}
+
 /**
  * Tenant defaults: the second layer of the System → Tenant → Event → Request cascade. A request
  * value wins over these; these win over the Worker's system defaults.
@@ -62,6 +73,7 @@ export const TenantSettingsSchema = z
         replyTo: z.array(z.string().max(320)).max(10).optional(),
         cc: z.array(z.string().max(320)).max(50).optional(),
         bcc: z.array(z.string().max(320)).max(50).optional(),
+        ...channelDefaults("email"),
       })
       .strict()
       .optional(),
@@ -69,6 +81,7 @@ export const TenantSettingsSchema = z
       .object({
         provider: z.string().optional().openapi({ example: "twilio" }),
         senderId: SenderIdSchema.optional(),
+        ...channelDefaults("sms"),
       })
       .strict()
       .optional(),
@@ -78,6 +91,7 @@ export const TenantSettingsSchema = z
           .record(TargetNameSchema, ChatTargetSchema)
           .optional()
           .openapi({ description: "Named chat targets a request can address by name" }),
+        ...channelDefaults("msgApp"),
       })
       .strict()
       .optional(),

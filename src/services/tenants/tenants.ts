@@ -1,12 +1,12 @@
 import { desc, eq, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import type { Db } from "../../db/client";
 import { olderThan } from "../../db/keyset";
-import { type TenantLimits, type TenantRow, type TenantStatus, tenants } from "../../db/schema";
+import { CHANNELS, type TenantLimits, type TenantRow, type TenantStatus, tenants } from "../../db/schema";
+import { checkTemplateRefs } from "../templates/refs";
 import { uuidv7 } from "../../lib/ids";
 import { ApiError } from "../../lib/errors/api-error";
 import { type Page, type PageRequest, pageOf } from "../../lib/pagination";
-import type { Env } from "../../env";
+import type { OperatorContext, ServiceContext } from "../context";
 import { checkSettings } from "./check-settings";
 import { effectiveLimits } from "./limits";
 import { normaliseSettings, type TenantSettings } from "./settings";
@@ -43,16 +43,24 @@ export function toTenantView(row: TenantRow): TenantView {
   };
 }
 
-function assertUsableSettings(settings: TenantSettings, env: Env, prefix: string): void {
-  const errors = checkSettings(settings, env, prefix);
+/** The schema's rules plus what needs the deployment or the database: providers, URLs, templates. */
+async function assertUsableSettings(ctx: OperatorContext, tenantId: string | null, settings: TenantSettings, prefix: string): Promise<void> {
+  const at = (path: string) => (prefix ? `${prefix}.${path}` : path);
+  const refs = CHANNELS.flatMap((channel) => {
+    const id = settings[channel]?.templateId;
+    return id ? [{ id, channel, path: at(`${channel}.templateId`) }] : [];
+  });
+  // A new tenant has no templates yet, so any template it names is unknown.
+  const templateErrors = tenantId ? await checkTemplateRefs(ctx.db, tenantId, refs) : refs.map((r) => ({ path: r.path, message: "No such template" }));
+  const errors = [...checkSettings(settings, ctx.env, prefix), ...templateErrors];
   if (errors.length > 0) {
     throw new ApiError("unprocessable", { detail: "Some settings cannot be used on this deployment", errors });
   }
 }
 
-export async function createTenant(db: Db, env: Env, input: TenantInput): Promise<TenantView> {
-  if (input.settings) assertUsableSettings(input.settings, env, "settings");
-  const now = new Date();
+export async function createTenant(ctx: OperatorContext, input: TenantInput): Promise<TenantView> {
+  if (input.settings) await assertUsableSettings(ctx, null, input.settings, "settings");
+  const now = ctx.now;
   const row: TenantRow = {
     id: uuidv7(),
     name: input.name.trim(),
@@ -62,22 +70,19 @@ export async function createTenant(db: Db, env: Env, input: TenantInput): Promis
     createdAt: now,
     updatedAt: now,
   };
-  await db.insert(tenants).values(row);
+  await ctx.db.insert(tenants).values(row);
   return toTenantView(row);
 }
 
-export async function findTenant(db: Db, tenantId: string): Promise<TenantRow | undefined> {
-  return db.query.tenants.findFirst({ where: eq(tenants.id, tenantId.toLowerCase()) });
-}
-
-export async function getTenant(db: Db, tenantId: string): Promise<TenantRow> {
-  const row = await findTenant(db, tenantId);
+/** A tenant by id; an unknown one is a 404. */
+export async function getTenant(ctx: Pick<OperatorContext, "db">, tenantId: string): Promise<TenantRow> {
+  const row = await ctx.db.query.tenants.findFirst({ where: eq(tenants.id, tenantId.toLowerCase()) });
   if (!row) throw new ApiError("not_found", { detail: `No tenant ${tenantId}` });
   return row;
 }
 
-export async function listTenants(db: Db, page: PageRequest): Promise<Page<TenantView>> {
-  const rows = await db
+export async function listTenants(ctx: OperatorContext, page: PageRequest): Promise<Page<TenantView>> {
+  const rows = await ctx.db
     .select()
     .from(tenants)
     .where(olderThan(tenants.createdAt, tenants.id, page.cursor))
@@ -94,8 +99,7 @@ export async function listTenants(db: Db, page: PageRequest): Promise<Page<Tenan
  * Each settings key is checked on its own (no rule spans two keys), before anything is written.
  */
 export async function updateTenant(
-  db: Db,
-  env: Env,
+  ctx: OperatorContext,
   tenantId: string,
   patch: {
     name?: string;
@@ -107,10 +111,10 @@ export async function updateTenant(
 ): Promise<TenantView> {
   if (patch.settings) {
     const given = Object.fromEntries(Object.entries(patch.settings).filter(([, v]) => v !== null && v !== undefined)) as TenantSettings;
-    assertUsableSettings(given, env, settingsPrefix);
+    await assertUsableSettings(ctx, tenantId.toLowerCase(), given, settingsPrefix);
   }
   const settingsPatch = patch.settings ? (normaliseSettings(patch.settings as TenantSettings) as Record<string, unknown>) : undefined;
-  const rows = await db
+  const rows = await ctx.db
     .update(tenants)
     .set({
       ...(patch.name !== undefined ? { name: patch.name.trim() } : {}),
@@ -118,7 +122,7 @@ export async function updateTenant(
       ...(patch.limits ? { limits: mergeJson(tenants.limits, patch.limits) } : {}),
       ...(settingsPatch ? { settings: mergeJson(tenants.settings, settingsPatch) } : {}),
       // Strictly increasing, so a later read can tell this write from the one before it.
-      updatedAt: sql`max(${tenants.updatedAt} + 1, ${Date.now()})`,
+      updatedAt: sql`max(${tenants.updatedAt} + 1, ${ctx.now.getTime()})`,
     })
     .where(eq(tenants.id, tenantId.toLowerCase()))
     .returning();
@@ -144,4 +148,17 @@ function mergeJson(column: SQLiteColumn, patch: Record<string, unknown>): SQL {
     expr = value === null ? sql`json_remove(${expr}, ${path})` : sql`json_set(${expr}, ${path}, json(${JSON.stringify(value)}))`;
   }
   return expr;
+}
+
+/**
+ * The tenant's own `PATCH /api/v1/tenant/defaults`: the operator's update, applied to the
+ * caller's tenant only, with error paths relative to the defaults document (`email.cc[0]`).
+ *
+ * @example
+ * ```ts
+ * const view = await updateTenantDefaults(ctx, { email: { from: "Funding <funding@example.gov>" } });
+ * ```
+ */
+export async function updateTenantDefaults(ctx: ServiceContext, patch: NonNullable<Parameters<typeof updateTenant>[2]["settings"]>): Promise<TenantView> {
+  return updateTenant(ctx, ctx.tenant.id, { settings: patch }, "");
 }
