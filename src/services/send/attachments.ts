@@ -55,7 +55,9 @@ export function decodeAttachments(lists: AttachmentList[]): { attachments: Decod
   let total = 0;
   for (const { inputs, path } of lists) {
     inputs.forEach((input, i) => {
-      const decoded = decodeOne(input, `${path}[${i}]`, errors);
+      // An attachment-service reference counts towards the limits; its document comes at delivery (serviceAttachmentEntries).
+      if (input.service !== undefined) return;
+      const decoded = decodeOne(input as InlineAttachmentInput, `${path}[${i}]`, errors);
       if (!decoded) return;
       total += decoded.content.byteLength;
       attachments.push(decoded);
@@ -67,7 +69,10 @@ export function decodeAttachments(lists: AttachmentList[]): { attachments: Decod
   return { attachments, errors };
 }
 
-function decodeOne(input: AttachmentInput, at: string, errors: FieldError[]): DecodedAttachment | null {
+/** An inline attachment: the schema guarantees filename and content when there is no `service`. */
+type InlineAttachmentInput = AttachmentInput & { filename: string; content: string };
+
+function decodeOne(input: InlineAttachmentInput, at: string, errors: FieldError[]): DecodedAttachment | null {
   const contentType = (input.contentType ?? input.mimeType ?? "").split(";")[0]!.trim().toLowerCase();
   const typeField = input.contentType !== undefined ? "contentType" : "mimeType";
   const allowed = ALLOWED_ATTACHMENT_TYPES.has(contentType);
@@ -101,6 +106,18 @@ function decodeBase64(b64: string): Uint8Array {
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
   return out;
+}
+
+/**
+ * The attachment-service references among a request's attachment lists, each with its path
+ * (`attachments[2]`), in list order: the email plans them with planServiceAttachment.
+ */
+export function serviceAttachmentEntries(lists: AttachmentList[]): { entry: { service: string; params?: Record<string, unknown>; filename?: string }; path: string }[] {
+  return lists.flatMap(({ inputs, path }) =>
+    inputs.flatMap((input, i) =>
+      input.service !== undefined ? [{ entry: { service: input.service, ...(input.params ? { params: input.params } : {}), ...(input.filename !== undefined ? { filename: input.filename } : {}) }, path: `${path}[${i}]` }] : [],
+    ),
+  );
 }
 
 /** R2 key of a stored attachment: under the tenant, so a tenant's files can be listed or purged together. */

@@ -23,17 +23,34 @@ const RendererName = z
 
 const TemplateRef = z.object({ templateId: z.uuid() }).strict();
 
+const ServiceNameRef = z.string().min(1).max(64);
+
+/**
+ * An email attachment: inline (`{filename, content, contentType}`), or a reference to one of the
+ * tenant's attachment services (`{service, params?, filename?}`) whose document is rendered at
+ * delivery time. One object schema, so a mistake in either form is reported at its field.
+ */
 export const AttachmentSchema = z
   .object({
-    filename: z.string().min(1).max(255).openapi({ example: "myimage.png" }),
-    content: z.string().min(1).openapi({ description: "File contents, base64 encoded" }),
+    filename: z.string().min(1).max(255).optional().openapi({ example: "myimage.png", description: "Required inline; optional with `service`" }),
+    content: z.string().min(1).optional().openapi({ description: "File contents, base64 encoded" }),
     contentType: z.string().max(255).optional().openapi({ example: "image/png" }),
     mimeType: z.string().max(255).optional().openapi({ description: "Alias of contentType" }),
+    service: ServiceNameRef.optional().openapi({ description: "Name of an attachment service (/api/v1/service/attachments) that renders the document when the email is delivered", example: "approval-letter" }),
+    params: ParamsSchema.optional().openapi({ description: "With `service`: params for this document, over the send's params" }),
   })
   .strict()
-  .refine((a) => a.contentType !== undefined || a.mimeType !== undefined, {
-    message: "contentType (or mimeType) is required",
-    path: ["contentType"],
+  .superRefine((a, ctx) => {
+    if (a.service !== undefined) {
+      for (const key of ["content", "contentType", "mimeType"] as const) {
+        if (a[key] !== undefined) ctx.addIssue({ code: "custom", path: [key], message: "Not with service: the attachment service supplies the document" });
+      }
+      return;
+    }
+    if (a.params !== undefined) ctx.addIssue({ code: "custom", path: ["params"], message: "Only with service" });
+    if (a.filename === undefined) ctx.addIssue({ code: "custom", path: ["filename"], message: "Invalid input: expected string, received undefined" });
+    if (a.content === undefined) ctx.addIssue({ code: "custom", path: ["content"], message: "Invalid input: expected string, received undefined" });
+    if (a.contentType === undefined && a.mimeType === undefined) ctx.addIssue({ code: "custom", path: ["contentType"], message: "contentType (or mimeType) is required" });
   })
   .openapi("Attachment");
 
@@ -67,7 +84,15 @@ export const EmailContentSchema = z
 export const EmailChannelSchema = z
   .object({
     recipients: z
-      .object({ to: RecipientList.optional(), cc: RecipientList.optional(), bcc: RecipientList.optional() })
+      .object({
+        to: RecipientList.optional(),
+        cc: RecipientList.optional(),
+        bcc: RecipientList.optional(),
+        subscription: ServiceNameRef.optional().openapi({
+          description: "Name of a subscription service (/api/v1/service/subscriptions) asked for more recipients when the send is planned",
+          example: "applicants",
+        }),
+      })
       .strict()
       .openapi("EmailRecipients"),
     content: EmailContentSchema,
@@ -98,7 +123,14 @@ export const SmsContentSchema = z
 
 export const SmsChannelSchema = z
   .object({
-    recipients: z.object({ to: RecipientList }).strict().openapi("SmsRecipients"),
+    recipients: z
+      .object({
+        to: RecipientList.optional(),
+        subscription: ServiceNameRef.optional().openapi({ description: "Name of a subscription service asked for more numbers when the send is planned" }),
+      })
+      .strict()
+      .refine((r) => r.to !== undefined || r.subscription !== undefined, { message: "Give to, subscription or both", path: ["to"] })
+      .openapi("SmsRecipients"),
     content: SmsContentSchema,
     sender: z.object({ senderId: SenderIdSchema.optional() }).strict().optional(),
     attachments: z.array(z.unknown()).optional().openapi({ description: "Not supported: an SMS cannot carry files (422)" }),

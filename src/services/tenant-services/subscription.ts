@@ -129,3 +129,24 @@ export async function resolveSubscriptionRecipients(ctx: ServiceContext, lookup:
     return true;
   });
 }
+
+/**
+ * The recipients a subscription service adds to a channel, as recipient entries (`{value, path}`)
+ * per role, ready to join the channel's own to/cc/bcc lists before they are validated. Nothing
+ * is called when `service` is undefined (the channel names no subscription service).
+ *
+ * @example
+ * ```ts
+ * const found = await subscriptionRecipientEntries(ctx, { service: r.get("recipients.subscription"), path: r.pathOf("recipients.subscription"), channel: "email", params });
+ * to.push(...found.to);
+ * ```
+ */
+export async function subscriptionRecipientEntries(
+  ctx: ServiceContext,
+  lookup: Omit<SubscriptionLookup, "service"> & { service: string | undefined },
+): Promise<Record<"to" | "cc" | "bcc", RecipientEntry[]>> {
+  const out: Record<"to" | "cc" | "bcc", RecipientEntry[]> = { to: [], cc: [], bcc: [] };
+  if (lookup.service === undefined) return out;
+  for (const r of await resolveSubscriptionRecipients(ctx, { ...lookup, service: lookup.service })) out[r.role].push({ value: r.address, path: r.path });
+  return out;
+}

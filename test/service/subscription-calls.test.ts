@@ -1,0 +1,183 @@
+import { env } from "cloudflare:workers";
+import { delay, http, HttpResponse } from "msw";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { json } from "../helpers/http";
+import { createProviderMocks } from "../helpers/providers";
+import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
+
+// A subscription service is asked for recipients when a send is planned (previews too). Its
+// failure is the caller's answer: 502 upstream_failed naming the service, with `retryable`, and
+// nothing stored.
+
+const SUBS_URL = "https://subs.example.gov/recipients";
+const mocks = createProviderMocks();
+let tenant: TestTenant;
+/** What the subscription service received. */
+const received: { body: any; auth: string | null }[] = [];
+/** The next answer of the subscription service. */
+let answer: () => Promise<Response> | Response;
+const ok = (body: unknown) => () => HttpResponse.json(body as never);
+
+beforeAll(async () => {
+  mocks.server.listen({ onUnhandledRequest: "error" });
+  mocks.server.use(
+    http.post(SUBS_URL, async ({ request }) => {
+      received.push({ body: await request.json(), auth: request.headers.get("authorization") });
+      return answer();
+    }),
+  );
+  tenant = await createTestTenant("Subscription calls");
+  for (const [name, extra] of [
+    ["applicants", {}],
+    ["slow", { timeoutMs: 200 }],
+  ] as const) {
+    const res = await asTenant(tenant, "POST", "/api/v1/service/subscriptions", {
+      body: {
+        name,
+        url: SUBS_URL,
+        authHeader: { name: "Authorization", value: "Bearer subs-secret" },
+        requestMapping: { applicantId: "{{applicationId}}", note: "for {{program}}" },
+        responseMapping: { email: "recipients[].email", sms: "recipients[].phone" },
+        ...extra,
+      },
+    });
+    expect(res.status).toBe(201);
+  }
+});
+afterEach(() => {
+  mocks.reset();
+  received.length = 0;
+});
+afterAll(() => mocks.server.close());
+
+const params = { applicationId: 42, program: "Small Business Fund" };
+const emailSend = {
+  params,
+  email: { recipients: { subscription: "applicants" }, content: { subject: "Hi", body: "Approved: {{program}}" } },
+};
+
+async function stored(): Promise<number> {
+  const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM notifications WHERE tenant_id = ?").bind(tenant.id).first<{ n: number }>();
+  return row!.n;
+}
+
+describe("success", () => {
+  it("the preview shows the recipients the service answered, and the service got the mapped params and the auth header", async () => {
+    answer = ok({ recipients: [{ email: "Ada@Example.com", phone: "+17787001234" }, { email: "bob@example.com" }, { email: "ada@example.com" }] });
+    const res = await asTenant(tenant, "POST", "/api/v1/notifysimple?preview=true", {
+      body: { ...emailSend, email: { ...emailSend.email, recipients: { to: ["cara@example.com"], subscription: "applicants" } } },
+    });
+    expect(res.status).toBe(200);
+    const preview = await json(res);
+    expect(preview.email[0].recipients).toEqual({ to: ["cara@example.com", "Ada@example.com", "bob@example.com"] });
+    expect(received).toEqual([
+      { body: { channel: "email", params: { applicantId: 42, note: "for Small Business Fund" }, correlationId: expect.any(String) }, auth: "Bearer subs-secret" },
+    ]);
+  });
+
+  it("a send stores one message per number the service answered (national numbers read in the tenant's region)", async () => {
+    answer = ok({ recipients: [{ phone: "+17787001234" }, { phone: "778 700 1235" }, { email: "no-phone@example.com" }] });
+    const res = await asTenant(tenant, "POST", "/api/v1/notifysimple", {
+      body: { params, sms: { recipients: { subscription: "applicants" }, content: { body: "Approved" } } },
+    });
+    expect(res.status).toBe(201);
+    const { notifyId, channels } = await json(res);
+    expect(channels).toEqual({ sms: 2 });
+    const status = await json(await asTenant(tenant, "GET", `/api/v1/notify/${notifyId}`));
+    expect(status.messages.map((m: { recipient: string }) => m.recipient).sort()).toEqual(["+17787001234", "+17787001235"]);
+    expect(received[0]!.body.channel).toBe("sms");
+  });
+});
+
+describe("refusals before any call", () => {
+  it("422 for an unknown service, at the field that names it", async () => {
+    const res = await asTenant(tenant, "POST", "/api/v1/notifysimple", { body: { ...emailSend, email: { ...emailSend.email, recipients: { subscription: "nope" } } } });
+    expect(res.status).toBe(422);
+    expect((await json(res)).errors).toEqual([{ path: "email.recipients.subscription", message: 'No subscription service named "nope"' }]);
+    expect(received).toEqual([]);
+  });
+
+  it("422 naming a param the service's requestMapping needs", async () => {
+    const res = await asTenant(tenant, "POST", "/api/v1/notifysimple", { body: { ...emailSend, params: { program: "x" } } });
+    expect(res.status).toBe(422);
+    expect((await json(res)).errors).toEqual([{ path: "email.params.applicationId", message: 'Required by the subscription service "applicants" but not supplied' }]);
+    expect(received).toEqual([]);
+  });
+});
+
+describe("failures: 502 upstream_failed, nothing stored", () => {
+  const cases: [string, () => Promise<Response> | Response, boolean, string][] = [
+    ["a 5xx", () => HttpResponse.json({ error: "down" }, { status: 503 }), true, "HTTP 503"],
+    ["a 4xx", () => HttpResponse.json({ error: "nope" }, { status: 404 }), false, "HTTP 404"],
+    ["an answer that is not JSON", () => new HttpResponse("<html>oops</html>", { headers: { "content-type": "text/html" } }), false, "the answer is not JSON"],
+    ["an answer of the wrong shape", ok({ recipients: "ada@example.com" }), false, "the answer does not match its responseMapping (recipients[].email: expected an array at segment 1, found a string)"],
+    ["a leaf that is not a string", ok({ recipients: [{ email: 7 }] }), false, "the answer does not match its responseMapping (recipients[].email: expected a string, found a number)"],
+    ["an answer over 1 MB", () => new HttpResponse(JSON.stringify({ recipients: [], pad: "x".repeat(1024 * 1024) }), { headers: { "content-type": "application/json" } }), false, "the answer is larger than 1048576 bytes"],
+    ["a redirect", () => new HttpResponse(null, { status: 302, headers: { location: "http://10.0.0.1/" } }), false, "the target redirected (HTTP 302); redirects are not followed"],
+  ];
+
+  it.each(cases)("%s", async (_, reply, retryable, reason) => {
+    answer = reply;
+    const before = await stored();
+    const res = await asTenant(tenant, "POST", "/api/v1/notifysimple", { body: emailSend });
+    expect(res.status).toBe(502);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+    const problem = await json(res);
+    const summary = `subscription service "applicants": ${reason} (${retryable ? "temporary: a retry may help" : "permanent: the service or its configuration must be fixed"})`;
+    expect(problem).toMatchObject({
+      code: "upstream_failed",
+      status: 502,
+      detail: `The ${summary}`,
+      retryable,
+      service: { kind: "subscription", name: "applicants" },
+      errors: [{ path: "email.recipients.subscription", message: summary }],
+    });
+    expect(JSON.stringify(problem)).not.toContain("oops");
+    expect(await stored()).toBe(before);
+    expect(mocks.captured.ses).toEqual([]);
+  });
+
+  it("a 429 is retryable and passes on Retry-After", async () => {
+    answer = () => HttpResponse.json({}, { status: 429, headers: { "retry-after": "30" } });
+    const res = await asTenant(tenant, "POST", "/api/v1/notifysimple", { body: emailSend });
+    expect(res.status).toBe(502);
+    expect(res.headers.get("retry-after")).toBe("30");
+    expect(await json(res)).toMatchObject({ retryable: true, detail: 'The subscription service "applicants": HTTP 429 (temporary: a retry may help)' });
+  });
+
+  it("a timeout is retryable (the service's own timeoutMs)", async () => {
+    answer = async () => {
+      await delay("infinite");
+      return HttpResponse.json({});
+    };
+    const before = await stored();
+    const res = await asTenant(tenant, "POST", "/api/v1/notifysimple", { body: { ...emailSend, email: { ...emailSend.email, recipients: { subscription: "slow" } } } });
+    expect(res.status).toBe(502);
+    expect(await json(res)).toMatchObject({ retryable: true, detail: 'The subscription service "slow": no answer within 200 ms (temporary: a retry may help)' });
+    expect(await stored()).toBe(before);
+  });
+
+  it("a URL stored before a policy change is refused at call time and never fetched", async () => {
+    const created = await json(
+      await asTenant(tenant, "POST", "/api/v1/service/subscriptions", { body: { name: "legacy", url: SUBS_URL, responseMapping: { email: "recipients[].email" } } }),
+    );
+    await env.DB.prepare("UPDATE tenant_services SET url = ? WHERE id = ?").bind("https://169.254.169.254/latest/meta-data/", created.id).run();
+    const res = await asTenant(tenant, "POST", "/api/v1/notifysimple?preview=true", { body: { ...emailSend, email: { ...emailSend.email, recipients: { subscription: "legacy" } } } });
+    expect(res.status).toBe(502);
+    expect(await json(res)).toMatchObject({
+      retryable: false,
+      detail: 'The subscription service "legacy": its URL is refused: Must not point at a cloud metadata address (169.254.169.254) (permanent: the service or its configuration must be fixed)',
+    });
+    expect(received).toEqual([]);
+  });
+
+  it("an invalid address in the answer is a 422 at the field, naming the service", async () => {
+    answer = ok({ recipients: [{ email: "not-an-address" }] });
+    const res = await asTenant(tenant, "POST", "/api/v1/notifysimple", { body: emailSend });
+    expect(res.status).toBe(422);
+    const problem = await json(res);
+    expect(problem.errors).toHaveLength(1);
+    expect(problem.errors[0].path).toBe("email.recipients.subscription");
+    expect(problem.errors[0].message).toContain('(answered by the subscription service "applicants")');
+  });
+});
