@@ -11,6 +11,8 @@ import type { ResolvedChannel } from "../resolve/cascade";
 import { joinPath, providerFor, templateFor } from "./defaults";
 import { RenderProblems } from "../content/render-errors";
 import type { EmailPayload, PlannedDelivery } from "./payloads";
+import { planServiceAttachment, type ServiceAttachmentRef } from "../tenant-services/attachment";
+import { subscriptionRecipientEntries } from "../tenant-services/subscription";
 import { renderRecipientEntries, validEmailRecipients, validEmails } from "./recipients";
 import type { BodyType } from "../../db/schema";
 
@@ -25,6 +27,8 @@ export interface EmailPlanInput {
   /** Where a missing template parameter is reported (`email.params`, or `params` for event sends). */
   paramsPath: string;
   attachments: DecodedAttachment[];
+  /** `{service, params?, filename?}` entries of the attachment lists: documents an attachment service renders at delivery. */
+  serviceAttachments?: { entry: { service: string; params?: Record<string, unknown>; filename?: string }; path: string }[];
   scheduledFor: Date | null;
 }
 
@@ -74,6 +78,14 @@ export async function planEmail(ctx: SendContext, input: EmailPlanInput): Promis
   const renderError = problems.toError(input.paramsPath, "email");
   if (renderError) throw renderError;
 
+  // The tenant's services, once the content is known to render: a subscription service adds recipients, attachment services are planned.
+  const fromService = await subscriptionRecipientEntries(ctx, { service: r.get<string>("recipients.subscription"), path: r.pathOf("recipients.subscription"), channel: "email", params, paramsPath: input.paramsPath });
+  to.push(...fromService.to);
+  cc.push(...fromService.cc);
+  bcc.push(...fromService.bcc);
+  const serviceAttachments: ServiceAttachmentRef[] = [];
+  for (const { entry, path } of input.serviceAttachments ?? []) serviceAttachments.push(await planServiceAttachment(ctx, entry, params, path));
+
   const toValid = validEmailRecipients(to, errors);
   const ccValid = validEmailRecipients(cc, errors);
   const bccValid = validEmailRecipients(bcc, errors);
@@ -122,6 +134,7 @@ export async function planEmail(ctx: SendContext, input: EmailPlanInput): Promis
       ...(rendered!.text !== undefined ? { text: rendered!.text } : {}),
     },
     attachments: input.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.content.byteLength })),
+    ...(serviceAttachments.length > 0 ? { serviceAttachments } : {}),
   };
   return {
     channel: "email",

@@ -8,6 +8,7 @@ import { joinPath, providerFor, templateFor } from "./defaults";
 import { RenderProblems } from "../content/render-errors";
 import type { PlannedDelivery, SmsPayload } from "./payloads";
 import { renderRecipientEntries, validPhoneRecipients } from "./recipients";
+import { subscriptionRecipientEntries } from "../tenant-services/subscription";
 
 export const MAX_SMS_RECIPIENTS = 50;
 
@@ -48,6 +49,8 @@ export async function planSms(ctx: SendContext, input: SmsPlanInput): Promise<Pl
   const rendered = problems.capture(bodyPath, () => renderSms(source, params), null);
   const renderError = problems.toError(input.paramsPath, "SMS");
   if (renderError) throw renderError;
+  // A subscription service adds numbers, once the text is known to render.
+  to.push(...(await subscriptionRecipientEntries(ctx, { service: r.get<string>("recipients.subscription"), path: r.pathOf("recipients.subscription"), channel: "sms", params, paramsPath: input.paramsPath })).to);
 
   const numbers = validPhoneRecipients(to, resolveRegion(ctx).value, errors);
   if (numbers.length === 0 && to.length === 0) errors.push({ path: r.pathOf("recipients.to"), message: "At least one phone number is required" });

@@ -1,7 +1,7 @@
 import { CHANNELS, type Channel } from "../../db/schema";
 import { type ResolvedChannel, resolveRegion, resolveSendChannel } from "../resolve/cascade";
 import { type ChannelLayer, documentLayer, joinPath } from "../resolve/layers";
-import { type AttachmentList, type DecodedAttachment, decodeAttachments } from "./attachments";
+import { type AttachmentList, type DecodedAttachment, decodeAttachments, serviceAttachmentEntries } from "./attachments";
 import type { SendContext } from "./context";
 import type { PlannedDelivery } from "./payloads";
 import { planEmail } from "./plan-email";
@@ -112,10 +112,13 @@ export async function planRequest(ctx: SendContext, request: SendRequest): Promi
   }
 
   let attachments: DecodedAttachment[] = [];
+  let serviceAttachments: ReturnType<typeof serviceAttachmentEntries> = [];
   if (resolved.email) {
-    const decoded = decodeAttachments([{ inputs: request.attachments ?? [], path: "attachments" }, ...attachmentLists(resolved.email)]);
+    const lists = [{ inputs: request.attachments ?? [], path: "attachments" }, ...attachmentLists(resolved.email)];
+    const decoded = decodeAttachments(lists);
     problems.addUnprocessable(decoded.errors);
     attachments = decoded.attachments;
+    serviceAttachments = serviceAttachmentEntries(lists);
   } else if (request.attachments?.length) {
     problems.unprocessableField("attachments", "Attachments travel by email only; this request has no email channel");
   }
@@ -130,7 +133,7 @@ export async function planRequest(ctx: SendContext, request: SendRequest): Promi
     const input = { resolved: r, paramsPath: channel.paramsPath, scheduledFor };
     const fallback = channel.path || "(root)";
     if (name === "email") {
-      const planned = await problems.run(() => planEmail(ctx, { ...input, attachments }), fallback);
+      const planned = await problems.run(() => planEmail(ctx, { ...input, attachments, serviceAttachments }), fallback);
       if (planned) deliveries.push(planned);
     } else {
       const planned = await problems.run(() => (name === "sms" ? planSms(ctx, input) : planMsgApp(ctx, input)), fallback);
