@@ -28,6 +28,12 @@ export interface EmailMessage {
   text?: string;
   html?: string;
   attachments: OutboundAttachment[];
+  /**
+   * Extra header fields, written by every adapter in its provider's documented way (one-click
+   * unsubscribe: `List-Unsubscribe` and `List-Unsubscribe-Post`). `safeHeaders` (email/headers.ts)
+   * refuses names and values that could break a header.
+   */
+  headers?: Record<string, string>;
 }
 
 export interface SmsMessage {

@@ -15,6 +15,8 @@ const message: EmailMessage = {
   attachments: [{ filename: "dossier.pdf", contentType: "application/pdf", content: Uint8Array.from([37, 80, 68, 70]) }],
 };
 
+const UNSUBSCRIBE = { "List-Unsubscribe": "<https://notify.example.gov/u/eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..aXY.Y2lwaGVy.dGFn>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" };
+
 /** An Error as the binding throws it: a documented string `code` beside the message. */
 const bindingError = (code: string, text: string) => Object.assign(new Error(text), { code });
 
@@ -112,5 +114,13 @@ describe("CloudflareEmailProvider", () => {
     const signal = AbortSignal.abort(new DOMException("timed out", "TimeoutError"));
     await expect(new CloudflareEmailProvider(binding).send(message, signal)).rejects.toMatchObject({ kind: "retryable", message: "cloudflare: request timed out" });
     expect(sent).toEqual([]);
+  });
+});
+
+describe("CloudflareEmailProvider: one-click unsubscribe", () => {
+  it("passes List-Unsubscribe and List-Unsubscribe-Post in the builder's headers", async () => {
+    const { binding, sent } = fakeBinding();
+    await new CloudflareEmailProvider(binding).send({ ...message, headers: UNSUBSCRIBE });
+    expect((sent[0] as { headers: Record<string, string> }).headers).toEqual({ "X-Notify-Delivery-Id": message.deliveryId, ...UNSUBSCRIBE });
   });
 });

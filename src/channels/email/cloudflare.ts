@@ -1,5 +1,6 @@
 import { type EmailMessage, type EmailProvider, ProviderError, type ProviderErrorKind, type SendOutcome } from "../types";
 import { withAsciiAddresses } from "./address";
+import { headerObject } from "./headers";
 
 /** The error codes the binding throws (`error.code`), as Cloudflare documents them. */
 const KIND_BY_CODE: Record<string, ProviderErrorKind> = {
@@ -54,7 +55,8 @@ export class CloudflareEmailProvider implements EmailProvider {
       subject: message.subject,
       ...(message.text !== undefined ? { text: message.text } : {}),
       ...(message.html !== undefined ? { html: message.html } : {}),
-      headers: { "X-Notify-Delivery-Id": message.deliveryId },
+      // List-Unsubscribe and List-Unsubscribe-Post are on the Email Service's list of settable headers.
+      headers: headerObject(message),
       ...(message.attachments.length
         ? { attachments: message.attachments.map((a) => ({ disposition: "attachment" as const, filename: a.filename, type: a.contentType, content: a.content })) }
         : {}),

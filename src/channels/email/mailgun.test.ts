@@ -24,6 +24,8 @@ const message: EmailMessage = {
   ],
 };
 
+const UNSUBSCRIBE = { "List-Unsubscribe": "<https://notify.example.gov/u/eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..aXY.Y2lwaGVy.dGFn>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" };
+
 let received: { method: string; url: string; contentType: string | null; form: FormData }[] = [];
 
 /**
@@ -139,5 +141,14 @@ describe("MailgunEmailProvider", () => {
   it("passes the signal to fetch: a timeout is an unknown outcome, not retried", async () => {
     server.use(http.post(MESSAGES_URL, () => delay("infinite")));
     await expect(mailgun().send(message, AbortSignal.timeout(50))).rejects.toMatchObject({ kind: "unknown", message: "mailgun: request timed out; the provider may have accepted it" });
+  });
+});
+
+describe("MailgunEmailProvider: one-click unsubscribe", () => {
+  it("sends List-Unsubscribe and List-Unsubscribe-Post as h: fields", async () => {
+    await mailgun().send({ ...message, headers: UNSUBSCRIBE });
+    const form = received[0]!.form;
+    expect(form.get("h:List-Unsubscribe")).toBe(UNSUBSCRIBE["List-Unsubscribe"]);
+    expect(form.get("h:List-Unsubscribe-Post")).toBe("List-Unsubscribe=One-Click");
   });
 });

@@ -2,6 +2,7 @@ import { formatMailbox } from "../../lib/mailbox";
 import { errorBody, httpFailure, providerFetch } from "../http-errors";
 import type { EmailMessage, EmailProvider, SendOutcome } from "../types";
 import { withAsciiAddresses } from "./address";
+import { safeHeaders } from "./headers";
 
 export interface MailgunConfig {
   apiKey: string;
@@ -31,6 +32,7 @@ export class MailgunEmailProvider implements EmailProvider {
     if (message.html !== undefined) form.append("html", message.html);
     if (message.replyTo.length) form.append("h:Reply-To", message.replyTo.map(formatMailbox).join(", "));
     form.append("h:X-Notify-Delivery-Id", message.deliveryId);
+    for (const [name, value] of safeHeaders(message)) form.append(`h:${name}`, value);
     for (const a of message.attachments) form.append("attachment", new File([a.content], a.filename, { type: a.contentType }));
 
     const base = (this.config.baseUrl ?? "https://api.mailgun.net").replace(/\/+$/, "");

@@ -21,6 +21,8 @@ const message: EmailMessage = {
   ],
 };
 
+const UNSUBSCRIBE = { "List-Unsubscribe": "<https://notify.example.gov/u/eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..aXY.Y2lwaGVy.dGFn>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" };
+
 const parse = (raw: string) => PostalMime.parse(raw);
 const header = (parsed: Awaited<ReturnType<typeof parse>>, key: string) => parsed.headers.filter((h) => h.key === key).map((h) => h.value);
 
@@ -95,5 +97,15 @@ describe("buildMime", () => {
   it("writes internationalised domains in their ASCII (punycode) form", async () => {
     const parsed = await parse(buildMime({ ...message, to: ["ann@bücher.example"], cc: [] }));
     expect(parsed.to).toEqual([{ name: "", address: "ann@xn--bcher-kva.example" }]);
+  });
+});
+
+describe("buildMime: extra headers", () => {
+  it("writes List-Unsubscribe and List-Unsubscribe-Post, and refuses a header that would add a recipient or a line", async () => {
+    const raw = buildMime({ ...message, headers: { ...UNSUBSCRIBE, Bcc: "spy@example.com", "X-Evil": "x\r\nBcc: spy@example.com" } });
+    const parsed = await PostalMime.parse(raw);
+    expect(parsed.headers.find((h) => h.key === "list-unsubscribe")?.value).toBe(UNSUBSCRIBE["List-Unsubscribe"]);
+    expect(parsed.headers.find((h) => h.key === "list-unsubscribe-post")?.value).toBe("List-Unsubscribe=One-Click");
+    expect(raw).not.toContain("spy@example.com");
   });
 });

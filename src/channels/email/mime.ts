@@ -3,6 +3,7 @@ import { stripUnsafeText } from "../../lib/display-name";
 import { bytesToBase64, utf8ToBase64 } from "../encoding";
 import type { EmailAddress, EmailMessage } from "../types";
 import { withAsciiAddresses } from "./address";
+import { safeHeaders } from "./headers";
 
 const CRLF = "\r\n";
 /**
@@ -61,7 +62,7 @@ function parameter(name: string, value: string): string {
  * To, Cc, Reply-To (every address, which mimetext's single-mailbox Reply-To cannot hold), a
  * UTF-8 subject, text and HTML as alternatives, attachments, a Message-ID derived from the
  * delivery id (so a retried send carries the same id and receivers can drop the duplicate) and
- * `X-Notify-Delivery-Id`. Bcc is never written: it travels only in the provider's envelope.
+ * `X-Notify-Delivery-Id`, then the message's extra headers (List-Unsubscribe, …). Bcc is never written: it travels only in the provider's envelope.
  * Every body and attachment is base64 in 76-character lines, so the message is 7-bit clean.
  *
  * @example
@@ -85,6 +86,7 @@ export function buildMime(input: EmailMessage): string {
   msg.headers.fields.find((field) => field.name === "Subject")!.dump = (value) => encodedWords(String(value));
   msg.setHeader("Message-ID", `<${message.deliveryId}@${message.from.email.slice(message.from.email.lastIndexOf("@") + 1)}>`);
   msg.setHeader("X-Notify-Delivery-Id", message.deliveryId);
+  for (const [name, value] of safeHeaders(message)) msg.setHeader(name, value);
 
   if (message.text !== undefined) msg.addMessage({ contentType: "text/plain", encoding: "base64", data: base64Lines(utf8ToBase64(message.text)) });
   if (message.html !== undefined) msg.addMessage({ contentType: "text/html", encoding: "base64", data: base64Lines(utf8ToBase64(message.html)) });

@@ -20,6 +20,8 @@ const message: EmailMessage = {
   attachments: [{ filename: "dossier.pdf", contentType: "application/pdf", content: Uint8Array.from([37, 80, 68, 70]) }],
 };
 
+const UNSUBSCRIBE = { "List-Unsubscribe": "<https://notify.example.gov/u/eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..aXY.Y2lwaGVy.dGFn>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" };
+
 let received: { method: string; url: string; contentType: string | null; accept: string | null; body: Record<string, unknown> }[] = [];
 
 /** Postmark's error document: HTTP 401 or 422 with an ErrorCode and Message. */
@@ -137,5 +139,16 @@ describe("PostmarkEmailProvider", () => {
   it("passes the signal to fetch: a timeout is an unknown outcome, not retried", async () => {
     server.use(http.post(EMAIL_URL, () => delay("infinite")));
     await expect(postmark().send(message, AbortSignal.timeout(50))).rejects.toMatchObject({ kind: "unknown", message: "postmark: request timed out; the provider may have accepted it" });
+  });
+});
+
+describe("PostmarkEmailProvider: one-click unsubscribe", () => {
+  it("sends List-Unsubscribe and List-Unsubscribe-Post in Headers", async () => {
+    await postmark().send({ ...message, headers: UNSUBSCRIBE });
+    expect(received[0]!.body.Headers).toEqual([
+      { Name: "X-Notify-Delivery-Id", Value: message.deliveryId },
+      { Name: "List-Unsubscribe", Value: UNSUBSCRIBE["List-Unsubscribe"] },
+      { Name: "List-Unsubscribe-Post", Value: "List-Unsubscribe=One-Click" },
+    ]);
   });
 });

@@ -3,6 +3,7 @@ import { bytesToBase64 } from "../encoding";
 import { errorBody, httpFailure, providerFetch } from "../http-errors";
 import type { EmailMessage, EmailProvider, ProviderErrorKind, SendOutcome } from "../types";
 import { withAsciiAddresses } from "./address";
+import { headerObject } from "./headers";
 
 export interface PostmarkConfig {
   serverToken: string;
@@ -54,7 +55,7 @@ export class PostmarkEmailProvider implements EmailProvider {
       ...(message.text !== undefined ? { TextBody: message.text } : {}),
       ...(message.html !== undefined ? { HtmlBody: message.html } : {}),
       ...(message.replyTo.length ? { ReplyTo: message.replyTo.map(formatMailbox).join(",") } : {}),
-      Headers: [{ Name: "X-Notify-Delivery-Id", Value: message.deliveryId }],
+      Headers: Object.entries(headerObject(message)).map(([Name, Value]) => ({ Name, Value })),
       MessageStream: this.config.messageStream ?? "outbound",
       ...(message.attachments.length
         ? { Attachments: message.attachments.map((a) => ({ Name: a.filename, Content: bytesToBase64(a.content), ContentType: a.contentType })) }

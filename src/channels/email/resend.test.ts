@@ -20,6 +20,8 @@ const message: EmailMessage = {
   attachments: [{ filename: "dossier.pdf", contentType: "application/pdf", content: Uint8Array.from([37, 80, 68, 70]) }],
 };
 
+const UNSUBSCRIBE = { "List-Unsubscribe": "<https://notify.example.gov/u/eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..aXY.Y2lwaGVy.dGFn>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" };
+
 let received: { method: string; url: string; contentType: string | null; idempotencyKey: string | null; body: Record<string, unknown> }[] = [];
 
 /** Resend's documented error document. */
@@ -146,5 +148,12 @@ describe("ResendEmailProvider", () => {
   it("passes the signal to fetch: a timeout is retryable, since the idempotency key makes asking again safe", async () => {
     server.use(http.post(EMAILS_URL, () => delay("infinite")));
     await expect(resend().send(message, AbortSignal.timeout(50))).rejects.toMatchObject({ kind: "retryable", message: "resend: request timed out" });
+  });
+});
+
+describe("ResendEmailProvider: one-click unsubscribe", () => {
+  it("sends List-Unsubscribe and List-Unsubscribe-Post in `headers`", async () => {
+    await resend().send({ ...message, headers: UNSUBSCRIBE });
+    expect(received[0]!.body.headers).toEqual({ "X-Notify-Delivery-Id": message.deliveryId, ...UNSUBSCRIBE });
   });
 });

@@ -3,6 +3,7 @@ import { bytesToBase64 } from "../encoding";
 import { errorBody, httpFailure, providerFetch } from "../http-errors";
 import type { EmailMessage, EmailProvider, SendOutcome } from "../types";
 import { withAsciiAddresses } from "./address";
+import { headerObject } from "./headers";
 
 export interface ResendConfig {
   apiKey: string;
@@ -40,7 +41,7 @@ export class ResendEmailProvider implements EmailProvider {
       ...(message.attachments.length
         ? { attachments: message.attachments.map((a) => ({ filename: a.filename, content: bytesToBase64(a.content), content_type: a.contentType })) }
         : {}),
-      headers: { "X-Notify-Delivery-Id": message.deliveryId },
+      headers: headerObject(message),
     };
     const base = (this.config.baseUrl ?? "https://api.resend.com").replace(/\/+$/, "");
     const res = await providerFetch(this.name, `${base}/emails`, {

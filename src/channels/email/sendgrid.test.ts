@@ -20,6 +20,8 @@ const message: EmailMessage = {
   attachments: [{ filename: "dossier.pdf", contentType: "application/pdf", content: Uint8Array.from([37, 80, 68, 70]) }],
 };
 
+const UNSUBSCRIBE = { "List-Unsubscribe": "<https://notify.example.gov/u/eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..aXY.Y2lwaGVy.dGFn>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" };
+
 let received: { method: string; url: string; contentType: string | null; body: Record<string, any> }[] = [];
 
 /** SendGrid's documented error document. */
@@ -148,5 +150,17 @@ describe("SendGridEmailProvider", () => {
   it("passes the signal to fetch: a timeout is an unknown outcome, not retried", async () => {
     server.use(http.post(MAIL_SEND, () => delay("infinite")));
     await expect(sendgrid().send(message, AbortSignal.timeout(50))).rejects.toMatchObject({ kind: "unknown", message: "sendgrid: request timed out; the provider may have accepted it" });
+  });
+});
+
+describe("SendGridEmailProvider: one-click unsubscribe", () => {
+  it("sends List-Unsubscribe and List-Unsubscribe-Post in `headers`, beside the delivery id", async () => {
+    await sendgrid().send({ ...message, headers: UNSUBSCRIBE });
+    expect(received[0]!.body.headers).toEqual({ "X-Notify-Delivery-Id": "dlv_sg_1", ...UNSUBSCRIBE });
+  });
+
+  it("never lets an extra header replace an addressing field or break a line", async () => {
+    await sendgrid().send({ ...message, headers: { Bcc: "spy@example.com", "X-Evil": "a\r\nBcc: spy@example.com", "Bad Name": "x" } });
+    expect(received[0]!.body.headers).toEqual({ "X-Notify-Delivery-Id": "dlv_sg_1" });
   });
 });

@@ -2,6 +2,7 @@ import { bytesToBase64 } from "../encoding";
 import { errorBody, httpFailure, providerFetch } from "../http-errors";
 import type { EmailAddress, EmailMessage, EmailProvider, SendOutcome } from "../types";
 import { withAsciiAddresses } from "./address";
+import { headerObject } from "./headers";
 
 export interface SendGridConfig {
   apiKey: string;
@@ -55,7 +56,8 @@ export class SendGridEmailProvider implements EmailProvider {
             })),
           }
         : {}),
-      headers: { "X-Notify-Delivery-Id": message.deliveryId },
+      // SendGrid's `headers`: custom fields, List-Unsubscribe included (one-click unsubscribe).
+      headers: headerObject(message),
     };
     const base = (this.config.baseUrl ?? "https://api.sendgrid.com").replace(/\/+$/, "");
     const res = await providerFetch(this.name, `${base}/v3/mail/send`, {

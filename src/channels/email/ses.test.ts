@@ -23,6 +23,8 @@ const message: EmailMessage = {
   attachments: [{ filename: "dossier.pdf", contentType: "application/pdf", content: Uint8Array.from([37, 80, 68, 70, 45, 49]) }],
 };
 
+const UNSUBSCRIBE = { "List-Unsubscribe": "<https://notify.example.gov/u/eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..aXY.Y2lwaGVy.dGFn>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" };
+
 // ── An independent SigV4 check (AWS's documented algorithm), so the test does not trust aws4fetch ──
 const encoder = new TextEncoder();
 const hex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
@@ -224,5 +226,15 @@ describe("SesEmailProvider", () => {
   it("passes the signal to fetch: a timeout is an unknown outcome, not retried", async () => {
     server.use(http.post(SES_URL, () => delay("infinite")));
     await expect(ses().send(message, AbortSignal.timeout(50))).rejects.toMatchObject({ kind: "unknown", message: "ses: request timed out; the provider may have accepted it" });
+  });
+});
+
+describe("SesEmailProvider: one-click unsubscribe", () => {
+  it("writes List-Unsubscribe and List-Unsubscribe-Post into the raw MIME", async () => {
+    await ses().send({ ...message, headers: UNSUBSCRIBE });
+    const { mime, raw } = received[0]!;
+    expect(raw).toContain(`\r\nList-Unsubscribe: ${UNSUBSCRIBE["List-Unsubscribe"]}\r\n`);
+    expect(raw).toContain("\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n");
+    expect(mime.headers.find((h) => h.key === "list-unsubscribe")?.value).toBe(UNSUBSCRIBE["List-Unsubscribe"]);
   });
 });

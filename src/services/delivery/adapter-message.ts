@@ -41,6 +41,7 @@ export async function toEmailMessage(env: Env, delivery: DeliveryRow): Promise<E
     ...(text !== undefined ? { text } : {}),
     ...(html !== undefined ? { html } : {}),
     attachments,
+    ...(payload.headers ? { headers: payload.headers } : {}),
   };
 }
 

@@ -21,6 +21,8 @@ export interface EmailPayload {
     text?: string;
   };
   attachments: { filename: string; contentType: string; size: number; key?: string }[];
+  /** Extra header fields every adapter writes (one-click unsubscribe: `List-Unsubscribe`, `List-Unsubscribe-Post`). */
+  headers?: Record<string, string>;
   /** Documents an attachment service renders at delivery time, attached after `attachments`. */
   serviceAttachments?: ServiceAttachmentRef[];
 }
