@@ -142,6 +142,22 @@ describe("attachments", () => {
     ]);
     expect((await env.BUCKET.list({ prefix: `tenants/${tenant.id}/` })).objects.filter((o) => o.key.includes("invoice"))).toHaveLength(0);
   });
+
+  it("names without an extension, with a dot look-alike or with an invisible character are 422s naming the code point", async () => {
+    const before = await notificationCount();
+    const text = (filename: string) => ({ filename, contentType: "text/plain", content: btoa("hello") });
+    const res = await sendEmail(
+      email({ attachments: [text("invoice"), text("a\u2024exe"), text("a\uFF0Eexe.txt"), text("notes\u3164.txt"), text("notes\u{E0041}.txt"), text("notes.txt")] }),
+    );
+    expect((await problem(res, 422)).errors).toEqual([
+      { path: "attachments[0].filename", message: "Must end in an extension that matches text/plain (.txt, .text, .log, .md)" },
+      { path: "attachments[1].filename", message: expect.stringMatching(/^Must not contain U\+2024 /) },
+      { path: "attachments[2].filename", message: expect.stringMatching(/^Must not contain U\+FF0E /) },
+      { path: "attachments[3].filename", message: "Must not contain control, invisible or bidirectional characters (U+3164)" },
+      { path: "attachments[4].filename", message: "Must not contain control, invisible or bidirectional characters (U+E0041)" },
+    ]);
+    expect(await notificationCount()).toBe(before);
+  });
 });
 
 describe("email addresses", () => {

@@ -82,6 +82,23 @@ describe("renderEmailContent", () => {
     expect(out.text).toContain("<img src=x onerror=alert(1)>");
   });
 
+  it.each([
+    ['<iframe srcdoc="{{p}}"></iframe>ok', { p: "<script>alert(document.domain)</script>" }],
+    ['<div srcdoc="{{p}}">ok</div>', { p: "<script>alert(document.domain)</script>" }],
+    ['<meta http-equiv="refresh" content="0;url={{q}}">ok', { q: "javascript:alert(1)" }],
+    ['<meta http-equiv="{{e}}" content="0;url=https://evil.example">ok', { e: "refresh" }],
+    ['<svg><a href="#"><set attributeName="href" to="{{q}}"/>ok</a></svg>', { q: "javascript:alert(1)" }],
+    ['<svg><a href="#"><animate attributeName="href" values="{{q}}"/>ok</a></svg>', { q: "javascript:alert(1)" }],
+    ['<div style="background:url({{q}})">ok</div>', { q: "javascript:alert(1)" }],
+    ['<div style="{{s}}">ok</div>', { s: "width:expression(alert(1))" }],
+    ["<style>p{background:url({{q}})}</style>ok", { q: "javascript:alert(1)" }],
+    ["<p title={{t}}>ok</p>", { t: "x style=behavior:url(a.htc)" }],
+  ])("a parameter cannot form active content in an HTML body: %s", (body, params) => {
+    const out = renderEmailContent({ subject: "s", body, bodyType: "html" }, params, "mustache");
+    expect(out.html).not.toMatch(/script|srcdoc|http-equiv|<set|<animate|expression|behavior|refresh/i);
+    expect(out.text).toMatch(/^ok( \(#\))?$/);
+  });
+
   it("the tenant's own safe links stay; its script links go too", () => {
     const out = renderEmailContent(
       { subject: "s", body: '<a href="https://x.gov/{{id}}">ok</a><a href="javascript:void(0)">no</a>', bodyType: "html" },

@@ -1,4 +1,4 @@
-import { removeActiveAttributes } from "./active-attributes";
+import { removeActiveContent } from "./active-attributes";
 import { MissingParamsCollector, renderTemplate } from "./engine";
 import { htmlToText } from "./html-text";
 import { MAX_BODY_OUTPUT, MAX_FIELD_OUTPUT } from "./limits";
@@ -21,9 +21,10 @@ export interface RenderedEmailContent extends EmailContent {
 /**
  * Renders an email. Values are escaped for what the body is (none for text, HTML entities for
  * HTML, markdown-inert for markdown), in every tag form; markdown becomes HTML plus a plain-text
- * alternative (both from the escaped source); an HTML body loses event handlers and addresses
- * outside the allow-list (a `javascript:` link formed by a value included) and gets a derived
- * text alternative. Every missing parameter, subject and body together, is reported in one
+ * alternative (both from the escaped source); an HTML body loses its active content (scripts and
+ * frames, event handlers, `srcdoc`, addresses outside the allow-list, active CSS: see
+ * removeActiveContent; a `javascript:` link formed by a value included) and gets a derived text
+ * alternative. Every missing parameter, subject and body together, is reported in one
  * MissingParamsError; a body or subject past the bounds in limits.ts is a RenderLimitError.
  *
  * @example
@@ -39,7 +40,7 @@ export function renderEmailContent(content: EmailContent, params: Record<string,
   const subject = render(content.subject, "none", MAX_FIELD_OUTPUT).replace(/\s*[\r\n]+\s*/g, " ").trim();
   let result: RenderedEmailContent;
   if (content.bodyType === "html") {
-    const html = removeActiveAttributes(render(content.body, "html"));
+    const html = removeActiveContent(render(content.body, "html"));
     result = { subject, body: html, bodyType: "html", html, text: htmlToText(html) };
   } else if (content.bodyType === "markdown") {
     // Both alternatives come from the escaped source, so a value shows as typed in each.

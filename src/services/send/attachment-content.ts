@@ -114,33 +114,76 @@ export function contentProblem(contentType: string, bytes: Uint8Array): string |
 
 /** MIME encoded-words (`=?UTF-8?B?…?=`): a client would decode one into a name we never checked. */
 const ENCODED_WORD = /=\?[^?]*\?[bq]\?[^?]*\?=/i;
-/** Format characters (bidi marks, zero-width and invisible characters) on top of UNSAFE_TEXT. */
-const FORMAT_CHAR = /\p{Cf}/u;
+/**
+ * Characters that show as nothing or as blank: controls, format characters (bidi marks, zero-width
+ * characters, tags U+E0000–E007F, U+2061–2064), every default-ignorable code point (Hangul fillers
+ * U+3164 and U+115F, variation selectors, U+034F, U+17B4…) and the blank braille pattern U+2800.
+ */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Default_Ignorable_Code_Point}\u2800]/u;
+/**
+ * What a file name may hold: letters and digits of any script, combining marks after one of them,
+ * symbols such as ° or € and dashes (both in use in real names, neither read as a separator), the
+ * space, and a few ASCII marks. Every other punctuation is refused, which takes every dot look-alike
+ * (U+2024, U+FF0E, U+3002, U+FE52, …) with it.
+ */
+const NAME_CHAR = /^[\p{L}\p{N}\p{So}\p{Sc}\p{Pd} ._\-()[\]+,&'!#@~=]$/u;
+const MARK = /^\p{M}$/u;
+const BASE = /^[\p{L}\p{N}\p{M}]$/u;
 const UNSAFE_PATH = /[/\\]|^\.|\.\.|^\s|[\s.]$/;
+const NAME_CHARS_MESSAGE = "a file name may hold letters, digits, symbols, dashes, single spaces and . _ - ( ) [ ] + , & ' ! # @ ~ =";
+
+const codePoint = (char: string) => `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+
+/** Why one character of a file name is refused, or null; `previous` is the character before it. */
+function characterProblem(char: string, previous: string | undefined): string | null {
+  if (UNSAFE_TEXT.test(char) || INVISIBLE.test(char)) return `Must not contain control, invisible or bidirectional characters (${codePoint(char)})`;
+  if (MARK.test(char)) {
+    return previous !== undefined && BASE.test(previous) ? null : `Must not contain a combining mark (${codePoint(char)}) that follows no letter or digit`;
+  }
+  if (!NAME_CHAR.test(char)) return `Must not contain ${codePoint(char)} ("${char}"): ${NAME_CHARS_MESSAGE}`;
+  // Compatibility forms are what a normalising client or file system makes of a name: `⒈` is
+  // "1.", `℀` is "a/c". A character that becomes a dot, a separator or a refused character is
+  // itself refused, so no name reads differently once normalised.
+  const normal = char.normalize("NFKC");
+  if (normal !== char && (/[./\\]/.test(normal) || [...normal].some((c) => !NAME_CHAR.test(c) && !MARK.test(c)))) {
+    return `Must not contain ${codePoint(char)} ("${char}"), which normalises to "${normal}": ${NAME_CHARS_MESSAGE}`;
+  }
+  return null;
+}
 
 /**
  * Why `filename` may not travel with a file of `contentType`, or null when it may: a plain name
- * (no path, no leading dot, no trailing dot or space), no control, format or bidi characters, no
- * MIME encoded-words, and an extension (what the receiving system opens the file by) that is not
- * an executable one and matches the declared type; a name without an extension is fine.
+ * (no path, no leading dot, no trailing dot or space, no run of spaces), only the characters
+ * NAME_CHAR allows (so no control, invisible, bidi or dot look-alike characters, each refusal
+ * naming the code point), no MIME encoded-words, and an extension (what the receiving system
+ * opens the file by) that is not an executable one and matches the declared type. A name without
+ * an extension is refused: the receiving system would pick an application by other means.
  *
  * @example
  * ```ts
  * filenameProblem("application/pdf", "invoice.pdf")            // null
- * filenameProblem("application/pdf", "invoice\u202Efdp.exe")   // "Must not contain …"
+ * filenameProblem("application/pdf", "invoice\u202Efdp.exe")   // "Must not contain control, invisible or bidirectional characters (U+202E)"
+ * filenameProblem("application/pdf", "invoice\u2024exe")       // "Must not contain U+2024 …"
  * filenameProblem("application/pdf", "=?UTF-8?B?ZXZpbC5leGU=?=") // "Must not be a MIME encoded-word …"
  * ```
  */
 export function filenameProblem(contentType: string, filename: string): string | null {
   if (UNSAFE_PATH.test(filename)) return "Must be a plain file name (no path separators, leading dot, '..', or leading or trailing space or dot)";
-  if (UNSAFE_TEXT.test(filename) || FORMAT_CHAR.test(filename)) return "Must not contain control, invisible or bidirectional characters";
   if (ENCODED_WORD.test(filename)) return "Must not be a MIME encoded-word (=?charset?B|Q?…?=): give the name itself; any Unicode is fine";
+  let previous: string | undefined;
+  for (const char of filename) {
+    const problem = characterProblem(char, previous);
+    if (problem) return problem;
+    previous = char;
+  }
+  // Padding pushes the real extension out of sight: "invoice.pdf          .exe" shows as "invoice.pdf…".
+  if (filename.includes("  ")) return "Must not contain a run of spaces";
   const dot = filename.lastIndexOf(".");
   const last = dot > 0 ? filename.slice(dot + 1).toLowerCase() : undefined;
   if (last !== undefined && EXECUTABLE_EXTENSIONS.has(last)) return `.${last} files cannot be attached`;
   const rule = RULES[contentType];
-  if (rule && last !== undefined && !rule.extensions.includes(last)) {
-    return `The extension .${last} does not match ${contentType} (expected ${rule.extensions.map((e) => `.${e}`).join(", ")})`;
-  }
+  const expected = rule?.extensions.map((e) => `.${e}`).join(", ");
+  if (rule && last === undefined) return `Must end in an extension that matches ${contentType} (${expected})`;
+  if (rule && last !== undefined && !rule.extensions.includes(last)) return `The extension .${last} does not match ${contentType} (expected ${expected})`;
   return null;
 }
