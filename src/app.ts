@@ -26,6 +26,12 @@ import { registerListNotifications } from "./routes/notify/list";
 import { registerSendEmail } from "./routes/send/email";
 import { registerSendSimple } from "./routes/send/post";
 import { registerSendSms } from "./routes/send/sms";
+import { registerNotifyEvent } from "./routes/notifyevent/post";
+import { registerCreateEventType } from "./routes/event-types/post";
+import { registerListEventTypes } from "./routes/event-types/list";
+import { registerGetEventType } from "./routes/event-types/get";
+import { registerUpdateEventType } from "./routes/event-types/patch";
+import { registerDeleteEventType } from "./routes/event-types/delete";
 import { registerTenantDefaults } from "./routes/tenant/defaults";
 import { registerWhoAmI } from "./routes/tenant/get";
 import { registerDeleteTemplate } from "./routes/templates/delete";
@@ -79,6 +85,14 @@ export function buildApp(): App {
   registerSendSimple(app);
   registerSendEmail(app);
   registerSendSms(app);
+  registerNotifyEvent(app);
+
+  // Notification event types (the cascade's event layer)
+  registerCreateEventType(app);
+  registerListEventTypes(app);
+  registerGetEventType(app);
+  registerUpdateEventType(app);
+  registerDeleteEventType(app);
 
   // Templates
   registerCreateTemplate(app);

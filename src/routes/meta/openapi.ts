@@ -34,6 +34,7 @@ export function registerOpenApiDocument(app: App): void {
         { name: "Send", description: "Send email, SMS and chat messages (or preview them)" },
         { name: "Status", description: "Delivery status, history search and cancellation" },
         { name: "Templates", description: "Stored, versioned templates" },
+        { name: "Event types", description: "Notification event types: the event layer of the System → Tenant → Event → Request cascade" },
         { name: "Groups", description: "Recipient groups, addressed as `group:<name>` in recipient lists" },
         { name: "Suppressions", description: "Recipients a tenant no longer sends to, per channel; one-click unsubscribe adds to it" },
         { name: "Tenant", description: "The calling tenant: identity and defaults" },

@@ -1,0 +1,48 @@
+import { z } from "@hono/zod-openapi";
+import { ParamsSchema } from "../content/json-schemas";
+import { EventEmailSchema, EventMsgAppSchema, EventSmsSchema } from "../event-types/schema";
+import { AttachmentSchema, EmailChannelSchema, MsgAppChannelSchema, SmsChannelSchema } from "../send/request-schema";
+
+/**
+ * `POST /api/v1/notifyevent`: an event type and what the request changes. `overrides` replace
+ * (the event type's channel shape, every field optional); `augments` only add, so they take only
+ * what can be added to: recipient lists, reply-to addresses, chat targets, attachments and params.
+ */
+
+const OverridesSchema = z
+  .object({ email: EventEmailSchema.optional(), sms: EventSmsSchema.optional(), msgApp: EventMsgAppSchema.optional() })
+  .strict()
+  .openapi("EventOverrides", { description: 'Replace: objects merge key by key, a leaf or an array replaces the inherited one; `"sms": {}` means the channel is not sent' });
+
+const emailRecipients = EmailChannelSchema.shape.recipients;
+const AugmentsSchema = z
+  .object({
+    email: z
+      .object({
+        recipients: emailRecipients.optional(),
+        sender: z.object({ replyTo: EmailChannelSchema.shape.sender.unwrap().shape.replyTo }).strict().optional(),
+        attachments: z.array(AttachmentSchema).max(10).optional(),
+        params: ParamsSchema.optional(),
+      })
+      .strict()
+      .optional(),
+    sms: z.object({ recipients: SmsChannelSchema.shape.recipients.optional(), params: ParamsSchema.optional() }).strict().optional(),
+    msgApp: z.object({ target: MsgAppChannelSchema.shape.target.optional(), params: ParamsSchema.optional() }).strict().optional(),
+  })
+  .strict()
+  .openapi("EventAugments", { description: "Add: lists are appended (recipients deduplicated after normalisation), params merged key by key; nothing is removed" });
+
+export const NotifyEventSchema = z
+  .object({
+    notificationEventType: z.string().min(1).max(64).openapi({ description: "The event type's code or id", example: "funding-approval" }),
+    params: ParamsSchema.optional(),
+    overrides: OverridesSchema.optional(),
+    augments: AugmentsSchema.optional(),
+    delayedSend: z.string().max(64).optional().openapi({ description: "ISO 8601 date-time in the future; no zone means UTC" }),
+    correlationId: z.string().min(1).max(128).optional(),
+    tags: z.array(z.string().min(1).max(64)).max(20).optional(),
+  })
+  .strict()
+  .openapi("NotifyEvent");
+
+export type NotifyEventInput = z.infer<typeof NotifyEventSchema>;
