@@ -73,4 +73,31 @@ export const tenantResources: TenantResource[] = [
       };
     },
   },
+  ...(["subscriptions", "attachments"] as const).map(
+    (segment): TenantResource => ({
+      name: `${segment} service`,
+      async create(owner) {
+        const res = await asTenant(owner, "POST", `/api/v1/service/${segment}`, {
+          body: {
+            name: `contract-${crypto.randomUUID().slice(0, 8)}`,
+            url: "https://services.example.gov/x",
+            authHeader: { name: "X-Key", value: "contract-secret" },
+            ...(segment === "subscriptions" ? { responseMapping: { email: "emails" } } : {}),
+          },
+        });
+        const { id } = await json(res);
+        const path = `/api/v1/service/${segment}/${id}`;
+        return {
+          id,
+          read: { method: "GET", path },
+          operations: [
+            { method: "GET", path },
+            { method: "PATCH", path, options: { body: { url: "https://attacker.example/x" } } },
+            { method: "DELETE", path },
+          ],
+          searches: [{ method: "GET", path: `/api/v1/service/${segment}` }],
+        };
+      },
+    }),
+  ),
 ];
