@@ -3,7 +3,7 @@ import type { AppEnv } from "../lib/app-env";
 import { ApiError } from "../lib/errors/api-error";
 import { inspectJsonText, MAX_BODY_DEPTH } from "../lib/json-bounds";
 
-const UTF8 = new TextDecoder("utf-8", { fatal: true });
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 const refuse = (detail: string, message: string) => new ApiError("invalid_request", { detail, errors: [{ path: "(body)", message }] });
 
