@@ -11,6 +11,10 @@ import { registerGetGroup } from "./routes/groups/get";
 import { registerListGroups } from "./routes/groups/list";
 import { registerUpdateGroup } from "./routes/groups/patch";
 import { registerCreateGroup } from "./routes/groups/post";
+import { registerDeleteSuppression } from "./routes/suppressions/delete";
+import { registerListSuppressions } from "./routes/suppressions/list";
+import { registerCreateSuppression } from "./routes/suppressions/post";
+import { registerUnsubscribe } from "./routes/unsubscribe/routes";
 import { registerListApiKeys } from "./routes/api-keys/list";
 import { registerRevokeApiKey } from "./routes/api-keys/delete";
 import { registerDevRoutes } from "./dev";
@@ -115,6 +119,12 @@ export function buildApp(): App {
   registerGetGroup(app);
   registerUpdateGroup(app);
   registerDeleteGroup(app);
+
+  // Suppressions and one-click unsubscribe (/u/{token}: no credentials, the signed link is the authority)
+  registerCreateSuppression(app);
+  registerListSuppressions(app);
+  registerDeleteSuppression(app);
+  registerUnsubscribe(app);
 
   // Status and history
   registerGetNotification(app);

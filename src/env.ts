@@ -15,6 +15,12 @@ declare global {
       ADMIN_TOKEN?: string;
       /** Key material that encrypts API key secrets at rest (secret, any high-entropy string). */
       API_KEY_ENCRYPTION_KEY?: string;
+      /**
+       * Key material for one-click unsubscribe links (secret, ≥ 16 characters). Optional: without it
+       * the links are keyed by a separate derivation of API_KEY_ENCRYPTION_KEY. Changing it makes
+       * links already sent invalid.
+       */
+      UNSUBSCRIBE_TOKEN_KEY?: string;
 
       // ── System defaults for delivery (the first layer of the cascade) ─────────────────────────
       /** Email provider used when a tenant does not choose one: ses | sendgrid | mailgun | postmark | resend | cloudflare. */

@@ -1,6 +1,19 @@
 import { z } from "@hono/zod-openapi";
 import { problemResponses } from "../../lib/errors/problem";
 
+/** Recipients the tenant's suppression list removed from a send (services/suppressions/apply.ts). */
+export const SuppressedRecipientsSchema = z
+  .array(
+    z.object({
+      channel: z.enum(["email", "sms"]),
+      recipient: z.string(),
+      path: z.string().optional().openapi({ description: "The recipient field it came from (a group's members: the `group:` entry)" }),
+      reason: z.string(),
+      source: z.enum(["api", "unsubscribe", "provider"]),
+    }),
+  )
+  .openapi("SuppressedRecipients", { description: "Present only when recipients were suppressed: each one left out, with the reason on the suppression list" });
+
 export const SendReceiptSchema = z
   .object({
     notifyId: z.uuid(),
@@ -15,6 +28,7 @@ export const SendReceiptSchema = z
       .object({ code: z.string(), version: z.number().int() })
       .optional()
       .openapi({ description: "/notifyevent sends: the event type and the version the send resolved" }),
+    suppressed: SuppressedRecipientsSchema.optional(),
     createdAt: z.iso.datetime(),
   })
   .openapi("SendReceipt");
@@ -54,6 +68,10 @@ const EmailPayloadSchema = z
       text: z.string().optional(),
     }),
     attachments: z.array(z.object({ filename: z.string(), contentType: z.string(), size: z.number().int() })),
+    headers: z
+      .record(z.string(), z.string())
+      .optional()
+      .openapi({ description: "Extra header fields: with one-click unsubscribe, `List-Unsubscribe` (this recipient's link) and `List-Unsubscribe-Post`" }),
   })
   .openapi("EmailPayload");
 
@@ -80,6 +98,7 @@ export const PreviewSchema = z
     sms: z.array(SmsPayloadSchema).optional(),
     msgApp: z.array(MsgAppPayloadSchema).optional(),
     resolution: ResolutionSchema.optional().openapi({ description: "Only with `explain=true`" }),
+    suppressed: SuppressedRecipientsSchema.optional(),
   })
   .openapi("Preview", { description: "Per channel, one entry per provider call, exactly as it would be handed to the provider" });
 

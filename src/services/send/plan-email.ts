@@ -5,6 +5,7 @@ import { renderEmail } from "../content/render-channel";
 import { requiredParams } from "../render/engine";
 import { toRenderer } from "../render/renderer";
 import { validateEmailAddress } from "../recipients/email";
+import type { GroupDirectory, GroupExpander } from "../groups/expand";
 import type { DecodedAttachment } from "./attachments";
 import type { SendContext } from "./context";
 import type { ResolvedChannel } from "../resolve/cascade";
@@ -30,6 +31,8 @@ export interface EmailPlanInput {
   /** `{service, params?, filename?}` entries of the attachment lists: documents an attachment service renders at delivery. */
   serviceAttachments?: { entry: { service: string; params?: Record<string, unknown>; filename?: string }; path: string }[];
   scheduledFor: Date | null;
+  /** The groups the request names (planRequest loads them once); `group:<name>` in to/cc/bcc expands to members' emails. */
+  groups?: GroupDirectory;
 }
 
 /**
@@ -55,10 +58,11 @@ export async function planEmail(ctx: SendContext, input: EmailPlanInput): Promis
   const params = r.params();
   const problems = new RenderProblems();
   // Each value is blamed where it lives: a request field, an event type, or a tenant default.
-  const list = (leaf: string) => renderRecipientEntries(r.entries<string>(leaf), params, renderer, problems);
-  const to = list("recipients.to");
-  const cc = list("recipients.cc");
-  const bcc = list("recipients.bcc");
+  const expandGroup = input.groups?.expander("email");
+  const list = (leaf: string, expand?: GroupExpander) => renderRecipientEntries(r.entries<string>(leaf), params, renderer, problems, expand);
+  const to = list("recipients.to", expandGroup);
+  const cc = list("recipients.cc", expandGroup);
+  const bcc = list("recipients.bcc", expandGroup);
   const replyToEntries = list("sender.replyTo");
 
   const source = template

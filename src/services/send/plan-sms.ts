@@ -2,6 +2,7 @@ import { ApiError, type FieldError } from "../../lib/errors/api-error";
 import { renderSms } from "../content/render-channel";
 import { toRenderer } from "../render/renderer";
 import { SMS_MAX_LENGTH } from "../render/sms";
+import type { GroupDirectory } from "../groups/expand";
 import type { SendContext } from "./context";
 import { resolveRegion, type ResolvedChannel } from "../resolve/cascade";
 import { joinPath, providerFor, templateFor } from "./defaults";
@@ -18,6 +19,8 @@ export interface SmsPlanInput {
   /** Where a missing template parameter is reported. */
   paramsPath: string;
   scheduledFor: Date | null;
+  /** The groups the request names (planRequest loads them once); `group:<name>` in to expands to members' phones. */
+  groups?: GroupDirectory;
 }
 
 /** Renders one text and plans one delivery per phone number (an SMS has a single recipient). */
@@ -43,7 +46,7 @@ export async function planSms(ctx: SendContext, input: SmsPlanInput): Promise<Pl
   const renderer = toRenderer(rendererName);
   const params = r.params();
   const problems = new RenderProblems();
-  const to = renderRecipientEntries(r.entries<string>("recipients.to"), params, renderer, problems);
+  const to = renderRecipientEntries(r.entries<string>("recipients.to"), params, renderer, problems, input.groups?.expander("sms"));
   const bodyPath = template ? r.pathOf("content.templateId") : r.pathOf("content.body");
   const source = template ? { body: template.version.body ?? "", renderer: toRenderer(template.version.renderer) } : { body: body!, renderer };
   const rendered = problems.capture(bodyPath, () => renderSms(source, params), null);

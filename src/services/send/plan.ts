@@ -1,6 +1,7 @@
 import { CHANNELS, type Channel } from "../../db/schema";
 import { type ResolvedChannel, resolveRegion, resolveSendChannel } from "../resolve/cascade";
 import { type ChannelLayer, documentLayer, joinPath } from "../resolve/layers";
+import { loadReferencedGroups } from "../groups/expand";
 import { type AttachmentList, type DecodedAttachment, decodeAttachments, serviceAttachmentEntries } from "./attachments";
 import type { SendContext } from "./context";
 import type { PlannedDelivery } from "./payloads";
@@ -55,6 +56,8 @@ export interface SendRequest {
   tags?: string[];
   eventType?: Resolution["eventType"];
   notSent?: Resolution["notSent"];
+  /** Event sends: the event type's one-click unsubscribe choice; unset, the tenant default decides (unsubscribe/list-unsubscribe.ts). */
+  listUnsubscribe?: boolean;
 }
 
 /** A simple-send channel: the request's top-level params, then the channel itself. */
@@ -110,6 +113,8 @@ export async function planRequest(ctx: SendContext, request: SendRequest): Promi
     const r = await problems.run(() => resolveSendChannel(ctx, name, channel.layers, channel.path), channel.path || "(root)");
     if (r) resolved[name] = r;
   }
+  // Recipient groups: every `group:<name>` of the resolved recipient lists, loaded in one D1 round trip.
+  const groups = await loadReferencedGroups(ctx, resolved);
 
   let attachments: DecodedAttachment[] = [];
   let serviceAttachments: ReturnType<typeof serviceAttachmentEntries> = [];
@@ -130,7 +135,7 @@ export async function planRequest(ctx: SendContext, request: SendRequest): Promi
     if (!r || !channel) continue;
     const own = r.get<string>("delayedSend");
     const scheduledFor = (own !== undefined ? await scheduleOf(own, r.pathOf("delayedSend")) : topSchedule) ?? null;
-    const input = { resolved: r, paramsPath: channel.paramsPath, scheduledFor };
+    const input = { resolved: r, paramsPath: channel.paramsPath, scheduledFor, groups };
     const fallback = channel.path || "(root)";
     if (name === "email") {
       const planned = await problems.run(() => planEmail(ctx, { ...input, attachments, serviceAttachments }), fallback);

@@ -5,11 +5,14 @@ import type { Renderer } from "../render/renderer";
 import { validateEmailAddress } from "../recipients/email";
 import { normalisePhoneNumber } from "../recipients/phone";
 import type { RenderProblems } from "../content/render-errors";
+import { GROUP_FROM_PARAMETER, type GroupExpander, groupReference, splitGroupReferences } from "../groups/expand";
 
 export interface RecipientEntry {
   value: string;
-  /** Where the value came from, for error paths: `email.recipients.to[1]`. */
+  /** Where the value came from, for error paths: `email.recipients.to[1]` (a group's members keep the `group:` entry's path). */
   path: string;
+  /** Set when the entry cannot be a recipient for a reason other than its syntax (an unknown group); reported at `path`. */
+  problem?: string;
 }
 
 /** One value of a recipient field before rendering, with the path it was written at. */
@@ -28,10 +31,11 @@ export function renderRecipientList(
   params: Record<string, unknown>,
   renderer: Renderer,
   problems: RenderProblems,
+  expandGroup?: GroupExpander,
 ): RecipientEntry[] {
   if (list === undefined) return [];
   const items = Array.isArray(list) ? list.map((v, i) => ({ value: v, path: `${path}[${i}]` })) : [{ value: list, path }];
-  return renderRecipientEntries(items, params, renderer, problems);
+  return renderRecipientEntries(items, params, renderer, problems, expandGroup);
 }
 
 /**
@@ -44,14 +48,28 @@ export function renderRecipientList(
  * // [{ value: "a@b.c", path: "eventType.x.email.recipients.to[0]" }]
  * ```
  */
-export function renderRecipientEntries(items: RecipientSource[], params: Record<string, unknown>, renderer: Renderer, problems: RenderProblems): RecipientEntry[] {
+export function renderRecipientEntries(
+  items: RecipientSource[],
+  params: Record<string, unknown>,
+  renderer: Renderer,
+  problems: RenderProblems,
+  expandGroup?: GroupExpander,
+): RecipientEntry[] {
   return items.flatMap(({ value: raw, path: at }) => {
-    const rendered = problems.capture(at, () => renderTemplate(raw, params, { renderer, escape: "none" }), "");
-    return rendered
+    // Recipient groups (groups/expand.ts): a literal `group:<name>` becomes the group's members, each
+    // blamed at the `group:` entry's path; without `expandGroup` (replyTo) a reference is refused.
+    const { groups, rest } = splitGroupReferences(raw);
+    const members: RecipientEntry[] = groups.flatMap((name) =>
+      expandGroup ? expandGroup(name, at) : [{ value: `group:${name}`, path: at, problem: "Group references are not accepted in this field" }],
+    );
+    const rendered = groups.length > 0 && rest.trim() === "" ? "" : problems.capture(at, () => renderTemplate(rest, params, { renderer, escape: "none" }), "");
+    const values = rendered
       .split(",")
       .map((v) => v.trim())
       .filter((v) => v.length > 0)
-      .map((value) => ({ value, path: at }));
+      // A reference produced by a placeholder is never expanded: params may carry end users' data.
+      .map((value): RecipientEntry => (groupReference(value) !== null ? { value, path: at, problem: GROUP_FROM_PARAMETER } : { value, path: at }));
+    return [...members, ...values];
   });
 }
 
@@ -75,6 +93,10 @@ export function validEmailRecipients(entries: RecipientEntry[], errors: FieldErr
   const out: ValidRecipient[] = [];
   const seen = new Set<string>();
   for (const entry of entries) {
+    if (entry.problem) {
+      errors.push({ path: entry.path, message: entry.problem });
+      continue;
+    }
     const result = validateEmailAddress(entry.value);
     if (!result.ok) {
       errors.push({ path: entry.path, message: `${result.message}: ${entry.value}` });
@@ -98,6 +120,10 @@ export function validEmails(entries: RecipientEntry[], errors: FieldError[]): st
 export function validPhoneRecipients(entries: RecipientEntry[], region: CountryCode, errors: FieldError[]): ValidRecipient[] {
   const out = new Map<string, ValidRecipient>();
   for (const entry of entries) {
+    if (entry.problem) {
+      errors.push({ path: entry.path, message: entry.problem });
+      continue;
+    }
     const result = normalisePhoneNumber(entry.value, region);
     if (!result.ok) errors.push({ path: entry.path, message: `${result.message}: ${entry.value}` });
     else if (!out.has(result.e164)) out.set(result.e164, { address: result.e164, path: entry.path });

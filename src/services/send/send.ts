@@ -6,6 +6,8 @@ import { assertRecipientsAllowed } from "./guest-list-check";
 import { type EmailPayload, type MsgAppPayload, previewPayload, type SmsPayload } from "./payloads";
 import { type Plan, planRequest, type Resolution, type SendRequest } from "./plan";
 import { storeNotification } from "./store";
+import { applyRecipientPolicies } from "../suppressions/policies";
+import type { SuppressedRecipient } from "../suppressions/apply";
 
 export interface Preview {
   email?: EmailPayload[];
@@ -13,6 +15,8 @@ export interface Preview {
   msgApp?: MsgAppPayload[];
   /** With `explain=true`: where each resolved value came from (plan.ts Resolution). */
   resolution?: Resolution;
+  /** Recipients the tenant's suppression list removed (present only when there are any). */
+  suppressed?: SuppressedRecipient[];
 }
 
 export interface SendReceipt {
@@ -25,6 +29,8 @@ export interface SendReceipt {
   scheduledFor: string | null;
   /** /notifyevent sends: the event type and version the send resolved. */
   eventType?: { code: string; version: number };
+  /** Recipients the tenant's suppression list removed (present only when there are any). */
+  suppressed?: SuppressedRecipient[];
   createdAt: string;
 }
 
@@ -40,9 +46,11 @@ export function toPreview(plan: Plan): Preview {
 
 /** A preview refuses what the send would refuse, guest-list recipients included, so a designer sees it. */
 export async function previewSend(ctx: SendContext, request: SendRequest, options: { explain?: boolean } = {}): Promise<Preview> {
-  const plan = await planRequest(ctx, request);
-  await assertRecipientsAllowed(ctx, plan);
-  return options.explain ? { ...toPreview(plan), resolution: plan.resolution } : toPreview(plan);
+  const planned = await planRequest(ctx, request);
+  await assertRecipientsAllowed(ctx, planned);
+  const { plan, suppressed } = await applyRecipientPolicies(ctx, request, planned);
+  const preview = options.explain ? { ...toPreview(plan), resolution: plan.resolution } : toPreview(plan);
+  return suppressed.length > 0 ? { ...preview, suppressed } : preview;
 }
 
 /**
@@ -51,8 +59,10 @@ export async function previewSend(ctx: SendContext, request: SendRequest, option
  * request is valid, allowed and admitted.
  */
 export async function sendNotification(ctx: SendContext, request: SendRequest, source: string): Promise<SendReceipt> {
-  const plan = await planRequest(ctx, request);
-  await assertRecipientsAllowed(ctx, plan);
+  const planned = await planRequest(ctx, request);
+  await assertRecipientsAllowed(ctx, planned);
+  // Suppressed recipients removed (422 when none is left); one-click unsubscribe links added.
+  const { plan, suppressed } = await applyRecipientPolicies(ctx, request, planned);
   const counts: Partial<Record<Channel, number>> = {};
   for (const d of plan.deliveries) counts[d.channel] = (counts[d.channel] ?? 0) + d.recipients.length;
   const admission = await admitSend(ctx, counts);
@@ -74,6 +84,7 @@ export async function sendNotification(ctx: SendContext, request: SendRequest, s
     correlationId: notification.correlationId,
     scheduledFor: notification.scheduledFor?.toISOString() ?? null,
     ...(plan.resolution.eventType ? { eventType: { code: plan.resolution.eventType.code, version: plan.resolution.eventType.version } } : {}),
+    ...(suppressed.length > 0 ? { suppressed } : {}),
     createdAt: notification.createdAt.toISOString(),
   };
 }

@@ -73,6 +73,11 @@ export const TenantSettingsSchema = z
         replyTo: z.array(z.string().max(320)).max(10).optional(),
         cc: z.array(z.string().max(320)).max(50).optional(),
         bcc: z.array(z.string().max(320)).max(50).optional(),
+        unsubscribe: z
+          .object({ enabled: z.boolean() })
+          .strict()
+          .optional()
+          .openapi({ description: "RFC 8058 one-click unsubscribe: every email carries List-Unsubscribe headers (one email per recipient); an event type may decide otherwise" }),
         ...channelDefaults("email"),
       })
       .strict()

@@ -1,0 +1,24 @@
+import type { ServiceContext } from "../context";
+import type { Plan, SendRequest } from "../send/plan";
+import { addListUnsubscribe, listUnsubscribeEnabled } from "../unsubscribe/list-unsubscribe";
+import { removeSuppressedRecipients, type SuppressedRecipient } from "./apply";
+
+/**
+ * What happens to a planned send's recipients after planning and the guest-list check, before
+ * admission and storage (sends and previews alike): suppressed recipients are removed (a 422 when
+ * nothing is left), then, when one-click unsubscribe is on, each email gets its own
+ * List-Unsubscribe link (one email per recipient).
+ *
+ * @example
+ * ```ts
+ * const { plan, suppressed } = await applyRecipientPolicies(ctx, request, await planRequest(ctx, request));
+ * ```
+ */
+export async function applyRecipientPolicies(
+  ctx: Pick<ServiceContext, "db" | "env" | "tenant" | "settings" | "origin" | "now">,
+  request: Pick<SendRequest, "listUnsubscribe">,
+  planned: Plan,
+): Promise<{ plan: Plan; suppressed: SuppressedRecipient[] }> {
+  const { plan, suppressed } = await removeSuppressedRecipients(ctx, planned);
+  return { plan: listUnsubscribeEnabled(ctx, request.listUnsubscribe) ? await addListUnsubscribe(ctx, plan) : plan, suppressed };
+}

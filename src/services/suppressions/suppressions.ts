@@ -1,0 +1,180 @@
+import { and, desc, eq, inArray } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { olderThan } from "../../db/keyset";
+import { type SuppressionRow, type SuppressionSource, suppressions } from "../../db/schema";
+import { chunk } from "../../lib/chunk";
+import { ApiError, fieldError } from "../../lib/errors/api-error";
+import { uuidv7 } from "../../lib/ids";
+import { type Page, type PageRequest, pageOf } from "../../lib/pagination";
+import type { ServiceContext } from "../context";
+import { validateEmailAddress } from "../recipients/email";
+import { normalisePhoneNumber } from "../recipients/phone";
+import { defaultRegion } from "../send/defaults";
+
+/** The channels a suppression applies to: people. Chat targets are the tenant's own configuration, not recipients. */
+export const SUPPRESSIBLE_CHANNELS = ["email", "sms"] as const;
+export type SuppressibleChannel = (typeof SUPPRESSIBLE_CHANNELS)[number];
+
+export const DEFAULT_REASONS: Record<SuppressionSource, string> = {
+  api: "Added through the API",
+  unsubscribe: "Unsubscribed (one-click)",
+  provider: "Reported by the provider",
+};
+
+export interface SuppressionView {
+  id: string;
+  channel: SuppressibleChannel;
+  recipient: string;
+  reason: string;
+  source: SuppressionSource;
+  createdAt: string;
+}
+
+export function toSuppressionView(row: SuppressionRow): SuppressionView {
+  return { id: row.id, channel: row.channel as SuppressibleChannel, recipient: row.recipient, reason: row.reason, source: row.source, createdAt: row.createdAt.toISOString() };
+}
+
+/**
+ * The key a recipient is suppressed under: an email address validated and case-folded (as the
+ * guest list keeps them: `Ann@Example.com` and `ann@example.com` are one person), a phone number
+ * in E.164 (national numbers read in the tenant's `defaultRegion`).
+ *
+ * @example
+ * ```ts
+ * suppressionKey("email", "Ann@EXAMPLE.com", "CA") // { ok: true, recipient: "ann@example.com" }
+ * suppressionKey("sms", "(778) 700-1234", "CA")    // { ok: true, recipient: "+17787001234" }
+ * ```
+ */
+export function suppressionKey(channel: SuppressibleChannel, raw: string, region: Parameters<typeof normalisePhoneNumber>[1]): { ok: true; recipient: string } | { ok: false; message: string } {
+  if (channel === "email") {
+    const result = validateEmailAddress(raw);
+    return result.ok ? { ok: true, recipient: result.address.toLowerCase() } : { ok: false, message: `${result.message}: ${raw}` };
+  }
+  const result = normalisePhoneNumber(raw, region);
+  return result.ok ? { ok: true, recipient: result.e164 } : { ok: false, message: `${result.message}: ${raw}` };
+}
+
+type SuppressionScope = Pick<ServiceContext, "db" | "tenant" | "now">;
+
+/**
+ * Adds a recipient to the tenant's suppression list. Idempotent: when the recipient is already
+ * suppressed on that channel, the existing entry is answered unchanged (`created: false`).
+ */
+export async function addSuppression(
+  ctx: SuppressionScope,
+  input: { channel: SuppressibleChannel; recipient: string; reason?: string; source: SuppressionSource },
+): Promise<{ created: boolean; suppression: SuppressionView }> {
+  const row: SuppressionRow = {
+    id: uuidv7(ctx.now.getTime()),
+    tenantId: ctx.tenant.id,
+    channel: input.channel,
+    recipient: input.recipient,
+    reason: input.reason ?? DEFAULT_REASONS[input.source],
+    source: input.source,
+    createdAt: ctx.now,
+  };
+  const inserted = await ctx.db.insert(suppressions).values(row).onConflictDoNothing().returning();
+  if (inserted.length > 0) return { created: true, suppression: toSuppressionView(inserted[0]!) };
+  const existing = await findSuppression(ctx, input.channel, input.recipient);
+  if (!existing) throw new ApiError("conflict", { detail: "The suppression changed while it was being added; try again" });
+  return { created: false, suppression: toSuppressionView(existing) };
+}
+
+/** POST /api/v1/suppressions: the recipient normalised for its channel (422 naming `recipient`), then added. */
+export async function suppressRecipient(
+  ctx: ServiceContext,
+  input: { channel: SuppressibleChannel; recipient: string; reason?: string },
+): Promise<{ created: boolean; suppression: SuppressionView }> {
+  const key = suppressionKey(input.channel, input.recipient, defaultRegion(ctx));
+  if (!key.ok) throw fieldError("unprocessable", "recipient", key.message);
+  return addSuppression(ctx, { channel: input.channel, recipient: key.recipient, reason: input.reason, source: "api" });
+}
+
+async function findSuppression(ctx: Pick<ServiceContext, "db" | "tenant">, channel: SuppressibleChannel, recipient: string): Promise<SuppressionRow | undefined> {
+  return ctx.db.query.suppressions.findFirst({
+    where: and(eq(suppressions.tenantId, ctx.tenant.id), eq(suppressions.channel, channel), eq(suppressions.recipient, recipient)),
+  });
+}
+
+/**
+ * The list, newest first, optionally for one channel and one recipient. The recipient filter is
+ * normalised like the entries when it is a valid address or number for the channel (an email if
+ * it holds `@` and no channel is given), and otherwise matches nothing.
+ */
+export async function listSuppressions(
+  ctx: ServiceContext,
+  page: PageRequest,
+  filter: { channel?: SuppressibleChannel; recipient?: string },
+): Promise<Page<SuppressionView>> {
+  let recipient: string | undefined;
+  if (filter.recipient !== undefined) {
+    const channel = filter.channel ?? (filter.recipient.includes("@") ? "email" : "sms");
+    const key = suppressionKey(channel, filter.recipient, defaultRegion(ctx));
+    if (!key.ok) return { items: [], nextCursor: null };
+    recipient = key.recipient;
+  }
+  const rows = await ctx.db
+    .select()
+    .from(suppressions)
+    .where(
+      and(
+        eq(suppressions.tenantId, ctx.tenant.id),
+        filter.channel ? eq(suppressions.channel, filter.channel) : inArray(suppressions.channel, [...SUPPRESSIBLE_CHANNELS]),
+        recipient !== undefined ? eq(suppressions.recipient, recipient) : undefined,
+        olderThan(suppressions.createdAt, suppressions.id, page.cursor),
+      ),
+    )
+    .orderBy(desc(suppressions.createdAt), desc(suppressions.id))
+    .limit(page.limit + 1);
+  return pageOf(rows, page.limit, (r) => ({ t: r.createdAt.getTime(), id: r.id }), toSuppressionView);
+}
+
+/** Removes one entry by id; another tenant's entry is indistinguishable from none (404). */
+export async function removeSuppression(ctx: ServiceContext, suppressionId: string): Promise<void> {
+  const deleted = await ctx.db
+    .delete(suppressions)
+    .where(and(eq(suppressions.id, suppressionId.toLowerCase()), eq(suppressions.tenantId, ctx.tenant.id)))
+    .returning({ id: suppressions.id });
+  if (deleted.length === 0) throw new ApiError("not_found", { detail: `No suppression ${suppressionId}` });
+}
+
+/** Removes the entry of one recipient on one channel (the recipient normalised first); 404 when it is not suppressed. */
+export async function removeSuppressionOf(ctx: ServiceContext, channel: SuppressibleChannel, raw: string): Promise<void> {
+  const key = suppressionKey(channel, raw, defaultRegion(ctx));
+  if (!key.ok) throw fieldError("invalid_request", "query.recipient", key.message);
+  const deleted = await ctx.db
+    .delete(suppressions)
+    .where(and(eq(suppressions.tenantId, ctx.tenant.id), eq(suppressions.channel, channel), eq(suppressions.recipient, key.recipient)))
+    .returning({ id: suppressions.id });
+  if (deleted.length === 0) throw new ApiError("not_found", { detail: `${key.recipient} is not suppressed on ${channel}` });
+}
+
+/** D1 binds at most 100 parameters per statement: tenant id, channel and up to 90 recipients. */
+const RECIPIENTS_PER_QUERY = 90;
+
+/**
+ * The suppressed recipients among these, per channel, keyed by suppression key: one D1 round trip
+ * (a batch of ≤ 90-recipient statements), none when there is nothing to look up.
+ */
+export async function findSuppressed(
+  ctx: Pick<ServiceContext, "db" | "tenant">,
+  keys: { channel: SuppressibleChannel; recipient: string }[],
+): Promise<Map<string, SuppressionRow>> {
+  const found = new Map<string, SuppressionRow>();
+  const statements: BatchItem<"sqlite">[] = [];
+  for (const channel of SUPPRESSIBLE_CHANNELS) {
+    const recipients = [...new Set(keys.filter((k) => k.channel === channel).map((k) => k.recipient))];
+    for (const part of chunk(recipients, RECIPIENTS_PER_QUERY)) {
+      statements.push(
+        ctx.db
+          .select()
+          .from(suppressions)
+          .where(and(eq(suppressions.tenantId, ctx.tenant.id), eq(suppressions.channel, channel), inArray(suppressions.recipient, part))),
+      );
+    }
+  }
+  if (statements.length === 0) return found;
+  const results = (statements.length === 1 ? [await statements[0]!] : await ctx.db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]])) as unknown as SuppressionRow[][];
+  for (const row of results.flat()) found.set(`${row.channel}:${row.recipient}`, row);
+  return found;
+}
