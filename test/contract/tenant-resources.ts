@@ -100,4 +100,46 @@ export const tenantResources: TenantResource[] = [
       },
     }),
   ),
+  {
+    name: "recipient group",
+    async create(owner) {
+      const name = `contract-${crypto.randomUUID().slice(0, 8)}`;
+      const res = await asTenant(owner, "POST", "/api/v1/groups", { body: { name, members: [{ email: "member@example.com" }] } });
+      const { id } = await json(res);
+      const path = `/api/v1/groups/${id}`;
+      return {
+        id,
+        read: { method: "GET", path },
+        operations: [
+          { method: "GET", path },
+          { method: "PATCH", path, options: { body: { members: [{ email: "attacker@example.com" }] } } },
+          { method: "DELETE", path },
+        ],
+        searches: [
+          { method: "GET", path: `/api/v1/groups?name=${name}` },
+          { method: "GET", path: "/api/v1/groups" },
+        ],
+      };
+    },
+  },
+  {
+    name: "suppression",
+    async create(owner) {
+      const recipient = `contract-${crypto.randomUUID().slice(0, 8)}@example.com`;
+      const res = await asTenant(owner, "POST", "/api/v1/suppressions", { body: { channel: "email", recipient } });
+      const { id } = await json(res);
+      return {
+        id,
+        read: { method: "GET", path: `/api/v1/suppressions?recipient=${recipient}` },
+        operations: [
+          { method: "DELETE", path: `/api/v1/suppressions/${id}` },
+          { method: "DELETE", path: `/api/v1/suppressions?channel=email&recipient=${recipient}` },
+        ],
+        searches: [
+          { method: "GET", path: `/api/v1/suppressions?recipient=${recipient}` },
+          { method: "GET", path: "/api/v1/suppressions?channel=email" },
+        ],
+      };
+    },
+  },
 ];
