@@ -1,4 +1,5 @@
 import { CHANNELS, type Channel } from "../../db/schema";
+import { ApiError } from "../../lib/errors/api-error";
 import { type ResolvedChannel, resolveRegion, resolveSendChannel } from "../resolve/cascade";
 import { type ChannelLayer, documentLayer, joinPath } from "../resolve/layers";
 import { loadReferencedGroups } from "../groups/expand";
@@ -84,6 +85,19 @@ export function fromSmsChannel(channel: SmsChannelInput): SendRequest {
   return { channels: { sms: simpleChannel(channel, "", undefined) } };
 }
 
+/**
+ * A channel's missing content is a malformed request (400) on a simple send, but a gap in the
+ * stored configuration on an event send: a 422 naming where the value was expected.
+ */
+async function missingAsUnprocessable<T>(eventSend: boolean, plan: () => Promise<T>): Promise<T> {
+  try {
+    return await plan();
+  } catch (err) {
+    if (eventSend && err instanceof ApiError && err.code === "invalid_request") throw new ApiError("unprocessable", { detail: err.detail, errors: err.errors });
+    throw err;
+  }
+}
+
 /** The inline attachment lists of a resolved email, grouped by the list each was written in. */
 function attachmentLists(resolved: ResolvedChannel): AttachmentList[] {
   const lists: AttachmentList[] = [];
@@ -129,6 +143,7 @@ export async function planRequest(ctx: SendContext, request: SendRequest): Promi
   }
 
   const deliveries: PlannedDelivery[] = [];
+  const eventSend = request.eventType !== undefined;
   for (const name of CHANNELS) {
     const r = resolved[name];
     const channel = request.channels[name];
@@ -138,10 +153,10 @@ export async function planRequest(ctx: SendContext, request: SendRequest): Promi
     const input = { resolved: r, paramsPath: channel.paramsPath, scheduledFor, groups };
     const fallback = channel.path || "(root)";
     if (name === "email") {
-      const planned = await problems.run(() => planEmail(ctx, { ...input, attachments, serviceAttachments }), fallback);
+      const planned = await problems.run(() => missingAsUnprocessable(eventSend, () => planEmail(ctx, { ...input, attachments, serviceAttachments })), fallback);
       if (planned) deliveries.push(planned);
     } else {
-      const planned = await problems.run(() => (name === "sms" ? planSms(ctx, input) : planMsgApp(ctx, input)), fallback);
+      const planned = await problems.run(() => missingAsUnprocessable(eventSend, () => (name === "sms" ? planSms(ctx, input) : planMsgApp(ctx, input))), fallback);
       deliveries.push(...(planned ?? []));
     }
   }
