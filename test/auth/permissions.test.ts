@@ -29,6 +29,10 @@ beforeAll(async () => {
     body: { recipients: { to: ["+17787001234"] }, content: { body: "later" }, delayedSend: new Date(Date.now() + 3_600_000).toISOString() },
   });
   notifyId = (await json(sent)).notifyId;
+  const eventType = await asTenant(tenant, "POST", "/api/v1/notifyevent/types", {
+    body: { code: "perm-event", name: "Permissions", email: { recipients: { to: ["a@example.com"] }, content: { subject: "s", body: "b" } } },
+  });
+  expect(eventType.status).toBe(201);
 });
 
 /** Every tenant route and the permission it needs; the OpenAPI test below keeps this complete. */
@@ -50,6 +54,12 @@ const routes = (): { method: string; path: string; doc: string; permission: Perm
   { method: "PATCH", path: "/api/v1/tenant/defaults", doc: "/api/v1/tenant/defaults", permission: "manage", body: { defaultRegion: "CA" } },
   { method: "GET", path: "/api/v1/tenant/guest-list", doc: "/api/v1/tenant/guest-list", permission: "read" },
   { method: "PUT", path: "/api/v1/tenant/guest-list", doc: "/api/v1/tenant/guest-list", permission: "manage", body: { emails: [], phones: [] } },
+  { method: "POST", path: "/api/v1/notifyevent", doc: "/api/v1/notifyevent", permission: "send", body: { notificationEventType: "perm-event" } },
+  { method: "GET", path: "/api/v1/notifyevent/types", doc: "/api/v1/notifyevent/types", permission: "read" },
+  { method: "GET", path: "/api/v1/notifyevent/types/perm-event", doc: "/api/v1/notifyevent/types/{eventType}", permission: "read" },
+  { method: "POST", path: "/api/v1/notifyevent/types", doc: "/api/v1/notifyevent/types", permission: "manage", body: { code: `p-${crypto.randomUUID().slice(0, 8)}`, name: "P" } },
+  { method: "PATCH", path: "/api/v1/notifyevent/types/perm-event", doc: "/api/v1/notifyevent/types/{eventType}", permission: "manage", body: { name: "Renamed" } },
+  { method: "DELETE", path: "/api/v1/notifyevent/types/perm-event", doc: "/api/v1/notifyevent/types/{eventType}", permission: "manage" },
 ];
 
 describe("key permissions", () => {

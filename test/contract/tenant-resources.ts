@@ -73,6 +73,31 @@ export const tenantResources: TenantResource[] = [
       };
     },
   },
+  {
+    name: "event type",
+    async create(owner) {
+      const code = `contract-${crypto.randomUUID().slice(0, 8)}`;
+      const res = await asTenant(owner, "POST", "/api/v1/notifyevent/types", {
+        body: { code, name: "Contract", email: { recipients: { to: ["a@example.com"] }, content: { subject: "s", body: "b" } } },
+      });
+      const { id } = await json(res);
+      const byId = `/api/v1/notifyevent/types/${id}`;
+      const byCode = `/api/v1/notifyevent/types/${code}`;
+      return {
+        id,
+        read: { method: "GET", path: byId },
+        operations: [
+          { method: "GET", path: byId },
+          { method: "GET", path: byCode },
+          { method: "PATCH", path: byId, options: { body: { name: "taken over" } } },
+          { method: "PATCH", path: byCode, options: { body: { name: "taken over" } } },
+          { method: "DELETE", path: byId },
+          { method: "DELETE", path: byCode },
+        ],
+        searches: [{ method: "GET", path: "/api/v1/notifyevent/types" }],
+      };
+    },
+  },
   ...(["subscriptions", "attachments"] as const).map(
     (segment): TenantResource => ({
       name: `${segment} service`,
