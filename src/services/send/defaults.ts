@@ -4,7 +4,7 @@ import type { Channel } from "../../db/schema";
 import { ApiError, fieldError } from "../../lib/errors/api-error";
 import type { CountryCode } from "libphonenumber-js/max";
 import { resolveRegion, type ResolvedChannel } from "../resolve/cascade";
-import { loadTemplate, type LoadedTemplate } from "../templates/templates";
+import { loadTemplate, type LoadedTemplate, loadTemplates } from "../templates/templates";
 import type { SendContext } from "./context";
 
 export { joinPath } from "../resolve/layers";
@@ -43,6 +43,24 @@ export function providerFor(ctx: SendContext, channel: "email" | "sms", resolved
   return chosen;
 }
 
+/** Templates a request's channels name, read together once per request (preloadTemplates). */
+const preloaded = new WeakMap<SendContext, Map<string, LoadedTemplate>>();
+
+/**
+ * Reads every template the resolved channels name in one D1 query, so a send whose email and
+ * SMS both use templates costs one round trip, not one per channel. templateFor reads from it.
+ *
+ * @example
+ * ```ts
+ * await preloadTemplates(ctx, [resolvedEmail, resolvedSms]);
+ * ```
+ */
+export async function preloadTemplates(ctx: SendContext, channels: ResolvedChannel[]): Promise<void> {
+  const ids = channels.map((r) => r.get<string>("content.templateId")).filter((id): id is string => typeof id === "string" && id.length > 0);
+  if (ids.length > 1) preloaded.set(ctx, await loadTemplates(ctx, ids));
+  else preloaded.delete(ctx);
+}
+
 /**
  * Loads the resolved channel's `content.templateId` (given as `templateId` or the seed's
  * `template.templateId`, in whichever layer). An unknown, deleted or other tenant's template, or
@@ -52,7 +70,8 @@ export async function templateFor(ctx: SendContext, resolved: ResolvedChannel, c
   const id = resolved.get<string>("content.templateId");
   if (!id) return null;
   const path = resolved.pathOf("content.templateId");
-  const loaded = await loadTemplate(ctx, id);
+  const batch = preloaded.get(ctx);
+  const loaded = batch ? (batch.get(id.toLowerCase()) ?? null) : await loadTemplate(ctx, id);
   if (!loaded) throw fieldError("unprocessable", path, "No such template");
   if (loaded.template.channel !== channel) {
     throw fieldError("unprocessable", path, `This is a ${loaded.template.channel} template; the ${channel} channel needs a ${channel} template`);

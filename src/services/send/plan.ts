@@ -3,6 +3,7 @@ import { ApiError } from "../../lib/errors/api-error";
 import { type ResolvedChannel, resolveRegion, resolveSendChannel } from "../resolve/cascade";
 import { type ChannelLayer, documentLayer, joinPath } from "../resolve/layers";
 import { loadReferencedGroups } from "../groups/expand";
+import { preloadTemplates } from "./defaults";
 import { type AttachmentList, type DecodedAttachment, decodeAttachments, serviceAttachmentEntries } from "./attachments";
 import type { SendContext } from "./context";
 import type { PlannedDelivery } from "./payloads";
@@ -129,6 +130,9 @@ export async function planRequest(ctx: SendContext, request: SendRequest): Promi
   }
   // Recipient groups: every `group:<name>` of the resolved recipient lists, loaded in one D1 round trip.
   const groups = await loadReferencedGroups(ctx, resolved);
+
+  // One D1 read for the templates every channel names (a channel alone reads its own).
+  await problems.run(() => preloadTemplates(ctx, Object.values(resolved)));
 
   let attachments: DecodedAttachment[] = [];
   let serviceAttachments: ReturnType<typeof serviceAttachmentEntries> = [];

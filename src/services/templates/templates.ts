@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull } from "drizzle-orm";
 import { olderThan } from "../../db/keyset";
 import {
   type BodyType,
@@ -146,6 +146,26 @@ export async function loadTemplate(ctx: Pick<ServiceContext, "db" | "tenant">, t
     .where(and(eq(templates.id, templateId.toLowerCase()), eq(templates.tenantId, ctx.tenant.id), isNull(templates.deletedAt)))
     .limit(1);
   return rows[0] ?? null;
+}
+
+/**
+ * Several live templates of this tenant with their current versions, in one D1 query (a send
+ * naming a template on more than one channel reads them together). Unknown ids are absent.
+ *
+ * @example
+ * ```ts
+ * const found = await loadTemplates(ctx, [emailTemplateId, smsTemplateId]); // Map id → LoadedTemplate
+ * ```
+ */
+export async function loadTemplates(ctx: Pick<ServiceContext, "db" | "tenant">, templateIds: string[]): Promise<Map<string, LoadedTemplate>> {
+  const ids = [...new Set(templateIds.map((id) => id.toLowerCase()))];
+  if (ids.length === 0) return new Map();
+  const rows = await ctx.db
+    .select({ template: templates, version: templateVersions })
+    .from(templates)
+    .innerJoin(templateVersions, and(eq(templateVersions.templateId, templates.id), eq(templateVersions.version, templates.currentVersion)))
+    .where(and(inArray(templates.id, ids), eq(templates.tenantId, ctx.tenant.id), isNull(templates.deletedAt)));
+  return new Map(rows.map((r) => [r.template.id, r]));
 }
 
 export async function getTemplate(ctx: ServiceContext, templateId: string, versionNumber?: number): Promise<LoadedTemplate> {
