@@ -9,6 +9,9 @@ let tenant: TestTenant;
 const only = {} as Record<Permission, string>;
 let templateId: string;
 let notifyId: string;
+let groupId: string;
+let suppressionId: string;
+const serviceIds = {} as Record<"subscriptions" | "attachments", string>;
 
 async function issueKey(tenantId: string, body: Record<string, unknown>) {
   const res = await asAdmin("POST", `/api/v1/tenants/${tenantId}/api-keys`, { body });
@@ -33,7 +36,30 @@ beforeAll(async () => {
     body: { code: "perm-event", name: "Permissions", email: { recipients: { to: ["a@example.com"] }, content: { subject: "s", body: "b" } } },
   });
   expect(eventType.status).toBe(201);
+  const group = await asTenant(tenant, "POST", "/api/v1/groups", { body: { name: "perm-group", members: [{ email: "a@example.com" }] } });
+  groupId = (await json(group)).id;
+  const suppression = await asTenant(tenant, "POST", "/api/v1/suppressions", { body: { channel: "email", recipient: "gone@example.com" } });
+  suppressionId = (await json(suppression)).id;
+  for (const kind of ["subscriptions", "attachments"] as const) {
+    const created = await asTenant(tenant, "POST", `/api/v1/service/${kind}`, { body: serviceBody(kind, `perm-${kind}`) });
+    expect(created.status).toBe(201);
+    serviceIds[kind] = (await json(created)).id;
+  }
 });
+
+function serviceBody(kind: "subscriptions" | "attachments", name: string) {
+  return kind === "subscriptions"
+    ? { name, url: "https://svc.example.com/recipients", responseMapping: { email: "recipients[].email" } }
+    : { name, url: "https://svc.example.com/render" };
+}
+
+const serviceRoutes = (kind: "subscriptions" | "attachments") => [
+  { method: "GET", path: `/api/v1/service/${kind}`, doc: `/api/v1/service/${kind}`, permission: "read" as const },
+  { method: "GET", path: `/api/v1/service/${kind}/${serviceIds[kind]}`, doc: `/api/v1/service/${kind}/{serviceId}`, permission: "read" as const },
+  { method: "POST", path: `/api/v1/service/${kind}`, doc: `/api/v1/service/${kind}`, permission: "manage" as const, body: serviceBody(kind, `p-${crypto.randomUUID().slice(0, 8)}`) },
+  { method: "PATCH", path: `/api/v1/service/${kind}/${serviceIds[kind]}`, doc: `/api/v1/service/${kind}/{serviceId}`, permission: "manage" as const, body: { timeoutMs: 2000 } },
+  { method: "DELETE", path: `/api/v1/service/${kind}/${serviceIds[kind]}`, doc: `/api/v1/service/${kind}/{serviceId}`, permission: "manage" as const },
+];
 
 /** Every tenant route and the permission it needs; the OpenAPI test below keeps this complete. */
 const routes = (): { method: string; path: string; doc: string; permission: Permission; body?: unknown }[] => [
@@ -60,6 +86,17 @@ const routes = (): { method: string; path: string; doc: string; permission: Perm
   { method: "POST", path: "/api/v1/notifyevent/types", doc: "/api/v1/notifyevent/types", permission: "manage", body: { code: `p-${crypto.randomUUID().slice(0, 8)}`, name: "P" } },
   { method: "PATCH", path: "/api/v1/notifyevent/types/perm-event", doc: "/api/v1/notifyevent/types/{eventType}", permission: "manage", body: { name: "Renamed" } },
   { method: "DELETE", path: "/api/v1/notifyevent/types/perm-event", doc: "/api/v1/notifyevent/types/{eventType}", permission: "manage" },
+  { method: "GET", path: "/api/v1/groups", doc: "/api/v1/groups", permission: "read" },
+  { method: "GET", path: `/api/v1/groups/${groupId}`, doc: "/api/v1/groups/{groupId}", permission: "read" },
+  { method: "POST", path: "/api/v1/groups", doc: "/api/v1/groups", permission: "manage", body: { name: `g-${crypto.randomUUID().slice(0, 8)}`, members: [{ email: "b@example.com" }] } },
+  { method: "PATCH", path: `/api/v1/groups/${groupId}`, doc: "/api/v1/groups/{groupId}", permission: "manage", body: { description: "renamed" } },
+  { method: "DELETE", path: `/api/v1/groups/${groupId}`, doc: "/api/v1/groups/{groupId}", permission: "manage" },
+  { method: "GET", path: "/api/v1/suppressions", doc: "/api/v1/suppressions", permission: "read" },
+  { method: "POST", path: "/api/v1/suppressions", doc: "/api/v1/suppressions", permission: "manage", body: { channel: "sms", recipient: "+17787001234" } },
+  { method: "DELETE", path: `/api/v1/suppressions/${suppressionId}`, doc: "/api/v1/suppressions/{suppressionId}", permission: "manage" },
+  { method: "DELETE", path: "/api/v1/suppressions?channel=sms&recipient=%2B17787001234", doc: "/api/v1/suppressions", permission: "manage" },
+  ...serviceRoutes("subscriptions"),
+  ...serviceRoutes("attachments"),
 ];
 
 describe("key permissions", () => {
