@@ -33,8 +33,11 @@ describe("DELETE /api/v1/notify/{id}", () => {
     const res = await asTenant(tenant, "DELETE", `/api/v1/notify/${notifyId}`);
     expect(res.status).toBe(200);
     const cancelled = await json(res);
-    expect(cancelled.status).toBe("cancelled");
-    expect(cancelled.messages.map((m: any) => m.status)).toEqual(["cancelled", "cancelled"]);
+    expect(cancelled).toMatchObject({ notifyId, status: "cancelled", cancelled: 2, counts: { cancelled: 2 } });
+    // Recipients are for `read`: a key that may only send and cancel does not see them here.
+    expect(cancelled.messages).toBeUndefined();
+    const read = await json(await asTenant(tenant, "GET", `/api/v1/notify/${notifyId}`));
+    expect(read.messages.map((m: any) => m.status)).toEqual(["cancelled", "cancelled"]);
 
     await worker.scheduled(createScheduledController({ scheduledTime: Date.parse(delayedSend) }), env, createExecutionContext());
     await new Promise((r) => setTimeout(r, 1500));
@@ -67,7 +70,8 @@ describe("DELETE /api/v1/notify/{id}", () => {
       }),
     );
     await waitForNotification(tenant, notifyId, (n) => n.messages.some((m: any) => m.channel === "email" && m.status === "delivered"));
-    const after = await json(await asTenant(tenant, "DELETE", `/api/v1/notify/${notifyId}`));
+    expect(await json(await asTenant(tenant, "DELETE", `/api/v1/notify/${notifyId}`))).toMatchObject({ cancelled: 1, counts: { delivered: 1, cancelled: 1 } });
+    const after = await json(await asTenant(tenant, "GET", `/api/v1/notify/${notifyId}`));
     expect(after.messages.map((m: any) => [m.channel, m.status])).toEqual([
       ["email", "delivered"],
       ["sms", "cancelled"],

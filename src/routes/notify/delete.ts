@@ -4,7 +4,7 @@ import type { App } from "../../lib/router";
 import { tenantAccess } from "../../middleware/auth";
 import { serviceContext } from "../context";
 import { cancelNotification } from "../../services/notifications/notifications";
-import { NotificationSchema, NotifyIdParamSchema } from "./schemas";
+import { CancelResultSchema, NotifyIdParamSchema } from "./schemas";
 
 const route = createRoute({
   method: "delete",
@@ -12,11 +12,11 @@ const route = createRoute({
   tags: ["Status"],
   summary: "Cancel what has not been sent",
   description:
-    "Cancels every message not yet handed to a provider (scheduled, queued, or waiting to retry) and answers the notification as it now is. Messages already sent are unaffected. 409 when nothing is left to cancel.",
+    "Cancels every message not yet handed to a provider (scheduled, queued, or waiting to retry) and answers the notification's summary with its counts per status and how many messages this request cancelled; recipients are not included (reading them needs the `read` permission: GET the notification). Messages already sent are unaffected. 409 when nothing is left to cancel.",
   ...tenantAccess("send"),
   request: { params: NotifyIdParamSchema },
   responses: {
-    200: { description: "The notification after cancelling", content: { "application/json": { schema: NotificationSchema } } },
+    200: { description: "The notification after cancelling", content: { "application/json": { schema: CancelResultSchema } } },
     ...problemResponses(400, 401, 403, 404, 409),
   },
 });

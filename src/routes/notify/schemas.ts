@@ -59,6 +59,11 @@ export const NotificationSummarySchema = z
   })
   .openapi("NotificationSummary");
 
+export const CancelResultSchema = NotificationSummarySchema.extend({
+  counts: z.record(z.string(), z.number().int()).openapi({ description: "Messages per status, after cancelling" }),
+  cancelled: z.number().int().openapi({ description: "Messages this request cancelled" }),
+}).openapi("CancelResult");
+
 export const NotificationSchema = NotificationSummarySchema.extend({
   counts: z.record(z.string(), z.number().int()).openapi({ description: "Messages per status" }),
   messages: z.array(MessageSchema),

@@ -165,15 +165,21 @@ export async function listNotifications(ctx: ServiceContext, filter: HistoryFilt
 
 /**
  * Cancels every delivery not yet handed to a provider (scheduled, queued, or waiting to retry).
- * Deliveries already attempted or finished are left alone and reported as they are. Nothing left
+ * Deliveries already attempted or finished are left alone and counted as they are. Nothing left
  * to cancel is a 409. The state checks make this safe against a consumer claiming at the same time.
  */
-export async function cancelNotification(ctx: ServiceContext, notifyId: string): Promise<NotificationView> {
+export interface CancelResult extends NotificationSummary {
+  counts: NotificationView["counts"];
+  /** Messages this request cancelled. */
+  cancelled: number;
+}
+
+export async function cancelNotification(ctx: ServiceContext, notifyId: string): Promise<CancelResult> {
   const id = notifyId.toLowerCase();
   const now = ctx.now;
   const current = await getNotification(ctx, id);
   const db = ctx.db;
-  const [cancelled] = await db.batch([
+  const [cancelled, cancelledMessages] = await db.batch([
     db
       .update(deliveries)
       .set({ state: "cancelled", updatedAt: now })
@@ -188,7 +194,8 @@ export async function cancelNotification(ctx: ServiceContext, notifyId: string):
           inArray(messages.status, ["scheduled", "created", "sending"]),
           sql`${messages.deliveryId} IN (SELECT id FROM deliveries WHERE notification_id = ${id} AND state = 'cancelled')`,
         ),
-      ),
+      )
+      .returning({ id: messages.id }),
     refreshNotificationStatus(db, id, now),
   ]);
   if (cancelled.length === 0) {
@@ -196,5 +203,7 @@ export async function cancelNotification(ctx: ServiceContext, notifyId: string):
       detail: `Nothing left to cancel: notification ${current.notifyId} is ${current.status}`,
     });
   }
-  return getNotification(ctx, id);
+  // Cancelling needs only `send`: the answer says what changed, not who the recipients are (that is `read`).
+  const { messages: _recipients, resolution: _resolution, ...after } = await getNotification(ctx, id);
+  return { ...after, cancelled: cancelledMessages.length };
 }
