@@ -157,3 +157,24 @@ describe("tenant defaults: per-channel template and params", () => {
     expect((await json(wrong)).errors.map((e: any) => e.path).sort()).toEqual(["email.templateId", "msgApp.templateId"]);
   });
 });
+
+describe("one-click unsubscribe per event type", () => {
+  it("an event type turns it on over the tenant default, and a request's overrides turn it off", async () => {
+    const t = await createTestTenant();
+    const created = await asTenant(t, "POST", "/api/v1/notifyevent/types", {
+      body: {
+        code: "newsletter",
+        name: "Newsletter",
+        email: { unsubscribe: { enabled: true }, recipients: { to: ["{{email}}"] }, content: { subject: "News", body: "Hi" } },
+      },
+    });
+    expect(created.status).toBe(201);
+    const preview = async (extra: Record<string, unknown> = {}) =>
+      json(await asTenant(t, "POST", "/api/v1/notifyevent?preview=true", { body: { notificationEventType: "newsletter", params: { email: "ann@example.com" }, ...extra } }));
+    const on = await preview();
+    expect(on.email[0].headers["List-Unsubscribe-Post"]).toBe("List-Unsubscribe=One-Click");
+    expect(on.email[0].headers["List-Unsubscribe"]).toMatch(/^<http:\/\/notify\.test\/u\/[^>]+>$/);
+    const off = await preview({ overrides: { email: { unsubscribe: { enabled: false } } } });
+    expect(off.email[0].headers?.["List-Unsubscribe"]).toBeUndefined();
+  });
+});

@@ -13,7 +13,14 @@ const enabled = z.boolean().optional().openapi({ description: "Default true. fal
 
 export const EventEmailSchema = EmailChannelSchema.pick({ recipients: true, content: true, sender: true, attachments: true, params: true })
   .partial()
-  .extend({ enabled })
+  .extend({
+    enabled,
+    unsubscribe: z
+      .object({ enabled: z.boolean() })
+      .strict()
+      .optional()
+      .openapi({ description: "RFC 8058 one-click unsubscribe for this event type's emails; wins over the tenant default `email.unsubscribe` (a request's overrides can set it too)" }),
+  })
   .strict()
   .openapi("EventTypeEmail");
 

@@ -6,10 +6,17 @@ import { type ChannelLayer, documentLayer } from "../resolve/layers";
 import type { SendRequest } from "../send/plan";
 import type { NotifyEventInput } from "./request-schema";
 
+/** A channel without the switches that steer the event send rather than describe a message. */
 const withoutEnabled = (channel: Record<string, unknown>) => {
-  const { enabled: _enabled, ...rest } = channel;
+  const { enabled: _enabled, unsubscribe: _unsubscribe, ...rest } = channel;
   return rest;
 };
+
+/** `unsubscribe.enabled` of the overrides, else the event type's email channel; undefined leaves the tenant default. */
+function unsubscribeSetting(event: Record<string, unknown> | undefined, override: Record<string, unknown> | undefined): boolean | undefined {
+  const pick = (channel: Record<string, unknown> | undefined) => (channel?.unsubscribe as { enabled?: boolean } | undefined)?.enabled;
+  return pick(override) ?? pick(event);
+}
 
 /**
  * Compiles an event send into the layered request the simple-send path plans, so rendering,
@@ -84,6 +91,7 @@ export function compileEventSend(loaded: LoadedEventType, body: NotifyEventInput
     correlationId: body.correlationId,
     tags: body.tags,
     eventType: { id: loaded.eventType.id, code, version: loaded.version.version },
+    listUnsubscribe: unsubscribeSetting(definition.email as Record<string, unknown> | undefined, body.overrides?.email as Record<string, unknown> | undefined),
     ...(Object.keys(notSent).length > 0 ? { notSent } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { displayNameSchema } from "../../lib/display-name";
 import { ParamsSchema } from "../content/json-schemas";
 import { EventEmailSchema, EventMsgAppSchema, EventSmsSchema } from "../event-types/schema";
 import { AttachmentSchema, EmailChannelSchema, MsgAppChannelSchema, SmsChannelSchema } from "../send/request-schema";
@@ -39,8 +40,8 @@ export const NotifyEventSchema = z
     overrides: OverridesSchema.optional(),
     augments: AugmentsSchema.optional(),
     delayedSend: z.string().max(64).optional().openapi({ description: "ISO 8601 date-time in the future; no zone means UTC" }),
-    correlationId: z.string().min(1).max(128).optional(),
-    tags: z.array(z.string().min(1).max(64)).max(20).optional(),
+    correlationId: displayNameSchema(128).optional(),
+    tags: z.array(displayNameSchema(64)).max(20).optional(),
   })
   .strict()
   .openapi("NotifyEvent");
