@@ -89,6 +89,40 @@ describe("success", () => {
   });
 });
 
+describe("the cascade names the service too", () => {
+  it("a tenant default subscription is asked when the request names none; an unknown one is refused when saved", async () => {
+    const t = await createTestTenant("Default subscription");
+    const unknown = await asTenant(t, "PATCH", "/api/v1/tenant/defaults", { body: { email: { subscription: "applicants" } } });
+    expect(unknown.status).toBe(422);
+    expect((await json(unknown)).errors).toEqual([{ path: "email.subscription", message: 'No subscription service named "applicants"' }]);
+    const created = await asTenant(t, "POST", "/api/v1/service/subscriptions", {
+      body: { name: "applicants", url: SUBS_URL, responseMapping: { email: "recipients[].email" } },
+    });
+    expect(created.status).toBe(201);
+    expect((await asTenant(t, "PATCH", "/api/v1/tenant/defaults", { body: { email: { subscription: "applicants" } } })).status).toBe(200);
+    answer = ok({ recipients: [{ email: "dee@example.com" }] });
+    const res = await asTenant(t, "POST", "/api/v1/notifysimple/email?preview=true&explain=true", { body: { content: { subject: "s", body: "b" }, recipients: {} } });
+    expect(res.status).toBe(200);
+    const preview = await json(res);
+    expect(preview.email[0].recipients).toEqual({ to: ["dee@example.com"] });
+    expect(preview.resolution.channels.email["recipients.subscription"]).toBe("tenant");
+  });
+
+  it("an event type's subscription is asked with the event type's code", async () => {
+    const t = await createTestTenant("Event subscription");
+    await asTenant(t, "POST", "/api/v1/service/subscriptions", { body: { name: "applicants", url: SUBS_URL, responseMapping: { email: "recipients[].email" } } });
+    const type = await asTenant(t, "POST", "/api/v1/notifyevent/types", {
+      body: { code: "approved", name: "Approved", email: { recipients: { subscription: "applicants" }, content: { subject: "s", body: "b" } } },
+    });
+    expect(type.status).toBe(201);
+    answer = ok({ recipients: [{ email: "eve@example.com" }] });
+    const res = await asTenant(t, "POST", "/api/v1/notifyevent?preview=true", { body: { notificationEventType: "approved" } });
+    expect(res.status).toBe(200);
+    expect((await json(res)).email[0].recipients).toEqual({ to: ["eve@example.com"] });
+    expect(received[0]!.body).toMatchObject({ eventType: "approved", channel: "email" });
+  });
+});
+
 describe("refusals before any call", () => {
   it("422 for an unknown service, at the field that names it", async () => {
     const res = await asTenant(tenant, "POST", "/api/v1/notifysimple", { body: { ...emailSend, email: { ...emailSend.email, recipients: { subscription: "nope" } } } });

@@ -98,14 +98,19 @@ export function tenantLayers(settings: TenantSettings, channel: Channel): Channe
       value: defined({
         provider: e.provider,
         sender: e.from !== undefined || e.replyTo !== undefined ? defined({ from: e.from, replyTo: e.replyTo }) : undefined,
-        recipients: e.cc !== undefined || e.bcc !== undefined ? defined({ cc: e.cc, bcc: e.bcc }) : undefined,
+        recipients: e.cc !== undefined || e.bcc !== undefined || e.subscription !== undefined ? defined({ cc: e.cc, bcc: e.bcc, subscription: e.subscription }) : undefined,
         content: e.templateId !== undefined ? { templateId: e.templateId } : undefined,
         params: e.params,
-        // A channel's `subscription` (services engineer) joins here and in sms below: the cascade
-        // carries it as one leaf like any other (cascade.ts WHOLE_LEAVES).
       }),
       pathOf: mappedPath(
-        { "sender.from": `${at}.from`, "sender.replyTo": `${at}.replyTo`, "recipients.cc": `${at}.cc`, "recipients.bcc": `${at}.bcc`, "content.templateId": `${at}.templateId` },
+        {
+          "sender.from": `${at}.from`,
+          "sender.replyTo": `${at}.replyTo`,
+          "recipients.cc": `${at}.cc`,
+          "recipients.bcc": `${at}.bcc`,
+          "recipients.subscription": `${at}.subscription`,
+          "content.templateId": `${at}.templateId`,
+        },
         at,
       ),
     });
@@ -118,10 +123,11 @@ export function tenantLayers(settings: TenantSettings, channel: Channel): Channe
       value: defined({
         provider: s.provider,
         sender: s.senderId !== undefined ? { senderId: s.senderId } : undefined,
+        recipients: s.subscription !== undefined ? { subscription: s.subscription } : undefined,
         content: s.templateId !== undefined ? { templateId: s.templateId } : undefined,
         params: s.params,
       }),
-      pathOf: mappedPath({ "sender.senderId": `${at}.senderId`, "content.templateId": `${at}.templateId` }, at),
+      pathOf: mappedPath({ "sender.senderId": `${at}.senderId`, "recipients.subscription": `${at}.subscription`, "content.templateId": `${at}.templateId` }, at),
     });
   }
   if (channel === "msgApp" && settings.msgApp) {

@@ -33,6 +33,8 @@ export interface EmailPlanInput {
   scheduledFor: Date | null;
   /** The groups the request names (planRequest loads them once); `group:<name>` in to/cc/bcc expands to members' emails. */
   groups?: GroupDirectory;
+  /** The event type code of a /notifyevent send, told to a subscription service. */
+  eventType?: string;
 }
 
 /**
@@ -83,7 +85,7 @@ export async function planEmail(ctx: SendContext, input: EmailPlanInput): Promis
   if (renderError) throw renderError;
 
   // The tenant's services, once the content is known to render: a subscription service adds recipients, attachment services are planned.
-  const fromService = await subscriptionRecipientEntries(ctx, { service: r.get<string>("recipients.subscription"), path: r.pathOf("recipients.subscription"), channel: "email", params, paramsPath: input.paramsPath });
+  const fromService = await subscriptionRecipientEntries(ctx, { service: r.get<string>("recipients.subscription"), path: r.pathOf("recipients.subscription"), channel: "email", params, paramsPath: input.paramsPath, eventType: input.eventType });
   to.push(...fromService.to);
   cc.push(...fromService.cc);
   bcc.push(...fromService.bcc);

@@ -21,6 +21,8 @@ export interface SmsPlanInput {
   scheduledFor: Date | null;
   /** The groups the request names (planRequest loads them once); `group:<name>` in to expands to members' phones. */
   groups?: GroupDirectory;
+  /** The event type code of a /notifyevent send, told to a subscription service. */
+  eventType?: string;
 }
 
 /** Renders one text and plans one delivery per phone number (an SMS has a single recipient). */
@@ -53,7 +55,7 @@ export async function planSms(ctx: SendContext, input: SmsPlanInput): Promise<Pl
   const renderError = problems.toError(input.paramsPath, "SMS");
   if (renderError) throw renderError;
   // A subscription service adds numbers, once the text is known to render.
-  to.push(...(await subscriptionRecipientEntries(ctx, { service: r.get<string>("recipients.subscription"), path: r.pathOf("recipients.subscription"), channel: "sms", params, paramsPath: input.paramsPath })).to);
+  to.push(...(await subscriptionRecipientEntries(ctx, { service: r.get<string>("recipients.subscription"), path: r.pathOf("recipients.subscription"), channel: "sms", params, paramsPath: input.paramsPath, eventType: input.eventType })).to);
 
   const numbers = validPhoneRecipients(to, resolveRegion(ctx).value, errors);
   if (numbers.length === 0 && to.length === 0) errors.push({ path: r.pathOf("recipients.to"), message: "At least one phone number is required" });

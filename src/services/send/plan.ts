@@ -154,7 +154,7 @@ export async function planRequest(ctx: SendContext, request: SendRequest): Promi
     if (!r || !channel) continue;
     const own = r.get<string>("delayedSend");
     const scheduledFor = (own !== undefined ? await scheduleOf(own, r.pathOf("delayedSend")) : topSchedule) ?? null;
-    const input = { resolved: r, paramsPath: channel.paramsPath, scheduledFor, groups };
+    const input = { resolved: r, paramsPath: channel.paramsPath, scheduledFor, groups, eventType: request.eventType?.code };
     const fallback = channel.path || "(root)";
     if (name === "email") {
       const planned = await problems.run(() => missingAsUnprocessable(eventSend, () => planEmail(ctx, { ...input, attachments, serviceAttachments })), fallback);

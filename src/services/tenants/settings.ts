@@ -48,6 +48,18 @@ export const ChatTargetSchema = z
 const TargetNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "Lower-case letters, digits, _ and -, up to 64");
 
 /** What every channel's defaults may hold besides its own fields: a default template and params. */
+/** Email and SMS defaults may name a subscription service that finds recipients. */
+function subscriptionDefault(channel: string) {
+  return {
+    subscription: z
+      .string()
+      .min(1)
+      .max(64)
+      .optional()
+      .openapi({ description: `A subscription service (/api/v1/service/subscriptions) asked for ${channel} recipients when neither the event type nor the request names one` }),
+  };
+}
+
 function channelDefaults(channel: string) {
   return {
     templateId: z
@@ -79,6 +91,7 @@ export const TenantSettingsSchema = z
           .optional()
           .openapi({ description: "RFC 8058 one-click unsubscribe: every email carries List-Unsubscribe headers (one email per recipient); an event type may decide otherwise" }),
         ...channelDefaults("email"),
+        ...subscriptionDefault("email"),
       })
       .strict()
       .optional(),
@@ -87,6 +100,7 @@ export const TenantSettingsSchema = z
         provider: z.string().optional().openapi({ example: "twilio" }),
         senderId: SenderIdSchema.optional(),
         ...channelDefaults("sms"),
+        ...subscriptionDefault("sms"),
       })
       .strict()
       .optional(),
