@@ -34,7 +34,7 @@ export const errorHandler: ErrorHandler<AppEnv> = (err, c) => {
   if (err instanceof ApiError) {
     if (err.status >= 500) log("error", "request failed", { requestId, code: err.code, detail: err.detail });
     return problemResponse(
-      buildProblem({ code: err.code, detail: err.detail, errors: err.errors, extensions: err.extensions, instance, requestId }),
+      buildProblem({ code: err.code, detail: err.detail, errors: err.errors, instance, requestId }),
       err.headers,
     );
   }

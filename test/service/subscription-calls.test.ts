@@ -3,11 +3,11 @@ import { delay, http, HttpResponse } from "msw";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { json } from "../helpers/http";
 import { createProviderMocks } from "../helpers/providers";
+import { waitForNotification } from "../helpers/status";
 import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
 
 // A subscription service is asked for recipients when a send is planned (previews too). Its
-// failure is the caller's answer: 502 upstream_failed naming the service, with `retryable`, and
-// nothing stored.
+// failure is recorded as a failed message of the notification (see "failures" below).
 
 const SUBS_URL = "https://subs.example.gov/recipients";
 const mocks = createProviderMocks();
@@ -139,7 +139,22 @@ describe("refusals before any call", () => {
   });
 });
 
-describe("failures: 502 upstream_failed, nothing stored", () => {
+// A service that cannot be asked is not the caller's mistake: the notification is accepted, the
+// channel's other recipients are sent as usual, and the lookup is recorded as a message of its own
+// (recipient `subscription:<name>`, technical-failure) saying which service failed and whether a
+// retry may help. Nothing is handed to a provider for it.
+const summaryOf = (name: string, reason: string, retryable: boolean) =>
+  `subscription service "${name}": ${reason} (${retryable ? "temporary: a retry may help" : "permanent: the service or its configuration must be fixed"})`;
+
+async function failedLookup(body: unknown) {
+  const res = await asTenant(tenant, "POST", "/api/v1/notifysimple", { body });
+  expect(res.status).toBe(201);
+  const receipt = await json(res);
+  const status = await json(await asTenant(tenant, "GET", `/api/v1/notify/${receipt.notifyId}`));
+  return { receipt, status, lookup: status.messages.find((m: { recipient: string }) => m.recipient.startsWith("subscription:")) };
+}
+
+describe("failures: a failed technical message of its own, nothing sent for it", () => {
   const cases: [string, () => Promise<Response> | Response, boolean, string][] = [
     ["a 5xx", () => HttpResponse.json({ error: "down" }, { status: 503 }), true, "HTTP 503"],
     ["a 4xx", () => HttpResponse.json({ error: "nope" }, { status: 404 }), false, "HTTP 404"],
@@ -148,35 +163,45 @@ describe("failures: 502 upstream_failed, nothing stored", () => {
     ["a leaf that is not a string", ok({ recipients: [{ email: 7 }] }), false, "the answer does not match its responseMapping (recipients[].email: expected a string, found a number)"],
     ["an answer over 1 MB", () => new HttpResponse(JSON.stringify({ recipients: [], pad: "x".repeat(1024 * 1024) }), { headers: { "content-type": "application/json" } }), false, "the answer is larger than 1048576 bytes"],
     ["a redirect", () => new HttpResponse(null, { status: 302, headers: { location: "http://10.0.0.1/" } }), false, "the target redirected (HTTP 302); redirects are not followed"],
+    ["addresses that cannot be used", ok({ recipients: [{ email: "not-an-address" }] }), false, "the answer holds 1 recipient that cannot be used (Not a valid email address: not-an-address)"],
   ];
 
   it.each(cases)("%s", async (_, reply, retryable, reason) => {
     answer = reply;
-    const before = await stored();
-    const res = await asTenant(tenant, "POST", "/api/v1/notifysimple", { body: emailSend });
-    expect(res.status).toBe(502);
-    expect(res.headers.get("content-type")).toBe("application/problem+json");
-    const problem = await json(res);
-    const summary = `subscription service "applicants": ${reason} (${retryable ? "temporary: a retry may help" : "permanent: the service or its configuration must be fixed"})`;
-    expect(problem).toMatchObject({
-      code: "upstream_failed",
-      status: 502,
-      detail: `The ${summary}`,
-      retryable,
-      service: { kind: "subscription", name: "applicants" },
-      errors: [{ path: "email.recipients.subscription", message: summary }],
+    const { receipt, status, lookup } = await failedLookup(emailSend);
+    expect(receipt.status).toBe("failed");
+    expect(status.status).toBe("failed");
+    expect(status.messages).toHaveLength(1);
+    expect(lookup).toMatchObject({
+      channel: "email",
+      recipient: "subscription:applicants",
+      status: "technical-failure",
+      error: { code: retryable ? "subscription_service_unavailable" : "subscription_service_failed", message: summaryOf("applicants", reason, retryable), retryable },
     });
-    expect(JSON.stringify(problem)).not.toContain("oops");
-    expect(await stored()).toBe(before);
+    expect(JSON.stringify(status)).not.toContain("oops");
     expect(mocks.captured.ses).toEqual([]);
   });
 
-  it("a 429 is retryable and passes on Retry-After", async () => {
+  it("the channel's own recipients are still sent; the notification ends partially failed", async () => {
+    answer = () => HttpResponse.json({ error: "down" }, { status: 503 });
+    const { receipt, lookup } = await failedLookup({ ...emailSend, email: { ...emailSend.email, recipients: { to: ["cara@example.com"], subscription: "applicants" } } });
+    expect(receipt).toMatchObject({ status: "accepted", channels: { email: 2 } });
+    expect(lookup.status).toBe("technical-failure");
+    const done = await waitForNotification(tenant, receipt.notifyId);
+    expect(done.status).toBe("partially-failed");
+    expect(done.messages.find((m: { recipient: string }) => m.recipient === "cara@example.com").status).toBe("delivered");
+    expect(mocks.captured.ses).toHaveLength(1);
+  });
+
+  it("a preview shows the failure where the delivery would be, without storing anything", async () => {
     answer = () => HttpResponse.json({}, { status: 429, headers: { "retry-after": "30" } });
-    const res = await asTenant(tenant, "POST", "/api/v1/notifysimple", { body: emailSend });
-    expect(res.status).toBe(502);
-    expect(res.headers.get("retry-after")).toBe("30");
-    expect(await json(res)).toMatchObject({ retryable: true, detail: 'The subscription service "applicants": HTTP 429 (temporary: a retry may help)' });
+    const before = await stored();
+    const res = await asTenant(tenant, "POST", "/api/v1/notifysimple?preview=true", { body: emailSend });
+    expect(res.status).toBe(200);
+    expect((await json(res)).email).toEqual([
+      { recipients: ["subscription:applicants"], failed: { code: "subscription_service_unavailable", message: summaryOf("applicants", "HTTP 429", true), retryable: true, httpStatus: 429 } },
+    ]);
+    expect(await stored()).toBe(before);
   });
 
   it("a timeout is retryable (the service's own timeoutMs)", async () => {
@@ -184,11 +209,8 @@ describe("failures: 502 upstream_failed, nothing stored", () => {
       await delay("infinite");
       return HttpResponse.json({});
     };
-    const before = await stored();
-    const res = await asTenant(tenant, "POST", "/api/v1/notifysimple", { body: { ...emailSend, email: { ...emailSend.email, recipients: { subscription: "slow" } } } });
-    expect(res.status).toBe(502);
-    expect(await json(res)).toMatchObject({ retryable: true, detail: 'The subscription service "slow": no answer within 200 ms (temporary: a retry may help)' });
-    expect(await stored()).toBe(before);
+    const { lookup } = await failedLookup({ ...emailSend, email: { ...emailSend.email, recipients: { subscription: "slow" } } });
+    expect(lookup.error).toMatchObject({ retryable: true, message: summaryOf("slow", "no answer within 200 ms", true) });
   });
 
   it("a URL stored before a policy change is refused at call time and never fetched", async () => {
@@ -196,22 +218,18 @@ describe("failures: 502 upstream_failed, nothing stored", () => {
       await asTenant(tenant, "POST", "/api/v1/service/subscriptions", { body: { name: "legacy", url: SUBS_URL, responseMapping: { email: "recipients[].email" } } }),
     );
     await env.DB.prepare("UPDATE tenant_services SET url = ? WHERE id = ?").bind("https://169.254.169.254/latest/meta-data/", created.id).run();
-    const res = await asTenant(tenant, "POST", "/api/v1/notifysimple?preview=true", { body: { ...emailSend, email: { ...emailSend.email, recipients: { subscription: "legacy" } } } });
-    expect(res.status).toBe(502);
-    expect(await json(res)).toMatchObject({
+    const { lookup } = await failedLookup({ ...emailSend, email: { ...emailSend.email, recipients: { subscription: "legacy" } } });
+    expect(lookup.error).toMatchObject({
       retryable: false,
-      detail: 'The subscription service "legacy": its URL is refused: Must not point at a cloud metadata address (169.254.169.254) (permanent: the service or its configuration must be fixed)',
+      message: summaryOf("legacy", "its URL is refused: Must not point at a cloud metadata address (169.254.169.254)", false),
     });
     expect(received).toEqual([]);
   });
 
-  it("an invalid address in the answer is a 422 at the field, naming the service", async () => {
-    answer = ok({ recipients: [{ email: "not-an-address" }] });
-    const res = await asTenant(tenant, "POST", "/api/v1/notifysimple", { body: emailSend });
-    expect(res.status).toBe(422);
-    const problem = await json(res);
-    expect(problem.errors).toHaveLength(1);
-    expect(problem.errors[0].path).toBe("email.recipients.subscription");
-    expect(problem.errors[0].message).toContain('(answered by the subscription service "applicants")');
+  it("an SMS lookup that fails leaves the request's own numbers to be sent", async () => {
+    answer = () => HttpResponse.json({}, { status: 500 });
+    const { receipt, status } = await failedLookup({ params, sms: { recipients: { to: ["+17787001234"], subscription: "applicants" }, content: { body: "Approved" } } });
+    expect(receipt.channels).toEqual({ sms: 2 });
+    expect(status.messages.map((m: { recipient: string }) => m.recipient).sort()).toEqual(["+17787001234", "subscription:applicants"]);
   });
 });

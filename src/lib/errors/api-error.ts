@@ -10,17 +10,7 @@ export interface ApiErrorInit {
   detail?: string;
   errors?: FieldError[];
   headers?: Record<string, string>;
-  /** Extra problem members (RFC 9457 extensions), e.g. `retryable` and `service` of an upstream_failed. */
-  extensions?: ProblemExtensions;
   cause?: unknown;
-}
-
-/** Problem members beyond the standard ones; each is listed in ProblemSchema. */
-export interface ProblemExtensions {
-  /** Whether sending the same request again later may succeed. */
-  retryable?: boolean;
-  /** The tenant-configured service that failed. */
-  service?: { kind: string; name: string };
 }
 
 /**
@@ -41,7 +31,6 @@ export class ApiError extends Error {
   readonly detail?: string;
   readonly errors?: FieldError[];
   readonly headers?: Record<string, string>;
-  readonly extensions?: ProblemExtensions;
 
   constructor(code: ErrorCode, init: ApiErrorInit = {}) {
     super(init.detail ?? errorCatalog[code].title, { cause: init.cause });
@@ -51,7 +40,6 @@ export class ApiError extends Error {
     this.detail = init.detail;
     this.errors = init.errors;
     this.headers = init.headers;
-    this.extensions = init.extensions;
   }
 }
 

@@ -16,7 +16,6 @@ export const errorCatalog = {
   unprocessable: { status: 422, title: "The request cannot be processed" },
   rate_limited: { status: 429, title: "Too many requests" },
   internal_error: { status: 500, title: "Internal server error" },
-  upstream_failed: { status: 502, title: "A service the tenant configured failed" },
   misconfigured: { status: 503, title: "The service is not configured for this operation" },
 } as const satisfies Record<string, { status: number; title: string }>;
 

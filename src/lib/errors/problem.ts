@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { type ErrorCode, errorCatalog, problemType } from "./catalog";
-import type { FieldError, ProblemExtensions } from "./api-error";
+import type { FieldError } from "./api-error";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
@@ -20,11 +20,6 @@ export const ProblemSchema = z
       .optional()
       .openapi({ example: [{ path: "name", message: "Required" }], description: `At most ${MAX_PROBLEM_ERRORS} entries; errorsTotal says how many there were when more` }),
     errorsTotal: z.number().int().optional().openapi({ description: `Present when more than ${MAX_PROBLEM_ERRORS} fields were at fault: how many in all` }),
-    retryable: z.boolean().optional().openapi({ description: "upstream_failed: whether the same request may succeed later" }),
-    service: z
-      .object({ kind: z.string(), name: z.string() })
-      .optional()
-      .openapi({ description: "upstream_failed: the tenant's service that failed", example: { kind: "subscription", name: "applicants" } }),
     requestId: z.string().openapi({ example: "req_01J9Z6X2B3C4D5E6F7G8H9J0K1" }),
   })
   .openapi("Problem");
@@ -36,7 +31,6 @@ export interface ProblemInput {
   detail?: string;
   errors?: FieldError[];
   instance?: string;
-  extensions?: ProblemExtensions;
   requestId: string;
 }
 
@@ -52,7 +46,6 @@ export function buildProblem(input: ProblemInput): Problem {
     ...(input.instance ? { instance: input.instance } : {}),
     ...(input.errors && input.errors.length > 0 ? { errors: input.errors.slice(0, MAX_PROBLEM_ERRORS) } : {}),
     ...(input.errors && input.errors.length > MAX_PROBLEM_ERRORS ? { errorsTotal: input.errors.length } : {}),
-    ...input.extensions,
     requestId: input.requestId,
   };
 }

@@ -17,7 +17,7 @@ export const SuppressedRecipientsSchema = z
 export const SendReceiptSchema = z
   .object({
     notifyId: z.uuid(),
-    status: z.enum(["accepted", "scheduled"]),
+    status: z.enum(["accepted", "scheduled", "failed"]).openapi({ description: "`failed` only when every message failed before any provider call (a subscription service that could not be asked)" }),
     statusUrl: z.url().openapi({ description: "GET it to follow the delivery" }),
     channels: z
       .object({ email: z.number().int().optional(), sms: z.number().int().optional(), msgApp: z.number().int().optional() })

@@ -31,7 +31,8 @@ export async function assertRecipientsAllowed(ctx: SendContext, plan: Plan): Pro
     errors.push({ path, message: `An inline chat target is not allowed (${restriction}); use a target named in your tenant defaults` });
   }
 
-  const people = plan.deliveries.filter((d) => d.channel !== "msgApp").flatMap((d) => d.recipients.map((r) => ({ ...r, channel: d.channel })));
+  // A delivery that failed while planned (a subscription service not answering) reaches no one.
+  const people = plan.deliveries.filter((d) => d.channel !== "msgApp" && !d.failed).flatMap((d) => d.recipients.map((r) => ({ ...r, channel: d.channel })));
   if (people.length > 0) {
     const list = await readGuestList(ctx);
     const emails = new Set(list.emails);

@@ -49,6 +49,14 @@ export interface PlannedRecipient {
   path?: string;
 }
 
+/** Why a planned delivery failed before any provider call (a tenant service could not be asked). */
+export interface PlannedFailure {
+  code: string;
+  message: string;
+  retryable: boolean;
+  httpStatus?: number;
+}
+
 /** One provider call to make, with the recipient rows it will report on. */
 export interface PlannedDelivery {
   channel: Channel;
@@ -57,10 +65,13 @@ export interface PlannedDelivery {
   recipients: PlannedRecipient[];
   scheduledFor: Date | null;
   template: { id: string; version: number } | null;
+  /** Set when the delivery failed while it was planned: it is stored failed and never sent. */
+  failed?: PlannedFailure;
 }
 
 /** A payload as previews show it: no storage keys, no webhook secrets. */
-export function previewPayload(delivery: PlannedDelivery): Payload {
+export function previewPayload(delivery: PlannedDelivery): Payload | { failed: PlannedFailure; recipients: string[] } {
+  if (delivery.failed) return { failed: delivery.failed, recipients: delivery.recipients.map((r) => r.address) };
   const payload = delivery.payload;
   if (delivery.channel === "email") {
     const email = payload as EmailPayload;

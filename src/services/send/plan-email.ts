@@ -13,7 +13,7 @@ import { joinPath, providerFor, templateFor } from "./defaults";
 import { RenderProblems } from "../content/render-errors";
 import type { EmailPayload, PlannedDelivery } from "./payloads";
 import { planServiceAttachment, type ServiceAttachmentRef } from "../tenant-services/attachment";
-import { subscriptionRecipientEntries } from "../tenant-services/subscription";
+import { failedSubscriptionDelivery, subscriptionRecipientEntries } from "../tenant-services/subscription";
 import { renderRecipientEntries, validEmailRecipients, validEmails } from "./recipients";
 import type { BodyType } from "../../db/schema";
 
@@ -40,9 +40,10 @@ export interface EmailPlanInput {
 /**
  * Renders one email from its resolved settings: recipients, sender, content (inline or a stored
  * template). Every value is blamed where it was written, whichever layer that was. An email to
- * several addresses is one provider call, so it is one delivery with one recipient row per address.
+ * several addresses is one provider call, so it is one delivery with one recipient row per address;
+ * a subscription service that could not be asked adds a failed delivery of its own.
  */
-export async function planEmail(ctx: SendContext, input: EmailPlanInput): Promise<PlannedDelivery> {
+export async function planEmail(ctx: SendContext, input: EmailPlanInput): Promise<PlannedDelivery[]> {
   const { resolved: r } = input;
   const errors: FieldError[] = [];
   const content = r.subtree("content") as { subject?: string; body?: string; bodyType?: BodyType; renderer?: string };
@@ -99,7 +100,8 @@ export async function planEmail(ctx: SendContext, input: EmailPlanInput): Promis
   const ccList = ccValid.map((r) => r.address);
   const bccList = bccValid.map((r) => r.address);
   const total = toList.length + ccList.length + bccList.length;
-  if (total === 0 && errors.length === 0) errors.push({ path: r.pathOf("recipients.to"), message: "At least one recipient is required" });
+  // A failed subscription service is recorded as its own failed message; it still counts as a recipient source.
+  if (total === 0 && errors.length === 0 && !fromService.failure) errors.push({ path: r.pathOf("recipients.to"), message: "At least one recipient is required" });
   if (total > MAX_EMAIL_RECIPIENTS) {
     errors.push({ path: joinPath(r.basePath, "recipients"), message: `${total} recipients; an email may have at most ${MAX_EMAIL_RECIPIENTS} (to, cc and bcc together)` });
   }
@@ -142,16 +144,18 @@ export async function planEmail(ctx: SendContext, input: EmailPlanInput): Promis
     attachments: input.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.content.byteLength })),
     ...(serviceAttachments.length > 0 ? { serviceAttachments } : {}),
   };
-  return {
-    channel: "email",
-    provider: payload.provider,
-    payload,
-    recipients: [
-      ...toValid.map(({ address, path }) => ({ address, role: "to" as const, path })),
-      ...ccValid.map(({ address, path }) => ({ address, role: "cc" as const, path })),
-      ...bccValid.map(({ address, path }) => ({ address, role: "bcc" as const, path })),
-    ],
-    scheduledFor: input.scheduledFor,
-    template: template ? { id: template.template.id, version: template.version.version } : null,
-  };
+  const base = { channel: "email" as const, provider: payload.provider, payload, scheduledFor: input.scheduledFor, template: template ? { id: template.template.id, version: template.version.version } : null };
+  const planned: PlannedDelivery[] = [];
+  if (total > 0) {
+    planned.push({
+      ...base,
+      recipients: [
+        ...toValid.map(({ address, path }) => ({ address, role: "to" as const, path })),
+        ...ccValid.map(({ address, path }) => ({ address, role: "cc" as const, path })),
+        ...bccValid.map(({ address, path }) => ({ address, role: "bcc" as const, path })),
+      ],
+    });
+  }
+  if (fromService.failure) planned.push(failedSubscriptionDelivery(base, fromService.failure));
+  return planned;
 }

@@ -9,7 +9,7 @@ import { joinPath, providerFor, templateFor } from "./defaults";
 import { RenderProblems } from "../content/render-errors";
 import type { PlannedDelivery, SmsPayload } from "./payloads";
 import { renderRecipientEntries, validPhoneRecipients } from "./recipients";
-import { subscriptionRecipientEntries } from "../tenant-services/subscription";
+import { failedSubscriptionDelivery, subscriptionRecipientEntries } from "../tenant-services/subscription";
 
 export const MAX_SMS_RECIPIENTS = 50;
 
@@ -55,10 +55,11 @@ export async function planSms(ctx: SendContext, input: SmsPlanInput): Promise<Pl
   const renderError = problems.toError(input.paramsPath, "SMS");
   if (renderError) throw renderError;
   // A subscription service adds numbers, once the text is known to render.
-  to.push(...(await subscriptionRecipientEntries(ctx, { service: r.get<string>("recipients.subscription"), path: r.pathOf("recipients.subscription"), channel: "sms", params, paramsPath: input.paramsPath, eventType: input.eventType })).to);
+  const fromService = await subscriptionRecipientEntries(ctx, { service: r.get<string>("recipients.subscription"), path: r.pathOf("recipients.subscription"), channel: "sms", params, paramsPath: input.paramsPath, eventType: input.eventType });
+  to.push(...fromService.to);
 
   const numbers = validPhoneRecipients(to, resolveRegion(ctx).value, errors);
-  if (numbers.length === 0 && to.length === 0) errors.push({ path: r.pathOf("recipients.to"), message: "At least one phone number is required" });
+  if (numbers.length === 0 && to.length === 0 && !fromService.failure) errors.push({ path: r.pathOf("recipients.to"), message: "At least one phone number is required" });
   if (numbers.length > MAX_SMS_RECIPIENTS) {
     errors.push({ path: joinPath(r.basePath, "recipients.to"), message: `${numbers.length} numbers; at most ${MAX_SMS_RECIPIENTS} per request` });
   }
@@ -70,20 +71,14 @@ export async function planSms(ctx: SendContext, input: SmsPlanInput): Promise<Pl
 
   const provider = providerFor(ctx, "sms", r);
   const from = r.get<string>("sender.senderId") ?? "";
-  return numbers.map(({ address: number, path }) => {
-    const payload: SmsPayload = {
-      provider,
-      from,
-      recipients: { to: [number] },
-      content: { body: rendered!.body, length: rendered!.length, fragments: rendered!.fragments, encoding: rendered!.encoding },
-    };
-    return {
-      channel: "sms" as const,
-      provider,
-      payload,
-      recipients: [{ address: number, role: null, path }],
-      scheduledFor: input.scheduledFor,
-      template: template ? { id: template.template.id, version: template.version.version } : null,
-    };
+  const payloadFor = (to: string[]): SmsPayload => ({
+    provider,
+    from,
+    recipients: { to },
+    content: { body: rendered!.body, length: rendered!.length, fragments: rendered!.fragments, encoding: rendered!.encoding },
   });
+  const base = { channel: "sms" as const, provider, scheduledFor: input.scheduledFor, template: template ? { id: template.template.id, version: template.version.version } : null };
+  const planned: PlannedDelivery[] = numbers.map(({ address: number, path }) => ({ ...base, payload: payloadFor([number]), recipients: [{ address: number, role: null, path }] }));
+  if (fromService.failure) planned.push(failedSubscriptionDelivery({ ...base, payload: payloadFor([]) }, fromService.failure));
+  return planned;
 }

@@ -158,7 +158,7 @@ export async function planRequest(ctx: SendContext, request: SendRequest): Promi
     const fallback = channel.path || "(root)";
     if (name === "email") {
       const planned = await problems.run(() => missingAsUnprocessable(eventSend, () => planEmail(ctx, { ...input, attachments, serviceAttachments })), fallback);
-      if (planned) deliveries.push(planned);
+      deliveries.push(...(planned ?? []));
     } else {
       const planned = await problems.run(() => missingAsUnprocessable(eventSend, () => (name === "sms" ? planSms(ctx, input) : planMsgApp(ctx, input))), fallback);
       deliveries.push(...(planned ?? []));

@@ -21,7 +21,8 @@ export interface Preview {
 
 export interface SendReceipt {
   notifyId: string;
-  status: "accepted" | "scheduled";
+  /** `failed` only when every message failed while planned (a subscription service not answering). */
+  status: "accepted" | "scheduled" | "failed";
   statusUrl: string;
   /** Message rows per channel (one per recipient). */
   channels: Partial<Record<Channel, number>>;
@@ -64,8 +65,13 @@ export async function sendNotification(ctx: SendContext, request: SendRequest, s
   // Suppressed recipients removed (422 when none is left); one-click unsubscribe links added.
   const { plan, suppressed } = await applyRecipientPolicies(ctx, request, planned);
   const counts: Partial<Record<Channel, number>> = {};
-  for (const d of plan.deliveries) counts[d.channel] = (counts[d.channel] ?? 0) + d.recipients.length;
-  const admission = await admitSend(ctx, counts);
+  const sending: Partial<Record<Channel, number>> = {};
+  for (const d of plan.deliveries) {
+    counts[d.channel] = (counts[d.channel] ?? 0) + d.recipients.length;
+    // Daily allowances count messages that will be sent, not failures recorded while planning.
+    if (!d.failed) sending[d.channel] = (sending[d.channel] ?? 0) + d.recipients.length;
+  }
+  const admission = await admitSend(ctx, sending);
   let stored;
   try {
     stored = await storeNotification(ctx, plan, source);
@@ -78,7 +84,7 @@ export async function sendNotification(ctx: SendContext, request: SendRequest, s
   const { notification } = stored;
   return {
     notifyId: notification.id,
-    status: notification.status === "scheduled" ? "scheduled" : "accepted",
+    status: notification.status === "scheduled" || notification.status === "failed" ? notification.status : "accepted",
     statusUrl: `${ctx.origin}/api/v1/notify/${notification.id}`,
     channels: counts,
     correlationId: notification.correlationId,

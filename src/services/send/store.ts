@@ -34,7 +34,9 @@ export async function storeNotification(ctx: SendContext, plan: Plan, source: st
   const messageRows: MessageRow[] = [];
   for (const planned of plan.deliveries) {
     const deliveryId = uuidv7(now.getTime());
-    const scheduled = planned.scheduledFor !== null;
+    // Failed while planned (a subscription service not answering): stored finished, never sent.
+    const failed = planned.failed ? { ...planned.failed, at: now.toISOString() } : null;
+    const scheduled = planned.scheduledFor !== null && !failed;
     const payload =
       planned.channel === "email"
         ? { ...(planned.payload as EmailPayload), attachments: (planned.payload as EmailPayload).attachments.map((a, i) => ({ ...a, key: keys[i]! })) }
@@ -44,7 +46,7 @@ export async function storeNotification(ctx: SendContext, plan: Plan, source: st
       notificationId: id,
       tenantId: ctx.tenant.id,
       channel: planned.channel,
-      state: scheduled ? "scheduled" : "queued",
+      state: failed ? "done" : scheduled ? "scheduled" : "queued",
       provider: planned.provider,
       payload: payload as unknown as Record<string, unknown>,
       providerMessageId: null,
@@ -52,8 +54,8 @@ export async function storeNotification(ctx: SendContext, plan: Plan, source: st
       leaseUntil: null,
       leaseToken: null,
       scheduledFor: planned.scheduledFor,
-      enqueuedAt: scheduled ? null : now,
-      lastError: null,
+      enqueuedAt: scheduled || failed ? null : now,
+      lastError: failed,
       templateId: planned.template?.id ?? null,
       templateVersion: planned.template?.version ?? null,
       createdAt: now,
@@ -68,21 +70,22 @@ export async function storeNotification(ctx: SendContext, plan: Plan, source: st
         channel: planned.channel,
         recipient: recipient.address,
         role: recipient.role,
-        status: scheduled ? "scheduled" : "created",
-        error: null,
+        status: failed ? "technical-failure" : scheduled ? "scheduled" : "created",
+        error: failed,
         createdAt: now,
         updatedAt: now,
         sentAt: null,
-        completedAt: null,
+        completedAt: failed ? now : null,
       });
     }
   }
 
-  const scheduledTimes = deliveryRows.map((d) => d.scheduledFor).filter((d): d is Date => d !== null);
+  const scheduledTimes = deliveryRows.filter((d) => d.state === "scheduled").map((d) => d.scheduledFor!);
+  const live = deliveryRows.filter((d) => d.state !== "done");
   const notification: NotificationRow = {
     id,
     tenantId: ctx.tenant.id,
-    status: scheduledTimes.length === deliveryRows.length ? "scheduled" : "accepted",
+    status: live.length === 0 ? "failed" : scheduledTimes.length === live.length ? "scheduled" : "accepted",
     keyType: ctx.principal.keyType,
     source,
     correlationId: plan.correlationId ?? ctx.correlationId,

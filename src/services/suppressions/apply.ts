@@ -33,7 +33,7 @@ export async function removeSuppressedRecipients(
   ctx: Pick<ServiceContext, "db" | "tenant">,
   plan: Plan,
 ): Promise<{ plan: Plan; suppressed: SuppressedRecipient[] }> {
-  const people = plan.deliveries.filter((d): d is PlannedDelivery & { channel: SuppressibleChannel } => d.channel === "email" || d.channel === "sms");
+  const people = plan.deliveries.filter((d): d is PlannedDelivery & { channel: SuppressibleChannel } => (d.channel === "email" || d.channel === "sms") && !d.failed);
   const keys = people.flatMap((d) => d.recipients.map((r) => ({ channel: d.channel, recipient: keyOf(d.channel, r.address) })).filter((k): k is { channel: SuppressibleChannel; recipient: string } => k.recipient !== null));
   if (keys.length === 0) return { plan, suppressed: [] };
   const found = await findSuppressed(ctx, keys);
@@ -42,7 +42,8 @@ export async function removeSuppressedRecipients(
   const suppressed: SuppressedRecipient[] = [];
   const deliveries: PlannedDelivery[] = [];
   for (const delivery of plan.deliveries) {
-    if (delivery.channel !== "email" && delivery.channel !== "sms") {
+    // A delivery that failed while planned is kept as the record of that failure.
+    if ((delivery.channel !== "email" && delivery.channel !== "sms") || delivery.failed) {
       deliveries.push(delivery);
       continue;
     }

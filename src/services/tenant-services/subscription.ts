@@ -2,6 +2,7 @@ import { ApiError, type FieldError } from "../../lib/errors/api-error";
 import type { ServiceContext } from "../context";
 import type { CountryCode } from "libphonenumber-js/max";
 import { isRegion } from "../tenants/settings";
+import type { PlannedDelivery } from "../send/payloads";
 import { type RecipientEntry, validEmailRecipients, validPhoneRecipients } from "../send/recipients";
 import { ServiceCallError, callService, serviceFailure } from "./call";
 import { describeService, SERVICE_LIMITS } from "./config";
@@ -40,27 +41,16 @@ function regionOf(ctx: ServiceContext): CountryCode {
   return (isRegion(region) ? region : "CA") as CountryCode;
 }
 
-/** The problem a caller sees when a subscription service fails: 502 upstream_failed, nothing stored. */
-export function upstreamProblem(err: ServiceCallError, path: string): ApiError {
-  return new ApiError("upstream_failed", {
-    detail: `The ${err.summary}`,
-    errors: [{ path, message: err.summary }],
-    extensions: { retryable: err.retryable, service: err.service },
-    ...(err.retryable && err.retryAfterSeconds !== undefined ? { headers: { "Retry-After": String(err.retryAfterSeconds) } } : {}),
-  });
-}
-
 /**
  * Asks a tenant's subscription service who should receive this notification on `channel`. We
  * POST `{channel, params, correlationId, eventType?}` (params mapped by the service's
  * requestMapping) and read the addresses at the responseMapping's path(s) in its JSON answer.
  * Addresses are validated and normalised like request recipients and de-duplicated.
  *
- * Errors: an unknown service, a channel its responseMapping does not cover, a param its mapping
- * needs, or an invalid address in its answer is a 422 at `path`; a failed call (no answer,
- * timeout, non-2xx, over 1 MB, not JSON, wrong shape, refused URL) is a 502 `upstream_failed`
- * problem saying which service failed and whether a retry may help (`retryable`, and
- * `Retry-After` when the service sent one).
+ * Errors: an unknown service, a channel its responseMapping does not cover or a param its
+ * mapping needs is the caller's 422 at `path`; a service that fails (no answer, timeout,
+ * non-2xx, over 1 MB, not JSON, wrong shape, addresses that cannot be used, refused URL) throws
+ * a ServiceCallError saying which service failed and whether a retry may help.
  *
  * @example
  * ```ts
@@ -74,7 +64,7 @@ export async function resolveSubscriptionRecipients(ctx: ServiceContext, lookup:
   if (!row) throw new ApiError("unprocessable", { detail: `No subscription service named "${lookup.service}"`, errors: [{ path, message: `No subscription service named "${lookup.service}"` }] });
   const label = describeService("subscription", row.name);
   const opened = await callable(ctx.env.API_KEY_ENCRYPTION_KEY, row);
-  if ("error" in opened) throw upstreamProblem(serviceFailure({ row }, "misconfigured", opened.error, { retryable: false }), path);
+  if ("error" in opened) throw serviceFailure({ row }, "misconfigured", opened.error, { retryable: false });
 
   const mapping = opened.config.responseMapping ?? {};
   const target = channel === "email" ? mapping.email : mapping.sms;
@@ -87,19 +77,14 @@ export async function resolveSubscriptionRecipients(ctx: ServiceContext, lookup:
   const params = mapParams(opened.config.requestMapping, lookup.params, { paramsPath: lookup.paramsPath ?? "params", service: label });
   const body = { ...(lookup.eventType ? { eventType: lookup.eventType } : {}), channel, params, correlationId: ctx.correlationId };
 
+  const res = await callService(ctx.env, opened, body, { maxBytes: SERVICE_LIMITS.maxSubscriptionAnswerBytes, accept: "application/json" });
   let answer: unknown;
   try {
-    const res = await callService(ctx.env, opened, body, { maxBytes: SERVICE_LIMITS.maxSubscriptionAnswerBytes, accept: "application/json" });
-    try {
-      answer = JSON.parse(res.text);
-    } catch {
-      throw serviceFailure(opened, "malformed", "the answer is not JSON", { retryable: false, httpStatus: res.status });
-    }
-    if (answer === null || typeof answer !== "object") throw serviceFailure(opened, "malformed", "the answer is not a JSON object or array", { retryable: false, httpStatus: res.status });
-  } catch (err) {
-    if (err instanceof ServiceCallError) throw upstreamProblem(err, path);
-    throw err;
+    answer = JSON.parse(res.text);
+  } catch {
+    throw serviceFailure(opened, "malformed", "the answer is not JSON", { retryable: false, httpStatus: res.status });
   }
+  if (answer === null || typeof answer !== "object") throw serviceFailure(opened, "malformed", "the answer is not a JSON object or array", { retryable: false, httpStatus: res.status });
 
   const errors: FieldError[] = [];
   const found: SubscriptionRecipient[] = [];
@@ -110,7 +95,7 @@ export async function resolveSubscriptionRecipients(ctx: ServiceContext, lookup:
       if (typeof steps === "string") throw new AnswerShapeError(`responseMapping ${pathText}: ${steps}`);
       values = extractStrings(answer, steps, pathText);
     } catch (err) {
-      if (err instanceof AnswerShapeError) throw upstreamProblem(serviceFailure(opened, "malformed", `the answer does not match its responseMapping (${err.message})`, { retryable: false }), path);
+      if (err instanceof AnswerShapeError) throw serviceFailure(opened, "malformed", `the answer does not match its responseMapping (${err.message})`, { retryable: false });
       throw err;
     }
     const entries: RecipientEntry[] = values.map((value) => ({ value, path }));
@@ -119,7 +104,10 @@ export async function resolveSubscriptionRecipients(ctx: ServiceContext, lookup:
     errors.push(...problems.map((p) => ({ path, message: `${p.message} (answered by the ${label})` })));
     found.push(...valid.map((r) => ({ address: r.address, role, path })));
   }
-  if (errors.length > 0) throw new ApiError("unprocessable", { detail: `The ${label} answered recipients that cannot be used`, errors });
+  if (errors.length > 0) {
+    const shown = errors.slice(0, 3).map((e) => e.message.replace(` (answered by the ${label})`, ""));
+    throw serviceFailure(opened, "malformed", `the answer holds ${errors.length} recipient${errors.length === 1 ? "" : "s"} that cannot be used (${shown.join("; ")}${errors.length > 3 ? "; …" : ""})`, { retryable: false });
+  }
   // The same address under two roles is sent once, in the first role it was found in (to, cc, bcc).
   const seen = new Set<string>();
   return found.filter((r) => {
@@ -130,23 +118,63 @@ export async function resolveSubscriptionRecipients(ctx: ServiceContext, lookup:
   });
 }
 
+/** A subscription service that could not be asked: the channel's message-level failure. */
+export interface SubscriptionFailure {
+  service: string;
+  path: string;
+  error: ServiceCallError;
+}
+
 /**
  * The recipients a subscription service adds to a channel, as recipient entries (`{value, path}`)
  * per role, ready to join the channel's own to/cc/bcc lists before they are validated. Nothing
- * is called when `service` is undefined (the channel names no subscription service).
+ * is called when `service` is undefined (the channel names no subscription service). A call that
+ * fails (no answer, timeout, non-2xx, too large, malformed, refused URL) is not the caller's
+ * error: it comes back as `failure`, and the send records it as a failed message of its own
+ * while the channel's other recipients are sent as usual.
  *
  * @example
  * ```ts
  * const found = await subscriptionRecipientEntries(ctx, { service: r.get("recipients.subscription"), path: r.pathOf("recipients.subscription"), channel: "email", params });
  * to.push(...found.to);
+ * if (found.failure) deliveries.push(failedSubscriptionDelivery(...));
  * ```
  */
 export async function subscriptionRecipientEntries(
   ctx: ServiceContext,
   lookup: Omit<SubscriptionLookup, "service"> & { service: string | undefined },
-): Promise<Record<"to" | "cc" | "bcc", RecipientEntry[]>> {
+): Promise<Record<"to" | "cc" | "bcc", RecipientEntry[]> & { failure?: SubscriptionFailure }> {
   const out: Record<"to" | "cc" | "bcc", RecipientEntry[]> = { to: [], cc: [], bcc: [] };
   if (lookup.service === undefined) return out;
-  for (const r of await resolveSubscriptionRecipients(ctx, { ...lookup, service: lookup.service })) out[r.role].push({ value: r.address, path: r.path });
+  try {
+    for (const r of await resolveSubscriptionRecipients(ctx, { ...lookup, service: lookup.service })) out[r.role].push({ value: r.address, path: r.path });
+  } catch (err) {
+    if (err instanceof ServiceCallError) return { ...out, failure: { service: lookup.service, path: lookup.path, error: err } };
+    throw err;
+  }
   return out;
+}
+
+/**
+ * The delivery that records a failed subscription lookup: never handed to a provider, stored as
+ * one `technical-failure` message whose recipient is `subscription:<name>`, saying which service
+ * failed and whether a retry may help.
+ *
+ * @example
+ * ```ts
+ * failedSubscriptionDelivery({ channel: "sms", provider, payload, scheduledFor: null, template: null }, found.failure)
+ * ```
+ */
+export function failedSubscriptionDelivery(base: Omit<PlannedDelivery, "recipients" | "failed">, failure: SubscriptionFailure): PlannedDelivery {
+  const { error } = failure;
+  return {
+    ...base,
+    recipients: [{ address: `subscription:${failure.service}`, role: null, path: failure.path }],
+    failed: {
+      code: error.retryable ? "subscription_service_unavailable" : "subscription_service_failed",
+      message: error.summary,
+      retryable: error.retryable,
+      ...(error.httpStatus !== undefined ? { httpStatus: error.httpStatus } : {}),
+    },
+  };
 }

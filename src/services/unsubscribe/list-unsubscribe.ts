@@ -38,7 +38,7 @@ export async function addListUnsubscribe(ctx: Pick<ServiceContext, "env" | "tena
   if (!plan.deliveries.some((d) => d.channel === "email")) return plan;
   const deliveries: PlannedDelivery[] = [];
   for (const delivery of plan.deliveries) {
-    if (delivery.channel !== "email") {
+    if (delivery.channel !== "email" || delivery.failed) {
       deliveries.push(delivery);
       continue;
     }
