@@ -49,7 +49,7 @@ export function toPreview(plan: Plan): Preview {
 export async function previewSend(ctx: SendContext, request: SendRequest, options: { explain?: boolean } = {}): Promise<Preview> {
   const planned = await planRequest(ctx, request);
   await assertRecipientsAllowed(ctx, planned);
-  const { plan, suppressed } = await applyRecipientPolicies(ctx, request, planned);
+  const { plan, suppressed } = await applyRecipientPolicies(ctx, request, planned, { preview: true });
   const preview = options.explain ? { ...toPreview(plan), resolution: plan.resolution } : toPreview(plan);
   return suppressed.length > 0 ? { ...preview, suppressed } : preview;
 }

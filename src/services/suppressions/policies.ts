@@ -18,7 +18,8 @@ export async function applyRecipientPolicies(
   ctx: Pick<ServiceContext, "db" | "env" | "tenant" | "settings" | "origin" | "now">,
   request: Pick<SendRequest, "listUnsubscribe">,
   planned: Plan,
+  options: { preview?: boolean } = {},
 ): Promise<{ plan: Plan; suppressed: SuppressedRecipient[] }> {
   const { plan, suppressed } = await removeSuppressedRecipients(ctx, planned);
-  return { plan: listUnsubscribeEnabled(ctx, request.listUnsubscribe) ? await addListUnsubscribe(ctx, plan) : plan, suppressed };
+  return { plan: listUnsubscribeEnabled(ctx, request.listUnsubscribe) ? await addListUnsubscribe(ctx, plan, options) : plan, suppressed };
 }

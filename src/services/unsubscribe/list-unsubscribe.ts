@@ -27,14 +27,19 @@ export function listUnsubscribeHeaders(url: string): Record<string, string> {
   return { "List-Unsubscribe": `<${url}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" };
 }
 
+/** What a preview shows in place of a token: the link's form, working for no one. */
+export const PREVIEW_TOKEN = "preview";
+
 /**
  * Gives every email of the plan one-click unsubscribe headers. A link unsubscribes one person, so
  * an email to several addresses becomes one email per address (each addressed to that recipient
  * alone: to, cc and bcc recipients each get their own copy, and the status rows keep their role);
  * signing the link for the first `to` would let any other recipient unsubscribe that person with
- * one click. Runs after suppression, so no link is made for a suppressed address.
+ * one click. Runs after suppression, so no link is made for a suppressed address. A preview gets
+ * the headers with a link that works for no one (PREVIEW_TOKEN): a working link would let any key
+ * that may preview (a test key, a send-only key) suppress any address it names.
  */
-export async function addListUnsubscribe(ctx: Pick<ServiceContext, "env" | "tenant" | "origin" | "now">, plan: Plan): Promise<Plan> {
+export async function addListUnsubscribe(ctx: Pick<ServiceContext, "env" | "tenant" | "origin" | "now">, plan: Plan, options: { preview?: boolean } = {}): Promise<Plan> {
   if (!plan.deliveries.some((d) => d.channel === "email")) return plan;
   const deliveries: PlannedDelivery[] = [];
   for (const delivery of plan.deliveries) {
@@ -45,11 +50,13 @@ export async function addListUnsubscribe(ctx: Pick<ServiceContext, "env" | "tena
     const email = delivery.payload as EmailPayload;
     for (const recipient of delivery.recipients) {
       const key = suppressionKey("email", recipient.address, "CA");
-      const token = await issueUnsubscribeToken(
-        ctx.env,
-        { tenantId: ctx.tenant.id, channel: "email", recipient: key.ok ? key.recipient : recipient.address },
-        delivery.scheduledFor ?? ctx.now,
-      );
+      const token = options.preview
+        ? PREVIEW_TOKEN
+        : await issueUnsubscribeToken(
+            ctx.env,
+            { tenantId: ctx.tenant.id, channel: "email", recipient: key.ok ? key.recipient : recipient.address },
+            delivery.scheduledFor ?? ctx.now,
+          );
       const { cc: _cc, bcc: _bcc, ...rest } = email.recipients;
       deliveries.push({
         ...delivery,
