@@ -112,3 +112,19 @@ describe("recipient groups: CRUD", () => {
     expect((await create(other, { name: "Mine", members: [] })).status).toBe(201);
   });
 });
+
+describe("concurrent PATCHes of a group", () => {
+  it("lose nothing: description and members changed at once both stay", async () => {
+    const t = await createTestTenant("Group races");
+    const group = await json(await asTenant(t, "POST", "/api/v1/groups", { body: { name: "racers", members: [{ email: "a@example.com" }] } }));
+    for (let round = 1; round <= 10; round++) {
+      const answers = await Promise.all([
+        asTenant(t, "PATCH", `/api/v1/groups/${group.id}`, { body: { description: `round ${round}` } }),
+        asTenant(t, "PATCH", `/api/v1/groups/${group.id}`, { body: { members: [{ email: `m${round}@example.com` }] } }),
+      ]);
+      expect(answers.map((r) => r.status)).toEqual([200, 200]);
+      const view = await json(await asTenant(t, "GET", `/api/v1/groups/${group.id}`));
+      expect(view).toMatchObject({ description: `round ${round}`, members: [{ email: `m${round}@example.com` }] });
+    }
+  });
+});

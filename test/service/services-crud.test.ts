@@ -169,3 +169,29 @@ describe("update and delete", () => {
     expect(res.status).toBe(403);
   });
 });
+
+describe("concurrent PATCHes of a service", () => {
+  it("lose nothing: a timeout change and an auth header rotation at once both stay", async () => {
+    const t = await createTestTenant("Service races");
+    const created = await json(
+      await asTenant(t, "POST", "/api/v1/service/subscriptions", {
+        body: { name: "racy", url: "https://svc.example.com/x", authHeader: { name: "Authorization", value: "Bearer ROT-0" }, responseMapping: { email: "recipients[].email" } },
+      }),
+    );
+    let previous = "";
+    for (let round = 1; round <= 8; round++) {
+      const answers = await Promise.all([
+        asTenant(t, "PATCH", `/api/v1/service/subscriptions/${created.id}`, { body: { timeoutMs: 1000 + round } }),
+        asTenant(t, "PATCH", `/api/v1/service/subscriptions/${created.id}`, { body: { authHeader: { name: "X-Key", value: `ROT-${round}` } } }),
+        asTenant(t, "PATCH", `/api/v1/service/subscriptions/${created.id}`, { body: { requestMapping: [`p${round}`] } }),
+      ]);
+      expect(answers.map((r) => r.status)).toEqual([200, 200, 200]);
+      const view = await json(await asTenant(t, "GET", `/api/v1/service/subscriptions/${created.id}`));
+      expect(view).toMatchObject({ timeoutMs: 1000 + round, authHeader: { name: "X-Key", set: true }, requestMapping: [`p${round}`] });
+      // The rotated secret itself was written this round, not reverted by a concurrent patch.
+      const row = await env.DB.prepare("SELECT auth_header_ciphertext AS c FROM tenant_services WHERE id = ?").bind(created.id).first<{ c: string }>();
+      expect(row!.c).not.toBe(previous);
+      previous = row!.c;
+    }
+  });
+});

@@ -164,25 +164,28 @@ export async function listGroups(ctx: ServiceContext, page: PageRequest, filter:
 
 /** Replaces the fields given (`members` whole); `description: null` clears it. */
 export async function updateGroup(ctx: ServiceContext, groupId: string, patch: Partial<GroupInput>): Promise<GroupView> {
-  const current = await getGroup(ctx, groupId);
-  const members = patch.members !== undefined ? normaliseMembers(ctx, patch.members) : current.members;
-  const next: RecipientGroupRow = {
-    ...current,
-    name: patch.name ?? current.name,
-    description: patch.description !== undefined ? patch.description : current.description,
-    members,
-    updatedAt: ctx.now,
-  };
+  const members = patch.members !== undefined ? normaliseMembers(ctx, patch.members) : undefined;
+  // Only the fields given are written, in one statement that answers the row as it now is, so
+  // concurrent patches of different fields (description, members) never undo each other.
+  let rows: RecipientGroupRow[];
   try {
-    await ctx.db
+    rows = await ctx.db
       .update(recipientGroups)
-      .set({ name: next.name, description: next.description, members: next.members, updatedAt: next.updatedAt })
-      .where(and(eq(recipientGroups.id, current.id), eq(recipientGroups.tenantId, ctx.tenant.id)));
+      .set({
+        ...(patch.name !== undefined ? { name: patch.name } : {}),
+        ...(patch.description !== undefined ? { description: patch.description } : {}),
+        ...(members !== undefined ? { members } : {}),
+        updatedAt: ctx.now,
+      })
+      .where(and(eq(recipientGroups.id, groupId.toLowerCase()), eq(recipientGroups.tenantId, ctx.tenant.id)))
+      .returning();
   } catch (err) {
-    if (isUniqueViolation(err)) throw nameTaken(next.name);
+    if (isUniqueViolation(err)) throw nameTaken(patch.name ?? "");
     throw err;
   }
-  return toGroupView(next);
+  const row = rows[0];
+  if (!row) throw new ApiError("not_found", { detail: `No group ${groupId}` });
+  return toGroupView(row);
 }
 
 export async function deleteGroup(ctx: ServiceContext, groupId: string): Promise<void> {

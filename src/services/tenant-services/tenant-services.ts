@@ -1,4 +1,5 @@
 import { and, count, desc, eq } from "drizzle-orm";
+import { mergeJson } from "../../db/merge-json";
 import { type ServiceKind, type TenantServiceRow, tenantServices } from "../../db/schema/tenant-services";
 import { olderThan } from "../../db/keyset";
 import { open, seal } from "../../lib/crypto/secret-box";
@@ -181,33 +182,37 @@ export async function updateService(ctx: ServiceContext, kind: ServiceKind, id: 
   if (kind === "subscription" && patch.responseMapping === null) {
     throw new ApiError("unprocessable", { detail: "A subscription service needs a responseMapping", errors: [{ path: "responseMapping", message: "Cannot be cleared" }] });
   }
-  const config = buildConfig(kind, patch, current.config as unknown as ServiceConfig);
-  const authHeaderCiphertext =
-    patch.authHeader === undefined
-      ? current.authHeaderCiphertext
-      : patch.authHeader === null
-        ? null
-        : await seal(ctx.env.API_KEY_ENCRYPTION_KEY, JSON.stringify(patch.authHeader), authHeaderContext(ctx.tenant.id, current.id));
-  const row: TenantServiceRow = {
-    ...current,
-    name: patch.name ?? current.name,
-    url: patch.url ?? current.url,
-    authHeaderCiphertext,
-    config: config as unknown as Record<string, unknown>,
-    updatedAt: ctx.now,
+  const sealed =
+    patch.authHeader === undefined || patch.authHeader === null
+      ? patch.authHeader
+      : await seal(ctx.env.API_KEY_ENCRYPTION_KEY, JSON.stringify(patch.authHeader), authHeaderContext(ctx.tenant.id, current.id));
+  // Only what the patch names is written, each config key merged inside the one UPDATE, so
+  // concurrent patches (a timeout and an auth header rotation) never undo each other.
+  const configPatch: Record<string, unknown> = {
+    timeoutMs: patch.timeoutMs === null ? SERVICE_LIMITS.defaultTimeoutMs : patch.timeoutMs,
+    authHeaderName: patch.authHeader === undefined ? undefined : (patch.authHeader?.name ?? null),
+    requestMapping: patch.requestMapping,
+    ...(kind === "subscription" ? { responseMapping: patch.responseMapping } : { filename: patch.filename }),
   };
+  let rows: TenantServiceRow[];
   try {
-    const updated = await ctx.db
+    rows = await ctx.db
       .update(tenantServices)
-      .set({ name: row.name, url: row.url, authHeaderCiphertext: row.authHeaderCiphertext, config: row.config, updatedAt: row.updatedAt })
+      .set({
+        ...(patch.name !== undefined ? { name: patch.name } : {}),
+        ...(patch.url !== undefined ? { url: patch.url } : {}),
+        ...(sealed !== undefined ? { authHeaderCiphertext: sealed } : {}),
+        config: mergeJson(tenantServices.config, configPatch),
+        updatedAt: ctx.now,
+      })
       .where(and(eq(tenantServices.id, current.id), eq(tenantServices.tenantId, ctx.tenant.id)))
-      .returning({ id: tenantServices.id });
-    if (updated.length === 0) throw new ApiError("not_found", { detail: `No ${kind} service ${id}` });
+      .returning();
   } catch (err) {
-    if (isUniqueViolation(err)) throw conflict(kind, row.name);
+    if (isUniqueViolation(err)) throw conflict(kind, patch.name ?? current.name);
     throw err;
   }
-  return toServiceView(row);
+  if (!rows[0]) throw new ApiError("not_found", { detail: `No ${kind} service ${id}` });
+  return toServiceView(rows[0]);
 }
 
 export async function deleteService(ctx: ServiceContext, kind: ServiceKind, id: string): Promise<void> {

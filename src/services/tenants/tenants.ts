@@ -1,5 +1,5 @@
-import { desc, eq, type SQL, sql } from "drizzle-orm";
-import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import { desc, eq, sql } from "drizzle-orm";
+import { mergeJson } from "../../db/merge-json";
 import { olderThan } from "../../db/keyset";
 import { CHANNELS, type TenantLimits, type TenantRow, type TenantStatus, tenants } from "../../db/schema";
 import { checkTemplateRefs } from "../templates/refs";
@@ -137,24 +137,6 @@ export async function updateTenant(
   return toTenantView(row);
 }
 
-/**
- * SQL merging `patch` into a JSON object column key by key: a value sets its key, `null`
- * removes it, `undefined` leaves it alone.
- *
- * @example
- * ```ts
- * db.update(tenants).set({ limits: mergeJson(tenants.limits, { dailySms: 10, dailyEmail: null }) })
- * ```
- */
-function mergeJson(column: SQLiteColumn, patch: Record<string, unknown>): SQL {
-  let expr: SQL = sql`coalesce(${column}, '{}')`;
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === undefined) continue;
-    const path = `$."${key.replaceAll('"', "")}"`;
-    expr = value === null ? sql`json_remove(${expr}, ${path})` : sql`json_set(${expr}, ${path}, json(${JSON.stringify(value)}))`;
-  }
-  return expr;
-}
 
 /**
  * The tenant's own `PATCH /api/v1/tenant/defaults`: the operator's update, applied to the
