@@ -105,3 +105,16 @@ describe("text the service could not store as accepted", () => {
     expect((await json(nul)).errors[0].path).toBe("correlationId");
   });
 });
+
+describe("body limits by route", () => {
+  it("gives the large send limit to the send routes only, not to configuration under them", async () => {
+    const t = await createTestTenant();
+    const big = { code: "big", name: "Big", description: "x".repeat(1_500_000) };
+    const types = await asTenant(t, "POST", "/api/v1/notifyevent/types", { body: big });
+    expect(types.status).toBe(413);
+    const send = await asTenant(t, "POST", "/api/v1/notifysimple/email?preview=true", {
+      body: { recipients: { to: ["a@example.com"] }, content: { subject: "s", body: "x".repeat(1_500_000) } },
+    });
+    expect(send.status).toBe(200);
+  });
+});
