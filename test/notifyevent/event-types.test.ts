@@ -64,6 +64,7 @@ describe("/api/v1/notifyevent/types", () => {
       [
         "email.content.template.templateId",
         "email.recipients.cc[0]",
+        "email.recipients.cc[1]",
         "email.recipients.to[0]",
         "email.sender.from",
         "msgApp.content.body",
@@ -176,5 +177,41 @@ describe("one-click unsubscribe per event type", () => {
     expect(on.email[0].headers["List-Unsubscribe"]).toMatch(/^<http:\/\/notify\.test\/u\/[^>]+>$/);
     const off = await preview({ overrides: { email: { unsubscribe: { enabled: false } } } });
     expect(off.email[0].headers?.["List-Unsubscribe"]).toBeUndefined();
+  });
+});
+
+describe("event types name only what exists", () => {
+  it("refuses unknown or another tenant's groups and services, and group references from placeholders", async () => {
+    const a = await createTestTenant();
+    const b = await createTestTenant();
+    await asTenant(b, "POST", "/api/v1/groups", { body: { name: "BGroup", members: [{ email: "b@example.com" }] } });
+    await asTenant(b, "POST", "/api/v1/service/subscriptions", { body: { name: "bsub", url: "https://svc.example.com/s", responseMapping: { email: "r[].e" } } });
+    await asTenant(a, "POST", "/api/v1/groups", { body: { name: "AGroup", members: [{ email: "a@example.com" }] } });
+    const res = await asTenant(a, "POST", "/api/v1/notifyevent/types", {
+      body: {
+        code: "refs",
+        name: "Refs",
+        email: {
+          recipients: { to: ["group:BGroup", "lead@example.com, group:AGroup"], cc: ["group:{{g}}"], subscription: "bsub" },
+          content: { subject: "s", body: "b" },
+          attachments: [{ service: "nope" }],
+        },
+      },
+    });
+    expect(res.status).toBe(422);
+    const { errors } = await json(res);
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        { path: "email.recipients.to[0]", message: 'No group named "BGroup"' },
+        { path: "email.recipients.cc[0]", message: expect.stringMatching(/parameter cannot name a group/) },
+        { path: "email.recipients.subscription", message: 'No subscription service named "bsub"' },
+        { path: "email.attachments[0].service", message: 'No attachment service named "nope"' },
+      ]),
+    );
+    expect(errors).toHaveLength(4);
+    const ok = await asTenant(a, "POST", "/api/v1/notifyevent/types", {
+      body: { code: "refs-ok", name: "Refs", email: { recipients: { to: ["lead@example.com, group:AGroup"] }, content: { subject: "s", body: "b" } } },
+    });
+    expect(ok.status).toBe(201);
   });
 });

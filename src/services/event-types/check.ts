@@ -11,12 +11,12 @@ import { normalisePhoneNumber } from "../recipients/phone";
 import { resolveRegion } from "../resolve/cascade";
 import { decodeAttachments } from "../send/attachments";
 import { cardStrings, checkTemplateContent } from "../templates/check-content";
+import { GROUP_FROM_PARAMETER, loadGroups, splitGroupReferences } from "../groups/expand";
 import { checkTemplateRefs, type TemplateRef } from "../templates/refs";
+import { checkServiceRefs, type ServiceRef } from "../tenant-services/refs";
 import { storedRecipientProblem } from "../tenants/check-settings";
 import type { EventDefinition } from "./schema";
 
-/** `group:<name>` entries are expanded when a send is resolved (groups/expand.ts); here only their form is checked. */
-const GROUP_REFERENCE = /^group:\S/;
 const hasPlaceholder = (v: string) => /\{\{|\(\(/.test(v);
 
 type Content = { subject?: string; body?: string; message?: string; bodyType?: "text" | "html" | "markdown"; renderer?: string; card?: Record<string, unknown> | unknown[]; templateId?: string; template?: { templateId: string } };
@@ -65,12 +65,27 @@ function contentErrors(channel: Channel, content: Content | undefined, prefix: s
   return errors;
 }
 
-/** A recipient entry: a group reference, a placeholder (its syntax), or an address / number as the send reads it. */
-function recipientErrors(entries: { value: string; at: string }[], path: string, check: (value: string) => string | null, renderer: Renderer): FieldError[] {
+/**
+ * A recipient entry as the send reads it: literal `group:` references (collected in `groups`, to
+ * be checked against the tenant's groups in one query; one written with a placeholder can never
+ * expand), then the rest: placeholders for their syntax, addresses or numbers as normalised.
+ */
+function recipientErrors(
+  entries: { value: string; at: string }[],
+  path: string,
+  check: (value: string) => string | null,
+  renderer: Renderer,
+  groups: { name: string; path: string }[],
+): FieldError[] {
   const errors: FieldError[] = [];
   for (const { value, at } of entries) {
-    if (GROUP_REFERENCE.test(value.trim())) continue;
-    const problem = hasPlaceholder(value) ? syntaxProblem(value, renderer) : check(value);
+    const split = splitGroupReferences(value);
+    for (const name of split.groups) {
+      if (hasPlaceholder(name)) errors.push({ path: `${path}${at}`, message: GROUP_FROM_PARAMETER });
+      else groups.push({ name, path: `${path}${at}` });
+    }
+    if (split.rest.trim() === "") continue;
+    const problem = hasPlaceholder(split.rest) ? syntaxProblem(split.rest, renderer) : check(split.rest);
     if (problem) errors.push({ path: `${path}${at}`, message: problem });
   }
   return errors;
@@ -81,7 +96,7 @@ function recipientErrors(entries: { value: string; at: string }[], path: string,
  * for a reason known now (the same principle as templates/check-content.ts): templates exist for
  * the right channel, content is of one kind and parses (complete inline content is rendered once),
  * recipient entries parse (addresses and numbers as the send normalises them; placeholders for
- * their syntax; `group:` references by form), senders are valid, attachments decode, chat targets
+ * their syntax), groups and services named exist, senders are valid, attachments decode, chat targets
  * are named in the tenant defaults or pass the outbound-URL policy. Every problem is reported.
  *
  * @example
@@ -93,15 +108,21 @@ function recipientErrors(entries: { value: string; at: string }[], path: string,
 export async function checkEventDefinition(ctx: ServiceContext, definition: EventDefinition): Promise<FieldError[]> {
   const errors: FieldError[] = [];
   const refs: TemplateRef[] = [];
+  const groups: { name: string; path: string }[] = [];
+  const services: ServiceRef[] = [];
   const { email, sms, msgApp } = definition;
 
   if (email) {
     const renderer = toRenderer(email.content?.renderer ?? "mustache");
     errors.push(...contentErrors("email", email.content, "email.content", refs));
     for (const field of ["to", "cc", "bcc"] as const) {
-      errors.push(...recipientErrors(list(email.recipients?.[field]), `email.recipients.${field}`, storedRecipientProblem, renderer));
+      errors.push(...recipientErrors(list(email.recipients?.[field]), `email.recipients.${field}`, storedRecipientProblem, renderer, groups));
     }
-    errors.push(...recipientErrors(list(email.sender?.replyTo), "email.sender.replyTo", storedRecipientProblem, renderer));
+    errors.push(...recipientErrors(list(email.sender?.replyTo), "email.sender.replyTo", storedRecipientProblem, renderer, []));
+    if (email.recipients?.subscription) services.push({ kind: "subscription", name: email.recipients.subscription, path: "email.recipients.subscription" });
+    email.attachments?.forEach((a, i) => {
+      if (a.service !== undefined) services.push({ kind: "attachment", name: a.service, path: `email.attachments[${i}].service` });
+    });
     const from = email.sender?.from;
     if (from !== undefined && hasUnsafeText(from)) errors.push({ path: "email.sender.from", message: UNSAFE_TEXT_MESSAGE });
     else if (from !== undefined && !validateEmailAddress(parseMailbox(from).email).ok) errors.push({ path: "email.sender.from", message: `Not a valid email address: ${from}` });
@@ -119,7 +140,8 @@ export async function checkEventDefinition(ctx: ServiceContext, definition: Even
       }
       return null;
     };
-    errors.push(...recipientErrors(list(sms.recipients?.to), "sms.recipients.to", phone, renderer));
+    errors.push(...recipientErrors(list(sms.recipients?.to), "sms.recipients.to", phone, renderer, groups));
+    if (sms.recipients?.subscription) services.push({ kind: "subscription", name: sms.recipients.subscription, path: "sms.recipients.subscription" });
   }
 
   if (msgApp) {
@@ -135,6 +157,12 @@ export async function checkEventDefinition(ctx: ServiceContext, definition: Even
     }
   }
 
-  errors.push(...(await checkTemplateRefs(ctx.db, ctx.tenant.id, refs)));
+  const [templateErrors, serviceErrors, directory] = await Promise.all([
+    checkTemplateRefs(ctx.db, ctx.tenant.id, refs),
+    checkServiceRefs(ctx.db, ctx.tenant.id, services),
+    loadGroups(ctx, groups.map((g) => g.name)),
+  ]);
+  errors.push(...templateErrors, ...serviceErrors);
+  for (const { name, path } of groups) if (!directory.get(name)) errors.push({ path, message: `No group named "${name}"` });
   return errors;
 }

@@ -3,7 +3,7 @@ import { mergeJson } from "../../db/merge-json";
 import { olderThan } from "../../db/keyset";
 import { CHANNELS, type TenantLimits, type TenantRow, type TenantStatus, tenants } from "../../db/schema";
 import { checkTemplateRefs } from "../templates/refs";
-import { checkSubscriptionRefs } from "../tenant-services/refs";
+import { checkServiceRefs } from "../tenant-services/refs";
 import { uuidv7 } from "../../lib/ids";
 import { ApiError } from "../../lib/errors/api-error";
 import { type Page, type PageRequest, pageOf } from "../../lib/pagination";
@@ -53,11 +53,11 @@ async function assertUsableSettings(ctx: OperatorContext, tenantId: string | nul
   });
   const services = (["email", "sms"] as const).flatMap((channel) => {
     const name = settings[channel]?.subscription;
-    return name ? [{ name, path: at(`${channel}.subscription`) }] : [];
+    return name ? [{ kind: "subscription" as const, name, path: at(`${channel}.subscription`) }] : [];
   });
   // A new tenant has no templates or services yet, so any it names is unknown.
   const templateErrors = tenantId ? await checkTemplateRefs(ctx.db, tenantId, refs) : refs.map((r) => ({ path: r.path, message: "No such template" }));
-  const serviceErrors = tenantId ? await checkSubscriptionRefs(ctx.db, tenantId, services) : services.map((r) => ({ path: r.path, message: "No such subscription service" }));
+  const serviceErrors = tenantId ? await checkServiceRefs(ctx.db, tenantId, services) : services.map((r) => ({ path: r.path, message: "No such subscription service" }));
   const errors = [...checkSettings(settings, ctx.env, prefix), ...templateErrors, ...serviceErrors];
   if (errors.length > 0) {
     throw new ApiError("unprocessable", { detail: "Some settings cannot be used on this deployment", errors });
