@@ -153,3 +153,14 @@ describe("send validation: every field at fault, nothing stored", () => {
     await expectFields(await post("/api/v1/notifysimple/email", { recipients: { to: ["a@example.com"] }, content: { subject: "s", body: "b", renderer: "jinja" } }), 400, ["content.renderer"]);
   });
 });
+
+describe("one person, one recipient", () => {
+  it("drops an address from cc and bcc when it is already in to (or cc), whatever its case", async () => {
+    const t = await createTestTenant();
+    const res = await asTenant(t, "POST", "/api/v1/notifysimple/email?preview=true", {
+      body: { recipients: { to: ["a@example.com"], cc: ["A@Example.com", "b@example.com"], bcc: ["a@example.com", "B@example.com", "c@example.com"] }, content: { subject: "s", body: "b" } },
+    });
+    expect(res.status).toBe(200);
+    expect((await json(res)).email[0].recipients).toEqual({ to: ["a@example.com"], cc: ["b@example.com"], bcc: ["c@example.com"] });
+  });
+});

@@ -93,9 +93,19 @@ export async function planEmail(ctx: SendContext, input: EmailPlanInput): Promis
   const serviceAttachments: ServiceAttachmentRef[] = [];
   for (const { entry, path } of input.serviceAttachments ?? []) serviceAttachments.push(await planServiceAttachment(ctx, entry, params, path));
 
-  const toValid = validEmailRecipients(to, errors);
-  const ccValid = validEmailRecipients(cc, errors);
-  const bccValid = validEmailRecipients(bcc, errors);
+  // One person is one recipient: an address in to is dropped from cc and bcc, one in cc from bcc
+  // (case-insensitively, after normalisation), so nobody gets the same email twice.
+  const seen = new Set<string>();
+  const once = (list: ReturnType<typeof validEmailRecipients>) =>
+    list.filter((r) => {
+      const key = r.address.toLowerCase();
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  const toValid = once(validEmailRecipients(to, errors));
+  const ccValid = once(validEmailRecipients(cc, errors));
+  const bccValid = once(validEmailRecipients(bcc, errors));
   const toList = toValid.map((r) => r.address);
   const ccList = ccValid.map((r) => r.address);
   const bccList = bccValid.map((r) => r.address);
