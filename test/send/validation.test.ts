@@ -164,3 +164,21 @@ describe("one person, one recipient", () => {
     expect((await json(res)).email[0].recipients).toEqual({ to: ["a@example.com"], cc: ["b@example.com"], bcc: ["c@example.com"] });
   });
 });
+
+describe("one template reference per content", () => {
+  it("refuses templateId and template.templateId together, in a send and in an event override", async () => {
+    const t = await createTestTenant();
+    const a = crypto.randomUUID();
+    const b = crypto.randomUUID();
+    const send = await asTenant(t, "POST", "/api/v1/notifysimple/sms?preview=true", {
+      body: { recipients: { to: ["+17787001234"] }, content: { templateId: a, template: { templateId: b } } },
+    });
+    expect(send.status).toBe(400);
+    expect((await json(send)).errors).toEqual([{ path: "content.template", message: "Give templateId or template.templateId, not both" }]);
+    const event = await asTenant(t, "POST", "/api/v1/notifyevent?preview=true", {
+      body: { notificationEventType: "any", overrides: { email: { content: { templateId: a, template: { templateId: b } } } } },
+    });
+    expect(event.status).toBe(400);
+    expect((await json(event)).errors[0].path).toBe("overrides.email.content.template");
+  });
+});

@@ -30,6 +30,10 @@ const ServiceNameRef = z.string().min(1).max(64);
  * tenant's attachment services (`{service, params?, filename?}`) whose document is rendered at
  * delivery time. One object schema, so a mistake in either form is reported at its field.
  */
+/** `templateId` and its alias `template.templateId` in one content object: one or the other. */
+const oneTemplateReference = (c: { templateId?: string; template?: { templateId: string } }) => c.templateId === undefined || c.template === undefined;
+const TEMPLATE_REFERENCE_CLASH = { message: "Give templateId or template.templateId, not both", path: ["template"] };
+
 export const AttachmentSchema = z
   .object({
     filename: z.string().min(1).max(255).optional().openapi({ example: "myimage.png", description: "Required inline; optional with `service`" }),
@@ -79,6 +83,7 @@ export const EmailContentSchema = z
     template: TemplateRef.optional().openapi({ description: "Alias form of templateId" }),
   })
   .strict()
+  .refine(oneTemplateReference, TEMPLATE_REFERENCE_CLASH)
   .openapi("EmailContent");
 
 export const EmailChannelSchema = z
@@ -119,6 +124,7 @@ export const SmsContentSchema = z
     template: TemplateRef.optional(),
   })
   .strict()
+  .refine(oneTemplateReference, TEMPLATE_REFERENCE_CLASH)
   .openapi("SmsContent");
 
 export const SmsChannelSchema = z
@@ -152,6 +158,7 @@ export const MsgAppContentSchema = z
     template: TemplateRef.optional(),
   })
   .strict()
+  .refine(oneTemplateReference, TEMPLATE_REFERENCE_CLASH)
   .openapi("MsgAppContent");
 
 export const MsgAppChannelSchema = z
