@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { contentProblem, filenameProblem } from "./attachment-content";
+import { contentProblem, filenameProblem, serviceFilenameProblem } from "./attachment-content";
 
 const bytes = (...parts: Array<string | number[]>) =>
   Uint8Array.from(parts.flatMap((p) => (typeof p === "string" ? [...p].map((c) => c.charCodeAt(0)) : p)));
@@ -172,5 +172,15 @@ describe("filenameProblem", () => {
     ["application/pdf", "evil.pdf ", /plain file name/],
   ])("for %s refuses %j", (type, name, message) => {
     expect(filenameProblem(type, name)).toMatch(message);
+  });
+});
+
+describe("serviceFilenameProblem", () => {
+  it("checks a service document's name before the document exists", () => {
+    expect(serviceFilenameProblem("approval.pdf")).toBeNull();
+    expect(serviceFilenameProblem("evil.exe")).toBe(".exe files cannot be attached");
+    expect(serviceFilenameProblem("invoice\u202Efdp.exe")).toMatch(/U\+202E/);
+    expect(serviceFilenameProblem("invoice")).toMatch(/^Must end in the extension of an allowed attachment type/);
+    expect(serviceFilenameProblem("notes.xyz")).toMatch(/^Must end in the extension/);
   });
 });

@@ -187,3 +187,23 @@ export function filenameProblem(contentType: string, filename: string): string |
   if (rule && last !== undefined && !rule.extensions.includes(last)) return `The extension .${last} does not match ${contentType} (expected ${expected})`;
   return null;
 }
+
+/**
+ * The checks a file name can pass before its document exists (an attachment service renders it at
+ * delivery): every rule of filenameProblem except the match with a type, and an extension that
+ * some allowed type has.
+ *
+ * @example
+ * ```ts
+ * serviceFilenameProblem("approval.pdf") // null
+ * serviceFilenameProblem("evil.exe")     // ".exe files cannot be attached"
+ * ```
+ */
+export function serviceFilenameProblem(filename: string): string | null {
+  const problem = filenameProblem("", filename);
+  if (problem) return problem;
+  const dot = filename.lastIndexOf(".");
+  const last = dot > 0 ? filename.slice(dot + 1).toLowerCase() : undefined;
+  const known = Object.values(RULES).some((rule) => last !== undefined && rule.extensions.includes(last));
+  return known ? null : `Must end in the extension of an allowed attachment type (${[...new Set(Object.values(RULES).flatMap((r) => r.extensions))].map((e) => `.${e}`).join(", ")})`;
+}

@@ -1,5 +1,5 @@
 import type { FieldError } from "../../lib/errors/api-error";
-import { ALLOWED_ATTACHMENT_TYPES, contentProblem, filenameProblem } from "./attachment-content";
+import { ALLOWED_ATTACHMENT_TYPES, contentProblem, filenameProblem, serviceFilenameProblem } from "./attachment-content";
 import type { AttachmentInput } from "./request-schema";
 
 /** Limits on inline attachments (decoded sizes). SES caps a whole message at 40 MB, Postmark at 10 MB. */
@@ -55,8 +55,14 @@ export function decodeAttachments(lists: AttachmentList[]): { attachments: Decod
   let total = 0;
   for (const { inputs, path } of lists) {
     inputs.forEach((input, i) => {
-      // An attachment-service reference counts towards the limits; its document comes at delivery (serviceAttachmentEntries).
-      if (input.service !== undefined) return;
+      // An attachment-service reference counts towards the limits; its document comes at delivery
+      // (serviceAttachmentEntries). A name given for it is checked now, as far as it can be before
+      // the type is known, so a send is refused rather than failing at delivery.
+      if (input.service !== undefined) {
+        const problem = input.filename !== undefined ? serviceFilenameProblem(input.filename) : null;
+        if (problem) errors.push({ path: `${path}[${i}].filename`, message: problem });
+        return;
+      }
       const decoded = decodeOne(input as InlineAttachmentInput, `${path}[${i}]`, errors);
       if (!decoded) return;
       total += decoded.content.byteLength;
