@@ -124,9 +124,11 @@ describe("validation", () => {
   });
 
   it("reserved header names are refused", async () => {
-    const res = await asTenant(tenant, "POST", ATT, { body: { name: "h", url: "https://docs.example.gov/x", authHeader: { name: "Host", value: "x" } } });
-    expect(res.status).toBe(400);
-    expect((await json(res)).errors).toEqual([{ path: "authHeader.name", message: "This header is set by the call itself" }]);
+    for (const name of ["Host", "Accept-Encoding", "X-Forwarded-For", "CF-Connecting-IP", "Forwarded", "Sec-Fetch-Site", "Proxy-Authorization"]) {
+      const res = await asTenant(tenant, "POST", ATT, { body: { name: "h", url: "https://docs.example.gov/x", authHeader: { name, value: "x" } } });
+      expect(res.status, name).toBe(400);
+      expect((await json(res)).errors).toEqual([{ path: "authHeader.name", message: "This header is set by the call itself or by the network" }]);
+    }
   });
 });
 

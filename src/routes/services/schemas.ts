@@ -6,8 +6,16 @@ import { RESPONSE_PATH_LIMITS } from "../../services/tenant-services/response-pa
 
 export { SERVICE_KINDS, type ServiceKind };
 
-/** Headers the call itself sets or that would change how it travels. */
-const RESERVED_HEADERS = new Set(["host", "content-type", "content-length", "transfer-encoding", "connection", "accept", "upgrade", "te", "trailer", "keep-alive", "expect", "cookie"]);
+/**
+ * Headers the call itself sets, that would change how it travels, or that claim to say where it
+ * came from (a receiver trusting X-Forwarded-For or CF-Connecting-IP must not be told a tenant's
+ * story).
+ */
+const RESERVED_HEADERS = new Set([
+  "host", "content-type", "content-length", "content-encoding", "transfer-encoding", "connection", "accept", "accept-encoding", "upgrade",
+  "te", "trailer", "keep-alive", "expect", "cookie", "forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-real-ip",
+  "true-client-ip", "via", "origin", "referer",
+]);
 
 const ServiceName = z
   .string()
@@ -19,7 +27,7 @@ const AuthHeader = z
     name: z
       .string()
       .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/, "An HTTP header name (1–64 token characters)")
-      .refine((n) => !RESERVED_HEADERS.has(n.toLowerCase()) && !n.toLowerCase().startsWith("proxy-"), { message: "This header is set by the call itself" })
+      .refine((n) => !RESERVED_HEADERS.has(n.toLowerCase()) && !/^(proxy-|cf-|sec-)/i.test(n), { message: "This header is set by the call itself or by the network" })
       .openapi({ example: "Authorization" }),
     value: z
       .string()
