@@ -43,6 +43,12 @@ declare global {
       PUBLIC_ORIGIN?: string;
       /** "true" mounts the local provider sink and dev inbox under /dev (npm start sets it; never in production). */
       DEV_SINK?: string;
+      /**
+       * Appended to every queue name of wrangler.toml in this deployment (e.g. `-ca` when an
+       * `[env.ca]` block names its queues `notify-deliver-ca`…); empty by default. The consumer
+       * dispatches on the exact name, so a batch from any other queue is retried, not processed.
+       */
+      QUEUE_NAME_SUFFIX?: string;
 
       // Amazon SES v2 (SigV4 via aws4fetch)
       SES_ACCESS_KEY_ID?: string;
