@@ -35,7 +35,7 @@ async function queuedDelivery(): Promise<{ notifyId: string; deliveryId: string 
 }
 
 /** Runs the Worker's queue handler on one batch; `logged` holds the structured error lines. */
-async function consume(queue: string, bodies: unknown[], workerEnv: Env = env, attempts = 1) {
+async function consume(queue: string, bodies: unknown[], workerEnv: typeof env = env, attempts = 1) {
   const batch = createMessageBatch(
     queue,
     bodies.map((body, i) => ({ id: `msg-${i}-${crypto.randomUUID()}`, timestamp: new Date(), attempts, body })),
@@ -108,7 +108,7 @@ describe("queue dispatch: queue names", () => {
   });
 
   it("matches the names of a deployment whose queues carry QUEUE_NAME_SUFFIX, and only those", async () => {
-    const regional = { ...env, QUEUE_NAME_SUFFIX: "-ca" } as Env;
+    const regional: typeof env = { ...env, QUEUE_NAME_SUFFIX: "-ca" };
     const { notifyId, deliveryId } = await queuedDelivery();
     const body = { deliveryId, tenantId: tenant.id };
 
