@@ -27,6 +27,7 @@ import { registerProblemTypes } from "./routes/meta/problems";
 import { registerCancelNotification } from "./routes/notify/delete";
 import { registerGetNotification } from "./routes/notify/get";
 import { registerListNotifications } from "./routes/notify/list";
+import { registerListNotificationMessages } from "./routes/notify/messages";
 import { registerSendEmail } from "./routes/send/email";
 import { registerSendSimple } from "./routes/send/post";
 import { registerSendSms } from "./routes/send/sms";
@@ -129,6 +130,7 @@ export function buildApp(): App {
   // Status and history
   registerGetNotification(app);
   registerListNotifications(app);
+  registerListNotificationMessages(app);
   registerCancelNotification(app);
 
   // Local provider sinks and dev inbox (404 unless DEV_SINK=true)

@@ -68,6 +68,7 @@ const routes = (): { method: string; path: string; doc: string; permission: Perm
   { method: "POST", path: "/api/v1/notifysimple/sms", doc: "/api/v1/notifysimple/sms", permission: "send", body: { recipients: { to: ["+17787001234"] }, content: { body: "x" } } },
   { method: "GET", path: `/api/v1/notify/${notifyId}`, doc: "/api/v1/notify/{notifyId}", permission: "read" },
   { method: "GET", path: `/api/v1/notify/status/${notifyId}`, doc: "/api/v1/notify/status/{notifyId}", permission: "read" },
+  { method: "GET", path: `/api/v1/notify/${notifyId}/messages`, doc: "/api/v1/notify/{notifyId}/messages", permission: "read" },
   { method: "GET", path: "/api/v1/notify", doc: "/api/v1/notify", permission: "read" },
   { method: "DELETE", path: `/api/v1/notify/${notifyId}`, doc: "/api/v1/notify/{notifyId}", permission: "send" },
   { method: "GET", path: "/api/v1/templates", doc: "/api/v1/templates", permission: "read" },

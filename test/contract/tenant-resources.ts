@@ -64,6 +64,8 @@ export const tenantResources: TenantResource[] = [
         operations: [
           { method: "GET", path: `/api/v1/notify/${notifyId}` },
           { method: "GET", path: `/api/v1/notify/status/${notifyId}` },
+          { method: "GET", path: `/api/v1/notify/${notifyId}/messages` },
+          { method: "GET", path: `/api/v1/notify/${notifyId}/messages?status=scheduled&channel=email` },
           { method: "DELETE", path: `/api/v1/notify/${notifyId}` },
         ],
         searches: [

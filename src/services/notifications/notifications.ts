@@ -81,7 +81,7 @@ export function toSummary(row: NotificationRow): NotificationSummary {
   };
 }
 
-function toMessageView(message: MessageRow, delivery: DeliveryRow): MessageView {
+export function toMessageView(message: MessageRow, delivery: DeliveryRow): MessageView {
   return {
     messageId: message.id,
     channel: message.channel,
