@@ -32,11 +32,10 @@ describe("group:<name> expansion", () => {
     });
     expect(res.status).toBe(200);
     const body = await json(res);
-    // Within one list a group's members come where the group was written; repeats are dropped (first wins).
+    // Repeats are dropped across to, cc and bcc (one person, one recipient: to, then cc, then bcc).
     expect(body.email[0].recipients).toEqual({
       to: ["ann@example.com", "bob@example.com"],
-      cc: ["audit@example.com", "ann@example.com", "lead@example.com"],
-      bcc: ["audit@example.com", "ann@example.com"],
+      cc: ["audit@example.com", "lead@example.com"],
     });
     expect(body.sms.map((s: any) => s.recipients.to[0])).toEqual(["+17787001111", "+17787002222", "+17787004444"]);
   });

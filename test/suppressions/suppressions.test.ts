@@ -90,8 +90,8 @@ describe("suppressions in sends", () => {
     expect(preview.email[0].recipients).toEqual({ to: ["ann@example.com"] });
     expect(preview.sms.map((s: any) => s.recipients.to[0])).toEqual(["+17787001234"]);
     expect(preview.suppressed).toEqual([
+      // The same person in to and cc is one recipient (to wins), so suppressed once.
       { channel: "email", recipient: "GONE@example.com", path: "email.recipients.to[1]", reason: "Bounced", source: "api" },
-      { channel: "email", recipient: "gone@example.com", path: "email.recipients.cc[0]", reason: "Bounced", source: "api" },
       { channel: "sms", recipient: "+17787009999", path: "sms.recipients.to[1]", reason: "Replied STOP", source: "api" },
     ]);
   });
@@ -102,7 +102,7 @@ describe("suppressions in sends", () => {
     expect(res.status).toBe(201);
     const receipt = await json(res);
     expect(receipt.channels).toEqual({ email: 1, sms: 1 });
-    expect(receipt.suppressed.map((s: any) => s.recipient)).toEqual(["GONE@example.com", "gone@example.com", "+17787009999"]);
+    expect(receipt.suppressed.map((s: any) => s.recipient)).toEqual(["GONE@example.com", "+17787009999"]);
     const status = await json(await asTenant(tenant, "GET", `/api/v1/notify/${receipt.notifyId}`));
     expect(status.messages.map((m: any) => m.recipient).sort()).toEqual(["+17787001234", "ann@example.com"]);
   });
