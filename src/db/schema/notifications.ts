@@ -3,7 +3,7 @@ import { API_KEY_TYPES } from "./api-keys";
 import { CHANNELS } from "./templates";
 import { tenants } from "./tenants";
 
-/** Overall status of a notification, derived from its messages (services/delivery/status.ts). */
+/** Overall status of a notification, derived from its message counts (services/delivery/notification-status.ts). */
 export const NOTIFICATION_STATUSES = [
   "accepted",
   "scheduled",
@@ -56,6 +56,19 @@ export const notifications = sqliteTable(
     eventTypeVersion: integer("event_type_version"),
     /** Where each resolved setting came from (system, tenant, event, request, augment), per channel. */
     resolution: text("resolution", { mode: "json" }).$type<Record<string, unknown>>(),
+    /**
+     * How many of its messages are in each status. Every status change adds to these in the batch
+     * that changes the messages (services/delivery/notification-status.ts), so `status` and the
+     * status API's counts never have to scan the messages, which a 50,000-row merge makes quadratic.
+     */
+    countScheduled: integer("count_scheduled").notNull().default(0),
+    countCreated: integer("count_created").notNull().default(0),
+    countSending: integer("count_sending").notNull().default(0),
+    countDelivered: integer("count_delivered").notNull().default(0),
+    countPermanentFailure: integer("count_permanent_failure").notNull().default(0),
+    countTemporaryFailure: integer("count_temporary_failure").notNull().default(0),
+    countTechnicalFailure: integer("count_technical_failure").notNull().default(0),
+    countCancelled: integer("count_cancelled").notNull().default(0),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
   },
@@ -65,6 +78,18 @@ export const notifications = sqliteTable(
     index("notifications_tenant_status_idx").on(t.tenantId, t.status, t.createdAt),
   ],
 );
+
+/** The notifications column that counts each message status. */
+export const STATUS_COUNT_FIELDS = {
+  scheduled: "countScheduled",
+  created: "countCreated",
+  sending: "countSending",
+  delivered: "countDelivered",
+  "permanent-failure": "countPermanentFailure",
+  "temporary-failure": "countTemporaryFailure",
+  "technical-failure": "countTechnicalFailure",
+  cancelled: "countCancelled",
+} as const satisfies Record<MessageStatus, keyof typeof notifications.$inferSelect>;
 
 /** One provider call: an email (all its recipients), one SMS, or one chat post. */
 export const deliveries = sqliteTable(

@@ -4,14 +4,18 @@ import { type OutcomeStatus, ProviderError, type SendOutcome } from "../../chann
 import type { Db } from "../../db/client";
 import { deliveries, type DeliveryError, type DeliveryRow, type MessageStatus, messages } from "../../db/schema";
 import type { Env } from "../../env";
+import { chunk } from "../../lib/chunk";
 import { log } from "../../lib/log";
 import { ServiceCallError } from "../tenant-services/call";
 import { MissingAttachmentError } from "./adapter-message";
 import { type PreparedCall, prepareCall, providerTimeoutMs } from "./call-provider";
-import { refreshNotificationStatus } from "./notification-status";
+import { countMove } from "./notification-status";
 
 /** Provider attempts per delivery before it is a technical failure. */
 export const MAX_ATTEMPTS = 5;
+
+/** Message ids per statement: D1 binds at most 100 parameters. */
+const IDS_PER_STATEMENT = 90;
 
 /** What the queue consumer should do with the message it got. */
 export type Disposition = { action: "ack" } | { action: "retry"; delaySeconds: number };
@@ -48,6 +52,12 @@ function leaseMs(env: Env): number {
  */
 async function claim(db: Db, env: Env, deliveryId: string, now: Date): Promise<DeliveryRow | null> {
   const token = crypto.randomUUID();
+  // Only the claim that took the lease moves the messages (and their counts) to sending.
+  const waiting = and(
+    eq(messages.deliveryId, deliveryId),
+    eq(messages.status, "created"),
+    sql`EXISTS (SELECT 1 FROM deliveries WHERE id = ${deliveryId} AND lease_token = ${token})`,
+  );
   const [claimed] = await db.batch([
     db
       .update(deliveries)
@@ -60,21 +70,10 @@ async function claim(db: Db, env: Env, deliveryId: string, now: Date): Promise<D
       })
       .where(and(eq(deliveries.id, deliveryId), inArray(deliveries.state, ["queued", "retry_wait"])))
       .returning(),
-    db
-      .update(messages)
-      .set({ status: "sending", updatedAt: now })
-      .where(
-        and(
-          eq(messages.deliveryId, deliveryId),
-          eq(messages.status, "created"),
-          sql`EXISTS (SELECT 1 FROM deliveries WHERE id = ${deliveryId} AND lease_token = ${token})`,
-        ),
-      ),
+    countMove(db, waiting, "sending", now),
+    db.update(messages).set({ status: "sending", updatedAt: now }).where(waiting),
   ]);
-  const row = claimed[0];
-  if (!row) return null;
-  await db.batch([refreshNotificationStatus(db, row.notificationId, now)]);
-  return row;
+  return claimed[0] ?? null;
 }
 
 function errorFrom(code: string, message: string, retryable: boolean, now: Date, err?: ProviderError): DeliveryError {
@@ -106,18 +105,32 @@ async function settle(
 ): Promise<void> {
   const rows = await db.select({ id: messages.id, recipient: messages.recipient }).from(messages).where(eq(messages.deliveryId, delivery.id));
   const held = sql`EXISTS (SELECT 1 FROM deliveries WHERE id = ${delivery.id} AND lease_token = ${delivery.leaseToken})`;
-  const messageUpdates = rows.map((row) => {
+  // One UPDATE per distinct outcome rather than per recipient (an email to 50 addresses is
+  // usually one), each after the statement that moves its rows in the notification's counts.
+  const outcomes = new Map<string, { status: MessageStatus; error: DeliveryError | null; ids: string[] }>();
+  for (const row of rows) {
     const { status, error } = result.statusFor(row.recipient);
-    return db
-      .update(messages)
-      .set({
-        status,
-        error,
-        updatedAt: now,
-        ...(status !== "sending" || result.providerMessageId ? { sentAt: now } : {}),
-        ...(TERMINAL.has(status) ? { completedAt: now } : {}),
-      })
-      .where(and(eq(messages.id, row.id), held));
+    const key = JSON.stringify([status, error]);
+    const outcome = outcomes.get(key) ?? { status, error, ids: [] };
+    outcome.ids.push(row.id);
+    outcomes.set(key, outcome);
+  }
+  const groups = [...outcomes.values()].flatMap((o) => chunk(o.ids, IDS_PER_STATEMENT).map((ids) => ({ ...o, ids })));
+  const messageUpdates = groups.flatMap(({ status, error, ids }) => {
+    const where = and(inArray(messages.id, ids), held);
+    return [
+      countMove(db, where, status, now),
+      db
+        .update(messages)
+        .set({
+          status,
+          error,
+          updatedAt: now,
+          ...(status !== "sending" || result.providerMessageId ? { sentAt: now } : {}),
+          ...(TERMINAL.has(status) ? { completedAt: now } : {}),
+        })
+        .where(where),
+    ];
   });
   const statements: BatchItem<"sqlite">[] = [
     ...messageUpdates,
@@ -132,7 +145,6 @@ async function settle(
         updatedAt: now,
       })
       .where(and(eq(deliveries.id, delivery.id), eq(deliveries.leaseToken, delivery.leaseToken!))),
-    refreshNotificationStatus(db, delivery.notificationId, now),
   ];
   await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
 }
@@ -252,15 +264,13 @@ export async function failUndeliverable(db: Db, deliveryId: string, reason: stri
   const delivery = await db.query.deliveries.findFirst({ where: eq(deliveries.id, deliveryId) });
   if (!delivery || delivery.state === "done" || delivery.state === "cancelled") return;
   const error = errorFrom("dead_lettered", reason, false, now);
+  const unsettled = and(eq(messages.deliveryId, deliveryId), inArray(messages.status, ["created", "sending", "scheduled"]));
   await db.batch([
-    db
-      .update(messages)
-      .set({ status: "technical-failure", error, updatedAt: now, completedAt: now })
-      .where(and(eq(messages.deliveryId, deliveryId), inArray(messages.status, ["created", "sending", "scheduled"]))),
+    countMove(db, unsettled, "technical-failure", now),
+    db.update(messages).set({ status: "technical-failure", error, updatedAt: now, completedAt: now }).where(unsettled),
     db
       .update(deliveries)
       .set({ state: "done", lastError: error, leaseUntil: null, leaseToken: null, updatedAt: now })
       .where(and(eq(deliveries.id, deliveryId), inArray(deliveries.state, ["queued", "retry_wait", "in_flight", "scheduled"]))),
-    refreshNotificationStatus(db, delivery.notificationId, now),
   ]);
 }

@@ -4,7 +4,7 @@ import { deliveries, type DeliveryError, messages } from "../../db/schema";
 import type { Env } from "../../env";
 import { chunk } from "../../lib/chunk";
 import { enqueueDeliveries } from "../send/enqueue";
-import { refreshNotificationStatus } from "./notification-status";
+import { countMove } from "./notification-status";
 
 /** Rows handled per cron run and per statement (D1 binds at most 100 parameters). */
 const BATCH_ROWS = 500;
@@ -19,24 +19,22 @@ export const REQUEUE_AFTER_MS = 10 * 60_000;
 export async function releaseDueDeliveries(db: Db, env: Env, now: Date): Promise<number> {
   const horizon = new Date(now.getTime() + 60_000);
   const due = await db
-    .select({ id: deliveries.id, tenantId: deliveries.tenantId, notificationId: deliveries.notificationId, scheduledFor: deliveries.scheduledFor })
+    .select({ id: deliveries.id, tenantId: deliveries.tenantId, scheduledFor: deliveries.scheduledFor })
     .from(deliveries)
     .where(and(eq(deliveries.state, "scheduled"), lte(deliveries.scheduledFor, horizon)))
     .limit(BATCH_ROWS);
   let released = 0;
   for (const group of chunk(due, IDS_PER_STATEMENT)) {
     const ids = group.map((d) => d.id);
+    const waiting = and(inArray(messages.deliveryId, ids), eq(messages.status, "scheduled"));
     const [moved] = await db.batch([
       db
         .update(deliveries)
         .set({ state: "queued", enqueuedAt: now, updatedAt: now })
         .where(and(inArray(deliveries.id, ids), eq(deliveries.state, "scheduled")))
         .returning({ id: deliveries.id }),
-      db
-        .update(messages)
-        .set({ status: "created", updatedAt: now })
-        .where(and(inArray(messages.deliveryId, ids), eq(messages.status, "scheduled"))),
-      ...[...new Set(group.map((d) => d.notificationId))].map((id) => refreshNotificationStatus(db, id, now)),
+      countMove(db, waiting, "created", now),
+      db.update(messages).set({ status: "created", updatedAt: now }).where(waiting),
     ]);
     const movedIds = new Set(moved.map((m) => m.id));
     const items = group
@@ -73,7 +71,7 @@ export async function requeueStaleDeliveries(db: Db, env: Env, now: Date): Promi
  */
 export async function expireLostAttempts(db: Db, now: Date): Promise<number> {
   const lost = await db
-    .select({ id: deliveries.id, notificationId: deliveries.notificationId })
+    .select({ id: deliveries.id })
     .from(deliveries)
     .where(and(eq(deliveries.state, "in_flight"), lt(deliveries.leaseUntil, now)))
     .limit(BATCH_ROWS);
@@ -85,16 +83,14 @@ export async function expireLostAttempts(db: Db, now: Date): Promise<number> {
   };
   for (const group of chunk(lost, IDS_PER_STATEMENT)) {
     const ids = group.map((d) => d.id);
+    const unsettled = and(inArray(messages.deliveryId, ids), inArray(messages.status, ["created", "sending"]));
     await db.batch([
-      db
-        .update(messages)
-        .set({ status: "technical-failure", error, updatedAt: now, completedAt: now })
-        .where(and(inArray(messages.deliveryId, ids), inArray(messages.status, ["created", "sending"]))),
+      countMove(db, unsettled, "technical-failure", now),
+      db.update(messages).set({ status: "technical-failure", error, updatedAt: now, completedAt: now }).where(unsettled),
       db
         .update(deliveries)
         .set({ state: "done", lastError: error, leaseUntil: null, leaseToken: null, updatedAt: now })
         .where(and(inArray(deliveries.id, ids), eq(deliveries.state, "in_flight"))),
-      ...[...new Set(group.map((d) => d.notificationId))].map((id) => refreshNotificationStatus(db, id, now)),
     ]);
   }
   return lost.length;

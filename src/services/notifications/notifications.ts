@@ -17,7 +17,7 @@ import {
 } from "../../db/schema";
 import { ApiError } from "../../lib/errors/api-error";
 import { type Page, type PageRequest, pageOf } from "../../lib/pagination";
-import { refreshNotificationStatus } from "../delivery/notification-status";
+import { countMove, statusCounts } from "../delivery/notification-status";
 
 
 export interface MessageView {
@@ -122,11 +122,9 @@ export async function getNotification(ctx: ServiceContext, notifyId: string): Pr
     .orderBy(asc(messages.channel), asc(messages.createdAt), asc(messages.id));
   const notification = found[0];
   if (!notification) throw new ApiError("not_found", { detail: `No notification ${notifyId}` });
-  const counts: Partial<Record<MessageStatus, number>> = {};
-  for (const { message } of rows) counts[message.status] = (counts[message.status] ?? 0) + 1;
   return {
     ...toSummary(notification),
-    counts,
+    counts: statusCounts(notification),
     messages: rows.map((r) => toMessageView(r.message, r.delivery)),
     resolution: (notification.resolution as Resolution | null) ?? null,
   };
@@ -179,24 +177,21 @@ export async function cancelNotification(ctx: ServiceContext, notifyId: string):
   const now = ctx.now;
   const current = await getNotification(ctx, id);
   const db = ctx.db;
-  const [cancelled, cancelledMessages] = await db.batch([
+  // The messages go first, while their deliveries are still in a cancellable state, so the
+  // statement that counts them and the UPDATE that cancels them match the same rows.
+  const cancellable = and(
+    eq(messages.notificationId, id),
+    inArray(messages.status, ["scheduled", "created", "sending"]),
+    sql`${messages.deliveryId} IN (SELECT id FROM deliveries WHERE notification_id = ${id} AND tenant_id = ${ctx.tenant.id} AND state IN ('scheduled', 'queued', 'retry_wait'))`,
+  );
+  const [, cancelledMessages, cancelled] = await db.batch([
+    countMove(db, cancellable, "cancelled", now),
+    db.update(messages).set({ status: "cancelled", updatedAt: now, completedAt: now }).where(cancellable).returning({ id: messages.id }),
     db
       .update(deliveries)
       .set({ state: "cancelled", updatedAt: now })
       .where(and(eq(deliveries.notificationId, id), eq(deliveries.tenantId, ctx.tenant.id), inArray(deliveries.state, ["scheduled", "queued", "retry_wait"])))
       .returning({ id: deliveries.id }),
-    db
-      .update(messages)
-      .set({ status: "cancelled", updatedAt: now, completedAt: now })
-      .where(
-        and(
-          eq(messages.notificationId, id),
-          inArray(messages.status, ["scheduled", "created", "sending"]),
-          sql`${messages.deliveryId} IN (SELECT id FROM deliveries WHERE notification_id = ${id} AND state = 'cancelled')`,
-        ),
-      )
-      .returning({ id: messages.id }),
-    refreshNotificationStatus(db, id, now),
   ]);
   if (cancelled.length === 0) {
     throw new ApiError("conflict", {

@@ -2,6 +2,7 @@ import { getTableColumns } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { deliveries, type DeliveryRow, type MessageRow, messages, type NotificationRow, notifications } from "../../db/schema";
 import { chunk } from "../../lib/chunk";
+import { deriveStatus, initialCounts } from "../delivery/notification-status";
 import { uuidv7 } from "../../lib/ids";
 import { attachmentKey } from "./attachments";
 import type { SendContext } from "./context";
@@ -81,11 +82,11 @@ export async function storeNotification(ctx: SendContext, plan: Plan, source: st
   }
 
   const scheduledTimes = deliveryRows.filter((d) => d.state === "scheduled").map((d) => d.scheduledFor!);
-  const live = deliveryRows.filter((d) => d.state !== "done");
   const notification: NotificationRow = {
     id,
     tenantId: ctx.tenant.id,
-    status: live.length === 0 ? "failed" : scheduledTimes.length === live.length ? "scheduled" : "accepted",
+    // Replaced in the batch by the status its counts give (deriveStatus), by the same rules as later.
+    status: "accepted",
     keyType: ctx.principal.keyType,
     source,
     correlationId: plan.correlationId ?? ctx.correlationId,
@@ -96,6 +97,8 @@ export async function storeNotification(ctx: SendContext, plan: Plan, source: st
     eventTypeCode: plan.resolution.eventType?.code ?? null,
     eventTypeVersion: plan.resolution.eventType?.version ?? null,
     resolution: plan.resolution as unknown as Record<string, unknown>,
+    // Failed-at-plan messages (technical-failure) are counted from the start like any other.
+    ...initialCounts(messageRows.map((m) => m.status)),
     createdAt: now,
     updatedAt: now,
   };
@@ -105,12 +108,16 @@ export async function storeNotification(ctx: SendContext, plan: Plan, source: st
     db.insert(notifications).values(notification),
     ...chunk(deliveryRows, Math.floor(D1_MAX_PARAMS / Object.keys(getTableColumns(deliveries)).length)).map((rows) => db.insert(deliveries).values(rows)),
     ...chunk(messageRows, Math.floor(D1_MAX_PARAMS / Object.keys(getTableColumns(messages)).length)).map((rows) => db.insert(messages).values(rows)),
+    deriveStatus(db, id),
   ];
+  let results: unknown[];
   try {
-    await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+    results = await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
   } catch (err) {
     await ctx.env.BUCKET.delete(keys).catch(() => undefined);
     throw err;
   }
+  const [derived] = results[results.length - 1] as { status: NotificationRow["status"] }[];
+  notification.status = derived!.status;
   return { notification, deliveries: deliveryRows, messageCount: messageRows.length };
 }
