@@ -171,6 +171,8 @@ describe("failures: a failed technical message of its own, nothing sent for it",
     const { receipt, status, lookup } = await failedLookup(emailSend);
     expect(receipt.status).toBe("failed");
     expect(status.status).toBe("failed");
+    // Counted from the moment it is stored, not only once some delivery changes.
+    expect(status.counts).toEqual({ "technical-failure": 1 });
     expect(status.messages).toHaveLength(1);
     expect(lookup).toMatchObject({
       channel: "email",
@@ -189,6 +191,7 @@ describe("failures: a failed technical message of its own, nothing sent for it",
     expect(lookup.status).toBe("technical-failure");
     const done = await waitForNotification(tenant, receipt.notifyId);
     expect(done.status).toBe("partially-failed");
+    expect(done.counts).toEqual({ delivered: 1, "technical-failure": 1 });
     expect(done.messages.find((m: { recipient: string }) => m.recipient === "cara@example.com").status).toBe("delivered");
     expect(mocks.captured.ses).toHaveLength(1);
   });

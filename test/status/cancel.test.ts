@@ -30,14 +30,17 @@ describe("DELETE /api/v1/notify/{id}", () => {
         },
       }),
     );
+    expect(await json(await asTenant(tenant, "GET", `/api/v1/notify/${notifyId}`))).toMatchObject({ status: "scheduled", counts: { scheduled: 2 } });
     const res = await asTenant(tenant, "DELETE", `/api/v1/notify/${notifyId}`);
     expect(res.status).toBe(200);
     const cancelled = await json(res);
-    expect(cancelled).toMatchObject({ notifyId, status: "cancelled", cancelled: 2, counts: { cancelled: 2 } });
+    expect(cancelled).toMatchObject({ notifyId, status: "cancelled", cancelled: 2 });
+    expect(cancelled.counts).toEqual({ cancelled: 2 });
     // Recipients are for `read`: a key that may only send and cancel does not see them here.
     expect(cancelled.messages).toBeUndefined();
     const read = await json(await asTenant(tenant, "GET", `/api/v1/notify/${notifyId}`));
     expect(read.messages.map((m: any) => m.status)).toEqual(["cancelled", "cancelled"]);
+    expect(read.counts).toEqual({ cancelled: 2 });
 
     await worker.scheduled(createScheduledController({ scheduledTime: Date.parse(delayedSend) }), env, createExecutionContext());
     await new Promise((r) => setTimeout(r, 1500));
@@ -77,6 +80,7 @@ describe("DELETE /api/v1/notify/{id}", () => {
       ["sms", "cancelled"],
     ]);
     expect(after.status).toBe("delivered");
+    expect(after.counts).toEqual({ delivered: 1, cancelled: 1 });
   });
 
   it("404s an unknown notification", async () => {
