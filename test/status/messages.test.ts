@@ -1,5 +1,9 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { createDb } from "../../src/db/client";
+import { toPageRequest } from "../../src/lib/pagination";
+import type { ServiceContext } from "../../src/services/context";
+import { listNotificationMessages, type MessageFilter } from "../../src/services/notifications/messages";
 import { json } from "../helpers/http";
 import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
 
@@ -161,5 +165,47 @@ describe("GET /api/v1/notify/{notifyId}/messages", () => {
     const theirs = await send(other, { sms: { recipients: { to: numbers(2) }, content: { body: "b" } } });
     expect((await page("", theirs, other)).items).toHaveLength(2);
     expect((await asTenant(tenant, "GET", `/api/v1/notify/${theirs}/messages`)).status).toBe(404);
+  });
+
+  it("is served by an index: no sort and no scan of the notification's messages, with or without a status filter", async () => {
+    // Runs the service's own query against a D1 that records each statement, then asks SQLite for
+    // the plan of the statement that reads the messages.
+    const statements: { sql: string; params: unknown[] }[] = [];
+    const recording = new Proxy(env.DB, {
+      get(target, prop) {
+        if (prop !== "prepare") return Reflect.get(target, prop, target);
+        return (sql: string) => {
+          const entry = { sql, params: [] as unknown[] };
+          statements.push(entry);
+          const statement = target.prepare(sql);
+          return new Proxy(statement, {
+            get(st, p) {
+              if (p !== "bind") return Reflect.get(st, p, st);
+              return (...params: unknown[]) => {
+                entry.params = params;
+                return st.bind(...params);
+              };
+            },
+          });
+        };
+      },
+    });
+    const ctx = { db: createDb(recording), tenant: { id: tenant.id } } as unknown as ServiceContext;
+    const plan = async (filter: MessageFilter) => {
+      statements.length = 0;
+      const first = await listNotificationMessages(ctx, notifyId, filter, { limit: 1 });
+      await listNotificationMessages(ctx, notifyId, filter, toPageRequest({ limit: 1, cursor: first.nextCursor ?? undefined }));
+      const read = statements.filter((s) => /from "messages"/i.test(s.sql)).at(-1)!;
+      const rows = await env.DB.prepare(`EXPLAIN QUERY PLAN ${read.sql}`).bind(...read.params).all<{ detail: string }>();
+      return rows.results.map((r) => r.detail).join("\n");
+    };
+    const plain = await plan({});
+    expect(plain).toMatch(/SEARCH messages USING (COVERING )?INDEX messages_page_idx/);
+    expect(plain).not.toMatch(/TEMP B-TREE/);
+    const byStatus = await plan({ status: "scheduled" });
+    expect(byStatus).toMatch(/SEARCH messages USING (COVERING )?INDEX messages_status_page_idx/);
+    expect(byStatus).not.toMatch(/TEMP B-TREE/);
+    const byChannel = await plan({ channel: "email" });
+    expect(byChannel).not.toMatch(/TEMP B-TREE/);
   });
 });

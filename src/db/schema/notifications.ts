@@ -158,7 +158,14 @@ export const messages = sqliteTable(
     sentAt: integer("sent_at", { mode: "timestamp_ms" }),
     completedAt: integer("completed_at", { mode: "timestamp_ms" }),
   },
-  (t) => [index("messages_notification_idx").on(t.notificationId), index("messages_delivery_idx").on(t.deliveryId)],
+  (t) => [
+    index("messages_notification_idx").on(t.notificationId),
+    index("messages_delivery_idx").on(t.deliveryId),
+    // GET /notify/{id}/messages pages newest first by (created_at, id) within one notification;
+    // with these a page reads limit + 1 index entries instead of sorting all of a merge's rows.
+    index("messages_page_idx").on(t.notificationId, t.createdAt, t.id),
+    index("messages_status_page_idx").on(t.notificationId, t.status, t.createdAt, t.id),
+  ],
 );
 
 export type NotificationRow = typeof notifications.$inferSelect;

@@ -1,0 +1,2 @@
+CREATE INDEX `messages_page_idx` ON `messages` (`notification_id`,`created_at`,`id`);--> statement-breakpoint
+CREATE INDEX `messages_status_page_idx` ON `messages` (`notification_id`,`status`,`created_at`,`id`);
