@@ -151,4 +151,25 @@ describe("queue dispatch: the dead-letter queue", () => {
     expect(result.explicitAcks).toEqual(result.ids);
     expect(result.retryMessages).toEqual([]);
   });
+
+  it("never throws out of the handler when D1 fails: the message is retried with a delay, the batch's others still handled", async () => {
+    const broken: typeof env = {
+      ...env,
+      DB: new Proxy(env.DB, {
+        get(target, prop) {
+          if (prop === "prepare" || prop === "batch") {
+            return () => {
+              throw new Error("D1 is unavailable");
+            };
+          }
+          return Reflect.get(target, prop, target);
+        },
+      }),
+    };
+    const result = await consume("notify-dead-letter", [{ deliveryId: crypto.randomUUID(), tenantId: tenant.id }, "garbage"], broken, 11);
+    // The readable one needs D1 and goes back to the queue; the unreadable one needs nothing.
+    expect(result.retryMessages.map((m) => m.msgId)).toEqual([result.ids[0]]);
+    expect(result.explicitAcks).toEqual([result.ids[1]]);
+    expect(result.logged).toContainEqual(expect.objectContaining({ message: "queue message failed", queue: "notify-dead-letter", messageId: result.ids[0] }));
+  });
 });
