@@ -119,6 +119,10 @@ async function queuedChatDelivery(storedUrl?: string): Promise<{ notifyId: strin
       row!.id,
     ),
     env.DB.prepare("UPDATE messages SET status = 'created' WHERE delivery_id = ?").bind(row!.id),
+    // The notification's counts move with its messages (as the cron's release would move them).
+    env.DB.prepare(
+      "UPDATE notifications SET count_created = count_created + count_scheduled, count_scheduled = 0, status = 'accepted' WHERE id = ?",
+    ).bind(notifyId),
   ]);
   return { notifyId, deliveryId: row!.id };
 }

@@ -58,6 +58,10 @@ async function queued(body: object = send(), attempts = 0): Promise<{ notifyId: 
   await env.DB.batch([
     env.DB.prepare("UPDATE deliveries SET state = 'queued', enqueued_at = ?, attempts = ? WHERE id = ?").bind(Date.now(), attempts, row!.id),
     env.DB.prepare("UPDATE messages SET status = 'created' WHERE delivery_id = ?").bind(row!.id),
+    // The notification's counts move with its messages (as the cron's release would move them).
+    env.DB.prepare(
+      "UPDATE notifications SET count_created = count_created + count_scheduled, count_scheduled = 0, status = 'accepted' WHERE id = ?",
+    ).bind(notifyId),
   ]);
   return { notifyId, deliveryId: row!.id };
 }
