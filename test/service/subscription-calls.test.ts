@@ -229,6 +229,16 @@ describe("failures: a failed technical message of its own, nothing sent for it",
     expect(received).toEqual([]);
   });
 
+  it("a delayed send whose lookup failed is still scheduled for its own recipients", async () => {
+    answer = () => HttpResponse.json({ error: "down" }, { status: 503 });
+    const delayedSend = new Date(Date.now() + 3_600_000).toISOString();
+    const res = await asTenant(tenant, "POST", "/api/v1/notifysimple", {
+      body: { ...emailSend, email: { ...emailSend.email, recipients: { to: ["cara@example.com"], subscription: "applicants" } }, delayedSend },
+    });
+    expect(res.status).toBe(201);
+    expect((await json(res)).status).toBe("scheduled");
+  });
+
   it("an SMS lookup that fails leaves the request's own numbers to be sent", async () => {
     answer = () => HttpResponse.json({}, { status: 500 });
     const { receipt, status } = await failedLookup({ params, sms: { recipients: { to: ["+17787001234"], subscription: "applicants" }, content: { body: "Approved" } } });

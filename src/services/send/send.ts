@@ -55,6 +55,16 @@ export async function previewSend(ctx: SendContext, request: SendRequest, option
 }
 
 /**
+ * What a 201 says of the notification: `failed` when every delivery failed while planned,
+ * `scheduled` when every other one waits for its time, otherwise `accepted`.
+ */
+function receiptStatus(deliveries: { state: string }[]): SendReceipt["status"] {
+  const live = deliveries.filter((d) => d.state !== "done");
+  if (live.length === 0) return "failed";
+  return live.every((d) => d.state === "scheduled") ? "scheduled" : "accepted";
+}
+
+/**
  * The send path: plan (resolve, render, validate) → guest list (team keys, trial tenants) → gate
  * (rate and daily limits) → store (one D1 batch) → enqueue. Nothing is stored unless the whole
  * request is valid, allowed and admitted.
@@ -84,7 +94,7 @@ export async function sendNotification(ctx: SendContext, request: SendRequest, s
   const { notification } = stored;
   return {
     notifyId: notification.id,
-    status: notification.status === "scheduled" || notification.status === "failed" ? notification.status : "accepted",
+    status: receiptStatus(stored.deliveries),
     statusUrl: `${ctx.origin}/api/v1/notify/${notification.id}`,
     channels: counts,
     correlationId: notification.correlationId,
