@@ -32,3 +32,16 @@ describe("jsonBodyGuard: text the service could not store as given", () => {
     expect(await (await post("/parsed", '{"a":"\\uD83D\\uDE00é"}')).json()).toEqual({ parsed: { a: "😀é" } });
   });
 });
+
+describe("jsonBodyGuard: a body that cannot be read", () => {
+  it("is a 400, not an unhandled exception", async () => {
+    const body = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"a":'));
+        controller.error(new Error("Network connection lost."));
+      },
+    });
+    const res = await app.request("/parsed", { method: "POST", headers: { "content-type": "application/json" }, body, duplex: "half" } as RequestInit);
+    expect(res.status).toBe(400);
+  });
+});

@@ -17,7 +17,14 @@ const refuse = (detail: string, message: string) => new ApiError("invalid_reques
 export const jsonBodyGuard = createMiddleware<AppEnv>(async (c, next) => {
   const type = c.req.header("content-type") ?? "";
   if (c.req.method !== "GET" && c.req.method !== "HEAD" && /json/i.test(type)) {
-    const bytes = await c.req.arrayBuffer();
+    let bytes: ArrayBuffer;
+    try {
+      bytes = await c.req.arrayBuffer();
+    } catch (err) {
+      // A client that hangs up mid-upload is not a server fault (413s from the size limit pass through).
+      if (err instanceof ApiError) throw err;
+      throw refuse("The request body could not be read to its end", "Incomplete body (the connection closed?)");
+    }
     // Handlers that read the raw Request (the dev sinks, signature checks) get the bytes again.
     c.req.raw = new Request(c.req.raw, { body: bytes });
     let text: string;
