@@ -4,6 +4,9 @@ import { type ErrorCode, errorCatalog } from "./catalog";
 export interface FieldError {
   path: string;
   message: string;
+  /** Mail merge row errors: the data row (1-based) and the header's name of the column (null: the row as a whole). */
+  row?: number;
+  column?: string | null;
 }
 
 export interface ApiErrorInit {

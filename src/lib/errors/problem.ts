@@ -16,7 +16,14 @@ export const ProblemSchema = z
     instance: z.string().optional().openapi({ example: "/api/v1/tenants" }),
     code: z.string().openapi({ example: "invalid_request" }),
     errors: z
-      .array(z.object({ path: z.string(), message: z.string() }))
+      .array(
+        z.object({
+          path: z.string(),
+          message: z.string(),
+          row: z.number().int().optional().openapi({ description: "Mail merge: the data row at fault (1-based; the header is row 0)" }),
+          column: z.string().nullable().optional().openapi({ description: "Mail merge: the header's name of the cell's column" }),
+        }),
+      )
       .optional()
       .openapi({ example: [{ path: "name", message: "Required" }], description: `At most ${MAX_PROBLEM_ERRORS} entries; errorsTotal says how many there were when more` }),
     errorsTotal: z.number().int().optional().openapi({ description: `Present when more than ${MAX_PROBLEM_ERRORS} fields were at fault: how many in all` }),

@@ -8,11 +8,12 @@ import { previewSend, sendNotification } from "../../services/send/send";
 export interface PreviewFlags {
   preview?: "true" | "false";
   explain?: "true" | "false";
+  previewRows?: number;
 }
 
 /** Shared tail of every send route: preview (200, nothing stored) or send (201 + Location). */
 export async function previewOrSend(c: Context<AppEnv>, ctx: SendContext, request: SendRequest, flags: PreviewFlags, source = "simple") {
-  if (flags.preview === "true") return c.json(await previewSend(ctx, request, { explain: flags.explain === "true" }), 200);
+  if (flags.preview === "true") return c.json(await previewSend(ctx, request, { explain: flags.explain === "true", previewRows: flags.previewRows }), 200);
   const receipt = await sendNotification(ctx, request, source);
   c.header("Location", receipt.statusUrl);
   return c.json(receipt, 201);

@@ -14,6 +14,23 @@ export const SuppressedRecipientsSchema = z
   )
   .openapi("SuppressedRecipients", { description: "Present only when recipients were suppressed: each one left out, with the reason on the suppression list" });
 
+/** A mail merge's outcome per channel (services/send/merge/plan-merge.ts MergeSummary). */
+export const MergeSummarySchema = z
+  .record(
+    z.string(),
+    z.object({
+      rows: z.number().int().openapi({ description: "Data rows given (blank rows not counted)" }),
+      sent: z.number().int().openapi({ description: "Rows with a message to send" }),
+      skipped: z.number().int().openapi({ description: "Rows left out (skipInvalidRows): invalid, or off the guest list" }),
+      errors: z
+        .array(z.object({ row: z.number().int(), column: z.string().nullable(), path: z.string(), message: z.string() }))
+        .openapi({ description: "The first 100 row problems" }),
+      suppressed: z.number().int().openapi({ description: "Recipients the suppression list removed (listed in `suppressed`)" }),
+      notAllowed: z.number().int().openapi({ description: "Rows skipped because a recipient is not on the guest list (team keys, trial mode)" }),
+    }),
+  )
+  .openapi("MergeSummary", { description: "Present for a mail merge: per channel (email, sms)" });
+
 export const SendReceiptSchema = z
   .object({
     notifyId: z.uuid(),
@@ -29,6 +46,7 @@ export const SendReceiptSchema = z
       .optional()
       .openapi({ description: "/notifyevent sends: the event type and the version the send resolved" }),
     suppressed: SuppressedRecipientsSchema.optional(),
+    merge: MergeSummarySchema.optional(),
     createdAt: z.iso.datetime(),
   })
   .openapi("SendReceipt");
@@ -99,6 +117,7 @@ export const PreviewSchema = z
     msgApp: z.array(MsgAppPayloadSchema).optional(),
     resolution: ResolutionSchema.optional().openapi({ description: "Only with `explain=true`" }),
     suppressed: SuppressedRecipientsSchema.optional(),
+    merge: MergeSummarySchema.optional().openapi({ description: "A mail merge: the channel's list shows the first `previewRows` rows (default 10); this says how many there are and which are invalid" }),
   })
   .openapi("Preview", { description: "Per channel, one entry per provider call, exactly as it would be handed to the provider" });
 

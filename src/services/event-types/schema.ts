@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { displayNameSchema } from "../../lib/display-name";
 import { isUuid } from "../../lib/ids";
-import { EmailChannelSchema, MsgAppChannelSchema, SmsChannelSchema } from "../send/request-schema";
+import { EmailChannelSchema, EmailRecipientsSchema, MsgAppChannelSchema, SmsChannelSchema, SmsRecipientsSchema } from "../send/request-schema";
 
 /**
  * Event type shapes: each channel is the simple-send channel with every field optional (a layer
@@ -14,6 +14,8 @@ const enabled = z.boolean().optional().openapi({ description: "Default true. fal
 export const EventEmailSchema = EmailChannelSchema.pick({ recipients: true, content: true, sender: true, attachments: true, params: true })
   .partial()
   .extend({
+    // A merge is a request's (one message per row), never a stored layer's.
+    recipients: EmailRecipientsSchema.optional(),
     enabled,
     unsubscribe: z
       .object({ enabled: z.boolean() })
@@ -26,7 +28,7 @@ export const EventEmailSchema = EmailChannelSchema.pick({ recipients: true, cont
 
 export const EventSmsSchema = SmsChannelSchema.pick({ recipients: true, content: true, sender: true, params: true })
   .partial()
-  .extend({ enabled })
+  .extend({ recipients: SmsRecipientsSchema.optional(), enabled })
   .strict()
   .openapi("EventTypeSms");
 

@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { displayNameSchema } from "../../lib/display-name";
 import { ParamsSchema } from "../content/json-schemas";
 import { EventEmailSchema, EventMsgAppSchema, EventSmsSchema } from "../event-types/schema";
-import { AttachmentSchema, EmailChannelSchema, MsgAppChannelSchema, SmsChannelSchema } from "../send/request-schema";
+import { AttachmentSchema, EmailChannelSchema, EmailRecipientsSchema, MsgAppChannelSchema, SmsRecipientsSchema } from "../send/request-schema";
 
 /**
  * `POST /api/v1/notifyevent`: an event type and what the request changes. `overrides` replace
@@ -15,7 +15,7 @@ const OverridesSchema = z
   .strict()
   .openapi("EventOverrides", { description: 'Replace: objects merge key by key, a leaf or an array replaces the inherited one; `"sms": {}` means the channel is not sent' });
 
-const emailRecipients = EmailChannelSchema.shape.recipients;
+const emailRecipients = EmailRecipientsSchema;
 const AugmentsSchema = z
   .object({
     email: z
@@ -27,7 +27,7 @@ const AugmentsSchema = z
       })
       .strict()
       .optional(),
-    sms: z.object({ recipients: SmsChannelSchema.shape.recipients.optional(), params: ParamsSchema.optional() }).strict().optional(),
+    sms: z.object({ recipients: SmsRecipientsSchema.optional(), params: ParamsSchema.optional() }).strict().optional(),
     msgApp: z.object({ target: MsgAppChannelSchema.shape.target.optional(), params: ParamsSchema.optional() }).strict().optional(),
   })
   .strict()

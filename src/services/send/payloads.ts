@@ -67,6 +67,8 @@ export interface PlannedDelivery {
   template: { id: string; version: number } | null;
   /** Set when the delivery failed while it was planned: it is stored failed and never sent. */
   failed?: PlannedFailure;
+  /** A mail merge's data row this delivery renders (1-based); not stored. */
+  mergeRow?: number;
 }
 
 /** A payload as previews show it: no storage keys, no webhook secrets. */

@@ -13,6 +13,8 @@ import { planSms } from "./plan-sms";
 import { ProblemCollector } from "./problems";
 import type { AttachmentInput, EmailChannelInput, SimpleSendInput, SmsChannelInput } from "./request-schema";
 import { parseDelayedSend } from "./schedule";
+import { type MergeRequest, type MergeSummary, planMerge, rowErrorsProblem, summarize } from "./merge/plan-merge";
+import { parseMerge } from "./merge/merge-array";
 
 /**
  * Where each resolved value of a send came from, per channel (`"sender.from": "tenant"`), the
@@ -33,6 +35,8 @@ export interface Plan {
   correlationId?: string;
   tags: string[];
   resolution: Resolution;
+  /** Mail merges: per channel, the rows given, sent and skipped (merge/plan-merge.ts). */
+  merge?: Partial<Record<Channel, MergeSummary>>;
 }
 
 /** One channel to send: its request-side layers (most general first) for the resolver. */
@@ -42,6 +46,8 @@ export interface ChannelRequest {
   path: string;
   /** Where a missing template parameter is reported (`email.params`, `params`). */
   paramsPath: string;
+  /** A mail merge: each row is planned as its own message over `layers` (merge/plan-merge.ts). */
+  merge?: MergeRequest;
 }
 
 /**
@@ -62,28 +68,39 @@ export interface SendRequest {
   listUnsubscribe?: boolean;
 }
 
+/** A simple-send channel's mail merge, if it has one: the channel without its merge fields, and the parsed rows. */
+function splitMerge(channel: Record<string, unknown>, name: Channel, path: string): { channel: Record<string, unknown>; merge?: MergeRequest } {
+  const recipients = channel.recipients as { mergeArray?: string[][]; skipInvalidRows?: boolean } | undefined;
+  if (!recipients || (recipients.mergeArray === undefined && recipients.skipInvalidRows === undefined)) return { channel };
+  const { mergeArray, skipInvalidRows, ...rest } = recipients;
+  const mergePath = joinPath(path, "recipients.mergeArray");
+  if (mergeArray === undefined || (name !== "email" && name !== "sms")) return { channel: { ...channel, recipients: rest } };
+  return { channel: { ...channel, recipients: rest }, merge: { path: mergePath, parsed: parseMerge(mergeArray, name, mergePath), skipInvalidRows: skipInvalidRows === true } };
+}
+
 /** A simple-send channel: the request's top-level params, then the channel itself. */
-function simpleChannel(channel: Record<string, unknown>, path: string, topParams: Record<string, unknown> | undefined): ChannelRequest {
+function simpleChannel(name: Channel, input: Record<string, unknown>, path: string, topParams: Record<string, unknown> | undefined): ChannelRequest {
+  const { channel, merge } = splitMerge(input, name, path);
   const layers = topParams ? [documentLayer("request", { params: topParams }, ""), documentLayer("request", channel, path)] : [documentLayer("request", channel, path)];
-  return { layers, path, paramsPath: joinPath(path, "params") };
+  return { layers, path, paramsPath: joinPath(path, "params"), ...(merge ? { merge } : {}) };
 }
 
 export function fromSimple(body: SimpleSendInput): SendRequest {
   const channels: SendRequest["channels"] = {};
   for (const name of CHANNELS) {
     const channel = body[name];
-    if (channel) channels[name] = simpleChannel(channel, name, body.params);
+    if (channel) channels[name] = simpleChannel(name, channel, name, body.params);
   }
   return { channels, attachments: body.attachments, delayedSend: body.delayedSend, correlationId: body.correlationId, tags: body.tags };
 }
 
 /** /notifysimple/email and /notifysimple/sms: the body is the channel, so paths have no prefix. */
 export function fromEmailChannel(channel: EmailChannelInput): SendRequest {
-  return { channels: { email: simpleChannel(channel, "", undefined) } };
+  return { channels: { email: simpleChannel("email", channel, "", undefined) } };
 }
 
 export function fromSmsChannel(channel: SmsChannelInput): SendRequest {
-  return { channels: { sms: simpleChannel(channel, "", undefined) } };
+  return { channels: { sms: simpleChannel("sms", channel, "", undefined) } };
 }
 
 /**
@@ -147,6 +164,7 @@ export async function planRequest(ctx: SendContext, request: SendRequest): Promi
   }
 
   const deliveries: PlannedDelivery[] = [];
+  const mergeSummaries: Plan["merge"] = {};
   const eventSend = request.eventType !== undefined;
   for (const name of CHANNELS) {
     const r = resolved[name];
@@ -156,6 +174,19 @@ export async function planRequest(ctx: SendContext, request: SendRequest): Promi
     const scheduledFor = (own !== undefined ? await scheduleOf(own, r.pathOf("delayedSend")) : topSchedule) ?? null;
     const input = { resolved: r, paramsPath: channel.paramsPath, scheduledFor, groups, eventType: request.eventType?.code };
     const fallback = channel.path || "(root)";
+    if (channel.merge && (name === "email" || name === "sms")) {
+      const merge = channel.merge;
+      const planRow = (resolved: ResolvedChannel, paramsPath: string) =>
+        name === "email" ? planEmail(ctx, { ...input, resolved, paramsPath, attachments, serviceAttachments }) : planSms(ctx, { ...input, resolved, paramsPath });
+      const planned = await planMerge(ctx, name, channel.layers, channel.path, merge, planRow);
+      for (const { code, error, detail } of planned.requestErrors) problems.add(new ApiError(code, { detail, errors: [error] }));
+      const rows = merge.parsed.rows.length + new Set(merge.parsed.errors.map((e) => e.row)).size;
+      if (planned.rowErrors.length > 0 && !merge.skipInvalidRows) problems.add(rowErrorsProblem(merge.path, rows, planned.rowErrors));
+      else if (planned.deliveries.length === 0 && planned.requestErrors.length === 0) problems.add(rowErrorsProblem(merge.path, rows, planned.rowErrors));
+      deliveries.push(...planned.deliveries);
+      mergeSummaries[name] = summarize(merge, new Set(planned.deliveries.map((d) => d.mergeRow)).size, planned.rowErrors);
+      continue;
+    }
     if (name === "email") {
       const planned = await problems.run(() => missingAsUnprocessable(eventSend, () => planEmail(ctx, { ...input, attachments, serviceAttachments })), fallback);
       deliveries.push(...(planned ?? []));
@@ -185,5 +216,6 @@ export async function planRequest(ctx: SendContext, request: SendRequest): Promi
       channels: explained,
       ...(request.notSent && Object.keys(request.notSent).length > 0 ? { notSent: request.notSent } : {}),
     },
+    ...(Object.keys(mergeSummaries).length > 0 ? { merge: mergeSummaries } : {}),
   };
 }

@@ -5,6 +5,7 @@ import { CardSchema, ParamsSchema } from "../content/json-schemas";
 import { RENDERER_NAMES } from "../render/renderer";
 import { SenderIdSchema } from "./sender-id";
 import { ChatTargetSchema } from "../tenants/settings";
+import { MAX_MERGE_CELL_CHARS, MAX_MERGE_COLUMNS } from "./merge/merge-array";
 
 /**
  * Request shapes of the simple send endpoints (the seed's §1–2 and the common-notify design
@@ -86,20 +87,55 @@ export const EmailContentSchema = z
   .refine(oneTemplateReference, TEMPLATE_REFERENCE_CLASH)
   .openapi("EmailContent");
 
+/** Email recipients as every layer writes them (requests, event types, overrides, augments). */
+export const EmailRecipientsSchema = z
+  .object({
+    to: RecipientList.optional(),
+    cc: RecipientList.optional(),
+    bcc: RecipientList.optional(),
+    subscription: ServiceNameRef.optional().openapi({
+      description: "Name of a subscription service (/api/v1/service/subscriptions) asked for more recipients when the send is planned",
+      example: "applicants",
+    }),
+  })
+  .strict()
+  .openapi("EmailRecipients");
+
+/**
+ * A mail merge (the seed's §4): a header row, then one row per message. The schema bounds the
+ * shape; the row bound of the present one-batch send path is checked when the merge is read
+ * (merge/merge-array.ts MAX_MERGE_ROWS), so a larger merge is told that bound, not a schema error.
+ */
+const MergeArraySchema = z
+  .array(z.array(z.string().max(MAX_MERGE_CELL_CHARS, `At most ${MAX_MERGE_CELL_CHARS} characters`)).max(MAX_MERGE_COLUMNS, `At most ${MAX_MERGE_COLUMNS} columns`))
+  .min(2, "A header row and at least one data row")
+  .max(50_001, "At most 50000 data rows")
+  .openapi({
+    description: "Mail merge: the header row (`to`, or `email address` / `phone number`; `cc` and `bcc` for email; other columns name params), then one row per message. Not with to, cc, bcc or subscription.",
+    example: [["to", "firstname"], ["fred@example.com", "Frederic"]],
+  });
+
+const mergeFields = {
+  mergeArray: MergeArraySchema.optional(),
+  skipInvalidRows: z.boolean().optional().openapi({ description: "With mergeArray (or a CSV file): send the valid rows and report the others, instead of refusing the request" }),
+};
+
+/** `mergeArray` is one message per row, so the single-message recipient fields cannot join it. */
+function mergeExclusive(r: { mergeArray?: unknown; skipInvalidRows?: unknown } & Record<string, unknown>, ctx: z.RefinementCtx): void {
+  if (r.mergeArray === undefined) {
+    if (r.skipInvalidRows !== undefined) ctx.addIssue({ code: "custom", path: ["skipInvalidRows"], message: "Only with mergeArray (or a CSV file)" });
+    return;
+  }
+  for (const key of ["to", "cc", "bcc", "subscription"]) {
+    if (r[key] !== undefined) ctx.addIssue({ code: "custom", path: [key], message: "Not with mergeArray: a merge gives each row's recipients" });
+  }
+}
+
+export const EmailSendRecipientsSchema = EmailRecipientsSchema.extend(mergeFields).strict().superRefine(mergeExclusive).openapi("EmailSendRecipients");
+
 export const EmailChannelSchema = z
   .object({
-    recipients: z
-      .object({
-        to: RecipientList.optional(),
-        cc: RecipientList.optional(),
-        bcc: RecipientList.optional(),
-        subscription: ServiceNameRef.optional().openapi({
-          description: "Name of a subscription service (/api/v1/service/subscriptions) asked for more recipients when the send is planned",
-          example: "applicants",
-        }),
-      })
-      .strict()
-      .openapi("EmailRecipients"),
+    recipients: EmailSendRecipientsSchema,
     content: EmailContentSchema,
     attachments: z.array(AttachmentSchema).max(10).optional(),
     sender: z
@@ -127,16 +163,28 @@ export const SmsContentSchema = z
   .refine(oneTemplateReference, TEMPLATE_REFERENCE_CLASH)
   .openapi("SmsContent");
 
+const smsRecipientFields = {
+  to: RecipientList.optional(),
+  subscription: ServiceNameRef.optional().openapi({ description: "Name of a subscription service asked for more numbers when the send is planned" }),
+};
+
+/** SMS recipients as every layer writes them (requests, event types, overrides, augments). */
+export const SmsRecipientsSchema = z
+  .object(smsRecipientFields)
+  .strict()
+  .refine((r) => r.to !== undefined || r.subscription !== undefined, { message: "Give to, subscription or both", path: ["to"] })
+  .openapi("SmsRecipients");
+
+export const SmsSendRecipientsSchema = z
+  .object({ ...smsRecipientFields, ...mergeFields })
+  .strict()
+  .superRefine(mergeExclusive)
+  .refine((r) => r.to !== undefined || r.subscription !== undefined || r.mergeArray !== undefined, { message: "Give to, subscription, both, or mergeArray", path: ["to"] })
+  .openapi("SmsSendRecipients");
+
 export const SmsChannelSchema = z
   .object({
-    recipients: z
-      .object({
-        to: RecipientList.optional(),
-        subscription: ServiceNameRef.optional().openapi({ description: "Name of a subscription service asked for more numbers when the send is planned" }),
-      })
-      .strict()
-      .refine((r) => r.to !== undefined || r.subscription !== undefined, { message: "Give to, subscription or both", path: ["to"] })
-      .openapi("SmsRecipients"),
+    recipients: SmsSendRecipientsSchema,
     content: SmsContentSchema,
     sender: z.object({ senderId: SenderIdSchema.optional() }).strict().optional(),
     attachments: z.array(z.unknown()).optional().openapi({ description: "Not supported: an SMS cannot carry files (422)" }),
@@ -203,4 +251,11 @@ export const PreviewQuerySchema = z.object({
     .enum(["true", "false"])
     .optional()
     .openapi({ description: "With preview=true: also answer `resolution`, the layer (system, tenant, event, request, augment) each resolved value came from" }),
+  previewRows: z
+    .string()
+    .regex(/^\d{1,3}$/, "A whole number from 1 to 100")
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 100, "A whole number from 1 to 100")
+    .optional()
+    .openapi({ type: "string", description: "With preview=true and a mail merge: how many rows' messages to show per channel (default 10, at most 100)", example: "10" }),
 });

@@ -8,6 +8,12 @@ import { type Plan, planRequest, type Resolution, type SendRequest } from "./pla
 import { storeNotification } from "./store";
 import { applyRecipientPolicies } from "../suppressions/policies";
 import type { SuppressedRecipient } from "../suppressions/apply";
+import { finishMergeSummaries, skipRowsOffGuestList } from "./merge/merge-policies";
+import type { MergeSummary } from "./merge/plan-merge";
+
+/** Messages a merge preview shows per channel unless `previewRows` says otherwise (at most MAX_PREVIEW_ROWS). */
+export const DEFAULT_PREVIEW_ROWS = 10;
+export const MAX_PREVIEW_ROWS = 100;
 
 export interface Preview {
   email?: EmailPayload[];
@@ -17,6 +23,8 @@ export interface Preview {
   resolution?: Resolution;
   /** Recipients the tenant's suppression list removed (present only when there are any). */
   suppressed?: SuppressedRecipient[];
+  /** Mail merges: per channel, rows given, sent and skipped, with the row errors; the channel's list holds the first rows' messages. */
+  merge?: Partial<Record<Channel, MergeSummary>>;
 }
 
 export interface SendReceipt {
@@ -32,25 +40,32 @@ export interface SendReceipt {
   eventType?: { code: string; version: number };
   /** Recipients the tenant's suppression list removed (present only when there are any). */
   suppressed?: SuppressedRecipient[];
+  /** Mail merges: per channel, rows given, sent and skipped (with the first 100 row errors). */
+  merge?: Partial<Record<Channel, MergeSummary>>;
   createdAt: string;
 }
 
 /** What a preview answers: per channel, one entry per provider call, exactly as it would be sent. */
-export function toPreview(plan: Plan): Preview {
+export function toPreview(plan: Plan, previewRows = DEFAULT_PREVIEW_ROWS): Preview {
   const out: Preview = {};
   for (const delivery of plan.deliveries) {
     const list = (out[delivery.channel] ??= []) as ReturnType<typeof previewPayload>[];
+    // A merge previews its first rows only: the summary says how many there are in all.
+    if (delivery.mergeRow !== undefined && list.length >= previewRows) continue;
     list.push(previewPayload(delivery));
   }
-  return out;
+  return plan.merge ? { ...out, merge: plan.merge } : out;
 }
 
 /** A preview refuses what the send would refuse, guest-list recipients included, so a designer sees it. */
-export async function previewSend(ctx: SendContext, request: SendRequest, options: { explain?: boolean } = {}): Promise<Preview> {
-  const planned = await planRequest(ctx, request);
+export async function previewSend(ctx: SendContext, request: SendRequest, options: { explain?: boolean; previewRows?: number } = {}): Promise<Preview> {
+  const planned = await skipRowsOffGuestList(ctx, request, await planRequest(ctx, request));
   await assertRecipientsAllowed(ctx, planned);
-  const { plan, suppressed } = await applyRecipientPolicies(ctx, request, planned, { preview: true });
-  const preview = options.explain ? { ...toPreview(plan), resolution: plan.resolution } : toPreview(plan);
+  const policed = await applyRecipientPolicies(ctx, request, planned, { preview: true });
+  const suppressed = policed.suppressed;
+  const plan = finishMergeSummaries(policed.plan, suppressed);
+  const shown = toPreview(plan, options.previewRows);
+  const preview = options.explain ? { ...shown, resolution: plan.resolution } : shown;
   return suppressed.length > 0 ? { ...preview, suppressed } : preview;
 }
 
@@ -70,10 +85,13 @@ function receiptStatus(deliveries: { state: string }[]): SendReceipt["status"] {
  * request is valid, allowed and admitted.
  */
 export async function sendNotification(ctx: SendContext, request: SendRequest, source: string): Promise<SendReceipt> {
-  const planned = await planRequest(ctx, request);
+  // A merge that skips invalid rows skips those addressed off the guest list too; anything else off it is refused.
+  const planned = await skipRowsOffGuestList(ctx, request, await planRequest(ctx, request));
   await assertRecipientsAllowed(ctx, planned);
   // Suppressed recipients removed (422 when none is left); one-click unsubscribe links added.
-  const { plan, suppressed } = await applyRecipientPolicies(ctx, request, planned);
+  const policed = await applyRecipientPolicies(ctx, request, planned);
+  const suppressed = policed.suppressed;
+  const plan = finishMergeSummaries(policed.plan, suppressed);
   const counts: Partial<Record<Channel, number>> = {};
   const sending: Partial<Record<Channel, number>> = {};
   for (const d of plan.deliveries) {
@@ -101,6 +119,7 @@ export async function sendNotification(ctx: SendContext, request: SendRequest, s
     scheduledFor: notification.scheduledFor?.toISOString() ?? null,
     ...(plan.resolution.eventType ? { eventType: { code: plan.resolution.eventType.code, version: plan.resolution.eventType.version } } : {}),
     ...(suppressed.length > 0 ? { suppressed } : {}),
+    ...(plan.merge ? { merge: plan.merge } : {}),
     createdAt: notification.createdAt.toISOString(),
   };
 }
