@@ -33,13 +33,27 @@ export const jsonBodyGuard = createMiddleware<AppEnv>(async (c, next) => {
     } catch {
       throw refuse("JSON bodies must be UTF-8", "Not valid UTF-8");
     }
-    const found = inspectJsonText(text, MAX_BODY_DEPTH);
-    if (found.depth > MAX_BODY_DEPTH) throw refuse(`JSON bodies may be nested at most ${MAX_BODY_DEPTH} levels deep`, `Nested more than ${MAX_BODY_DEPTH} levels deep`);
-    if (found.loneSurrogateAt !== -1) {
-      const at = found.loneSurrogateAt;
-      throw refuse("Strings must be valid Unicode", `Unpaired surrogate ${text.slice(at, at + 6)} at character ${at}: not a character, so it cannot be stored or sent`);
-    }
-    if (found.protoKeyAt !== -1) throw refuse("`__proto__` cannot be used as a key", `A "__proto__" key at character ${found.protoKeyAt}: choose another name`);
+    assertSafeJsonText(text);
   }
   await next();
 });
+
+/**
+ * The checks of a JSON text before it is parsed (depth, lone surrogates, `__proto__`), for JSON
+ * that arrives inside another body (the `request` part of a multipart mail merge) too.
+ *
+ * @example
+ * ```ts
+ * assertSafeJsonText(await part.text(), "request"); // then JSON.parse
+ * ```
+ */
+export function assertSafeJsonText(text: string, path = "(body)"): void {
+  const refuseAt = (detail: string, message: string) => new ApiError("invalid_request", { detail, errors: [{ path, message }] });
+  const found = inspectJsonText(text, MAX_BODY_DEPTH);
+  if (found.depth > MAX_BODY_DEPTH) throw refuseAt(`JSON bodies may be nested at most ${MAX_BODY_DEPTH} levels deep`, `Nested more than ${MAX_BODY_DEPTH} levels deep`);
+  if (found.loneSurrogateAt !== -1) {
+    const at = found.loneSurrogateAt;
+    throw refuseAt("Strings must be valid Unicode", `Unpaired surrogate ${text.slice(at, at + 6)} at character ${at}: not a character, so it cannot be stored or sent`);
+  }
+  if (found.protoKeyAt !== -1) throw refuseAt("`__proto__` cannot be used as a key", `A "__proto__" key at character ${found.protoKeyAt}: choose another name`);
+}

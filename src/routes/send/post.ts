@@ -2,7 +2,8 @@ import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../lib/router";
 import { tenantAccess } from "../../middleware/auth";
 import { fromSimple } from "../../services/send/plan";
-import { PreviewQuerySchema, SimpleSendSchema } from "../../services/send/request-schema";
+import { PreviewQuerySchema, type SimpleSendInput, SimpleSendSchema } from "../../services/send/request-schema";
+import { fromMergeUpload, type MergeUploadInput, MergeUploadSchema } from "../../services/send/merge/upload";
 import { sendContext } from "./context";
 import { previewOrSend } from "./respond";
 import { SEND_DESCRIPTION, sendResponses } from "./schemas";
@@ -12,15 +13,27 @@ const route = createRoute({
   path: "/api/v1/notifysimple",
   tags: ["Send"],
   summary: "Send on any of email, SMS and chat in one request",
-  description: SEND_DESCRIPTION,
+  description: `${SEND_DESCRIPTION} A mail merge may be uploaded as CSV: multipart/form-data with the JSON in \`request\` and the file in \`file\` (see MergeUpload).`,
   ...tenantAccess("send"),
   request: {
     query: PreviewQuerySchema,
-    body: { required: true, content: { "application/json": { schema: SimpleSendSchema } } },
+    // Not `required`: each media type's validator then runs only for its own Content-Type (others are a 415).
+    body: {
+      required: false,
+      content: {
+        "application/json": { schema: SimpleSendSchema },
+        "multipart/form-data": { schema: MergeUploadSchema },
+      },
+    },
   },
   responses: sendResponses,
 });
 
 export function registerSendSimple(app: App): void {
-  app.openapi(route, async (c) => previewOrSend(c, sendContext(c), fromSimple(c.req.valid("json")), c.req.valid("query")));
+  app.openapi(route, async (c) => {
+    // A mail merge uploaded as CSV (merge/upload.ts) becomes the same request as a JSON mergeArray.
+    const multipart = /^multipart\/form-data/i.test(c.req.header("content-type") ?? "");
+    const request = multipart ? await fromMergeUpload(c.req.valid("form") as MergeUploadInput) : fromSimple(c.req.valid("json") as SimpleSendInput);
+    return previewOrSend(c, sendContext(c), request, c.req.valid("query"));
+  });
 }

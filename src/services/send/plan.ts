@@ -69,27 +69,31 @@ export interface SendRequest {
 }
 
 /** A simple-send channel's mail merge, if it has one: the channel without its merge fields, and the parsed rows. */
-function splitMerge(channel: Record<string, unknown>, name: Channel, path: string): { channel: Record<string, unknown>; merge?: MergeRequest } {
+function splitMerge(channel: Record<string, unknown>, name: Channel, path: string, mergePath?: string): { channel: Record<string, unknown>; merge?: MergeRequest } {
   const recipients = channel.recipients as { mergeArray?: string[][]; skipInvalidRows?: boolean } | undefined;
   if (!recipients || (recipients.mergeArray === undefined && recipients.skipInvalidRows === undefined)) return { channel };
   const { mergeArray, skipInvalidRows, ...rest } = recipients;
-  const mergePath = joinPath(path, "recipients.mergeArray");
+  mergePath ??= joinPath(path, "recipients.mergeArray");
   if (mergeArray === undefined || (name !== "email" && name !== "sms")) return { channel: { ...channel, recipients: rest } };
   return { channel: { ...channel, recipients: rest }, merge: { path: mergePath, parsed: parseMerge(mergeArray, name, mergePath), skipInvalidRows: skipInvalidRows === true } };
 }
 
 /** A simple-send channel: the request's top-level params, then the channel itself. */
-function simpleChannel(name: Channel, input: Record<string, unknown>, path: string, topParams: Record<string, unknown> | undefined): ChannelRequest {
-  const { channel, merge } = splitMerge(input, name, path);
+function simpleChannel(name: Channel, input: Record<string, unknown>, path: string, topParams: Record<string, unknown> | undefined, mergePath?: string): ChannelRequest {
+  const { channel, merge } = splitMerge(input, name, path, mergePath);
   const layers = topParams ? [documentLayer("request", { params: topParams }, ""), documentLayer("request", channel, path)] : [documentLayer("request", channel, path)];
   return { layers, path, paramsPath: joinPath(path, "params"), ...(merge ? { merge } : {}) };
 }
 
-export function fromSimple(body: SimpleSendInput): SendRequest {
+/**
+ * A /notifysimple body as layers. `mergePaths` names where a channel's merge rows came from when
+ * they were not written in the JSON (a CSV upload's `file`), so row errors point there.
+ */
+export function fromSimple(body: SimpleSendInput, mergePaths: Partial<Record<Channel, string>> = {}): SendRequest {
   const channels: SendRequest["channels"] = {};
   for (const name of CHANNELS) {
     const channel = body[name];
-    if (channel) channels[name] = simpleChannel(name, channel, name, body.params);
+    if (channel) channels[name] = simpleChannel(name, channel, name, body.params, mergePaths[name]);
   }
   return { channels, attachments: body.attachments, delayedSend: body.delayedSend, correlationId: body.correlationId, tags: body.tags };
 }

@@ -59,7 +59,9 @@ export async function planMerge(ctx: SendContext, channel: MergeChannel, layers:
     const resolved = resolveSendChannel(ctx, channel, [...layers, rowLayer(merge.parsed, row, merge.path)], basePath);
     try {
       const planned = await planRow(resolved, `${merge.path}[${row.row}]`);
-      deliveries.push(...planned.map((d) => ({ ...d, mergeRow: row.row })));
+      // A recipient is reported at its cell (`[2][0]`), not at its place among the cell's addresses.
+      const cell = (p?: string) => (p?.startsWith(`${merge.path}[${row.row}][`) ? p.replace(/^(.*\]\[\d+\])\[\d+\]$/, "$1") : p);
+      deliveries.push(...planned.map((d) => ({ ...d, mergeRow: row.row, recipients: d.recipients.map((r) => ({ ...r, path: cell(r.path) })) })));
     } catch (err) {
       if (!(err instanceof ApiError) || (err.code !== "invalid_request" && err.code !== "unprocessable")) throw err;
       for (const error of err.errors ?? [{ path: basePath || "(root)", message: err.detail ?? err.message }]) {
