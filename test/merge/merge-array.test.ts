@@ -152,6 +152,7 @@ describe("mail merge: the rows", () => {
   it("with skipInvalidRows and no valid row is a 422", async () => {
     const res = await asTenant(tenant, "POST", "/api/v1/notifysimple/email", { body: { ...example41, recipients: { skipInvalidRows: true, mergeArray: [["to", "firstname", "lastname"], ["nope", "A", "B"]] } } });
     expect(res.status).toBe(422);
+    expect((await json(res)).detail).toMatch(/1 of 1 rows .*no row is left to send/);
   });
 
   it("a problem of the request as a whole is reported once, not per row", async () => {

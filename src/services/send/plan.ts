@@ -186,7 +186,7 @@ export async function planRequest(ctx: SendContext, request: SendRequest): Promi
       for (const { code, error, detail } of planned.requestErrors) problems.add(new ApiError(code, { detail, errors: [error] }));
       const rows = merge.parsed.rows.length + new Set(merge.parsed.errors.map((e) => e.row)).size;
       if (planned.rowErrors.length > 0 && !merge.skipInvalidRows) problems.add(rowErrorsProblem(merge.path, rows, planned.rowErrors));
-      else if (planned.deliveries.length === 0 && planned.requestErrors.length === 0) problems.add(rowErrorsProblem(merge.path, rows, planned.rowErrors));
+      else if (planned.deliveries.length === 0 && planned.requestErrors.length === 0) problems.add(rowErrorsProblem(merge.path, rows, planned.rowErrors, true));
       deliveries.push(...planned.deliveries);
       mergeSummaries[name] = summarize(merge, new Set(planned.deliveries.map((d) => d.mergeRow)).size, planned.rowErrors);
       continue;

@@ -84,12 +84,10 @@ export function rowsWithErrors(errors: RowError[]): number {
  * The 422 of a merge whose rows are not all sendable and that did not ask to skip them: the first
  * 100 row errors (the problem's `errorsTotal` counts them all) and how many rows are at fault.
  */
-export function rowErrorsProblem(path: string, rows: number, errors: RowError[]): ApiError {
+export function rowErrorsProblem(path: string, rows: number, errors: RowError[], skipping = false): ApiError {
   const bad = rowsWithErrors(errors);
-  return new ApiError("unprocessable", {
-    detail: `${bad} of ${rows} rows of ${path} cannot be sent; nothing was sent (set skipInvalidRows to send the valid rows)`,
-    errors,
-  });
+  const hint = skipping ? "no row is left to send" : "set skipInvalidRows to send the valid rows";
+  return new ApiError("unprocessable", { detail: `${bad} of ${rows} rows of ${path} cannot be sent; nothing was sent (${hint})`, errors });
 }
 
 /** The summary a receipt or preview shows for one merge. */
