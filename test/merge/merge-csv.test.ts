@@ -129,6 +129,14 @@ describe("mail merge from CSV", () => {
     expect((await upload("to\nx@example.com\n", "{not json")).status).toBe(400);
   });
 
+  it("a body-less POST is still the 400 it was (the route now takes two media types)", async () => {
+    const res = await exports.default.fetch(new Request(`${BASE}/api/v1/notifysimple`, { method: "POST", headers: { "x-api-key": tenant.keys.live } }));
+    expect(res.status).toBe(400);
+    expect((await json(res)).errors[0]).toMatchObject({ path: "email", message: "Give at least one channel: email, sms or msgApp" });
+    const text = await exports.default.fetch(new Request(`${BASE}/api/v1/notifysimple`, { method: "POST", headers: { "x-api-key": tenant.keys.live, "content-type": "text/plain" }, body: "hi" }));
+    expect(text.status).toBe(415);
+  });
+
   it("needs the send permission", async () => {
     const reader = await json(await asAdmin("POST", `/api/v1/tenants/${tenant.id}/api-keys`, { body: { name: "reader", type: "test", permissions: ["read"] } }));
     const res = await upload("to,firstname,lastname\nfred@example.com,A,B\n", undefined, { key: reader.key });
