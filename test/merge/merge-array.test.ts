@@ -200,6 +200,14 @@ describe("mail merge: shape (400) and bound (413)", () => {
     expect((await json(res)).detail).toMatch(/at most 500 rows/);
   });
 
+  it("more than 1,000 recipients in all is a 413 saying the bound", async () => {
+    const cell = Array.from({ length: 3 }, (_, j) => `r${j}@example.com`).join(",");
+    const rows = Array.from({ length: 334 }, (_, i) => [cell.replaceAll("@", `${i}@`), "A", "B"]);
+    const res = await send({ mergeArray: [["to", "firstname", "lastname"], ...rows] });
+    expect(res.status).toBe(413);
+    expect((await json(res)).detail).toMatch(/1002 recipients; .*at most 1000 recipients/);
+  });
+
   it("event types and overrides do not take mergeArray", async () => {
     const res = await asTenant(tenant, "POST", "/api/v1/notifyevent/types", {
       body: { code: "merge-stored", name: "x", email: { recipients: { mergeArray: example41.recipients.mergeArray }, content: example41.content } },

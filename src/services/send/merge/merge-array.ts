@@ -12,6 +12,11 @@ import type { ChannelLayer } from "../../resolve/layers";
  * delivery and at least one message row, stored in the send's single D1 batch.
  */
 export const MAX_MERGE_ROWS = 500;
+/**
+ * Recipients (addresses and numbers in the recipient cells) of one merge: each is a message row
+ * in the same D1 batch, so a merge of 500 rows of 50 addresses each must not reach it.
+ */
+export const MAX_MERGE_RECIPIENTS = 1_000;
 /** Columns of a merge: the header is data too, so it is bounded like the rest. */
 export const MAX_MERGE_COLUMNS = 100;
 /** A cell of a merge (a recipient list or a parameter value). */
@@ -135,6 +140,13 @@ export function parseMerge(table: string[][], channel: MergeChannel, path: strin
     rows.push(merged);
   });
   if (groupErrors.length > 0) throw invalid(groupErrors, "mergeArray cannot be combined with recipient groups");
+  const recipients = rows.reduce((n, r) => n + (r.recipients.to?.length ?? 0) + (r.recipients.cc?.length ?? 0) + (r.recipients.bcc?.length ?? 0), 0);
+  if (recipients > MAX_MERGE_RECIPIENTS) {
+    throw new ApiError("payload_too_large", {
+      detail: `The merge addresses ${recipients} recipients; a request may merge at most ${MAX_MERGE_RECIPIENTS} recipients for now (larger merges arrive with the queued fan-out)`,
+      errors: [{ path, message: `At most ${MAX_MERGE_RECIPIENTS} recipients in all` }],
+    });
+  }
   return { columns, rows, errors };
 }
 
