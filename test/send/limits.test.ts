@@ -28,6 +28,16 @@ describe("per-tenant limits (TenantGate)", () => {
       body: { sms: sms(4) },
     });
     expect(refused.status).toBe(429);
-    expect((await json(refused)).detail).toContain("Exceeded send limits (sms: 3) for today");
+    expect((await json(refused)).detail).toBe("Exceeded send limits (sms: 3) for today; 0 already used, so 3 more fit today and this request has 4");
+  });
+
+  it("refuses a merge past the daily allowance up front, saying how many fit today", async () => {
+    const tenant = await createTestTenant("Daily merge", { limits: { dailySms: 5 } });
+    const rows = (n: number) => [["to", "name"], ...Array.from({ length: n }, (_, i) => [`+1778700${String(1000 + i)}`, `n${i}`])];
+    const merge = (n: number) => ({ recipients: { mergeArray: rows(n) }, content: { body: "Hi {{name}}" } });
+    const refused = await asTenant(tenant, "POST", "/api/v1/notifysimple/sms", { body: merge(6) });
+    expect(refused.status).toBe(429);
+    expect((await json(refused)).detail).toBe("Exceeded send limits (sms: 5) for today; 0 already used, so 5 more fit today and this request has 6");
+    expect((await json(await asTenant(tenant, "GET", "/api/v1/notify"))).items).toEqual([]);
   });
 });

@@ -66,6 +66,9 @@ export const CancelResultSchema = NotificationSummarySchema.extend({
 
 export const NotificationSchema = NotificationSummarySchema.extend({
   counts: z.record(z.string(), z.number().int()).openapi({ description: "Messages per status" }),
+  progress: z
+    .object({ done: z.number().int(), total: z.number().int(), percent: z.number() })
+    .openapi({ description: "Messages in a final status (delivered, failed, cancelled) of all of them; percent to one decimal", example: { done: 750, total: 1000, percent: 75 } }),
   messages: z.array(MessageSchema),
   resolution: ResolutionSchema.nullable().openapi({ description: "Where each resolved value came from (as a preview's `explain=true` shows it); null for sends stored before it was recorded" }),
 }).openapi("Notification");

@@ -36,7 +36,7 @@ export async function admitSend(
         ? `Exceeded rate limit for key type ${principal.keyType.toUpperCase()} of ${result.limit} requests per 60 seconds`
         : result.counter === TRIAL_COUNTER
           ? `Exceeded the trial allowance of ${result.limit} messages a day (all channels); ${result.used} already used today`
-          : `Exceeded send limits (${result.counter}: ${result.limit}) for today; ${result.used} already used`;
+          : `Exceeded send limits (${result.counter}: ${result.limit}) for today; ${result.used} already used, so ${Math.max(0, result.limit - result.used)} more fit today and this request has ${daily[result.counter]?.count ?? 0}`;
     throw new ApiError("rate_limited", { detail, headers: { "Retry-After": String(Math.max(1, result.retryAfterSeconds)) } });
   }
   const taken = Object.fromEntries(Object.entries(daily).map(([k, v]) => [k, v.count]));

@@ -57,6 +57,8 @@ export interface NotificationSummary {
 
 export interface NotificationView extends NotificationSummary {
   counts: Partial<Record<MessageStatus, number>>;
+  /** Messages in a final status, of all the notification's messages (a merge's progress). */
+  progress: { done: number; total: number; percent: number };
   messages: MessageView[];
   /** Where each resolved value came from (services/send/plan.ts Resolution). */
   resolution: Resolution | null;
@@ -122,12 +124,29 @@ export async function getNotification(ctx: ServiceContext, notifyId: string): Pr
     .orderBy(asc(messages.channel), asc(messages.createdAt), asc(messages.id));
   const notification = found[0];
   if (!notification) throw new ApiError("not_found", { detail: `No notification ${notifyId}` });
+  const counts = statusCounts(notification);
   return {
     ...toSummary(notification),
-    counts: statusCounts(notification),
+    counts,
+    progress: progressOf(notification.messageCount, counts),
     messages: rows.map((r) => toMessageView(r.message, r.delivery)),
     resolution: (notification.resolution as Resolution | null) ?? null,
   };
+}
+
+const FINAL: readonly MessageStatus[] = ["delivered", "permanent-failure", "temporary-failure", "technical-failure", "cancelled"];
+
+/**
+ * How far a notification has got: messages in a final status, of all of them.
+ *
+ * @example
+ * ```ts
+ * progressOf(4, { delivered: 2, sending: 1, "technical-failure": 1 }) // { done: 3, total: 4, percent: 75 }
+ * ```
+ */
+export function progressOf(total: number, counts: Partial<Record<MessageStatus, number>>): { done: number; total: number; percent: number } {
+  const done = FINAL.reduce((n, status) => n + (counts[status] ?? 0), 0);
+  return { done, total, percent: total === 0 ? 100 : Math.floor((done / total) * 1000) / 10 };
 }
 
 export interface HistoryFilter {
