@@ -4,18 +4,39 @@
 // machines and the cost of wrangler's dev proxy. Scenarios run in interleaved rounds.
 //
 // Knobs: BENCH_SECONDS (per scenario per round, default 3), BENCH_ROUNDS (3), BENCH_CONCURRENCY (8).
+//
+// Then the delivery scenarios (bench/delivery.mjs: mail merges and plain sends followed to the
+// local sink; their knobs are listed there). BENCH_ONLY picks parts, comma-separated:
+// requests, merge, plain (delivery = merge,plain); all of them by default. Every figure goes to
+// bench/results/<date>.json (BENCH_RESULTS overrides the path; an existing file is not overwritten).
 import { spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { printDeliveryTable, runDelivery } from "./delivery.mjs";
+import { machineFacts } from "./lib/machine.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const PARTS = ["requests", "merge", "plain"];
+const only = new Set(
+  (process.env.BENCH_ONLY ?? PARTS.join(","))
+    .split(",")
+    .map((s) => s.trim())
+    .flatMap((s) => (s === "delivery" ? ["merge", "plain"] : s === "all" ? PARTS : [s]))
+    .filter(Boolean),
+);
+for (const part of only) {
+  if (!PARTS.includes(part)) {
+    console.error(`BENCH_ONLY: unknown part "${part}" (known: ${PARTS.join(", ")}, delivery, all)`);
+    process.exit(2);
+  }
+}
 
 function freePort() {
   return new Promise((resolve) => {
@@ -32,7 +53,9 @@ async function startService() {
   const dir = mkdtempSync(join(tmpdir(), "edge-notify-bench-"));
   const child = spawn(process.execPath, ["scripts/start.mjs"], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), NOTIFY_STATE_DIR: join(dir, "state"), NOTIFY_DEV_VARS: join(dir, ".dev.vars") },
+    // node_modules/.bin first, as `npm run` does: wrangler's `#!/usr/bin/env node` needs Node 22,
+    // so `node_modules/.bin/node bench/run.mjs` works too on a machine whose own node is older.
+    env: { ...process.env, PATH: [join(root, "node_modules", ".bin"), dirname(process.execPath), process.env.PATH].join(delimiter), PORT: String(port), NOTIFY_STATE_DIR: join(dir, "state"), NOTIFY_DEV_VARS: join(dir, ".dev.vars") },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -50,6 +73,8 @@ async function startService() {
     testKey: field("Test API key"),
     adminToken: field("Admin token"),
     tenantId: field("Demo tenant"),
+    pid: child.pid,
+    stateDir: join(dir, "state"),
     stop: () => {
       child.kill("SIGTERM");
       setTimeout(() => rmSync(dir, { recursive: true, force: true }), 2000);
@@ -85,6 +110,19 @@ async function measure(name, makeRequest) {
   return { name, rps: ok / seconds, failed, p50: latencies[Math.floor(latencies.length / 2)] ?? 0 };
 }
 
+function resultsPath(startedAt) {
+  if (process.env.BENCH_RESULTS) return resolve(process.env.BENCH_RESULTS);
+  const dir = join(root, "bench", "results");
+  mkdirSync(dir, { recursive: true });
+  const day = startedAt.toISOString().slice(0, 10);
+  for (let n = 1; ; n++) {
+    const path = join(dir, n === 1 ? `${day}.json` : `${day}-${n}.json`);
+    if (!existsSync(path)) return path;
+  }
+}
+
+const startedAt = new Date();
+const results = { startedAt: startedAt.toISOString(), parts: [...only], machine: machineFacts(root) };
 const svc = await startService();
 try {
   await fetch(`${svc.baseUrl}/api/v1/tenants/${svc.tenantId}`, {
@@ -110,21 +148,37 @@ try {
       init: { method: "POST", headers: json(svc.testKey), body: sendBody },
     }),
   };
-  const totals = Object.fromEntries(Object.keys(scenarios).map((k) => [k, { rps: 0, p50: 0, failed: 0 }]));
-  for (let r = 0; r < rounds; r++) {
-    for (const [name, make] of Object.entries(scenarios)) {
-      const m = await measure(name, make);
-      totals[name].rps += m.rps / rounds;
-      totals[name].p50 += m.p50 / rounds;
-      totals[name].failed += m.failed;
+  if (only.has("requests")) {
+    const totals = Object.fromEntries(Object.keys(scenarios).map((k) => [k, { rps: 0, p50: 0, failed: 0 }]));
+    for (let r = 0; r < rounds; r++) {
+      for (const [name, make] of Object.entries(scenarios)) {
+        const m = await measure(name, make);
+        totals[name].rps += m.rps / rounds;
+        totals[name].p50 += m.p50 / rounds;
+        totals[name].failed += m.failed;
+      }
     }
+    const base = totals["GET /healthz (baseline)"].rps;
+    console.log(`\n${rounds} rounds × ${seconds}s per scenario, concurrency ${concurrency}, through wrangler dev\n`);
+    console.log("scenario".padEnd(48), "req/s".padStart(8), "ratio".padStart(7), "p50 ms".padStart(8), "errors".padStart(7));
+    for (const [name, t] of Object.entries(totals)) {
+      console.log(name.padEnd(48), t.rps.toFixed(0).padStart(8), (t.rps / base).toFixed(2).padStart(7), t.p50.toFixed(1).padStart(8), String(t.failed).padStart(7));
+    }
+    results.requests = {
+      seconds,
+      rounds,
+      concurrency,
+      scenarios: Object.entries(totals).map(([name, t]) => ({ name, rps: Math.round(t.rps), ratio: Math.round((t.rps / base) * 100) / 100, p50Ms: Math.round(t.p50 * 10) / 10, errors: t.failed })),
+    };
   }
-  const base = totals["GET /healthz (baseline)"].rps;
-  console.log(`\n${rounds} rounds × ${seconds}s per scenario, concurrency ${concurrency}, through wrangler dev\n`);
-  console.log("scenario".padEnd(48), "req/s".padStart(8), "ratio".padStart(7), "p50 ms".padStart(8), "errors".padStart(7));
-  for (const [name, t] of Object.entries(totals)) {
-    console.log(name.padEnd(48), t.rps.toFixed(0).padStart(8), (t.rps / base).toFixed(2).padStart(7), t.p50.toFixed(1).padStart(8), String(t.failed).padStart(7));
+  if (only.has("merge") || only.has("plain")) {
+    results.delivery = await runDelivery(svc, { merge: only.has("merge"), plain: only.has("plain") });
+    printDeliveryTable(results.delivery);
   }
+  results.finishedAt = new Date().toISOString();
+  const path = resultsPath(startedAt);
+  writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nEvery figure: ${path.startsWith(`${root}/`) ? path.slice(root.length + 1) : path}`);
 } finally {
   svc.stop();
 }
