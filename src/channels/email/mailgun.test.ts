@@ -1,7 +1,7 @@
 import { delay, http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { EmailMessage } from "../types";
+import { type EmailMessage, isBatchEmailProvider } from "../types";
 import { MailgunEmailProvider } from "./mailgun";
 
 const API_KEY = "key-mailgun-do-not-leak";
@@ -150,5 +150,11 @@ describe("MailgunEmailProvider: one-click unsubscribe", () => {
     const form = received[0]!.form;
     expect(form.get("h:List-Unsubscribe")).toBe(UNSUBSCRIBE["List-Unsubscribe"]);
     expect(form.get("h:List-Unsubscribe-Post")).toBe("List-Unsubscribe=One-Click");
+  });
+});
+
+describe("MailgunEmailProvider: no batch API", () => {
+  it("is not a batch provider: mail merges go out one message per call (see the comment atop mailgun.ts)", () => {
+    expect(isBatchEmailProvider(mailgun())).toBe(false);
   });
 });

@@ -1,3 +1,16 @@
+// No batch sending (BatchEmailProvider) for Mailgun, although its Messages API has a batch form
+// (up to 1,000 `to` addresses, one email each, personalised from `recipient-variables`). It
+// does not fit fully rendered mail-merge messages:
+// - Recipient variables are keyed by address, so two rows for the same person (which a merge
+//   may have) cannot share a call: one row's content would silently replace the other's.
+// - Mailgun documents `%recipient.…%` substitution in the subject and the bodies only, not in
+//   `h:` header fields; every message needs its own X-Notify-Delivery-Id and its own
+//   List-Unsubscribe (one-click unsubscribe token), which the batch form could then not carry.
+// - cc and bcc go to every recipient of the batch, and a message with several `to` addresses
+//   would become one email per address instead of one email to all of them.
+// - The call answers one id for all recipients, so a message's own outcome could not be told.
+// Mail merges through Mailgun therefore go out one message per call (send).
+
 import { formatMailbox } from "../../lib/mailbox";
 import { errorBody, httpFailure, providerFetch } from "../http-errors";
 import type { EmailMessage, EmailProvider, SendOutcome } from "../types";

@@ -152,3 +152,114 @@ describe("PostmarkEmailProvider: one-click unsubscribe", () => {
     ]);
   });
 });
+
+describe("PostmarkEmailProvider: batch (mail merges)", () => {
+  const BATCH_URL = "https://api.postmarkapp.com/email/batch";
+  const row = (n: number, extra: Partial<EmailMessage> = {}): EmailMessage => ({
+    deliveryId: `dlv_pm_b${n}`,
+    from: { email: "noreply@notify.example", name: "Notify Team" },
+    replyTo: [],
+    to: [`row${n}@example.com`],
+    cc: [],
+    bcc: [],
+    subject: `Bonjour ${n}`,
+    html: `<p>Row ${n}</p>`,
+    text: `Row ${n}`,
+    attachments: [],
+    headers: UNSUBSCRIBE,
+    ...extra,
+  });
+
+  let batches: { url: string; method: string; token: string | null; contentType: string | null; accept: string | null; body: Record<string, unknown>[] }[] = [];
+  /** A fake POST /email/batch: 200 with one result per message, refusing the messages to `bad@…` with ErrorCode 300. */
+  const batch = http.post(BATCH_URL, async ({ request }) => {
+    if (request.headers.get("x-postmark-server-token") !== TOKEN) return postmarkError(401, 10, "Request does not contain a valid Server token.");
+    const body = (await request.json()) as Record<string, unknown>[];
+    if (!Array.isArray(body) || body.length > 500) return postmarkError(422, 300, "Invalid email request");
+    batches.push({
+      url: request.url,
+      method: request.method,
+      token: request.headers.get("x-postmark-server-token"),
+      contentType: request.headers.get("content-type"),
+      accept: request.headers.get("accept"),
+      body,
+    });
+    return HttpResponse.json(
+      body.map((m, i) =>
+        String(m.To).startsWith("bad@")
+          ? { ErrorCode: 300, Message: `Error parsing 'To': Illegal email address '${String(m.To)}'.` }
+          : { ErrorCode: 0, Message: "OK", MessageID: `pm-batch-${i}`, SubmittedAt: "2026-11-22T13:00:00Z", To: m.To },
+      ),
+    );
+  });
+  afterEach(() => {
+    batches = [];
+  });
+
+  it("POSTs /email/batch with the server token: a JSON array of the same message objects as /email", async () => {
+    server.use(batch);
+    const messages = [row(1), row(2, { replyTo: [{ email: "help@notify.example", name: "Help" }], html: undefined }), row(3, { cc: ["boss@example.com"] })];
+    const results = await postmark({ messageStream: "broadcasts" }).sendBatch(messages);
+
+    expect(results).toEqual([0, 1, 2].map((i) => ({ ok: true, outcome: { providerMessageId: `pm-batch-${i}`, status: "delivered" } })));
+    expect(batches).toHaveLength(1);
+    const [call] = batches;
+    expect(call).toMatchObject({ url: BATCH_URL, method: "POST", token: TOKEN, contentType: "application/json", accept: "application/json" });
+    const headers = (n: number) => [
+      { Name: "X-Notify-Delivery-Id", Value: `dlv_pm_b${n}` },
+      { Name: "List-Unsubscribe", Value: UNSUBSCRIBE["List-Unsubscribe"] },
+      { Name: "List-Unsubscribe-Post", Value: "List-Unsubscribe=One-Click" },
+    ];
+    expect(call!.body).toEqual([
+      { From: "Notify Team <noreply@notify.example>", To: "row1@example.com", Subject: "Bonjour 1", TextBody: "Row 1", HtmlBody: "<p>Row 1</p>", Headers: headers(1), MessageStream: "broadcasts" },
+      { From: "Notify Team <noreply@notify.example>", To: "row2@example.com", Subject: "Bonjour 2", TextBody: "Row 2", ReplyTo: "Help <help@notify.example>", Headers: headers(2), MessageStream: "broadcasts" },
+      { From: "Notify Team <noreply@notify.example>", To: "row3@example.com", Cc: "boss@example.com", Subject: "Bonjour 3", TextBody: "Row 3", HtmlBody: "<p>Row 3</p>", Headers: headers(3), MessageStream: "broadcasts" },
+    ]);
+  });
+
+  it("maps a per-message ErrorCode to that message's failure: permanent, or the listed kind", async () => {
+    server.use(batch);
+    const results = await postmark().sendBatch([row(1), row(2, { to: ["bad@example"] }), row(3)]);
+    expect(results[0]).toEqual({ ok: true, outcome: { providerMessageId: "pm-batch-0", status: "delivered" } });
+    expect(results[1]).toMatchObject({ ok: false, error: { name: "ProviderError", provider: "postmark", kind: "permanent", providerCode: "300", message: "postmark: Error parsing 'To': Illegal email address 'bad@example'." } });
+    expect(results[2]).toEqual({ ok: true, outcome: { providerMessageId: "pm-batch-2", status: "delivered" } });
+
+    server.use(
+      http.post(BATCH_URL, () =>
+        HttpResponse.json([
+          { ErrorCode: 406, Message: "You tried to send to recipient(s) that have been marked as inactive." },
+          { ErrorCode: 429, Message: "Rate limit exceeded" },
+          { ErrorCode: 401, Message: "Sender signature not confirmed" },
+        ]),
+      ),
+    );
+    const kinds = (await postmark().sendBatch([row(1), row(2), row(3)])).map((r) => (r.ok ? "ok" : [r.error.kind, r.error.providerCode]));
+    expect(kinds).toEqual([
+      ["permanent", "406"],
+      ["retryable", "429"],
+      ["configuration", "401"],
+    ]);
+  });
+
+  it("throws a failure of the whole call: 5xx retryable, a bad token configuration", async () => {
+    server.use(http.post(BATCH_URL, () => postmarkError(503, 100, "Maintenance"), { once: true }));
+    await expect(postmark().sendBatch([row(1), row(2)])).rejects.toMatchObject({ name: "ProviderError", kind: "retryable", httpStatus: 503 });
+    server.use(batch);
+    await expect(postmark({ serverToken: "wrong-token" }).sendBatch([row(1), row(2)])).rejects.toMatchObject({ kind: "configuration", httpStatus: 401, providerCode: "10" });
+  });
+
+  it("throws unknown (not retried) when an accepted call does not answer for every message", async () => {
+    server.use(http.post(BATCH_URL, () => HttpResponse.json([{ ErrorCode: 0, Message: "OK", MessageID: "only-one" }])));
+    await expect(postmark().sendBatch([row(1), row(2)])).rejects.toMatchObject({ kind: "unknown" });
+  });
+
+  it("batchKey: one key for every message, null with attachments or past a 500th of the 50 MB call", () => {
+    const provider = postmark();
+    expect(provider.maxBatchSize).toBe(500);
+    expect(provider.batchKey(row(1))).toBe("postmark");
+    expect(provider.batchKey(row(2, { from: { email: "other@notify.example" }, cc: ["boss@example.com"] }))).toBe("postmark");
+    expect(provider.batchKey(message)).toBeNull();
+    expect(provider.batchKey(row(3, { html: `<p>${"x".repeat(99_000)}</p>` }))).toBe("postmark");
+    expect(provider.batchKey(row(3, { html: `<p>${"x".repeat(100_000)}</p>` }))).toBeNull();
+  });
+});

@@ -2,7 +2,7 @@ import { delay, http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { EmailMessage } from "../types";
-import { ResendEmailProvider } from "./resend";
+import { batchIdempotencyKey, ResendEmailProvider } from "./resend";
 
 const API_KEY = "re_test_do_not_leak";
 const EMAILS_URL = "https://api.resend.com/emails";
@@ -155,5 +155,147 @@ describe("ResendEmailProvider: one-click unsubscribe", () => {
   it("sends List-Unsubscribe and List-Unsubscribe-Post in `headers`", async () => {
     await resend().send({ ...message, headers: UNSUBSCRIBE });
     expect(received[0]!.body.headers).toEqual({ "X-Notify-Delivery-Id": message.deliveryId, ...UNSUBSCRIBE });
+  });
+});
+
+describe("ResendEmailProvider: batch (mail merges)", () => {
+  const BATCH_URL = "https://api.resend.com/emails/batch";
+  const row = (n: number, extra: Partial<EmailMessage> = {}): EmailMessage => ({
+    deliveryId: `dlv_rs_b${n}`,
+    from: { email: "noreply@notify.example", name: "Notify Team" },
+    replyTo: [],
+    to: [`row${n}@example.com`],
+    cc: [],
+    bcc: [],
+    subject: `Bonjour ${n}`,
+    html: `<p>Row ${n}</p>`,
+    attachments: [],
+    ...extra,
+  });
+
+  let batches: { url: string; method: string; authorization: string | null; contentType: string | null; idempotencyKey: string | null; validation: string | null; body: Record<string, unknown>[] }[] = [];
+  const answered = new Map<string, { data: { id: string }[]; errors?: { index: number; message: string }[] }>();
+  /**
+   * A fake POST /emails/batch as Resend documents it: Bearer key, a JSON array of at most 100
+   * emails, `x-batch-validation: permissive` creating the valid ones and listing the others by
+   * index (a `to` without "@" is invalid here), and a repeated Idempotency-Key answering the
+   * first call's answer without sending again.
+   */
+  const batch = http.post(BATCH_URL, async ({ request }) => {
+    if (request.headers.get("authorization") !== `Bearer ${API_KEY}`) return resendError(403, "invalid_api_key", "API key is invalid");
+    const key = request.headers.get("idempotency-key");
+    const earlier = key ? answered.get(key) : undefined;
+    if (earlier) return HttpResponse.json(earlier);
+    const body = (await request.json()) as Record<string, unknown>[];
+    if (!Array.isArray(body) || body.length > 100) return resendError(422, "validation_error", "Too many emails");
+    const invalid = body.flatMap((e, index) => ((e.to as string[]).every((to) => to.includes("@")) ? [] : [{ index, message: "Invalid `to` field." }]));
+    const permissive = request.headers.get("x-batch-validation") === "permissive";
+    if (invalid.length && !permissive) return resendError(422, "validation_error", invalid[0]!.message);
+    batches.push({
+      url: request.url,
+      method: request.method,
+      authorization: request.headers.get("authorization"),
+      contentType: request.headers.get("content-type"),
+      idempotencyKey: key,
+      validation: request.headers.get("x-batch-validation"),
+      body,
+    });
+    const answer = {
+      data: body.flatMap((_, index) => (invalid.some((e) => e.index === index) ? [] : [{ id: `rs-batch-${batches.length}-${index}` }])),
+      ...(permissive ? { errors: invalid } : {}),
+    };
+    if (key) answered.set(key, answer);
+    return HttpResponse.json(answer);
+  });
+  afterEach(() => {
+    batches = [];
+    answered.clear();
+  });
+
+  it("POSTs /emails/batch with the Bearer key, permissive validation and a key derived from the delivery ids", async () => {
+    server.use(batch);
+    const messages = [row(1, { headers: UNSUBSCRIBE }), row(2, { replyTo: [{ email: "help@notify.example", name: "Help" }], cc: ["boss@example.com"] }), row(3, { html: undefined, text: "Row 3" })];
+    const results = await resend().sendBatch(messages);
+
+    expect(results).toEqual([0, 1, 2].map((i) => ({ ok: true, outcome: { providerMessageId: `rs-batch-1-${i}`, status: "delivered" } })));
+    const [call] = batches;
+    expect(call).toMatchObject({ url: BATCH_URL, method: "POST", authorization: `Bearer ${API_KEY}`, contentType: "application/json", validation: "permissive" });
+    expect(call!.idempotencyKey).toBe(await batchIdempotencyKey(["dlv_rs_b1", "dlv_rs_b2", "dlv_rs_b3"]));
+    expect(call!.idempotencyKey).toMatch(/^batch\/[0-9a-f]{64}$/);
+    expect(call!.body).toEqual([
+      {
+        from: "Notify Team <noreply@notify.example>",
+        to: ["row1@example.com"],
+        subject: "Bonjour 1",
+        html: "<p>Row 1</p>",
+        headers: { "X-Notify-Delivery-Id": "dlv_rs_b1", ...UNSUBSCRIBE },
+      },
+      {
+        from: "Notify Team <noreply@notify.example>",
+        to: ["row2@example.com"],
+        cc: ["boss@example.com"],
+        reply_to: ["Help <help@notify.example>"],
+        subject: "Bonjour 2",
+        html: "<p>Row 2</p>",
+        headers: { "X-Notify-Delivery-Id": "dlv_rs_b2" },
+      },
+      { from: "Notify Team <noreply@notify.example>", to: ["row3@example.com"], subject: "Bonjour 3", text: "Row 3", headers: { "X-Notify-Delivery-Id": "dlv_rs_b3" } },
+    ]);
+  });
+
+  it("the idempotency key stays within Resend's 256 characters for 100 messages, and changes with the batch", async () => {
+    const ids = Array.from({ length: 100 }, (_, i) => `dlv_${"x".repeat(30)}_${i}`);
+    const key = await batchIdempotencyKey(ids);
+    expect(key.length).toBeLessThanOrEqual(256);
+    expect(await batchIdempotencyKey(ids)).toBe(key);
+    expect(await batchIdempotencyKey(ids.slice(1))).not.toBe(key);
+  });
+
+  it("a retried batch gets the first call's ids and sends nothing twice", async () => {
+    server.use(batch);
+    const first = await resend().sendBatch([row(1), row(2)]);
+    const retry = await resend().sendBatch([row(1), row(2)]);
+    expect(retry).toEqual(first);
+    expect(batches).toHaveLength(1);
+  });
+
+  it("maps an email listed in `errors` to its own permanent failure, and the others to their ids in order", async () => {
+    server.use(batch);
+    const results = await resend().sendBatch([row(1), row(2, { to: ["not-an-address"] }), row(3)]);
+    expect(results).toEqual([
+      { ok: true, outcome: { providerMessageId: "rs-batch-1-0", status: "delivered" } },
+      { ok: false, error: expect.objectContaining({ name: "ProviderError", provider: "resend", kind: "permanent", message: "resend: Invalid `to` field." }) },
+      { ok: true, outcome: { providerMessageId: "rs-batch-1-2", status: "delivered" } },
+    ]);
+  });
+
+  it("leaves out ids it cannot match to their emails, still reporting them sent", async () => {
+    server.use(http.post(BATCH_URL, () => HttpResponse.json({ data: [{ id: "only-one" }] })));
+    expect(await resend().sendBatch([row(1), row(2)])).toEqual([
+      { ok: true, outcome: { status: "delivered" } },
+      { ok: true, outcome: { status: "delivered" } },
+    ]);
+  });
+
+  it("throws a failure of the whole call: 5xx and 429 retryable, a refused key configuration", async () => {
+    server.use(http.post(BATCH_URL, () => resendError(500, "internal_server_error", "An unexpected error occurred."), { once: true }));
+    await expect(resend().sendBatch([row(1), row(2)])).rejects.toMatchObject({ name: "ProviderError", kind: "retryable", httpStatus: 500 });
+    server.use(http.post(BATCH_URL, () => resendError(429, "rate_limit_exceeded", "Too many requests.", { "retry-after": "1" }), { once: true }));
+    await expect(resend().sendBatch([row(1), row(2)])).rejects.toMatchObject({ kind: "retryable", httpStatus: 429, retryAfterSeconds: 1 });
+    server.use(batch);
+    await expect(resend({ apiKey: "re_wrong" }).sendBatch([row(1), row(2)])).rejects.toMatchObject({ kind: "configuration", httpStatus: 403 });
+  });
+
+  it("a timeout is retryable: the same batch asked again is de-duplicated by its key", async () => {
+    server.use(http.post(BATCH_URL, () => delay("infinite")));
+    await expect(resend().sendBatch([row(1), row(2)], AbortSignal.timeout(50))).rejects.toMatchObject({ kind: "retryable", message: "resend: request timed out" });
+  });
+
+  it("batchKey: one key for every message, null with attachments (the batch endpoint takes none)", () => {
+    const provider = resend();
+    expect(provider.maxBatchSize).toBe(100);
+    expect(provider.batchKey(row(1))).toBe("resend");
+    expect(provider.batchKey(row(2, { from: { email: "other@notify.example" }, cc: ["boss@example.com"] }))).toBe("resend");
+    expect(provider.batchKey(message)).toBeNull();
   });
 });

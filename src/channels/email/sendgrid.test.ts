@@ -164,3 +164,117 @@ describe("SendGridEmailProvider: one-click unsubscribe", () => {
     expect(received[0]!.body.headers).toEqual({ "X-Notify-Delivery-Id": "dlv_sg_1" });
   });
 });
+
+describe("SendGridEmailProvider: batch (mail merges)", () => {
+  const row = (n: number, extra: Partial<EmailMessage> = {}): EmailMessage => ({
+    deliveryId: `dlv_sg_b${n}`,
+    from: { email: "noreply@notify.example", name: "Notify Team" },
+    replyTo: [{ email: "help@notify.example", name: "Help" }],
+    to: [`row${n}@example.com`],
+    cc: [],
+    bcc: [],
+    subject: `Bonjour ${n}`,
+    text: `Row ${n}`,
+    html: `<p>Row ${n}</p>`,
+    attachments: [],
+    headers: UNSUBSCRIBE,
+    ...extra,
+  });
+
+  /** Mail Send's documented batch rules on top of the fake above: each address once per call, a subject on every personalization when there is none at the top. */
+  const batchRules = http.post(MAIL_SEND, async ({ request }) => {
+    const body = (await request.clone().json()) as Record<string, any>;
+    const addresses = body.personalizations.flatMap((p: any) => [...(p.to ?? []), ...(p.cc ?? []), ...(p.bcc ?? [])].map((a: any) => a.email.toLowerCase()));
+    if (new Set(addresses).size !== addresses.length) {
+      return sendGridError(400, [{ message: "Each unique email address in the personalizations array should only be included once.", field: "personalizations" }]);
+    }
+    if (!body.subject && body.personalizations.some((p: any) => !p.subject)) return sendGridError(400, [{ message: "The subject is required.", field: "subject" }]);
+    return undefined;
+  });
+
+  it("POSTs one Mail Send: content of substitution tags, one personalization per message with its recipient, subject, headers and bodies", async () => {
+    server.use(batchRules);
+    const results = await sendgrid().sendBatch([row(1), row(2, { headers: undefined }), row(3)]);
+
+    expect(results).toEqual([1, 2, 3].map(() => ({ ok: true, outcome: { providerMessageId: "sg-msg-id-0001", status: "delivered" } })));
+    expect(received).toHaveLength(1);
+    const [req] = received;
+    expect(req).toMatchObject({ method: "POST", url: MAIL_SEND, contentType: "application/json" });
+    const personalization = (n: number, headers: Record<string, string> = UNSUBSCRIBE) => ({
+      to: [{ email: `row${n}@example.com` }],
+      subject: `Bonjour ${n}`,
+      headers: { "X-Notify-Delivery-Id": `dlv_sg_b${n}`, ...headers },
+      substitutions: { "-notify-text-body-": `Row ${n}`, "-notify-html-body-": `<p>Row ${n}</p>` },
+    });
+    expect(req!.body).toEqual({
+      personalizations: [personalization(1), personalization(2, {}), personalization(3)],
+      from: { email: "noreply@notify.example", name: "Notify Team" },
+      reply_to: { email: "help@notify.example", name: "Help" },
+      content: [
+        { type: "text/plain", value: "-notify-text-body-" },
+        { type: "text/html", value: "-notify-html-body-" },
+      ],
+    });
+  });
+
+  it("sends a batch with an address twice as one call per repetition, each address once per call", async () => {
+    let calls = 0;
+    server.use(
+      http.post(MAIL_SEND, async () => {
+        calls += 1;
+        return new HttpResponse(null, { status: 202, headers: { "x-message-id": `sg-round-${calls}` } });
+      }),
+    );
+    // Checked first: the rules, then the counting answer above.
+    server.use(batchRules);
+    const results = await sendgrid().sendBatch([row(1), row(2, { to: ["ROW1@example.com"] }), row(3), row(4, { to: ["row1@example.com"] })]);
+    expect(results.map((r) => r.ok && r.outcome.providerMessageId)).toEqual(["sg-round-1", "sg-round-2", "sg-round-1", "sg-round-3"]);
+  });
+
+  it("with several calls, a failed call fails only its own messages", async () => {
+    let calls = 0;
+    server.use(
+      http.post(MAIL_SEND, () => {
+        calls += 1;
+        return calls === 2 ? new HttpResponse("Service Unavailable", { status: 503 }) : new HttpResponse(null, { status: 202, headers: { "x-message-id": `sg-round-${calls}` } });
+      }),
+    );
+    server.use(batchRules);
+    const results = await sendgrid().sendBatch([row(1), row(2), row(3, { to: ["row1@example.com"] })]);
+    expect(results[0]).toEqual({ ok: true, outcome: { providerMessageId: "sg-round-1", status: "delivered" } });
+    expect(results[1]).toEqual({ ok: true, outcome: { providerMessageId: "sg-round-1", status: "delivered" } });
+    expect(results[2]).toMatchObject({ ok: false, error: { name: "ProviderError", kind: "retryable", httpStatus: 503 } });
+  });
+
+  it("throws a failure of the whole call: 5xx retryable, 400 permanent, a refused key configuration", async () => {
+    server.use(http.post(MAIL_SEND, () => new HttpResponse("Service Unavailable", { status: 503 }), { once: true }));
+    await expect(sendgrid().sendBatch([row(1), row(2)])).rejects.toMatchObject({ name: "ProviderError", kind: "retryable", httpStatus: 503 });
+    server.use(http.post(MAIL_SEND, () => sendGridError(400, [{ message: "Invalid from email address", field: "from.email" }]), { once: true }));
+    await expect(sendgrid().sendBatch([row(1), row(2)])).rejects.toMatchObject({ kind: "permanent", httpStatus: 400, message: "sendgrid: Invalid from email address (from.email)" });
+    await expect(sendgrid({ apiKey: "SG.wrong" }).sendBatch([row(1), row(2)])).rejects.toMatchObject({ kind: "configuration", httpStatus: 401 });
+  });
+
+  it("batchKey: sender, reply-to and the parts present; null where one Mail Send cannot carry the message exactly", () => {
+    const provider = sendgrid();
+    expect(provider.maxBatchSize).toBe(1000);
+    const key = provider.batchKey(row(1));
+    expect(key).toBe(JSON.stringify([{ email: "noreply@notify.example", name: "Notify Team" }, [{ email: "help@notify.example", name: "Help" }], true, true]));
+    expect(provider.batchKey(row(2, { subject: "Other", html: "<p>Other</p>", headers: undefined }))).toBe(key);
+    expect(provider.batchKey(row(1, { from: { email: "noreply@notify.example" } }))).not.toBe(key);
+    expect(provider.batchKey(row(1, { replyTo: [] }))).not.toBe(key);
+    expect(provider.batchKey(row(1, { html: undefined }))).not.toBe(key);
+    expect(provider.batchKey(row(1, { text: undefined }))).not.toBe(key);
+
+    // Attachments, more than one recipient (1,000 recipients per call), cc or bcc.
+    expect(provider.batchKey(message)).toBeNull();
+    expect(provider.batchKey(row(1, { to: ["a@example.com", "b@example.com"] }))).toBeNull();
+    expect(provider.batchKey(row(1, { cc: ["boss@example.com"] }))).toBeNull();
+    expect(provider.batchKey(row(1, { bcc: ["audit@example.com"] }))).toBeNull();
+    // Bodies over the 10,000 bytes of substitutions (UTF-8 bytes, not characters).
+    expect(provider.batchKey(row(1, { text: "x".repeat(4_000), html: "y".repeat(5_900) }))).not.toBeNull();
+    expect(provider.batchKey(row(1, { text: "é".repeat(2_500), html: "y".repeat(5_000) }))).toBeNull();
+    // A tag inside the message would be substituted again by SendGrid.
+    expect(provider.batchKey(row(1, { html: "<p>-notify-text-body-</p>" }))).toBeNull();
+    expect(provider.batchKey(row(1, { subject: "About -notify-html-body-" }))).toBeNull();
+  });
+});

@@ -238,3 +238,171 @@ describe("SesEmailProvider: one-click unsubscribe", () => {
     expect(mime.headers.find((h) => h.key === "list-unsubscribe")?.value).toBe(UNSUBSCRIBE["List-Unsubscribe"]);
   });
 });
+
+describe("SesEmailProvider: batch (SendBulkEmail, mail merges)", () => {
+  const BULK_URL = `https://email.${REGION}.amazonaws.com/v2/email/outbound-bulk-emails`;
+  const row = (n: number, extra: Partial<EmailMessage> = {}): EmailMessage => ({
+    deliveryId: `dlv_ses_b${n}`,
+    from: { email: "noreply@notify.example", name: "Notify Team" },
+    replyTo: [{ email: "help@notify.example", name: "Help" }],
+    to: [`row${n}@example.com`],
+    cc: [],
+    bcc: [],
+    subject: `Résultat n° ${n} & suite`,
+    html: `<p>Row ${n} &amp; <b>more</b></p>`,
+    text: `Row ${n}`,
+    attachments: [],
+    headers: UNSUBSCRIBE,
+    ...extra,
+  });
+
+  interface BulkBody {
+    FromEmailAddress: string;
+    ReplyToAddresses?: string[];
+    ConfigurationSetName?: string;
+    DefaultContent: { Template: { TemplateContent: Record<string, string>; TemplateData?: string } };
+    BulkEmailEntries: {
+      Destination: { ToAddresses?: string[]; CcAddresses?: string[]; BccAddresses?: string[] };
+      ReplacementEmailContent: { ReplacementTemplate: { ReplacementTemplateData: string } };
+      ReplacementHeaders?: { Name: string; Value: string }[];
+    }[];
+  }
+  let bulk: { url: string; method: string; contentType: string | null; body: BulkBody }[] = [];
+  /** A fake SendBulkEmail: SigV4 checked as for SendEmail, at most 50 entries, one SUCCESS result per entry but MESSAGE_REJECTED for `virus@…`. */
+  const sendBulk = (url: string) =>
+    http.post(url, async ({ request }) => {
+      const text = await request.text();
+      const problem = await sigV4Problem(request, text);
+      if (problem) return sesError(403, "InvalidSignatureException", `The request signature we calculated does not match (${problem})`);
+      const body = JSON.parse(text) as BulkBody;
+      if (!body.DefaultContent?.Template || !body.BulkEmailEntries?.length || body.BulkEmailEntries.length > 50) return sesError(400, "BadRequestException", "Invalid BulkEmailEntries");
+      bulk.push({ url: request.url, method: request.method, contentType: request.headers.get("content-type"), body });
+      return HttpResponse.json({
+        BulkEmailEntryResults: body.BulkEmailEntries.map((e, i) =>
+          e.Destination.ToAddresses?.[0]?.startsWith("virus@")
+            ? { Status: "MESSAGE_REJECTED", Error: "Message contains a virus" }
+            : { Status: "SUCCESS", MessageId: `0100018c-bulk-${i}` },
+        ),
+      });
+    });
+  afterEach(() => {
+    bulk = [];
+  });
+
+  it("POSTs a SigV4-signed SendBulkEmail: an inline template of placeholders, each entry's rendered parts, recipients and headers", async () => {
+    server.use(sendBulk(BULK_URL));
+    const messages = [row(1), row(2, { cc: ["boss@example.com"], bcc: ["audit@example.net"] }), row(3, { to: ["ann@bücher.example"], headers: undefined })];
+    const results = await ses({ configurationSet: "notify-events" }).sendBatch(messages);
+
+    expect(results).toEqual([0, 1, 2].map((i) => ({ ok: true, outcome: { providerMessageId: `0100018c-bulk-${i}`, status: "delivered" } })));
+    expect(bulk).toHaveLength(1);
+    const [call] = bulk;
+    expect(call).toMatchObject({ url: BULK_URL, method: "POST", contentType: "application/json" });
+    const { BulkEmailEntries: entries, ...fields } = call!.body;
+    expect(fields).toEqual({
+      FromEmailAddress: "Notify Team <noreply@notify.example>",
+      ReplyToAddresses: ["Help <help@notify.example>"],
+      DefaultContent: { Template: { TemplateContent: { Subject: "{{{subject}}}", Html: "{{{html}}}", Text: "{{{text}}}" }, TemplateData: "{}" } },
+      ConfigurationSetName: "notify-events",
+    });
+    const data = (n: number) => JSON.stringify({ subject: `Résultat n° ${n} & suite`, html: `<p>Row ${n} &amp; <b>more</b></p>`, text: `Row ${n}` });
+    const unsubscribe = [
+      { Name: "List-Unsubscribe", Value: UNSUBSCRIBE["List-Unsubscribe"] },
+      { Name: "List-Unsubscribe-Post", Value: "List-Unsubscribe=One-Click" },
+    ];
+    expect(entries).toEqual([
+      {
+        Destination: { ToAddresses: ["row1@example.com"] },
+        ReplacementEmailContent: { ReplacementTemplate: { ReplacementTemplateData: data(1) } },
+        ReplacementHeaders: [{ Name: "X-Notify-Delivery-Id", Value: "dlv_ses_b1" }, ...unsubscribe],
+      },
+      {
+        Destination: { ToAddresses: ["row2@example.com"], CcAddresses: ["boss@example.com"], BccAddresses: ["audit@example.net"] },
+        ReplacementEmailContent: { ReplacementTemplate: { ReplacementTemplateData: data(2) } },
+        ReplacementHeaders: [{ Name: "X-Notify-Delivery-Id", Value: "dlv_ses_b2" }, ...unsubscribe],
+      },
+      {
+        Destination: { ToAddresses: ["ann@xn--bcher-kva.example"] },
+        ReplacementEmailContent: { ReplacementTemplate: { ReplacementTemplateData: data(3) } },
+        ReplacementHeaders: [{ Name: "X-Notify-Delivery-Id", Value: "dlv_ses_b3" }],
+      },
+    ]);
+  });
+
+  it("puts only the parts the batch's messages have into the template, and writes a non-ASCII sender name as encoded-words", async () => {
+    server.use(sendBulk(BULK_URL));
+    await ses().sendBatch([row(1, { html: undefined, replyTo: [], from: { email: "noreply@notify.example", name: "Équipe Notify" } })]);
+    const { body } = bulk[0]!;
+    expect(body.DefaultContent.Template.TemplateContent).toEqual({ Subject: "{{{subject}}}", Text: "{{{text}}}" });
+    expect(body.FromEmailAddress).toBe("=?UTF-8?B?w4lxdWlwZSBOb3RpZnk=?= <noreply@notify.example>");
+    expect(body).not.toHaveProperty("ReplyToAddresses");
+    expect(body).not.toHaveProperty("ConfigurationSetName");
+    expect(JSON.parse(body.BulkEmailEntries[0]!.ReplacementEmailContent.ReplacementTemplate.ReplacementTemplateData)).toEqual({ subject: "Résultat n° 1 & suite", text: "Row 1" });
+  });
+
+  it("maps each entry's status: SUCCESS, a rejection (permanent), throttling (retryable), a sender problem (configuration)", async () => {
+    server.use(sendBulk(BULK_URL));
+    const results = await ses().sendBatch([row(1), row(2, { to: ["virus@example.com"] })]);
+    expect(results[0]).toEqual({ ok: true, outcome: { providerMessageId: "0100018c-bulk-0", status: "delivered" } });
+    expect(results[1]).toMatchObject({ ok: false, error: { name: "ProviderError", provider: "ses", kind: "permanent", providerCode: "MESSAGE_REJECTED", message: "ses: MESSAGE_REJECTED: Message contains a virus" } });
+
+    const statuses = ["ACCOUNT_THROTTLED", "TRANSIENT_FAILURE", "ACCOUNT_DAILY_QUOTA_EXCEEDED", "MAIL_FROM_DOMAIN_NOT_VERIFIED", "CONFIGURATION_SET_NOT_FOUND", "ACCOUNT_SENDING_PAUSED", "INVALID_PARAMETER", "FAILED"];
+    server.use(http.post(BULK_URL, () => HttpResponse.json({ BulkEmailEntryResults: statuses.map((Status) => ({ Status, Error: "refused" })) })));
+    const kinds = (await ses().sendBatch(statuses.map((_, i) => row(i)))).map((r) => (r.ok ? "ok" : [r.error.providerCode, r.error.kind]));
+    expect(kinds).toEqual([
+      ["ACCOUNT_THROTTLED", "retryable"],
+      ["TRANSIENT_FAILURE", "retryable"],
+      ["ACCOUNT_DAILY_QUOTA_EXCEEDED", "retryable"],
+      ["MAIL_FROM_DOMAIN_NOT_VERIFIED", "configuration"],
+      ["CONFIGURATION_SET_NOT_FOUND", "configuration"],
+      ["ACCOUNT_SENDING_PAUSED", "configuration"],
+      ["INVALID_PARAMETER", "permanent"],
+      ["FAILED", "permanent"],
+    ]);
+  });
+
+  it("throws a failure of the whole call: 5xx retryable, refused credentials configuration, throttling retryable", async () => {
+    server.use(http.post(BULK_URL, () => sesError(500, "InternalFailure", "Internal failure"), { once: true }));
+    await expect(ses().sendBatch([row(1), row(2)])).rejects.toMatchObject({ name: "ProviderError", kind: "retryable", httpStatus: 500 });
+    server.use(http.post(BULK_URL, () => sesError(429, "TooManyRequestsException", "Maximum sending rate exceeded.", { "retry-after": "3" }), { once: true }));
+    await expect(ses().sendBatch([row(1), row(2)])).rejects.toMatchObject({ kind: "retryable", httpStatus: 429, retryAfterSeconds: 3 });
+    server.use(sendBulk(BULK_URL));
+    const err = (await ses({ secretAccessKey: "wrong-secret" })
+      .sendBatch([row(1), row(2)])
+      .catch((e: unknown) => e)) as Error;
+    expect(err).toMatchObject({ kind: "configuration", httpStatus: 403, providerCode: "InvalidSignatureException" });
+    expect(err.message).not.toContain("wrong-secret");
+  });
+
+  it("throws unknown (not retried) when an accepted call does not answer for every entry", async () => {
+    server.use(http.post(BULK_URL, () => HttpResponse.json({ BulkEmailEntryResults: [{ Status: "SUCCESS", MessageId: "m-1" }] })));
+    await expect(ses().sendBatch([row(1), row(2)])).rejects.toMatchObject({ kind: "unknown" });
+  });
+
+  it("uses SES_ENDPOINT as the base URL (the local sink)", async () => {
+    const sink = "http://127.0.0.1:8787/dev/sink/ses/v2/email/outbound-bulk-emails";
+    server.use(sendBulk(sink));
+    await ses({ endpoint: "http://127.0.0.1:8787/dev/sink/ses/" }).sendBatch([row(1)]);
+    expect(bulk[0]!.url).toBe(sink);
+  });
+
+  it("batchKey: sender, reply-to and the parts present; null for attachments, oversized parts or headers bulk cannot carry", () => {
+    const provider = ses();
+    expect(provider.maxBatchSize).toBe(50);
+    const key = provider.batchKey(row(1));
+    expect(key).toBe(JSON.stringify(["Notify Team <noreply@notify.example>", ["Help <help@notify.example>"], true, true]));
+    // Recipients, subject, bodies and headers are per entry.
+    expect(provider.batchKey(row(2, { to: ["x@example.com"], cc: ["y@example.com"], subject: "Other", html: "<p>Other</p>" }))).toBe(key);
+    // One sender, one reply-to list and one template per call.
+    expect(provider.batchKey(row(1, { from: { email: "noreply@notify.example", name: "Other Team" } }))).not.toBe(key);
+    expect(provider.batchKey(row(1, { replyTo: [] }))).not.toBe(key);
+    expect(provider.batchKey(row(1, { html: undefined }))).not.toBe(key);
+    expect(provider.batchKey(row(1, { text: undefined }))).not.toBe(key);
+    expect(provider.batchKey(row(1, { html: undefined }))).not.toBe(provider.batchKey(row(1, { text: undefined })));
+
+    expect(provider.batchKey(message)).toBeNull();
+    expect(provider.batchKey(row(1, { html: "x".repeat(262_144) }))).toBeNull();
+    expect(provider.batchKey(row(1, { headers: { "List-Unsubscribe": "<https://notify.example/u/é>" } }))).toBeNull();
+    expect(provider.batchKey(row(1, { headers: { "List-Unsubscribe": `<https://notify.example/u/${"t".repeat(860)}>` } }))).toBeNull();
+  });
+});

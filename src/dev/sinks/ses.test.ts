@@ -1,6 +1,8 @@
 import { AwsClient } from "aws4fetch";
 import { createMimeMessage } from "mimetext/browser";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { SesEmailProvider } from "../../channels/email/ses";
+import type { EmailMessage } from "../../channels/types";
 import { clear } from "../store";
 import { devApp, devEnv, inboxItems } from "../testing";
 
@@ -169,9 +171,147 @@ describe("SES sink", () => {
       expect(await inboxItems(app)).toEqual([]);
     });
 
-    it("knows only SendEmail", async () => {
+    it("knows only SendEmail and SendBulkEmail", async () => {
       await expectSesError(await signer.sign(URL, { method: "GET" }), 404, "UnknownOperationException");
       await expectSesError(await sendEmail(rawBody, { url: "http://127.0.0.1:8787/dev/sink/ses/v2/email/templates" }), 404, "UnknownOperationException");
+    });
+  });
+});
+
+describe("SES sink: SendBulkEmail", () => {
+  const app = devApp();
+  const BULK_URL = "http://127.0.0.1:8787/dev/sink/ses/v2/email/outbound-bulk-emails";
+  beforeEach(async () => {
+    await clear(devEnv.BUCKET);
+  });
+
+  const entry = (to: string, data: Record<string, string>, headers: { Name: string; Value: string }[] = []) => ({
+    Destination: { ToAddresses: [to] },
+    ReplacementEmailContent: { ReplacementTemplate: { ReplacementTemplateData: JSON.stringify(data) } },
+    ...(headers.length ? { ReplacementHeaders: headers } : {}),
+  });
+  const bulkBody = {
+    FromEmailAddress: "=?UTF-8?B?w4lkaXRoIFNlbmRlcg==?= <edith@example.com>",
+    ReplyToAddresses: ["replies@example.com"],
+    DefaultContent: {
+      Template: {
+        TemplateContent: { Subject: "{{{subject}}}", Html: "<div>{{{html}}}</div><p>{{name}}</p>", Text: "{{{text}}}" },
+        TemplateData: JSON.stringify({ name: "nobody" }),
+        Headers: [{ Name: "X-Campaign", Value: "autumn" }],
+      },
+    },
+    BulkEmailEntries: [
+      entry("bob@example.com", { subject: "Bob & co", html: "<b>Hi Bob</b>", text: "Hi Bob", name: "<Bob>" }, [{ Name: "X-Notify-Delivery-Id", Value: "dlv-1" }]),
+      entry("carol@example.com", { subject: "Carol", html: "<b>Hi Carol</b>", text: "Hi Carol" }, [{ Name: "X-Campaign", Value: "winter" }]),
+    ],
+  };
+
+  it("renders each entry with its data over the template's defaults and captures it as its own message", async () => {
+    const res = await app.request(await sendEmail(bulkBody, { url: BULK_URL }), undefined, devEnv);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-amzn-requestid")).toBeTruthy();
+    const body = (await res.json()) as { BulkEmailEntryResults: { Status: string; MessageId: string }[] };
+    expect(body.BulkEmailEntryResults).toEqual([
+      { Status: "SUCCESS", MessageId: expect.stringMatching(/^[0-9a-f]{16}-[0-9a-f-]{36}-000000$/) },
+      { Status: "SUCCESS", MessageId: expect.stringMatching(/^[0-9a-f]{16}-[0-9a-f-]{36}-000000$/) },
+    ]);
+    const items = await inboxItems(app);
+    expect(items).toHaveLength(2);
+    const bob = items.find((i) => i.to[0] === "bob@example.com");
+    const carol = items.find((i) => i.to[0] === "carol@example.com");
+    expect(bob).toMatchObject({
+      channel: "email",
+      provider: "ses",
+      providerMessageId: body.BulkEmailEntryResults[0]!.MessageId,
+      from: "Édith Sender <edith@example.com>",
+      replyTo: ["replies@example.com"],
+      // Triple braces as they are; double braces HTML-escaped.
+      subject: "Bob & co",
+      html: "<div><b>Hi Bob</b></div><p>&lt;Bob&gt;</p>",
+      text: "Hi Bob",
+      headers: { "x-campaign": "autumn", "x-notify-delivery-id": "dlv-1" },
+    });
+    expect(bob!.raw).toMatchObject({ FromEmailAddress: bulkBody.FromEmailAddress, BulkEmailEntry: bulkBody.BulkEmailEntries[0] });
+    expect(bob!.raw).not.toHaveProperty("BulkEmailEntries");
+    // A value missing from the entry falls back to the template's default; its own header replaces the template's.
+    expect(carol).toMatchObject({ providerMessageId: body.BulkEmailEntryResults[1]!.MessageId, subject: "Carol", html: "<div><b>Hi Carol</b></div><p>nobody</p>", headers: { "x-campaign": "winter" } });
+  });
+
+  it("refuses an entry on its own (INVALID_PARAMETER) and still sends the others", async () => {
+    const bad = { ...entry("dave@example.com", {}), ReplacementEmailContent: { ReplacementTemplate: { ReplacementTemplateData: "{not json" } } };
+    const noRecipient = { ...entry("x@example.com", { subject: "x" }), Destination: {} };
+    const res = await app.request(await sendEmail({ ...bulkBody, BulkEmailEntries: [bad, bulkBody.BulkEmailEntries[0], noRecipient] }, { url: BULK_URL }), undefined, devEnv);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { BulkEmailEntryResults: { Status: string; Error?: string }[] };
+    expect(body.BulkEmailEntryResults.map((r) => r.Status)).toEqual(["INVALID_PARAMETER", "SUCCESS", "INVALID_PARAMETER"]);
+    expect(body.BulkEmailEntryResults[0]!.Error).toEqual(expect.any(String));
+    expect((await inboxItems(app)).map((i) => i.to)).toEqual([["bob@example.com"]]);
+  });
+
+  it("answers malformed bulk requests the way SES does, capturing nothing", async () => {
+    async function expectSesError(request: Request, status: number, type: string) {
+      const res = await app.request(request, undefined, devEnv);
+      expect(res.status).toBe(status);
+      expect(res.headers.get("x-amzn-errortype")).toBe(type);
+      return ((await res.json()) as { message: string }).message;
+    }
+    const json = JSON.stringify(bulkBody);
+    await expectSesError(new Request(BULK_URL, { method: "POST", headers: { "content-type": "application/json" }, body: json }), 403, "MissingAuthenticationTokenException");
+    await expectSesError(await sendEmail("{not json", { url: BULK_URL }), 400, "SerializationException");
+    await expectSesError(await sendEmail(bulkBody, { url: BULK_URL, contentType: "text/plain" }), 400, "BadRequestException");
+    const { FromEmailAddress: _from, ...noFrom } = bulkBody;
+    expect(await expectSesError(await sendEmail(noFrom, { url: BULK_URL }), 400, "BadRequestException")).toContain("FromEmailAddress");
+    const stored = { ...bulkBody, DefaultContent: { Template: { TemplateName: "welcome" } } };
+    expect(await expectSesError(await sendEmail(stored, { url: BULK_URL }), 400, "BadRequestException")).toContain("TemplateContent");
+    const noBody = { ...bulkBody, DefaultContent: { Template: { TemplateContent: { Subject: "{{{subject}}}" } } } };
+    await expectSesError(await sendEmail(noBody, { url: BULK_URL }), 400, "BadRequestException");
+    await expectSesError(await sendEmail({ ...bulkBody, BulkEmailEntries: [] }, { url: BULK_URL }), 400, "BadRequestException");
+    const tooMany = Array.from({ length: 51 }, (_, i) => entry(`r${i}@example.com`, { subject: "s", text: "t" }));
+    expect(await expectSesError(await sendEmail({ ...bulkBody, BulkEmailEntries: tooMany }, { url: BULK_URL }), 400, "BadRequestException")).toContain("BulkEmailEntries");
+    expect(await inboxItems(app)).toEqual([]);
+  });
+
+  describe("with the real SES adapter (what npm start runs)", () => {
+    beforeAll(() => {
+      vi.stubGlobal("fetch", (input: RequestInfo | URL, init?: RequestInit) => app.request(new Request(input, init), undefined, devEnv));
+    });
+    afterAll(() => {
+      vi.unstubAllGlobals();
+    });
+
+    it("a mail-merge batch arrives as one message per row, exactly as rendered, each with its own id and headers", async () => {
+      const ses = new SesEmailProvider({ accessKeyId: "AKIDLOCALSINK", secretAccessKey: "local-sink-secret", region: "ca-central-1", endpoint: "http://127.0.0.1:8787/dev/sink/ses" });
+      const row = (n: number, to: string): EmailMessage => ({
+        deliveryId: `del-merge-${n}`,
+        from: { email: "no-reply@notify.example.com", name: "Équipe Notify" },
+        replyTo: [{ email: "help@example.com", name: "Help, Desk" }],
+        to: [to],
+        cc: [],
+        bcc: [],
+        subject: `Row ${n} & "friends" {{not a tag}}`,
+        html: `<p>Hello <strong>${to}</strong> &amp; co</p>`,
+        text: `Hello ${to}`,
+        attachments: [],
+        headers: { "List-Unsubscribe": `<https://notify.example.com/u/token-${n}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" },
+      });
+      const messages = [row(1, "ada@example.com"), row(2, "grace@example.com")];
+      expect(ses.batchKey(messages[0]!)).toBe(ses.batchKey(messages[1]!));
+
+      const results = await ses.sendBatch(messages);
+      const items = await inboxItems(app);
+      expect(items).toHaveLength(2);
+      for (const [i, message] of messages.entries()) {
+        const item = items.find((it) => it.to[0] === message.to[0])!;
+        expect(results[i]).toEqual({ ok: true, outcome: { providerMessageId: item.providerMessageId, status: "delivered" } });
+        expect(item).toMatchObject({
+          from: "Équipe Notify <no-reply@notify.example.com>",
+          replyTo: ['"Help, Desk" <help@example.com>'],
+          subject: message.subject,
+          html: message.html,
+          text: message.text,
+          headers: { "x-notify-delivery-id": message.deliveryId, "list-unsubscribe": message.headers!["List-Unsubscribe"], "list-unsubscribe-post": "List-Unsubscribe=One-Click" },
+        });
+      }
     });
   });
 });

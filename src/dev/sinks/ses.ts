@@ -1,16 +1,18 @@
 import type { Context } from "hono";
+import { decodeWords } from "postal-mime";
 import { z } from "zod";
 import type { AppEnv } from "../../lib/app-env";
 import type { App } from "../../lib/router";
 import { randomHex } from "../random";
 import { type AttachmentContent, type NewCapture, saveMessage } from "../store";
-import { hasMediaType, readJson } from "./http";
+import { hasMediaType, isObject, readJson } from "./http";
 import { parseRawEmail } from "./mime";
 
-// A local stand-in for Amazon SES API v2 SendEmail, so the real SES adapter (SigV4, raw MIME)
-// runs end to end with SES_ENDPOINT pointing here.
+// A local stand-in for Amazon SES API v2 SendEmail and SendBulkEmail, so the real SES adapter
+// (SigV4, raw MIME, bulk mail merges) runs end to end with SES_ENDPOINT pointing here.
 
 const SEND_EMAIL_PATH = "/dev/sink/ses/v2/email/outbound-emails";
+const SEND_BULK_EMAIL_PATH = "/dev/sink/ses/v2/email/outbound-bulk-emails";
 
 /** An SES error answer: restJson1 puts the error type in `x-amzn-ErrorType` and a `message` in the body. */
 class SesRejection extends Error {
@@ -51,6 +53,37 @@ const SendEmailRequest = z.object({
 });
 type SendEmailRequest = z.infer<typeof SendEmailRequest>;
 
+const messageHeaders = z.array(z.object({ Name: z.string().min(1), Value: z.string() })).optional();
+const destination = z.object({ ToAddresses: addresses, CcAddresses: addresses, BccAddresses: addresses });
+const SendBulkEmailRequest = z.object({
+  FromEmailAddress: z.string().min(1, "FromEmailAddress is required"),
+  ReplyToAddresses: addresses,
+  ConfigurationSetName: z.string().optional(),
+  DefaultContent: z.object({
+    Template: z.object({
+      TemplateName: z.string().optional(),
+      TemplateArn: z.string().optional(),
+      TemplateContent: z.object({ Subject: z.string().optional(), Html: z.string().optional(), Text: z.string().optional() }).optional(),
+      TemplateData: z.string().optional(),
+      Headers: messageHeaders,
+    }),
+  }),
+  // SES's documented bound: 50 entries per call.
+  BulkEmailEntries: z
+    .array(
+      z.object({
+        Destination: destination,
+        ReplacementEmailContent: z.object({ ReplacementTemplate: z.object({ ReplacementTemplateData: z.string().optional() }).optional() }).optional(),
+        ReplacementHeaders: messageHeaders,
+        ReplacementTags: z.unknown().optional(),
+      }),
+    )
+    .min(1)
+    .max(50),
+});
+type SendBulkEmailRequest = z.infer<typeof SendBulkEmailRequest>;
+type BulkEmailEntry = SendBulkEmailRequest["BulkEmailEntries"][number];
+
 const SIGV4_PARAMETERS = ["Credential", "SignedHeaders", "Signature"];
 
 /**
@@ -74,21 +107,27 @@ function checkSignaturePresent(request: Request): void {
   }
 }
 
-async function readRequest(request: Request): Promise<SendEmailRequest> {
+/** The JSON body as `schema` describes it, refused the way SES refuses a malformed request. */
+async function readBody<T>(request: Request, schema: z.ZodType<T>): Promise<T> {
   if (!hasMediaType(request, "application/json")) {
     throw new SesRejection(400, "BadRequestException", `Expected an application/json body (got ${request.headers.get("content-type") ?? "no Content-Type"})`);
   }
   const body = await readJson(request);
   if (body === undefined) throw new SesRejection(400, "SerializationException", "The request body is not valid JSON");
-  const parsed = SendEmailRequest.safeParse(body);
+  const parsed = schema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new SesRejection(400, "BadRequestException", `${issue.path.join(".") || "(body)"}: ${issue.message}`);
   }
-  const kinds = (["Raw", "Simple", "Template"] as const).filter((kind) => parsed.data.Content[kind] !== undefined);
+  return parsed.data;
+}
+
+async function readRequest(request: Request): Promise<SendEmailRequest> {
+  const parsed = await readBody(request, SendEmailRequest);
+  const kinds = (["Raw", "Simple", "Template"] as const).filter((kind) => parsed.Content[kind] !== undefined);
   if (kinds.length !== 1) throw new SesRejection(400, "BadRequestException", "Content must have exactly one of Simple, Raw or Template");
   if (kinds[0] === "Template") throw new SesRejection(400, "BadRequestException", "The local sink does not render SES templates; send Simple or Raw content");
-  return parsed.data;
+  return parsed;
 }
 
 /** Strict base64 (whitespace allowed, as SDKs wrap long lines): undefined when it is not base64. */
@@ -171,14 +210,18 @@ function captureSimple(request: SendEmailRequest, simple: NonNullable<SendEmailR
   };
 }
 
+/** The shape of a real SES message id, so nothing downstream is surprised by it. */
+function sesMessageId(): string {
+  return `${randomHex(8)}-${crypto.randomUUID()}-000000`;
+}
+
 async function sendEmail(c: Context<AppEnv>): Promise<Response> {
   try {
     checkSignaturePresent(c.req.raw);
     const request = await readRequest(c.req.raw);
     const { Raw: raw, Simple: simple } = request.Content;
     const { capture, attachments } = raw ? await captureRaw(request, raw.Data) : captureSimple(request, simple!);
-    // The shape of a real SES message id, so nothing downstream is surprised by it.
-    const messageId = `${randomHex(8)}-${crypto.randomUUID()}-000000`;
+    const messageId = sesMessageId();
     await saveMessage(c.env.BUCKET, { ...capture, providerMessageId: messageId }, attachments);
     return Response.json({ MessageId: messageId }, { headers: { "x-amzn-RequestId": crypto.randomUUID() } });
   } catch (err) {
@@ -187,12 +230,112 @@ async function sendEmail(c: Context<AppEnv>): Promise<Response> {
   }
 }
 
-function unknownOperation(c: Context<AppEnv>): Response {
-  return new SesRejection(404, "UnknownOperationException", `The local SES sink only implements POST ${SEND_EMAIL_PATH} (got ${c.req.method} ${c.req.path})`).response();
+const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;", "`": "&#x60;", "=": "&#x3D;" };
+
+/**
+ * Expands the simple substitutions SES documents for inline templates: `{{{name}}}` inserts the
+ * value as it is, `{{name}}` HTML-escaped (Handlebars' escaping, which SES renders with). A
+ * missing value is empty. Nothing else of Handlebars is needed: the SES adapter's template is
+ * placeholders only.
+ *
+ * @example
+ * ```ts
+ * expandTemplate("{{{html}}} by {{name}}", { html: "<b>Hi</b>", name: "A & B" }) // "<b>Hi</b> by A &amp; B"
+ * ```
+ */
+export function expandTemplate(template: string, data: Record<string, unknown>): string {
+  return template.replace(/\{\{\{\s*([^{}\s]+)\s*\}\}\}|\{\{\s*([^{}\s]+)\s*\}\}/g, (_, raw: string | undefined, escaped: string | undefined) => {
+    const value = data[(raw ?? escaped)!];
+    const text = typeof value === "string" || typeof value === "number" || typeof value === "boolean" ? String(value) : "";
+    return raw !== undefined ? text : text.replace(/[&<>"'`=]/g, (ch) => HTML_ESCAPES[ch]!);
+  });
 }
 
-/** Mounts the SES v2 SendEmail sink under /dev/sink/ses (SES_ENDPOINT=…/dev/sink/ses). */
+/** A JSON object from template data, or undefined when it is not one. */
+function templateData(json: string | undefined): Record<string, unknown> | undefined {
+  if (json === undefined) return {};
+  try {
+    const value = JSON.parse(json) as unknown;
+    return isObject(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Header fields as the inbox keeps them: lowercase names, a bulk entry's own replacing the template's. */
+function headerRecord(...lists: ({ Name: string; Value: string }[] | undefined)[]): Record<string, string> | undefined {
+  const headers = Object.fromEntries(lists.flatMap((list) => list ?? []).map((h) => [h.Name.toLowerCase(), h.Value]));
+  return Object.keys(headers).length > 0 ? headers : undefined;
+}
+
+type BulkEntryResult = { Status: "SUCCESS"; MessageId: string } | { Status: "INVALID_PARAMETER"; Error: string };
+
+/** One bulk entry rendered and captured as its own message, or the reason it is refused. */
+async function captureBulkEntry(c: Context<AppEnv>, request: SendBulkEmailRequest, entry: BulkEmailEntry): Promise<BulkEntryResult> {
+  const template = request.DefaultContent.Template;
+  const defaults = templateData(template.TemplateData);
+  const replacement = templateData(entry.ReplacementEmailContent?.ReplacementTemplate?.ReplacementTemplateData);
+  if (!defaults || !replacement) return { Status: "INVALID_PARAMETER", Error: "The template data is not a JSON object" };
+  const { ToAddresses: to = [], CcAddresses: cc, BccAddresses: bcc } = entry.Destination;
+  if (!to.length && !cc?.length && !bcc?.length) return { Status: "INVALID_PARAMETER", Error: "The entry has no recipients" };
+  const data = { ...defaults, ...replacement };
+  const content = template.TemplateContent!;
+  const messageId = sesMessageId();
+  const { BulkEmailEntries: _entries, ...shared } = request;
+  await saveMessage(c.env.BUCKET, {
+    channel: "email",
+    provider: "ses",
+    providerMessageId: messageId,
+    // Sender names arrive as RFC 2047 encoded-words (no MIME message carries them): shown decoded.
+    from: decodeWords(request.FromEmailAddress),
+    to,
+    cc: nonEmpty(cc),
+    bcc: nonEmpty(bcc),
+    replyTo: nonEmpty(request.ReplyToAddresses?.map((address) => decodeWords(address))),
+    subject: expandTemplate(content.Subject ?? "", data),
+    text: content.Text !== undefined ? expandTemplate(content.Text, data) : undefined,
+    html: content.Html !== undefined ? expandTemplate(content.Html, data) : undefined,
+    headers: headerRecord(template.Headers, entry.ReplacementHeaders),
+    raw: { ...shared, BulkEmailEntry: entry },
+  });
+  return { Status: "SUCCESS", MessageId: messageId };
+}
+
+/**
+ * SendBulkEmail with an inline template (TemplateContent): each entry is rendered with its
+ * replacement data over the template's defaults and captured as its own message; the answer
+ * has one BulkEmailEntryResult per entry, in order. An entry whose data is not a JSON object or
+ * which has no recipient is refused on its own (INVALID_PARAMETER), the others still go out.
+ */
+async function sendBulkEmail(c: Context<AppEnv>): Promise<Response> {
+  try {
+    checkSignaturePresent(c.req.raw);
+    const request = await readBody(c.req.raw, SendBulkEmailRequest);
+    const content = request.DefaultContent.Template.TemplateContent;
+    if (!content) throw new SesRejection(400, "BadRequestException", "The local sink does not store SES templates; send DefaultContent.Template.TemplateContent");
+    if (!content.Subject) throw new SesRejection(400, "BadRequestException", "DefaultContent.Template.TemplateContent.Subject is required");
+    if (content.Html === undefined && content.Text === undefined) throw new SesRejection(400, "BadRequestException", "DefaultContent.Template.TemplateContent needs Text or Html");
+    const results: BulkEntryResult[] = [];
+    // One after another, so the inbox lists the entries in order.
+    for (const entry of request.BulkEmailEntries) results.push(await captureBulkEntry(c, request, entry));
+    return Response.json({ BulkEmailEntryResults: results }, { headers: { "x-amzn-RequestId": crypto.randomUUID() } });
+  } catch (err) {
+    if (err instanceof SesRejection) return err.response();
+    throw err;
+  }
+}
+
+function unknownOperation(c: Context<AppEnv>): Response {
+  return new SesRejection(
+    404,
+    "UnknownOperationException",
+    `The local SES sink only implements POST ${SEND_EMAIL_PATH} and POST ${SEND_BULK_EMAIL_PATH} (got ${c.req.method} ${c.req.path})`,
+  ).response();
+}
+
+/** Mounts the SES v2 SendEmail and SendBulkEmail sink under /dev/sink/ses (SES_ENDPOINT=…/dev/sink/ses). */
 export function registerSesSink(app: App): void {
   app.post(SEND_EMAIL_PATH, sendEmail);
+  app.post(SEND_BULK_EMAIL_PATH, sendBulkEmail);
   app.all("/dev/sink/ses/*", unknownOperation);
 }
