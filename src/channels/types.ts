@@ -142,3 +142,32 @@ export interface ChatProvider {
   readonly name: string;
   send(message: ChatMessage, signal?: AbortSignal): Promise<SendOutcome>;
 }
+
+/**
+ * What one message of a batch call came to: its outcome, or the error that concerns it alone
+ * (a bad address among good ones). A failure of the call as a whole is thrown as a ProviderError
+ * and applies to every message of the batch.
+ */
+export type BatchItemResult = { ok: true; outcome: SendOutcome } | { ok: false; error: ProviderError };
+
+/**
+ * An email provider with a batch API (mail merges): many fully rendered messages in one HTTP
+ * call, each still reported on its own (status and provider message id per message).
+ */
+export interface BatchEmailProvider extends EmailProvider {
+  /** Most messages one call may carry (the provider's documented bound). */
+  readonly maxBatchSize: number;
+  /**
+   * Messages with equal keys may share one call (the same sender, say, where the provider's batch
+   * form has one `from` for all); null when this message cannot travel in a batch at all
+   * (attachments the batch form does not take, too many recipients).
+   */
+  batchKey(message: EmailMessage): string | null;
+  /** One call for all of `messages` (same batchKey, at most maxBatchSize); results in the same order. */
+  sendBatch(messages: EmailMessage[], signal?: AbortSignal): Promise<BatchItemResult[]>;
+}
+
+/** Whether an email adapter has a batch API. */
+export function isBatchEmailProvider(provider: EmailProvider): provider is BatchEmailProvider {
+  return typeof (provider as Partial<BatchEmailProvider>).sendBatch === "function";
+}

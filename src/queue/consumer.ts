@@ -3,7 +3,8 @@ import { createDb, type Db } from "../db/client";
 import type { Env } from "../env";
 import { log } from "../lib/log";
 import { failUndeliverable, processDelivery } from "../services/delivery/process";
-import { DeadLetterMessageSchema, DeliverMessageSchema } from "./messages";
+import { fanOutChunk } from "../services/fanout/fan-out-chunk";
+import { DeadLetterMessageSchema, DeliverMessageSchema, FanoutMessageSchema } from "./messages";
 import { type LogicalQueue, logicalQueue } from "./names";
 
 /**
@@ -31,23 +32,33 @@ const deliver = handler({
   },
 });
 
+const fanout = handler({
+  schema: FanoutMessageSchema,
+  async handle(message, body, _queue, db, env) {
+    await fanOutChunk(db, env, body);
+    message.ack();
+  },
+});
+
 const deadLetter = handler({
   schema: DeadLetterMessageSchema,
-  async handle(message, body, _queue, db) {
-    await failUndeliverable(db, body.deliveryId, `The delivery queue gave up after ${message.attempts} deliveries of its message`);
+  async handle(message, body, _queue, db, env) {
+    if ("deliveryId" in body) await failUndeliverable(db, body.deliveryId, `The delivery queue gave up after ${message.attempts} deliveries of its message`);
+    // A chunk the fan-out could not store: its rows are recorded as technical failures, not lost.
+    else await fanOutChunk(db, env, body, `The fan-out gave up on this chunk of the merge after ${message.attempts} attempts`);
     message.ack();
   },
 });
 
 /**
- * One handler per logical queue. A queue mapped to null has no consumer yet (notify-fanout and
- * notify-events arrive with their own issues): its messages are retried, never acknowledged, so
- * none is lost before a consumer exists.
+ * One handler per logical queue. A queue mapped to null has no consumer yet (notify-events arrives
+ * with its own issue): its messages are retried, never acknowledged, so none is lost before a
+ * consumer exists.
  */
 const HANDLERS: Record<LogicalQueue, QueueHandler<z.ZodType> | null> = {
   "notify-deliver": deliver as QueueHandler<z.ZodType>,
   "notify-dead-letter": deadLetter as QueueHandler<z.ZodType>,
-  "notify-fanout": null,
+  "notify-fanout": fanout as QueueHandler<z.ZodType>,
   "notify-events": null,
 };
 

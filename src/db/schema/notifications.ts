@@ -69,6 +69,13 @@ export const notifications = sqliteTable(
     countTemporaryFailure: integer("count_temporary_failure").notNull().default(0),
     countTechnicalFailure: integer("count_technical_failure").notNull().default(0),
     countCancelled: integer("count_cancelled").notNull().default(0),
+    /**
+     * A fanned-out mail merge: chunks of rows not yet turned into messages by the notify-fanout
+     * consumer. While any is pending the notification is not finished, whatever its counts say.
+     */
+    pendingChunks: integer("pending_chunks").notNull().default(0),
+    /** Set by a cancel: chunks fanned out after it are stored cancelled, never sent. */
+    cancelRequestedAt: integer("cancel_requested_at", { mode: "timestamp_ms" }),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
   },

@@ -29,12 +29,16 @@ const alias = (status: MessageStatus) => `n_${column(status).slice("count_".leng
  * 4. everything finished: `delivered` when every non-cancelled message was delivered, `failed`
  *    when none was, `partially-failed` in between.
  * A failure recorded when the send was planned (a subscription service that could not be asked)
- * counts as done, like any other failure.
+ * counts as done, like any other failure. Before all of this, a merge whose rows are still being
+ * fanned out (`pending_chunks` > 0) and that was not cancelled is `accepted`, or `sending` once
+ * any message went further than waiting: its counts do not hold all its messages yet.
  */
-export function overallStatusSql(count: (status: MessageStatus) => SQL): SQL {
+export function overallStatusSql(count: (status: MessageStatus) => SQL, pending: SQL = sql`${sql.identifier("pending_chunks")}`): SQL {
   const total = (statuses: readonly MessageStatus[]) => sql`(${sql.join(statuses.map(count), sql` + `)})`;
   const except = (...excluded: MessageStatus[]) => total(MESSAGE_STATUSES.filter((s) => !excluded.includes(s)));
   return sql`CASE
+    WHEN ${pending} > 0 AND ${sql.identifier("cancel_requested_at")} IS NULL THEN
+      CASE WHEN ${except("created", "scheduled", "cancelled")} > 0 THEN 'sending' ELSE 'accepted' END
     WHEN ${except("cancelled")} = 0 THEN 'cancelled'
     WHEN ${total(["created", "sending"])} > 0 THEN
       CASE WHEN ${except("created", "scheduled", "cancelled")} > 0 THEN 'sending' ELSE 'accepted' END

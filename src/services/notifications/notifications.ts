@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, lte, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, isNull, lte, sql } from "drizzle-orm";
 import type { ServiceContext } from "../context";
 import type { Resolution } from "../send/plan";
 import { olderThan } from "../../db/keyset";
@@ -17,7 +17,7 @@ import {
 } from "../../db/schema";
 import { ApiError } from "../../lib/errors/api-error";
 import { type Page, type PageRequest, pageOf } from "../../lib/pagination";
-import { countMove, statusCounts } from "../delivery/notification-status";
+import { countMove, deriveStatus, statusCounts } from "../delivery/notification-status";
 
 
 export interface MessageView {
@@ -203,7 +203,7 @@ export async function cancelNotification(ctx: ServiceContext, notifyId: string):
     inArray(messages.status, ["scheduled", "created", "sending"]),
     sql`${messages.deliveryId} IN (SELECT id FROM deliveries WHERE notification_id = ${id} AND tenant_id = ${ctx.tenant.id} AND state IN ('scheduled', 'queued', 'retry_wait'))`,
   );
-  const [, cancelledMessages, cancelled] = await db.batch([
+  const [, cancelledMessages, cancelled, fanout] = await db.batch([
     countMove(db, cancellable, "cancelled", now),
     db.update(messages).set({ status: "cancelled", updatedAt: now, completedAt: now }).where(cancellable).returning({ id: messages.id }),
     db
@@ -211,8 +211,15 @@ export async function cancelNotification(ctx: ServiceContext, notifyId: string):
       .set({ state: "cancelled", updatedAt: now })
       .where(and(eq(deliveries.notificationId, id), eq(deliveries.tenantId, ctx.tenant.id), inArray(deliveries.state, ["scheduled", "queued", "retry_wait"])))
       .returning({ id: deliveries.id }),
+    // A merge still being fanned out: the chunks not yet stored will be stored cancelled (services/fanout).
+    db
+      .update(notifications)
+      .set({ cancelRequestedAt: now, updatedAt: now })
+      .where(and(eq(notifications.id, id), eq(notifications.tenantId, ctx.tenant.id), gt(notifications.pendingChunks, 0), isNull(notifications.cancelRequestedAt)))
+      .returning({ id: notifications.id }),
+    deriveStatus(db, id),
   ]);
-  if (cancelled.length === 0) {
+  if (cancelled.length === 0 && fanout.length === 0) {
     throw new ApiError("conflict", {
       detail: `Nothing left to cancel: notification ${current.notifyId} is ${current.status}`,
     });

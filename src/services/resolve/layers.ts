@@ -23,6 +23,8 @@ export interface ChannelLayer {
   mode: "override" | "augment";
   value: Record<string, unknown>;
   pathOf: (leaf: string) => string;
+  /** documentLayer's prefix: such a layer is plain data and can be stored and rebuilt (a merge's fan-out). */
+  prefix?: string;
 }
 
 /** Joins a path prefix and a relative path: ("email", "content.body") → "email.content.body". */
@@ -41,7 +43,7 @@ export function joinPath(prefix: string, path: string): string {
  * ```
  */
 export function documentLayer(source: Source, value: Record<string, unknown>, prefix: string, mode: ChannelLayer["mode"] = "override"): ChannelLayer {
-  return { source, mode, value, pathOf: (leaf) => joinPath(prefix, leaf) };
+  return { source, mode, value, prefix, pathOf: (leaf) => joinPath(prefix, leaf) };
 }
 
 function mappedPath(map: Record<string, string>, fallbackPrefix: string) {

@@ -14,7 +14,24 @@ import { ProblemCollector } from "./problems";
 import type { AttachmentInput, EmailChannelInput, SimpleSendInput, SmsChannelInput } from "./request-schema";
 import { parseDelayedSend } from "./schedule";
 import { type MergeRequest, type MergeSummary, planMerge, rowErrorsProblem, summarize } from "./merge/plan-merge";
-import { parseMerge } from "./merge/merge-array";
+import { type MergeRow, parseMerge, type RowError } from "./merge/merge-array";
+import { checkMergeRows } from "./merge/check-rows";
+
+/**
+ * A merge of more rows than this is fanned out (services/fanout): its rows are checked in the
+ * request (merge/check-rows.ts), stored in R2 in chunks, and rendered and stored as messages by
+ * the notify-fanout consumer. Smaller merges are rendered and stored within the request, like any send.
+ */
+export const FANOUT_MIN_ROWS = 100;
+
+/** A merge channel the request fans out: the rows that passed the up-front check. */
+export interface FanoutRows {
+  rows: MergeRow[];
+  /** Recipients of those rows (an estimate until the fan-out renders them: tenant default cc/bcc add to it). */
+  recipients: number;
+  /** Their normalised addresses or numbers, for the suppression count. */
+  addresses: string[];
+}
 
 /**
  * Where each resolved value of a send came from, per channel (`"sender.from": "tenant"`), the
@@ -37,6 +54,18 @@ export interface Plan {
   resolution: Resolution;
   /** Mail merges: per channel, the rows given, sent and skipped (merge/plan-merge.ts). */
   merge?: Partial<Record<Channel, MergeSummary>>;
+  /**
+   * Merges to fan out (more than FANOUT_MIN_ROWS rows): `deliveries` then holds only their first
+   * rows (for a preview), and these are the rows to store.
+   */
+  fanout?: Partial<Record<"email" | "sms", FanoutRows>>;
+}
+
+export interface PlanOptions {
+  /** Plan every merge row here however many there are (the fan-out consumer planning one chunk). */
+  planAllRows?: boolean;
+  /** A fanned-out merge renders this many of its first rows (a preview's rows); 1 by default. */
+  mergeRowsShown?: number;
 }
 
 /** One channel to send: its request-side layers (most general first) for the resolver. */
@@ -137,7 +166,7 @@ function attachmentLists(resolved: ResolvedChannel): AttachmentList[] {
  * Channels are checked independently and their problems reported together, so nothing is stored
  * unless all of the request is sendable.
  */
-export async function planRequest(ctx: SendContext, request: SendRequest): Promise<Plan> {
+export async function planRequest(ctx: SendContext, request: SendRequest, options: PlanOptions = {}): Promise<Plan> {
   const problems = new ProblemCollector();
   const scheduleOf = (value: string | undefined, path: string) => problems.run(() => parseDelayedSend(value, path, ctx.now));
   const topSchedule = (await scheduleOf(request.delayedSend, "delayedSend")) ?? null;
@@ -169,6 +198,7 @@ export async function planRequest(ctx: SendContext, request: SendRequest): Promi
 
   const deliveries: PlannedDelivery[] = [];
   const mergeSummaries: Plan["merge"] = {};
+  const fanout: NonNullable<Plan["fanout"]> = {};
   const eventSend = request.eventType !== undefined;
   for (const name of CHANNELS) {
     const r = resolved[name];
@@ -182,6 +212,19 @@ export async function planRequest(ctx: SendContext, request: SendRequest): Promi
       const merge = channel.merge;
       const planRow = (resolved: ResolvedChannel, paramsPath: string) =>
         name === "email" ? planEmail(ctx, { ...input, resolved, paramsPath, attachments, serviceAttachments }) : planSms(ctx, { ...input, resolved, paramsPath });
+      if (!options.planAllRows && merge.parsed.rows.length > FANOUT_MIN_ROWS) {
+        const fanned = await planFanoutMerge(ctx, name, r, channel, merge, planRow, options.mergeRowsShown ?? 1);
+        for (const { code, error, detail } of fanned.planned.requestErrors) problems.add(new ApiError(code, { detail, errors: [error] }));
+        const rows = merge.parsed.rows.length + new Set(merge.parsed.errors.map((e) => e.row)).size;
+        if (fanned.errors.length > 0 && !merge.skipInvalidRows) problems.add(rowErrorsProblem(merge.path, rows, fanned.errors));
+        else if (fanned.notAllowed.length > 0 && !merge.skipInvalidRows) problems.add(notAllowedProblem(ctx, fanned.notAllowed));
+        else if (fanned.rows.length === 0 && fanned.planned.requestErrors.length === 0) problems.add(rowErrorsProblem(merge.path, rows, [...fanned.errors, ...fanned.notAllowed], true));
+        deliveries.push(...fanned.planned.deliveries);
+        fanout[name] = { rows: fanned.rows, recipients: fanned.recipients, addresses: fanned.addresses };
+        const skipped = [...fanned.errors, ...fanned.notAllowed].sort((a, b) => a.row - b.row);
+        mergeSummaries[name] = summarize(merge, fanned.rows.length, skipped, { notAllowed: new Set(fanned.notAllowed.map((e) => e.row)).size });
+        continue;
+      }
       const planned = await planMerge(ctx, name, channel.layers, channel.path, merge, planRow);
       for (const { code, error, detail } of planned.requestErrors) problems.add(new ApiError(code, { detail, errors: [error] }));
       const rows = merge.parsed.rows.length + new Set(merge.parsed.errors.map((e) => e.row)).size;
@@ -221,5 +264,48 @@ export async function planRequest(ctx: SendContext, request: SendRequest): Promi
       ...(request.notSent && Object.keys(request.notSent).length > 0 ? { notSent: request.notSent } : {}),
     },
     ...(Object.keys(mergeSummaries).length > 0 ? { merge: mergeSummaries } : {}),
+    ...(Object.keys(fanout).length > 0 ? { fanout } : {}),
   };
+}
+
+/**
+ * A merge to fan out, as the request sees it: its first `shown` rows planned in full (which finds
+ * any problem of the request as a whole, and is what a preview shows), every row checked
+ * (merge/check-rows.ts). A row is sent only when both pass.
+ */
+async function planFanoutMerge(
+  ctx: SendContext,
+  name: "email" | "sms",
+  base: ResolvedChannel,
+  channel: ChannelRequest,
+  merge: MergeRequest,
+  planRow: Parameters<typeof planMerge>[5],
+  shown: number,
+) {
+  const head = { ...merge, parsed: { ...merge.parsed, rows: merge.parsed.rows.slice(0, Math.max(1, shown)), errors: [] } };
+  const planned = await planMerge(ctx, name, channel.layers, channel.path, head, planRow);
+  const checked = await checkMergeRows(ctx, name, base, merge.parsed, merge.path);
+  // A first row the check passed may still fail to render: it is not sent either.
+  const failedHead = new Set(planned.rowErrors.map((e) => e.row));
+  const known = new Set(checked.errors.map((e) => `${e.row}\u0000${e.path}\u0000${e.message}`));
+  const errors: RowError[] = [...checked.errors, ...planned.rowErrors.filter((e) => !known.has(`${e.row}\u0000${e.path}\u0000${e.message}`))].sort((a, b) => a.row - b.row);
+  const rows = checked.rows.filter((r) => !failedHead.has(r.row));
+  const sendable = new Set(rows.map((r) => r.row));
+  const dropped = checked.rows.filter((r) => failedHead.has(r.row));
+  let recipients = checked.recipients;
+  if (dropped.length > 0) recipients -= dropped.reduce((n, r) => n + new Set([...(r.recipients.to ?? []), ...(r.recipients.cc ?? []), ...(r.recipients.bcc ?? [])].map((a) => a.toLowerCase())).size, 0);
+  return {
+    planned: { ...planned, deliveries: planned.deliveries.filter((d) => d.mergeRow !== undefined && sendable.has(d.mergeRow)) },
+    rows,
+    errors,
+    notAllowed: checked.notAllowed,
+    recipients: Math.max(recipients, rows.length),
+    addresses: checked.addresses,
+  };
+}
+
+/** The refusal of a merge addressing people off the guest list that did not ask to skip those rows (guest-list-check.ts's rule). */
+function notAllowedProblem(ctx: SendContext, errors: RowError[]): ApiError {
+  const restriction = ctx.principal.keyType === "team" ? "A team key may send only to the tenant's guest list" : "A tenant in trial mode may send only to its guest list";
+  return new ApiError("recipient_not_allowed", { detail: `${restriction}; ${errors.length} recipient${errors.length === 1 ? " is" : "s are"} not on it`, errors });
 }

@@ -5,7 +5,7 @@ import { CardSchema, ParamsSchema } from "../content/json-schemas";
 import { RENDERER_NAMES } from "../render/renderer";
 import { SenderIdSchema } from "./sender-id";
 import { ChatTargetSchema } from "../tenants/settings";
-import { MAX_MERGE_CELL_CHARS, MAX_MERGE_COLUMNS } from "./merge/merge-array";
+import { MAX_MERGE_CELL_CHARS, MAX_MERGE_COLUMNS, MAX_MERGE_ROWS } from "./merge/merge-array";
 
 /**
  * Request shapes of the simple send endpoints (the seed's §1–2 and the common-notify design
@@ -103,13 +103,13 @@ export const EmailRecipientsSchema = z
 
 /**
  * A mail merge (the seed's §4): a header row, then one row per message. The schema bounds the
- * shape; the row bound of the present one-batch send path is checked when the merge is read
- * (merge/merge-array.ts MAX_MERGE_ROWS), so a larger merge is told that bound, not a schema error.
+ * shape loosely (blank rows are allowed and skipped); the bound on data rows is checked when the
+ * merge is read (merge/merge-array.ts MAX_MERGE_ROWS), so a larger merge gets the 413 naming it.
  */
 const MergeArraySchema = z
   .array(z.array(z.string().max(MAX_MERGE_CELL_CHARS, `At most ${MAX_MERGE_CELL_CHARS} characters`)).max(MAX_MERGE_COLUMNS, `At most ${MAX_MERGE_COLUMNS} columns`))
   .min(2, "A header row and at least one data row")
-  .max(50_001, "At most 50000 data rows")
+  .max(2 * MAX_MERGE_ROWS + 1, `At most ${MAX_MERGE_ROWS} data rows`)
   .openapi({
     description: "Mail merge: the header row (`to`, or `email address` / `phone number`; `cc` and `bcc` for email; other columns name params), then one row per message. Not with to, cc, bcc or subscription.",
     example: [["to", "firstname"], ["fred@example.com", "Frederic"]],

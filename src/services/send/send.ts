@@ -10,6 +10,8 @@ import { applyRecipientPolicies } from "../suppressions/policies";
 import type { SuppressedRecipient } from "../suppressions/apply";
 import { finishMergeSummaries, skipRowsOffGuestList } from "./merge/merge-policies";
 import type { MergeSummary } from "./merge/plan-merge";
+import { rowRecipients, startFanout } from "../fanout/start";
+import { countSuppressed } from "../suppressions/suppressions";
 
 /** Messages a merge preview shows per channel unless `previewRows` says otherwise (at most MAX_PREVIEW_ROWS). */
 export const DEFAULT_PREVIEW_ROWS = 10;
@@ -59,7 +61,7 @@ export function toPreview(plan: Plan, previewRows = DEFAULT_PREVIEW_ROWS): Previ
 
 /** A preview refuses what the send would refuse, guest-list recipients included, so a designer sees it. */
 export async function previewSend(ctx: SendContext, request: SendRequest, options: { explain?: boolean; previewRows?: number } = {}): Promise<Preview> {
-  const planned = await skipRowsOffGuestList(ctx, request, await planRequest(ctx, request));
+  const planned = await skipRowsOffGuestList(ctx, request, await planRequest(ctx, request, { mergeRowsShown: options.previewRows ?? DEFAULT_PREVIEW_ROWS }));
   await assertRecipientsAllowed(ctx, planned);
   const policed = await applyRecipientPolicies(ctx, request, planned, { preview: true });
   const suppressed = policed.suppressed;
@@ -88,10 +90,15 @@ export async function sendNotification(ctx: SendContext, request: SendRequest, s
   // A merge that skips invalid rows skips those addressed off the guest list too; anything else off it is refused.
   const planned = await skipRowsOffGuestList(ctx, request, await planRequest(ctx, request));
   await assertRecipientsAllowed(ctx, planned);
+  const fanout = planned.fanout;
+  // A fanned-out merge's first rows were planned only to check the request: its rows are stored
+  // in R2 and become messages in the fan-out, so only the other deliveries are stored here.
+  const inline = fanout ? { ...planned, deliveries: planned.deliveries.filter((d) => !(d.mergeRow !== undefined && fanout[d.channel as "email" | "sms"])) } : planned;
   // Suppressed recipients removed (422 when none is left); one-click unsubscribe links added.
-  const policed = await applyRecipientPolicies(ctx, request, planned);
+  const policed = fanout && inline.deliveries.length === 0 ? { plan: inline, suppressed: [] } : await applyRecipientPolicies(ctx, request, inline);
   const suppressed = policed.suppressed;
-  const plan = finishMergeSummaries(policed.plan, suppressed);
+  // A fanned-out email merge attaches the request's files to every row, whatever is left inline.
+  let plan = finishMergeSummaries(fanout?.email ? { ...policed.plan, attachments: planned.attachments } : policed.plan, suppressed);
   const counts: Partial<Record<Channel, number>> = {};
   const sending: Partial<Record<Channel, number>> = {};
   for (const d of plan.deliveries) {
@@ -99,10 +106,26 @@ export async function sendNotification(ctx: SendContext, request: SendRequest, s
     // Daily allowances count messages that will be sent, not failures recorded while planning.
     if (!d.failed) sending[d.channel] = (sending[d.channel] ?? 0) + d.recipients.length;
   }
+  if (fanout) {
+    const merge = { ...plan.merge };
+    for (const channel of ["email", "sms"] as const) {
+      const rows = fanout[channel];
+      if (!rows) continue;
+      // The fan-out leaves suppressed recipients out as it renders; the request counts them now.
+      const suppressedCount = await countSuppressed(ctx, channel, rows.addresses);
+      const recipients = rows.rows.reduce((n, r) => n + rowRecipients(r), 0) - suppressedCount;
+      counts[channel] = (counts[channel] ?? 0) + recipients;
+      sending[channel] = (sending[channel] ?? 0) + recipients;
+      if (merge[channel]) merge[channel] = { ...merge[channel], suppressed: suppressedCount };
+    }
+    plan = { ...plan, merge };
+  }
   const admission = await admitSend(ctx, sending);
   let stored;
   try {
-    stored = await storeNotification(ctx, plan, source);
+    // A fanned-out merge is scheduled when its rows are: the first row's plan says when.
+    const scheduledFor = planned.deliveries.find((d) => d.mergeRow !== undefined)?.scheduledFor ?? null;
+    stored = fanout ? await startFanout(ctx, request, { ...plan, fanout }, source, scheduledFor) : await storeNotification(ctx, plan, source);
   } catch (err) {
     await admission.refund();
     throw err;
@@ -112,7 +135,7 @@ export async function sendNotification(ctx: SendContext, request: SendRequest, s
   const { notification } = stored;
   return {
     notifyId: notification.id,
-    status: receiptStatus(stored.deliveries),
+    status: fanout ? (stored.notification.scheduledFor ? "scheduled" : "accepted") : receiptStatus(stored.deliveries),
     statusUrl: `${ctx.origin}/api/v1/notify/${notification.id}`,
     channels: counts,
     correlationId: notification.correlationId,

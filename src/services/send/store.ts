@@ -1,12 +1,12 @@
 import { getTableColumns } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { deliveries, type DeliveryRow, type MessageRow, messages, type NotificationRow, notifications } from "../../db/schema";
+import { type Channel, deliveries, type DeliveryRow, type MessageRow, messages, type NotificationRow, notifications } from "../../db/schema";
 import { chunk } from "../../lib/chunk";
 import { deriveStatus, initialCounts } from "../delivery/notification-status";
 import { uuidv7 } from "../../lib/ids";
 import { attachmentKey } from "./attachments";
 import type { SendContext } from "./context";
-import type { EmailPayload } from "./payloads";
+import type { EmailPayload, PlannedDelivery } from "./payloads";
 import type { Plan } from "./plan";
 
 /** D1 binds at most 100 parameters per statement, so multi-row inserts are split to fit. */
@@ -23,29 +23,100 @@ export interface StoredNotification {
  * notification, its deliveries and its message rows in one D1 batch, which is atomic. If the
  * batch fails the R2 objects are removed, so a refused request leaves nothing behind.
  */
-export async function storeNotification(ctx: SendContext, plan: Plan, source: string): Promise<StoredNotification> {
-  const id = uuidv7(ctx.now.getTime());
+/** A notification whose merges are fanned out: their rows become messages later, chunk by chunk (services/fanout). */
+export interface FanoutPart {
+  /** The id, chosen before storing so the merge's chunks could be written under it. */
+  id: string;
+  channels: Channel[];
+  /** Chunks the notify-fanout consumer has yet to turn into messages. */
+  pendingChunks: number;
+  /** Messages those chunks are expected to make (corrected chunk by chunk as they are made). */
+  messages: number;
+  /** When the merge's messages are due, if it is a delayed send. */
+  scheduledFor: Date | null;
+}
+
+export async function storeNotification(ctx: SendContext, plan: Plan, source: string, fanout?: FanoutPart): Promise<StoredNotification> {
+  const id = fanout?.id ?? uuidv7(ctx.now.getTime());
   const now = ctx.now;
   const keys = plan.attachments.map((a, i) => attachmentKey(ctx.tenant.id, id, i, a.filename));
   await Promise.all(
     plan.attachments.map((a, i) => ctx.env.BUCKET.put(keys[i]!, a.content, { httpMetadata: { contentType: a.contentType } })),
   );
 
+  const { deliveryRows, messageRows } = plannedRows(ctx.tenant.id, id, plan.deliveries, keys, now);
+
+  const scheduledTimes = [...deliveryRows.filter((d) => d.state === "scheduled").map((d) => d.scheduledFor!), ...(fanout?.scheduledFor ? [fanout.scheduledFor] : [])];
+  const notification: NotificationRow = {
+    id,
+    tenantId: ctx.tenant.id,
+    // Replaced in the batch by the status its counts give (deriveStatus), by the same rules as later.
+    status: "accepted",
+    keyType: ctx.principal.keyType,
+    source,
+    correlationId: plan.correlationId ?? ctx.correlationId,
+    tags: plan.tags,
+    channels: [...new Set([...deliveryRows.map((d) => d.channel), ...(fanout?.channels ?? [])])],
+    messageCount: messageRows.length + (fanout?.messages ?? 0),
+    scheduledFor: scheduledTimes.length ? new Date(Math.min(...scheduledTimes.map((d) => d.getTime()))) : null,
+    eventTypeCode: plan.resolution.eventType?.code ?? null,
+    eventTypeVersion: plan.resolution.eventType?.version ?? null,
+    resolution: plan.resolution as unknown as Record<string, unknown>,
+    // Failed-at-plan messages (technical-failure) are counted from the start like any other.
+    ...initialCounts(messageRows.map((m) => m.status)),
+    pendingChunks: fanout?.pendingChunks ?? 0,
+    cancelRequestedAt: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+
+  const db = ctx.db;
+  const statements: BatchItem<"sqlite">[] = [
+    db.insert(notifications).values(notification),
+    ...insertRows(db, deliveryRows, messageRows),
+    deriveStatus(db, id),
+  ];
+  let results: unknown[];
+  try {
+    results = await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  } catch (err) {
+    await ctx.env.BUCKET.delete(keys).catch(() => undefined);
+    throw err;
+  }
+  const [derived] = results[results.length - 1] as { status: NotificationRow["status"] }[];
+  notification.status = derived!.status;
+  return { notification, deliveries: deliveryRows, messageCount: messageRows.length };
+}
+
+/** How a fan-out names the rows it stores (fanout/ids.ts); by default they get fresh UUIDv7s. */
+export interface RowIds {
+  delivery(planned: PlannedDelivery, index: number): string;
+  message(planned: PlannedDelivery, index: number, recipient: number): string;
+}
+
+const freshIds = (now: Date): RowIds => ({ delivery: () => uuidv7(now.getTime()), message: () => uuidv7(now.getTime()) });
+
+/**
+ * The delivery and message rows of planned deliveries: `queued` (or `scheduled` when they have a
+ * time, or finished when they failed while planned), one message row per recipient, the email
+ * payload pointing at the notification's stored attachments.
+ */
+export function plannedRows(tenantId: string, notifyId: string, planned: PlannedDelivery[], attachmentKeys: string[], now: Date, ids: RowIds = freshIds(now)): { deliveryRows: DeliveryRow[]; messageRows: MessageRow[] } {
   const deliveryRows: DeliveryRow[] = [];
   const messageRows: MessageRow[] = [];
-  for (const planned of plan.deliveries) {
-    const deliveryId = uuidv7(now.getTime());
+  planned.forEach((planned, index) => {
+    const deliveryId = ids.delivery(planned, index);
     // Failed while planned (a subscription service not answering): stored finished, never sent.
     const failed = planned.failed ? { ...planned.failed, at: now.toISOString() } : null;
     const scheduled = planned.scheduledFor !== null && !failed;
     const payload =
       planned.channel === "email"
-        ? { ...(planned.payload as EmailPayload), attachments: (planned.payload as EmailPayload).attachments.map((a, i) => ({ ...a, key: keys[i]! })) }
+        ? { ...(planned.payload as EmailPayload), attachments: (planned.payload as EmailPayload).attachments.map((a, i) => ({ ...a, key: attachmentKeys[i]! })) }
         : planned.payload;
     deliveryRows.push({
       id: deliveryId,
-      notificationId: id,
-      tenantId: ctx.tenant.id,
+      notificationId: notifyId,
+      tenantId,
       channel: planned.channel,
       state: failed ? "done" : scheduled ? "scheduled" : "queued",
       provider: planned.provider,
@@ -62,12 +133,12 @@ export async function storeNotification(ctx: SendContext, plan: Plan, source: st
       createdAt: now,
       updatedAt: now,
     });
-    for (const recipient of planned.recipients) {
+    planned.recipients.forEach((recipient, r) => {
       messageRows.push({
-        id: uuidv7(now.getTime()),
+        id: ids.message(planned, index, r),
         deliveryId,
-        notificationId: id,
-        tenantId: ctx.tenant.id,
+        notificationId: notifyId,
+        tenantId,
         channel: planned.channel,
         recipient: recipient.address,
         role: recipient.role,
@@ -78,46 +149,15 @@ export async function storeNotification(ctx: SendContext, plan: Plan, source: st
         sentAt: null,
         completedAt: failed ? now : null,
       });
-    }
-  }
+    });
+  });
+  return { deliveryRows, messageRows };
+}
 
-  const scheduledTimes = deliveryRows.filter((d) => d.state === "scheduled").map((d) => d.scheduledFor!);
-  const notification: NotificationRow = {
-    id,
-    tenantId: ctx.tenant.id,
-    // Replaced in the batch by the status its counts give (deriveStatus), by the same rules as later.
-    status: "accepted",
-    keyType: ctx.principal.keyType,
-    source,
-    correlationId: plan.correlationId ?? ctx.correlationId,
-    tags: plan.tags,
-    channels: [...new Set(deliveryRows.map((d) => d.channel))],
-    messageCount: messageRows.length,
-    scheduledFor: scheduledTimes.length ? new Date(Math.min(...scheduledTimes.map((d) => d.getTime()))) : null,
-    eventTypeCode: plan.resolution.eventType?.code ?? null,
-    eventTypeVersion: plan.resolution.eventType?.version ?? null,
-    resolution: plan.resolution as unknown as Record<string, unknown>,
-    // Failed-at-plan messages (technical-failure) are counted from the start like any other.
-    ...initialCounts(messageRows.map((m) => m.status)),
-    createdAt: now,
-    updatedAt: now,
-  };
-
-  const db = ctx.db;
-  const statements: BatchItem<"sqlite">[] = [
-    db.insert(notifications).values(notification),
+/** Multi-row INSERTs of deliveries and messages, each within D1's 100 bound parameters. */
+export function insertRows(db: SendContext["db"], deliveryRows: DeliveryRow[], messageRows: MessageRow[]): BatchItem<"sqlite">[] {
+  return [
     ...chunk(deliveryRows, Math.floor(D1_MAX_PARAMS / Object.keys(getTableColumns(deliveries)).length)).map((rows) => db.insert(deliveries).values(rows)),
     ...chunk(messageRows, Math.floor(D1_MAX_PARAMS / Object.keys(getTableColumns(messages)).length)).map((rows) => db.insert(messages).values(rows)),
-    deriveStatus(db, id),
   ];
-  let results: unknown[];
-  try {
-    results = await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
-  } catch (err) {
-    await ctx.env.BUCKET.delete(keys).catch(() => undefined);
-    throw err;
-  }
-  const [derived] = results[results.length - 1] as { status: NotificationRow["status"] }[];
-  notification.status = derived!.status;
-  return { notification, deliveries: deliveryRows, messageCount: messageRows.length };
 }

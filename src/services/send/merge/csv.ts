@@ -3,7 +3,7 @@ import { ApiError } from "../../../lib/errors/api-error";
 import { MAX_MERGE_CELL_CHARS, MAX_MERGE_COLUMNS } from "./merge-array";
 
 /** A merge file's size: far above what MAX_MERGE_ROWS rows need, far below what could hold the Worker. */
-export const MAX_CSV_BYTES = 2 * 1024 * 1024;
+export const MAX_CSV_BYTES = 12 * 1024 * 1024;
 
 /**
  * Reads a mail-merge CSV (RFC 4180 as spreadsheets write it: quoted fields with embedded commas,

@@ -8,15 +8,13 @@ import type { ChannelLayer } from "../../resolve/layers";
  */
 
 /**
- * Rows one request may merge until the fan-out through R2 and Queues lands: every row is one
- * delivery and at least one message row, stored in the send's single D1 batch.
+ * Rows one request may merge. Past plan.ts FANOUT_MIN_ROWS the rows are checked in the request
+ * and fanned out through R2 and the notify-fanout queue, so the request's work stays linear and
+ * small (docs/scaling.md works out the production ceiling).
  */
-export const MAX_MERGE_ROWS = 500;
-/**
- * Recipients (addresses and numbers in the recipient cells) of one merge: each is a message row
- * in the same D1 batch, so a merge of 500 rows of 50 addresses each must not reach it.
- */
-export const MAX_MERGE_RECIPIENTS = 1_000;
+export const MAX_MERGE_ROWS = 50_000;
+/** Recipients (addresses and numbers in the recipient cells) of one merge: each is a message. */
+export const MAX_MERGE_RECIPIENTS = 100_000;
 /** Columns of a merge: the header is data too, so it is bounded like the rest. */
 export const MAX_MERGE_COLUMNS = 100;
 /** A cell of a merge (a recipient list or a parameter value). */
@@ -105,7 +103,7 @@ export function parseMerge(table: string[][], channel: MergeChannel, path: strin
   if (nonEmpty === 0) throw invalid([{ path: `${path}[1]`, message: "At least one data row is required" }], "The merge has no data rows");
   if (nonEmpty > MAX_MERGE_ROWS) {
     throw new ApiError("payload_too_large", {
-      detail: `The merge has ${nonEmpty} rows; a request may merge at most ${MAX_MERGE_ROWS} rows for now (larger merges arrive with the queued fan-out)`,
+      detail: `The merge has ${nonEmpty} rows; a request may merge at most ${MAX_MERGE_ROWS} rows (split larger lists into several merges)`,
       errors: [{ path, message: `At most ${MAX_MERGE_ROWS} data rows` }],
     });
   }
@@ -143,7 +141,7 @@ export function parseMerge(table: string[][], channel: MergeChannel, path: strin
   const recipients = rows.reduce((n, r) => n + (r.recipients.to?.length ?? 0) + (r.recipients.cc?.length ?? 0) + (r.recipients.bcc?.length ?? 0), 0);
   if (recipients > MAX_MERGE_RECIPIENTS) {
     throw new ApiError("payload_too_large", {
-      detail: `The merge addresses ${recipients} recipients; a request may merge at most ${MAX_MERGE_RECIPIENTS} recipients for now (larger merges arrive with the queued fan-out)`,
+      detail: `The merge addresses ${recipients} recipients; a request may merge at most ${MAX_MERGE_RECIPIENTS} recipients (split larger lists into several merges)`,
       errors: [{ path, message: `At most ${MAX_MERGE_RECIPIENTS} recipients in all` }],
     });
   }

@@ -21,7 +21,8 @@ import { type RowError, toRowError } from "./merge-array";
  */
 export async function skipRowsOffGuestList(ctx: SendContext, request: SendRequest, plan: Plan): Promise<Plan> {
   const restriction = guestListRestriction(ctx);
-  const skipping = (["email", "sms"] as const).filter((name) => request.channels[name]?.merge?.skipInvalidRows && plan.merge?.[name]);
+  // A fanned-out merge's rows were held to the guest list by its up-front check (check-rows.ts).
+  const skipping = (["email", "sms"] as const).filter((name) => request.channels[name]?.merge?.skipInvalidRows && plan.merge?.[name] && !plan.fanout?.[name]);
   if (!restriction || skipping.length === 0) return plan;
   const list = await readGuestList(ctx);
   const emails = new Set(list.emails);
@@ -69,7 +70,8 @@ export function finishMergeSummaries(plan: Plan, suppressed: SuppressedRecipient
   const merge = { ...plan.merge };
   for (const name of ["email", "sms"] as const) {
     const summary = merge[name];
-    if (!summary) continue;
+    // A fanned-out merge's summary already counts its rows; its suppressions are counted by send.ts.
+    if (!summary || plan.fanout?.[name]) continue;
     const sent = new Set(plan.deliveries.filter((d) => d.channel === name && d.mergeRow !== undefined).map((d) => d.mergeRow)).size;
     merge[name] = { ...summary, sent, suppressed: suppressed.filter((s) => s.channel === name && s.path?.includes("mergeArray[")).length };
   }

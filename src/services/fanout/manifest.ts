@@ -1,0 +1,102 @@
+import type { TenantPrincipal } from "../../lib/app-env";
+import { chunk } from "../../lib/chunk";
+import { documentLayer, type ChannelLayer, type Source } from "../resolve/layers";
+import type { MergeRow } from "../send/merge/merge-array";
+import type { ChannelRequest, SendRequest } from "../send/plan";
+import type { TenantSettings } from "../tenants/settings";
+
+/**
+ * Rows per chunk. One chunk is one notify-fanout message and one invocation: it renders its rows
+ * (about 0.1 ms each), writes their deliveries and messages in one D1 batch (well under D1's
+ * queries per invocation), and enqueues the deliveries in sendBatch calls of 100 (5 subrequests),
+ * all far inside Cloudflare's per-invocation limits and the isolate's 128 MB.
+ */
+export const FANOUT_CHUNK_ROWS = 500;
+
+export type FanoutChannel = "email" | "sms";
+
+/** A request layer as stored: documentLayer's arguments. */
+interface StoredLayer {
+  source: Source;
+  mode: ChannelLayer["mode"];
+  value: Record<string, unknown>;
+  prefix: string;
+}
+
+/** What the notify-fanout consumer needs to plan any chunk as the request would have. */
+export interface FanoutManifest {
+  v: 1;
+  notifyId: string;
+  tenantId: string;
+  /** The request's clock: every chunk is planned at this instant (schedules, unsubscribe tokens). */
+  now: string;
+  requestId: string;
+  correlationId: string;
+  origin: string;
+  principal: Omit<TenantPrincipal, "tenant">;
+  /** The tenant's defaults as the request resolved them, so every chunk renders alike. */
+  settings: TenantSettings;
+  /** The request without its other channels or merge rows. */
+  request: Omit<SendRequest, "channels">;
+  channels: Partial<Record<FanoutChannel, StoredChannel>>;
+}
+
+export interface StoredChannel {
+  layers: StoredLayer[];
+  path: string;
+  paramsPath: string;
+  mergePath: string;
+  columns: string[];
+  chunks: ChunkInfo[];
+}
+
+export interface ChunkInfo {
+  firstRow: number;
+  lastRow: number;
+  /** Recipients the request counted for these rows (messages are counted for real once rendered). */
+  recipients: number;
+}
+
+/** A chunk's rows, as stored in R2. */
+export interface StoredChunk {
+  rows: MergeRow[];
+}
+
+/** Where a fanned-out notification's merge input lives in R2 (under the tenant, like attachments). */
+export const fanoutKeys = {
+  prefix: (tenantId: string, notifyId: string) => `fanout/${tenantId}/${notifyId}/`,
+  manifest: (tenantId: string, notifyId: string) => `fanout/${tenantId}/${notifyId}/manifest.json`,
+  chunk: (tenantId: string, notifyId: string, channel: FanoutChannel, index: number) => `fanout/${tenantId}/${notifyId}/${channel}/${index}.json`,
+};
+
+/** The request's layers as data; only documentLayer's layers (every request layer) can be stored. */
+export function storeLayers(layers: ChannelLayer[]): StoredLayer[] {
+  return layers.map((layer) => {
+    if (layer.prefix === undefined) throw new Error(`a ${layer.source} layer without a prefix cannot be stored for the fan-out`);
+    return { source: layer.source, mode: layer.mode, value: layer.value, prefix: layer.prefix };
+  });
+}
+
+/**
+ * A chunk's send request, rebuilt from the manifest: the channel's stored layers with the chunk's
+ * rows as its merge. Rows that fail now are skipped by the planner (and recorded as failed by the
+ * consumer), since the request already accepted the merge.
+ */
+export function chunkRequest(manifest: FanoutManifest, channel: FanoutChannel, rows: MergeRow[]): SendRequest {
+  const stored = manifest.channels[channel]!;
+  const request: ChannelRequest = {
+    layers: stored.layers.map((l) => documentLayer(l.source, l.value, l.prefix, l.mode)),
+    path: stored.path,
+    paramsPath: stored.paramsPath,
+    merge: { path: stored.mergePath, parsed: { columns: stored.columns, rows, errors: [] }, skipInvalidRows: true },
+  };
+  return { ...manifest.request, channels: { [channel]: request } };
+}
+
+/** Splits accepted rows into chunks, with the recipients the request counted for each. */
+export function splitRows(rows: MergeRow[], recipientsOf: (row: MergeRow) => number): { info: ChunkInfo; rows: MergeRow[] }[] {
+  return chunk(rows, FANOUT_CHUNK_ROWS).map((part) => ({
+    info: { firstRow: part[0]!.row, lastRow: part.at(-1)!.row, recipients: part.reduce((n, r) => n + recipientsOf(r), 0) },
+    rows: part,
+  }));
+}

@@ -1,0 +1,118 @@
+import { chunk } from "../../lib/chunk";
+import { uuidv7 } from "../../lib/ids";
+import { log } from "../../lib/log";
+import type { MergeRow } from "../send/merge/merge-array";
+import type { SendContext } from "../send/context";
+import type { Plan, SendRequest } from "../send/plan";
+import { type StoredNotification, storeNotification } from "../send/store";
+import type { Env } from "../../env";
+import { type FanoutChannel, fanoutKeys, type FanoutManifest, splitRows, storeLayers } from "./manifest";
+
+/** The body of a notify-fanout message: one chunk of one channel of a merge. */
+export interface FanoutMessage {
+  notifyId: string;
+  tenantId: string;
+  channel: FanoutChannel;
+  chunk: number;
+}
+
+/** Queues.sendBatch takes at most 100 messages. */
+const QUEUE_BATCH = 100;
+
+/** A row's recipients as the request counts them: its addresses, once each. */
+export function rowRecipients(row: MergeRow): number {
+  return new Set([...(row.recipients.to ?? []), ...(row.recipients.cc ?? []), ...(row.recipients.bcc ?? [])].map((a) => a.trim().toLowerCase())).size;
+}
+
+/**
+ * Hands chunks to the notify-fanout queue. A failure is logged, not raised: the notification is
+ * stored with its pending chunks, and the cron sweep sends the messages of a fan-out that made no
+ * progress again (services/fanout/sweep.ts), so a queue outage delays a merge but loses none of it.
+ */
+export async function enqueueChunks(env: Env, messages: FanoutMessage[]): Promise<boolean> {
+  try {
+    for (const batch of chunk(messages, QUEUE_BATCH)) await env.FANOUT_QUEUE.sendBatch(batch.map((body) => ({ body, contentType: "json" as const })));
+    return true;
+  } catch (err) {
+    log("error", "fan-out enqueue failed; the cron sweep will retry", { count: messages.length, error: String(err) });
+    return false;
+  }
+}
+
+/**
+ * Stores a send whose merges are fanned out: the merge rows in R2 (a manifest and one object per
+ * chunk), then the notification with its other deliveries and its pending chunk count in one D1
+ * batch, then one notify-fanout message per chunk. If the D1 batch fails the R2 objects are
+ * removed, so a refused request leaves nothing behind; the caller refunds the admission.
+ */
+export async function startFanout(
+  ctx: SendContext,
+  request: SendRequest,
+  plan: Plan & { fanout: NonNullable<Plan["fanout"]> },
+  source: string,
+  scheduledFor: Date | null,
+): Promise<StoredNotification> {
+  const notifyId = uuidv7(ctx.now.getTime());
+  const tenantId = ctx.tenant.id;
+  const { tenant: _tenant, ...principal } = ctx.principal;
+  const manifest: FanoutManifest = {
+    v: 1,
+    notifyId,
+    tenantId,
+    now: ctx.now.toISOString(),
+    requestId: ctx.requestId,
+    correlationId: plan.correlationId ?? ctx.correlationId,
+    origin: ctx.origin,
+    principal,
+    settings: ctx.settings,
+    request: {
+      attachments: request.attachments,
+      delayedSend: request.delayedSend,
+      correlationId: request.correlationId,
+      tags: request.tags,
+      eventType: request.eventType,
+      listUnsubscribe: request.listUnsubscribe,
+    },
+    channels: {},
+  };
+  const objects: { key: string; body: string }[] = [];
+  const messages: FanoutMessage[] = [];
+  let expected = 0;
+  for (const channel of ["email", "sms"] as const) {
+    const fanned = plan.fanout[channel];
+    const channelRequest = request.channels[channel];
+    if (!fanned || !channelRequest?.merge || fanned.rows.length === 0) continue;
+    const parts = splitRows(fanned.rows, rowRecipients);
+    manifest.channels[channel] = {
+      layers: storeLayers(channelRequest.layers),
+      path: channelRequest.path,
+      paramsPath: channelRequest.paramsPath,
+      mergePath: channelRequest.merge.path,
+      columns: channelRequest.merge.parsed.columns,
+      chunks: parts.map((p) => p.info),
+    };
+    parts.forEach((part, index) => {
+      objects.push({ key: fanoutKeys.chunk(tenantId, notifyId, channel, index), body: JSON.stringify({ rows: part.rows }) });
+      messages.push({ notifyId, tenantId, channel, chunk: index });
+      expected += part.info.recipients;
+    });
+  }
+  objects.push({ key: fanoutKeys.manifest(tenantId, notifyId), body: JSON.stringify(manifest) });
+
+  await Promise.all(objects.map((o) => ctx.env.BUCKET.put(o.key, o.body, { httpMetadata: { contentType: "application/json" } })));
+  let stored: StoredNotification;
+  try {
+    stored = await storeNotification(ctx, plan, source, {
+      id: notifyId,
+      channels: Object.keys(manifest.channels) as FanoutChannel[],
+      pendingChunks: messages.length,
+      messages: expected,
+      scheduledFor,
+    });
+  } catch (err) {
+    await ctx.env.BUCKET.delete(objects.map((o) => o.key)).catch(() => undefined);
+    throw err;
+  }
+  await enqueueChunks(ctx.env, messages);
+  return stored;
+}
