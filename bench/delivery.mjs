@@ -16,6 +16,7 @@
 //   BENCH_SCENARIO_TIMEOUT_S   give up on a scenario after this long (300)
 //   BENCH_POLL_MS              status polling interval (250)
 //   BENCH_CANCEL_ON_TIMEOUT    cancel what a timed-out merge has left, so it does not run into the next scenario (true)
+//   BENCH_FRESH                1 (default): a fresh `npm start` per scenario (bench/run.mjs); 0: one server for all
 //   BENCH_SINK                 state (read the local R2 state, default) | inbox (only /dev/inbox.json: exact below 200 captures)
 import { randomBytes } from "node:crypto";
 import { sampleWorkerdMemory } from "./lib/memory.mjs";
@@ -431,17 +432,33 @@ async function plainScenario(ctx) {
   return result;
 }
 
-/** Runs the selected delivery scenarios against a started service; answers every figure. */
-export async function runDelivery(svc, { merge = true, plain = true, log = console.log } = {}) {
+/**
+ * Runs the selected delivery scenarios against a started service; answers every figure. With
+ * `restart` (a function answering a freshly started service), each scenario gets its own server,
+ * except the first when `freshAtStart` says the given one has not been used yet.
+ */
+export async function runDelivery(svc, { merge = true, plain = true, restart, freshAtStart = false, log = console.log } = {}) {
   const settings = deliverySettings();
-  const ctx = { api: new Api(svc), sink: new SinkCounter({ stateDir: svc.stateDir, baseUrl: svc.baseUrl, mode: settings.sinkMode }), svc, settings, runId: randomBytes(3).toString("hex"), log };
-  const limits = await raiseLimits(svc);
-  if (limits.status !== 200) log(`Raising the demo tenant's limits answered ${limits.status}: ${limits.error}`);
+  const ctx = { settings, runId: randomBytes(3).toString("hex"), log };
+  const limitsAnswers = [];
+  const use = async (service) => {
+    ctx.sink?.close();
+    Object.assign(ctx, { svc: service, api: new Api(service), sink: new SinkCounter({ stateDir: service.stateDir, baseUrl: service.baseUrl, mode: settings.sinkMode }) });
+    const limits = await raiseLimits(service);
+    limitsAnswers.push(limits.status);
+    if (limits.status !== 200) log(`Raising the demo tenant's limits answered ${limits.status}: ${limits.error}`);
+  };
+  await use(svc);
+  let used = !freshAtStart;
   const scenarios = [];
   // A scenario that throws (a bug here, the service gone) is recorded and the next one still runs.
   const attempt = async (name, run) => {
     try {
-      scenarios.push(await run());
+      if (restart && used) await use(await restart());
+      used = true;
+      const result = await run();
+      result.server = restart ? "fresh" : "shared";
+      scenarios.push(result);
     } catch (err) {
       log(`  ${name} failed: ${err.stack ?? err}`);
       scenarios.push({ name, kind: "error", finished: false, error: String(err.message ?? err), http: {} });
@@ -464,7 +481,7 @@ export async function runDelivery(svc, { merge = true, plain = true, log = conso
     const mid = at(10_000);
     growth[channel] = big && mid ? round(big.terminalMs / mid.terminalMs, 2) : null;
   }
-  return { settings, runId: ctx.runId, limits, scenarios, timeGrowth50kOver10k: growth };
+  return { settings: { ...settings, freshServerPerScenario: !!restart }, runId: ctx.runId, limitsPatchStatuses: limitsAnswers, scenarios, timeGrowth50kOver10k: growth };
 }
 
 /** Messages and check marks for the printed table and README's targets. */
@@ -483,6 +500,7 @@ export function printDeliveryTable(delivery, log = console.log) {
       "sink s".padStart(7),
       "msg/s".padStart(7),
       "peak MB".padStart(8),
+      "+MB".padStart(6),
       "dup".padStart(5),
       "lost".padStart(5),
       "miss".padStart(5),
@@ -502,6 +520,7 @@ export function printDeliveryTable(delivery, log = console.log) {
         sec(s.sinkCompleteMs).padStart(7),
         String(s.messagesPerSecond ?? "—").padStart(7),
         mb(s.memory?.peakTotalMb).padStart(8),
+        (s.memory?.available ? String(Math.round(s.memory.peakTotalMb - s.memory.startTotalMb)) : "?").padStart(6),
         String(s.sink?.duplicated ?? "—").padStart(5),
         String(s.sink?.lost ?? "—").padStart(5),
         String(s.sink?.missing ?? "—").padStart(5),
@@ -514,5 +533,5 @@ export function printDeliveryTable(delivery, log = console.log) {
     .join(", ");
   log(`\ntime(50k)/time(10k): ${growth}   (n/a: one of them did not run or finish)`);
   log("answer = HTTP status and seconds to it (plain: seconds to send all); final = until every message is final per the API;");
-  log("sink = until the sink captured them all; peak MB = all workerd processes together, sampled every 200 ms.");
+  log("sink = until the sink captured them all; peak MB = all workerd processes together, sampled every 200 ms; +MB = peak minus the value when the scenario started.");
 }

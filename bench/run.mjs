@@ -59,12 +59,25 @@ async function startService() {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
+  let ready = false;
+  let errTail = "";
+  // Both pipes are read to the end: a full stderr pipe would block the server mid-run. After the
+  // banner, only the last 8 KB of either is kept (for the message if the server dies).
+  child.stderr.on("data", (d) => {
+    errTail = (errTail + d).slice(-8192);
+  });
   await new Promise((resolve, reject) => {
     child.stdout.on("data", (d) => {
-      out += d;
-      if (out.includes("Press Ctrl+C")) resolve();
+      out = ready ? (out + d).slice(-8192) : out + d;
+      if (!ready && out.includes("Press Ctrl+C")) {
+        ready = true;
+        resolve();
+      }
     });
-    child.on("exit", (code) => reject(new Error(`npm start exited ${code}\n${out}`)));
+    child.on("exit", (code) => {
+      rmSync(dir, { recursive: true, force: true });
+      reject(new Error(`npm start exited ${code}\n${out}\n${errTail}`));
+    });
   });
   const field = (label) => new RegExp(`${label}\\s+(\\S+)`).exec(out)[1];
   return {
@@ -75,9 +88,13 @@ async function startService() {
     tenantId: field("Demo tenant"),
     pid: child.pid,
     stateDir: join(dir, "state"),
-    stop: () => {
+    /** Stops the server (waits up to 10 s for it to exit) and removes its state. */
+    stop: async () => {
+      const exited = child.exitCode !== null ? Promise.resolve() : new Promise((r) => child.once("exit", r));
       child.kill("SIGTERM");
-      setTimeout(() => rmSync(dir, { recursive: true, force: true }), 2000);
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      await new Promise((r) => setTimeout(r, 500));
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
@@ -123,7 +140,7 @@ function resultsPath(startedAt) {
 
 const startedAt = new Date();
 const results = { startedAt: startedAt.toISOString(), parts: [...only], machine: machineFacts(root) };
-const svc = await startService();
+let svc = await startService();
 try {
   await fetch(`${svc.baseUrl}/api/v1/tenants/${svc.tenantId}`, {
     method: "PATCH",
@@ -172,7 +189,17 @@ try {
     };
   }
   if (only.has("merge") || only.has("plain")) {
-    results.delivery = await runDelivery(svc, { merge: only.has("merge"), plain: only.has("plain") });
+    // A fresh server (state and workerd) per delivery scenario unless BENCH_FRESH=0: memory is then
+    // the scenario's own, and what a timed-out scenario leaves cannot slow the next one.
+    const restart =
+      process.env.BENCH_FRESH === "0"
+        ? undefined
+        : async () => {
+            await svc.stop();
+            svc = await startService();
+            return svc;
+          };
+    results.delivery = await runDelivery(svc, { merge: only.has("merge"), plain: only.has("plain"), restart, freshAtStart: !only.has("requests") });
     printDeliveryTable(results.delivery);
   }
   results.finishedAt = new Date().toISOString();
@@ -180,5 +207,5 @@ try {
   writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nEvery figure: ${path.startsWith(`${root}/`) ? path.slice(root.length + 1) : path}`);
 } finally {
-  svc.stop();
+  await svc.stop();
 }
