@@ -508,6 +508,10 @@ export function printDeliveryTable(delivery, log = console.log) {
     ].join(" "),
   );
   for (const s of rows) {
+    if (s.kind === "error") {
+      log([s.name.padEnd(40), `  FAILED: ${String(s.error).split("\n")[0].slice(0, 100)}`].join(" "));
+      continue;
+    }
     const answer = s.kind === "merge" ? `${s.http.status} ${sec(s.http.answerMs)}s` : `${s.http.sendPhaseMs !== undefined ? sec(s.http.sendPhaseMs) : "—"}s`;
     const failures = FAILURE_STATUSES.reduce((n, st) => n + (s.counts?.[st] ?? 0), 0);
     const state = s.kind === "merge" ? (s.http.status !== 201 ? `refused: ${s.http.error}` : s.finished ? `${s.status}${failures ? ` (${failures} failed)` : ""}` : `NOT FINISHED ${JSON.stringify(s.counts ?? {})}`) : s.finished ? JSON.stringify(s.notificationStatuses) : `NOT FINISHED ${JSON.stringify(s.notificationStatuses)}`;

@@ -196,7 +196,11 @@ try {
         ? undefined
         : async () => {
             await svc.stop();
-            svc = await startService();
+            // One retry: a server that fails to come up once (killed, port race) should not cost a scenario.
+            svc = await startService().catch((err) => {
+              console.error(`npm start failed (${err.message.split("\n")[0]}); trying once more`);
+              return startService();
+            });
             return svc;
           };
     results.delivery = await runDelivery(svc, { merge: only.has("merge"), plain: only.has("plain"), restart, freshAtStart: !only.has("requests") });
