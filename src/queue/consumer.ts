@@ -2,7 +2,7 @@ import type { z } from "zod";
 import { createDb, type Db } from "../db/client";
 import type { Env } from "../env";
 import { log } from "../lib/log";
-import { failUndeliverable, processDelivery } from "../services/delivery/process";
+import { failUndeliverable, processDeliveries } from "../services/delivery/process";
 import { fanOutChunk } from "../services/fanout/fan-out-chunk";
 import { DeadLetterMessageSchema, DeliverMessageSchema, FanoutMessageSchema } from "./messages";
 import { type LogicalQueue, logicalQueue } from "./names";
@@ -18,36 +18,60 @@ const FAILED_RETRY_SECONDS = 30;
 
 interface QueueHandler<S extends z.ZodType> {
   schema: S;
-  handle(message: Message<unknown>, body: z.infer<S>, queue: string, db: Db, env: Env): Promise<void>;
+  /** Handles the batch's messages whose bodies passed the schema; each must be acked or retried. */
+  handle(messages: { message: Message<unknown>; body: z.infer<S> }[], queue: string, db: Db, env: Env): Promise<void>;
 }
 
 const handler = <S extends z.ZodType>(h: QueueHandler<S>) => h;
 
+/** Handles each message on its own, all at once, so one slow message does not hold back the rest. */
+const eachMessage =
+  <T>(handle: (message: Message<unknown>, body: T, db: Db, env: Env) => Promise<void>) =>
+  async (items: { message: Message<unknown>; body: T }[], queue: string, db: Db, env: Env) => {
+    await Promise.all(
+      items.map(async ({ message, body }) => {
+        try {
+          await handle(message, body, db, env);
+        } catch (err) {
+          log("error", "queue message failed", { queue, messageId: message.id, error: String(err) });
+          message.retry({ delaySeconds: FAILED_RETRY_SECONDS });
+        }
+      }),
+    );
+  };
+
+/**
+ * The deliver queue is handled a batch at a time (services/delivery/process.ts): one claim and
+ * one write for all of it, provider calls concurrent and batched where the provider allows.
+ */
 const deliver = handler({
   schema: DeliverMessageSchema,
-  async handle(message, body, _queue, db, env) {
-    const disposition = await processDelivery(db, env, body.deliveryId);
-    if (disposition.action === "ack") message.ack();
-    else message.retry({ delaySeconds: disposition.delaySeconds });
+  async handle(items, _queue, db, env) {
+    const dispositions = await processDeliveries(db, env, items.map((i) => i.body.deliveryId));
+    for (const { message, body } of items) {
+      const disposition = dispositions.get(body.deliveryId) ?? { action: "ack" };
+      if (disposition.action === "ack") message.ack();
+      else message.retry({ delaySeconds: disposition.delaySeconds });
+    }
   },
 });
 
 const fanout = handler({
   schema: FanoutMessageSchema,
-  async handle(message, body, _queue, db, env) {
+  handle: eachMessage<z.infer<typeof FanoutMessageSchema>>(async (message, body, db, env) => {
     await fanOutChunk(db, env, body);
     message.ack();
-  },
+  }),
 });
 
 const deadLetter = handler({
   schema: DeadLetterMessageSchema,
-  async handle(message, body, _queue, db, env) {
+  handle: eachMessage<z.infer<typeof DeadLetterMessageSchema>>(async (message, body, db, env) => {
     if ("deliveryId" in body) await failUndeliverable(db, body.deliveryId, `The delivery queue gave up after ${message.attempts} deliveries of its message`);
     // A chunk the fan-out could not store: its rows are recorded as technical failures, not lost.
     else await fanOutChunk(db, env, body, `The fan-out gave up on this chunk of the merge after ${message.attempts} attempts`);
     message.ack();
-  },
+  }),
 });
 
 /**
@@ -80,51 +104,60 @@ function looseDeliveryId(body: unknown): string | null {
   return typeof id === "string" && id.length > 0 && id.length <= 128 ? id : null;
 }
 
-async function consumeMessage(message: Message<unknown>, queue: string, logical: LogicalQueue | null, db: Db, env: Env): Promise<void> {
+/**
+ * A message's body checked against its queue's schema, or null when the message was dealt with
+ * here: no handler for the queue, or a body that does not match (retried; a dead letter is
+ * recorded and acknowledged instead, since it has nowhere further to go).
+ */
+async function readMessage<S extends z.ZodType>(message: Message<unknown>, queue: string, logical: LogicalQueue | null, h: QueueHandler<S> | null, db: Db): Promise<z.infer<S> | null> {
   const base = { queue, logicalQueue: logical, messageId: message.id, attempts: message.attempts };
-  const h = logical ? HANDLERS[logical] : null;
   if (!h) {
     log("error", "queue message retried: no handler for this queue", base);
     message.retry({ delaySeconds: UNHANDLED_RETRY_SECONDS });
-    return;
+    return null;
   }
   const parsed = h.schema.safeParse(message.body);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 10).map((i) => ({ path: i.path.join("."), code: i.code }));
-    if (logical === "notify-dead-letter") {
-      // The dead-letter queue is the end of the line: retrying would only loop until the queue
-      // drops the message. Record what can be read, settle the delivery it names if any, and ack.
-      const deliveryId = looseDeliveryId(message.body);
-      log("error", "unreadable dead letter recorded and dropped", { ...base, ...describeBody(message.body), issues, deliveryId });
-      if (deliveryId) await failUndeliverable(db, deliveryId, `The queue gave up on an unreadable message after ${message.attempts} deliveries`);
-      message.ack();
-      return;
-    }
-    log("error", "queue message retried: body does not match the queue's schema", { ...base, ...describeBody(message.body), issues });
-    message.retry({ delaySeconds: UNHANDLED_RETRY_SECONDS });
-    return;
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.slice(0, 10).map((i) => ({ path: i.path.join("."), code: i.code }));
+  if (logical === "notify-dead-letter") {
+    // The dead-letter queue is the end of the line: retrying would only loop until the queue
+    // drops the message. Record what can be read, settle the delivery it names if any, and ack.
+    const deliveryId = looseDeliveryId(message.body);
+    log("error", "unreadable dead letter recorded and dropped", { ...base, ...describeBody(message.body), issues, deliveryId });
+    if (deliveryId) await failUndeliverable(db, deliveryId, `The queue gave up on an unreadable message after ${message.attempts} deliveries`);
+    message.ack();
+    return null;
   }
-  await h.handle(message, parsed.data, queue, db, env);
+  log("error", "queue message retried: body does not match the queue's schema", { ...base, ...describeBody(message.body), issues });
+  message.retry({ delaySeconds: UNHANDLED_RETRY_SECONDS });
+  return null;
 }
 
 /**
  * Queue entry point: dispatches on the batch's queue name (queue/names.ts) to that queue's handler,
- * which validates each body with the queue's schema (queue/messages.ts). Each message is handled
- * on its own (acked or retried individually), so one slow or failing provider call does not hold
- * back the rest of the batch, and nothing is thrown out of here (a throw would retry the whole
- * batch, repeating the calls that succeeded).
+ * with the messages whose bodies match the queue's schema (queue/messages.ts). Every message is
+ * acked or retried on its own, and nothing is thrown out of here (a throw would retry the whole
+ * batch, repeating the calls that succeeded); a handler that throws has its messages retried.
  */
 export async function consumeQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const db = createDb(env.DB);
   const logical = logicalQueue(batch.queue, env);
-  await Promise.all(
-    batch.messages.map(async (message) => {
-      try {
-        await consumeMessage(message, batch.queue, logical, db, env);
-      } catch (err) {
-        log("error", "queue message failed", { queue: batch.queue, messageId: message.id, deliveryId: looseDeliveryId(message.body), error: String(err) });
-        message.retry({ delaySeconds: FAILED_RETRY_SECONDS });
-      }
-    }),
-  );
+  const h = logical ? HANDLERS[logical] : null;
+  const items: { message: Message<unknown>; body: unknown }[] = [];
+  for (const message of batch.messages) {
+    try {
+      const body = await readMessage(message, batch.queue, logical, h, db);
+      if (body !== null) items.push({ message, body });
+    } catch (err) {
+      log("error", "queue message failed", { queue: batch.queue, messageId: message.id, deliveryId: looseDeliveryId(message.body), error: String(err) });
+      message.retry({ delaySeconds: FAILED_RETRY_SECONDS });
+    }
+  }
+  if (!h || items.length === 0) return;
+  try {
+    await h.handle(items, batch.queue, db, env);
+  } catch (err) {
+    log("error", "queue batch failed", { queue: batch.queue, messages: items.length, error: String(err) });
+    for (const { message } of items) message.retry({ delaySeconds: FAILED_RETRY_SECONDS });
+  }
 }

@@ -315,9 +315,9 @@ async function sendBulkEmail(c: Context<AppEnv>): Promise<Response> {
     if (!content) throw new SesRejection(400, "BadRequestException", "The local sink does not store SES templates; send DefaultContent.Template.TemplateContent");
     if (!content.Subject) throw new SesRejection(400, "BadRequestException", "DefaultContent.Template.TemplateContent.Subject is required");
     if (content.Html === undefined && content.Text === undefined) throw new SesRejection(400, "BadRequestException", "DefaultContent.Template.TemplateContent needs Text or Html");
-    const results: BulkEntryResult[] = [];
-    // One after another, so the inbox lists the entries in order.
-    for (const entry of request.BulkEmailEntries) results.push(await captureBulkEntry(c, request, entry));
+    // All at once: each entry takes its (time-ordered) inbox id before its first write, so the
+    // inbox still lists them in order, and a merge's delivery is not held up by the sink's writes.
+    const results: BulkEntryResult[] = await Promise.all(request.BulkEmailEntries.map((entry) => captureBulkEntry(c, request, entry)));
     return Response.json({ BulkEmailEntryResults: results }, { headers: { "x-amzn-RequestId": crypto.randomUUID() } });
   } catch (err) {
     if (err instanceof SesRejection) return err.response();

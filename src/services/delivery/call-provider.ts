@@ -2,7 +2,7 @@ import { createChatProvider } from "../../channels/chat/registry";
 import { createEmailProvider, type EmailProviderName } from "../../channels/email/registry";
 import { SimulatorProvider } from "../../channels/simulator";
 import { createSmsProvider, type SmsProviderName } from "../../channels/sms/registry";
-import type { ChatTargetType, SendOutcome } from "../../channels/types";
+import { type BatchEmailProvider, type ChatTargetType, type EmailMessage, isBatchEmailProvider, type SendOutcome } from "../../channels/types";
 import type { DeliveryRow } from "../../db/schema";
 import type { Env } from "../../env";
 import { SIMULATOR } from "../send/defaults";
@@ -18,6 +18,8 @@ export function providerTimeoutMs(env: Env): number {
 /** A provider call ready to go: everything read from storage, nothing sent yet. */
 export interface PreparedCall {
   send(signal: AbortSignal): Promise<SendOutcome>;
+  /** Set when the message may share one call with others of the same key (provider batch APIs). */
+  batch?: { provider: BatchEmailProvider; message: EmailMessage; key: string };
 }
 
 /**
@@ -30,7 +32,11 @@ export async function prepareCall(env: Env, delivery: DeliveryRow): Promise<Prep
     case "email": {
       const message = await toEmailMessage(env, delivery);
       const provider = simulated ? new SimulatorProvider() : createEmailProvider(delivery.provider as EmailProviderName, env);
-      return { send: (signal) => provider.send(message, signal) };
+      const key = isBatchEmailProvider(provider) ? provider.batchKey(message) : null;
+      return {
+        send: (signal) => provider.send(message, signal),
+        ...(key !== null && isBatchEmailProvider(provider) ? { batch: { provider, message, key } } : {}),
+      };
     }
     case "sms": {
       const message = toSmsMessage(delivery);

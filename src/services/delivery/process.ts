@@ -8,7 +8,8 @@ import { chunk } from "../../lib/chunk";
 import { log } from "../../lib/log";
 import { ServiceCallError } from "../tenant-services/call";
 import { MissingAttachmentError } from "./adapter-message";
-import { type PreparedCall, prepareCall, providerTimeoutMs } from "./call-provider";
+import { prepareCall, providerTimeoutMs } from "./call-provider";
+import { type CallItem, type CallResult, runCalls } from "./run-calls";
 import { countMove } from "./notification-status";
 
 /** Provider attempts per delivery before it is a technical failure. */
@@ -45,35 +46,45 @@ function leaseMs(env: Env): number {
   return providerTimeoutMs(env) * 2 + 30_000;
 }
 
+/** Delivery ids per statement: D1 binds at most 100 parameters, a few go to the rest of the statement. */
+const IDS_PER_CLAIM = 90;
+
 /**
- * Takes a delivery for one attempt. The conditional UPDATE is the duplicate-delivery guard: only
- * a delivery waiting to be sent (`queued` or `retry_wait`) can be claimed, so a queue message
- * delivered twice finds the second copy refused and never makes a second provider call.
+ * Takes deliveries for one attempt, all of a queue batch in one D1 round trip. The conditional
+ * UPDATE is the duplicate-delivery guard: only a delivery waiting to be sent (`queued` or
+ * `retry_wait`) can be claimed, so a queue message delivered twice finds the second copy refused
+ * and never makes a second provider call. One lease token marks everything this batch took.
  */
-async function claim(db: Db, env: Env, deliveryId: string, now: Date): Promise<DeliveryRow | null> {
+async function claimAll(db: Db, env: Env, deliveryIds: string[], now: Date): Promise<DeliveryRow[]> {
   const token = crypto.randomUUID();
-  // Only the claim that took the lease moves the messages (and their counts) to sending.
-  const waiting = and(
-    eq(messages.deliveryId, deliveryId),
-    eq(messages.status, "created"),
-    sql`EXISTS (SELECT 1 FROM deliveries WHERE id = ${deliveryId} AND lease_token = ${token})`,
-  );
-  const [claimed] = await db.batch([
-    db
-      .update(deliveries)
-      .set({
-        state: "in_flight",
-        attempts: sql`${deliveries.attempts} + 1`,
-        leaseUntil: new Date(now.getTime() + leaseMs(env)),
-        leaseToken: token,
-        updatedAt: now,
-      })
-      .where(and(eq(deliveries.id, deliveryId), inArray(deliveries.state, ["queued", "retry_wait"])))
-      .returning(),
-    countMove(db, waiting, "sending", now),
-    db.update(messages).set({ status: "sending", updatedAt: now }).where(waiting),
-  ]);
-  return claimed[0] ?? null;
+  const statements: BatchItem<"sqlite">[] = [];
+  const parts = chunk([...new Set(deliveryIds)], IDS_PER_CLAIM);
+  for (const ids of parts) {
+    // Only the claim that took the lease moves the messages (and their counts) to sending.
+    const waiting = and(
+      inArray(messages.deliveryId, ids),
+      eq(messages.status, "created"),
+      sql`EXISTS (SELECT 1 FROM deliveries WHERE id = ${messages.deliveryId} AND lease_token = ${token})`,
+    );
+    statements.push(
+      db
+        .update(deliveries)
+        .set({
+          state: "in_flight",
+          attempts: sql`${deliveries.attempts} + 1`,
+          leaseUntil: new Date(now.getTime() + leaseMs(env)),
+          leaseToken: token,
+          updatedAt: now,
+        })
+        .where(and(inArray(deliveries.id, ids), inArray(deliveries.state, ["queued", "retry_wait"])))
+        .returning(),
+      countMove(db, waiting, "sending", now),
+      db.update(messages).set({ status: "sending", updatedAt: now }).where(waiting),
+    );
+  }
+  if (statements.length === 0) return [];
+  const results = await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  return parts.flatMap((_, i) => results[i * 3] as DeliveryRow[]);
 }
 
 function errorFrom(code: string, message: string, retryable: boolean, now: Date, err?: ProviderError): DeliveryError {
@@ -88,64 +99,71 @@ function errorFrom(code: string, message: string, retryable: boolean, now: Date,
   };
 }
 
+/** How an attempt ends for one delivery: what to write, and what the queue should do. */
+interface Settlement {
+  delivery: DeliveryRow;
+  /** `retry_wait` without message updates: released before any call (nothing was sent). */
+  state: "done" | "retry_wait";
+  providerMessageId?: string;
+  lastError: DeliveryError | null;
+  /** Each recipient's status; absent when the messages stay as they are. */
+  statusFor?: (recipient: string) => { status: MessageStatus; error: DeliveryError | null };
+  disposition: Disposition;
+}
+
 /**
- * Writes the end of an attempt, only while we still hold the lease (a delivery whose lease
- * expired may have been settled by the sweep). `statuses` maps each recipient to its status.
+ * Writes the end of a batch's attempts, only for deliveries whose lease is still ours (one whose
+ * lease expired may have been settled by the sweep): one D1 round trip to read their message
+ * rows, one batch to write. Messages with the same outcome are updated together, each UPDATE after
+ * the statement that moves its rows in their notifications' counts.
  */
-async function settle(
-  db: Db,
-  delivery: DeliveryRow,
-  now: Date,
-  result: {
-    state: "done" | "retry_wait";
-    providerMessageId?: string;
-    lastError: DeliveryError | null;
-    statusFor: (recipient: string) => { status: MessageStatus; error: DeliveryError | null };
-  },
-): Promise<void> {
-  const rows = await db.select({ id: messages.id, recipient: messages.recipient }).from(messages).where(eq(messages.deliveryId, delivery.id));
-  const held = sql`EXISTS (SELECT 1 FROM deliveries WHERE id = ${delivery.id} AND lease_token = ${delivery.leaseToken})`;
-  // One UPDATE per distinct outcome rather than per recipient (an email to 50 addresses is
-  // usually one), each after the statement that moves its rows in the notification's counts.
-  const outcomes = new Map<string, { status: MessageStatus; error: DeliveryError | null; ids: string[] }>();
+async function settleAll(db: Db, settlements: Settlement[], now: Date): Promise<void> {
+  if (settlements.length === 0) return;
+  const withMessages = settlements.filter((s) => s.statusFor);
+  const reads = chunk(withMessages.map((s) => s.delivery.id), IDS_PER_STATEMENT).map((ids) =>
+    db.select({ id: messages.id, deliveryId: messages.deliveryId, recipient: messages.recipient }).from(messages).where(inArray(messages.deliveryId, ids)),
+  );
+  const rows = reads.length === 0 ? [] : ((await db.batch(reads as unknown as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]])) as { id: string; deliveryId: string; recipient: string }[][]).flat();
+  const byDelivery = new Map(withMessages.map((s) => [s.delivery.id, s]));
+  const outcomes = new Map<string, { status: MessageStatus; error: DeliveryError | null; sent: boolean; ids: string[] }>();
   for (const row of rows) {
-    const { status, error } = result.statusFor(row.recipient);
-    const key = JSON.stringify([status, error]);
-    const outcome = outcomes.get(key) ?? { status, error, ids: [] };
+    const s = byDelivery.get(row.deliveryId)!;
+    const { status, error } = s.statusFor!(row.recipient);
+    const sent = status !== "sending" || s.providerMessageId !== undefined;
+    const key = JSON.stringify([status, error, sent]);
+    const outcome = outcomes.get(key) ?? { status, error, sent, ids: [] };
     outcome.ids.push(row.id);
     outcomes.set(key, outcome);
   }
-  const groups = [...outcomes.values()].flatMap((o) => chunk(o.ids, IDS_PER_STATEMENT).map((ids) => ({ ...o, ids })));
-  const messageUpdates = groups.flatMap(({ status, error, ids }) => {
-    const where = and(inArray(messages.id, ids), held);
-    return [
-      countMove(db, where, status, now),
+  // Every message of this batch's deliveries is held under the same token, the claim's.
+  const held = sql`EXISTS (SELECT 1 FROM deliveries WHERE id = ${messages.deliveryId} AND lease_token = ${settlements[0]!.delivery.leaseToken})`;
+  const statements: BatchItem<"sqlite">[] = [...outcomes.values()].flatMap((o) =>
+    chunk(o.ids, IDS_PER_STATEMENT).flatMap((ids) => {
+      const where = and(inArray(messages.id, ids), held);
+      return [
+        countMove(db, where, o.status, now),
+        db
+          .update(messages)
+          .set({ status: o.status, error: o.error, updatedAt: now, ...(o.sent ? { sentAt: now } : {}), ...(TERMINAL.has(o.status) ? { completedAt: now } : {}) })
+          .where(where),
+      ];
+    }),
+  );
+  for (const s of settlements) {
+    statements.push(
       db
-        .update(messages)
+        .update(deliveries)
         .set({
-          status,
-          error,
+          state: s.state,
+          providerMessageId: s.providerMessageId ?? s.delivery.providerMessageId,
+          lastError: s.lastError,
+          leaseUntil: null,
+          leaseToken: null,
           updatedAt: now,
-          ...(status !== "sending" || result.providerMessageId ? { sentAt: now } : {}),
-          ...(TERMINAL.has(status) ? { completedAt: now } : {}),
         })
-        .where(where),
-    ];
-  });
-  const statements: BatchItem<"sqlite">[] = [
-    ...messageUpdates,
-    db
-      .update(deliveries)
-      .set({
-        state: result.state,
-        providerMessageId: result.providerMessageId ?? delivery.providerMessageId,
-        lastError: result.lastError,
-        leaseUntil: null,
-        leaseToken: null,
-        updatedAt: now,
-      })
-      .where(and(eq(deliveries.id, delivery.id), eq(deliveries.leaseToken, delivery.leaseToken!))),
-  ];
+        .where(and(eq(deliveries.id, s.delivery.id), eq(deliveries.leaseToken, s.delivery.leaseToken!))),
+    );
+  }
   await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
 }
 
@@ -153,48 +171,31 @@ function outcomeStatus(outcome: SendOutcome, recipient: string): OutcomeStatus {
   return outcome.recipientStatuses?.[recipient] ?? outcome.recipientStatuses?.[recipient.toLowerCase()] ?? outcome.status;
 }
 
-/**
- * One queue message: claim the delivery, call the provider, record what happened, and say
- * whether the queue should retry. Provider faults are recorded on the rows; infrastructure
- * faults before the provider was called release the claim and retry.
- */
-export async function processDelivery(db: Db, env: Env, deliveryId: string, now = new Date()): Promise<Disposition> {
-  const delivery = await claim(db, env, deliveryId, now);
-  if (!delivery) return { action: "ack" };
-
-  let call: PreparedCall;
-  try {
-    call = await prepareCall(env, delivery);
-  } catch (err) {
-    const at = new Date();
-    if (err instanceof MissingAttachmentError) {
-      const error = errorFrom("attachment_missing", err.message, false, at);
-      await settle(db, delivery, at, { state: "done", lastError: error, statusFor: () => ({ status: "technical-failure", error }) });
-      return { action: "ack" };
-    }
-    if (err instanceof ServiceCallError) return settleServiceFailure(db, delivery, err, at);
-    // Nothing was sent (R2 or D1 failing, or a bug before the call): put it back and retry.
-    log("error", "delivery attempt failed before reaching the provider", { deliveryId, error: String(err) });
-    await db
-      .update(deliveries)
-      .set({ state: "retry_wait", leaseUntil: null, leaseToken: null, updatedAt: at })
-      .where(and(eq(deliveries.id, delivery.id), eq(deliveries.leaseToken, delivery.leaseToken!)));
-    return { action: "retry", delaySeconds: retryDelaySeconds(delivery.attempts) };
+/** The settlement of a delivery whose call could not even be prepared; null when it can be sent. */
+function preparationFailure(delivery: DeliveryRow, err: unknown, at: Date): Settlement {
+  if (err instanceof MissingAttachmentError) {
+    const error = errorFrom("attachment_missing", err.message, false, at);
+    return { delivery, state: "done", lastError: error, statusFor: () => ({ status: "technical-failure", error }), disposition: { action: "ack" } };
   }
+  if (err instanceof ServiceCallError) return serviceFailure(delivery, err, at);
+  // Nothing was sent (R2 or D1 failing, or a bug before the call): put it back and retry.
+  log("error", "delivery attempt failed before reaching the provider", { deliveryId: delivery.id, error: String(err) });
+  return { delivery, state: "retry_wait", lastError: delivery.lastError, disposition: { action: "retry", delaySeconds: retryDelaySeconds(delivery.attempts) } };
+}
 
-  let outcome: SendOutcome;
-  try {
-    outcome = await call.send(AbortSignal.timeout(providerTimeoutMs(env)));
-  } catch (err) {
-    if (err instanceof ProviderError) return settleFailure(db, delivery, err, new Date());
+/** The settlement of a provider call's result. */
+function callSettlement(delivery: DeliveryRow, result: CallResult, at: Date): Settlement {
+  if (!result.ok) {
+    if (result.error instanceof ProviderError) return providerFailure(delivery, result.error, at);
     // The adapter failed in a way it does not describe, possibly after the provider took the
     // message: treat it like a lost answer rather than risk a second send.
-    log("error", "provider call failed without a provider answer", { deliveryId, error: String(err) });
-    return settleFailure(db, delivery, new ProviderError(delivery.provider, "unknown", `${delivery.provider}: the call failed unexpectedly; the provider may have accepted it`, { cause: err }), new Date());
+    log("error", "provider call failed without a provider answer", { deliveryId: delivery.id, error: String(result.error) });
+    const unknown = new ProviderError(delivery.provider, "unknown", `${delivery.provider}: the call failed unexpectedly; the provider may have accepted it`, { cause: result.error });
+    return providerFailure(delivery, unknown, at);
   }
-
-  const at = new Date();
-  await settle(db, delivery, at, {
+  const { outcome } = result;
+  return {
+    delivery,
     state: "done",
     providerMessageId: outcome.providerMessageId,
     lastError: null,
@@ -206,15 +207,57 @@ export async function processDelivery(db: Db, env: Env, deliveryId: string, now 
           : null;
       return { status, error };
     },
-  });
-  return { action: "ack" };
+    disposition: { action: "ack" },
+  };
 }
 
-async function settleFailure(db: Db, delivery: DeliveryRow, err: ProviderError, at: Date): Promise<Disposition> {
+/**
+ * A batch of deliver-queue messages: claim their deliveries in one round trip, prepare each
+ * provider call, make the calls (provider batch APIs where they apply, at most CALL_CONCURRENCY
+ * at once), record every outcome in one batch, and say for each delivery whether the queue should
+ * retry it. Provider faults are recorded on the rows; infrastructure faults before a provider was
+ * called release the claim and retry. A delivery not claimed (settled, cancelled, or taken by
+ * another copy of its message) is acknowledged.
+ */
+export async function processDeliveries(db: Db, env: Env, deliveryIds: string[], now = new Date()): Promise<Map<string, Disposition>> {
+  const dispositions = new Map<string, Disposition>(deliveryIds.map((id) => [id, { action: "ack" }]));
+  const claimed = await claimAll(db, env, deliveryIds, now);
+  if (claimed.length === 0) return dispositions;
+
+  const settlements: Settlement[] = [];
+  const items: CallItem[] = [];
+  const prepared = await Promise.all(
+    claimed.map(async (delivery) => {
+      try {
+        return { delivery, call: await prepareCall(env, delivery) };
+      } catch (err) {
+        return { delivery, failure: preparationFailure(delivery, err, new Date()) };
+      }
+    }),
+  );
+  for (const p of prepared) {
+    if ("failure" in p) settlements.push(p.failure!);
+    else items.push({ deliveryId: p.delivery.id, group: p.delivery.notificationId, call: p.call });
+  }
+  const results = await runCalls(items, providerTimeoutMs(env));
+  const at = new Date();
+  const byId = new Map(claimed.map((d) => [d.id, d]));
+  for (const item of items) settlements.push(callSettlement(byId.get(item.deliveryId)!, results.get(item.deliveryId)!, at));
+  await settleAll(db, settlements, at);
+  for (const s of settlements) dispositions.set(s.delivery.id, s.disposition);
+  return dispositions;
+}
+
+function providerFailure(delivery: DeliveryRow, err: ProviderError, at: Date): Settlement {
   if (err.kind === "retryable" && delivery.attempts < MAX_ATTEMPTS) {
     const error = errorFrom("provider_unavailable", err.message, true, at, err);
-    await settle(db, delivery, at, { state: "retry_wait", lastError: error, statusFor: () => ({ status: "sending", error }) });
-    return { action: "retry", delaySeconds: retryDelaySeconds(delivery.attempts, err.retryAfterSeconds) };
+    return {
+      delivery,
+      state: "retry_wait",
+      lastError: error,
+      statusFor: () => ({ status: "sending", error }),
+      disposition: { action: "retry", delaySeconds: retryDelaySeconds(delivery.attempts, err.retryAfterSeconds) },
+    };
   }
   const [kindCode, status]: [string, MessageStatus] =
     err.kind === "permanent"
@@ -231,8 +274,7 @@ async function settleFailure(db: Db, delivery: DeliveryRow, err: ProviderError, 
         ? `${err.message}; not resent to avoid a duplicate`
         : err.message;
   const error = errorFrom(err.errorCode ?? kindCode, message, false, at, err);
-  await settle(db, delivery, at, { state: "done", lastError: error, statusFor: () => ({ status, error }) });
-  return { action: "ack" };
+  return { delivery, state: "done", lastError: error, statusFor: () => ({ status, error }), disposition: { action: "ack" } };
 }
 
 /**
@@ -243,17 +285,21 @@ async function settleFailure(db: Db, delivery: DeliveryRow, err: ProviderError, 
  * `attachment_service_unavailable` (retryable: true, sending again later may succeed) or
  * `attachment_service_failed` (retryable: false, the service or its answer must be fixed).
  */
-async function settleServiceFailure(db: Db, delivery: DeliveryRow, err: ServiceCallError, at: Date): Promise<Disposition> {
+function serviceFailure(delivery: DeliveryRow, err: ServiceCallError, at: Date): Settlement {
   const code = err.retryable ? "attachment_service_unavailable" : "attachment_service_failed";
   const base = { code, retryable: err.retryable, at: at.toISOString(), ...(err.httpStatus !== undefined ? { httpStatus: err.httpStatus } : {}) };
   if (err.retryable && delivery.attempts < MAX_ATTEMPTS) {
     const error: DeliveryError = { ...base, message: err.summary };
-    await settle(db, delivery, at, { state: "retry_wait", lastError: error, statusFor: () => ({ status: "sending", error }) });
-    return { action: "retry", delaySeconds: retryDelaySeconds(delivery.attempts, err.retryAfterSeconds) };
+    return {
+      delivery,
+      state: "retry_wait",
+      lastError: error,
+      statusFor: () => ({ status: "sending", error }),
+      disposition: { action: "retry", delaySeconds: retryDelaySeconds(delivery.attempts, err.retryAfterSeconds) },
+    };
   }
   const error: DeliveryError = { ...base, message: err.retryable ? `${err.summary}; gave up after ${delivery.attempts} attempts` : err.summary };
-  await settle(db, delivery, at, { state: "done", lastError: error, statusFor: () => ({ status: "technical-failure", error }) });
-  return { action: "ack" };
+  return { delivery, state: "done", lastError: error, statusFor: () => ({ status: "technical-failure", error }), disposition: { action: "ack" } };
 }
 
 /**
