@@ -14,7 +14,7 @@ import { type Plan, planRequest } from "../send/plan";
 import { insertRows, plannedRows } from "../send/store";
 import { enqueueDeliveries } from "../send/enqueue";
 import { applyRecipientPolicies } from "../suppressions/policies";
-import { fanoutId } from "./ids";
+import { fanoutId, MAX_ID_ORDINAL } from "./ids";
 import { type ChunkInfo, chunkRequest, type FanoutChannel, fanoutKeys, type FanoutManifest, type StoredChunk } from "./manifest";
 import type { FanoutMessage } from "./start";
 
@@ -200,13 +200,54 @@ function cancelIfRequested(db: Db, notifyId: string, channel: FanoutChannel, inf
   ];
 }
 
+/**
+ * Hands a chunk's stored deliveries to the deliver queue, or throws: the queue then offers the
+ * chunk again and its redelivery enqueues what still waits (a chunk's work is done only once its
+ * deliveries are enqueued, so the chunk and its manifest stay in R2 until then).
+ */
+async function enqueueOrThrow(env: Env, manifest: FanoutManifest, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  if (!(await enqueueDeliveries(env, ids.map((id) => ({ deliveryId: id, tenantId: manifest.tenantId }))))) {
+    throw new Error(`fan-out of ${manifest.notifyId}: ${ids.length} stored deliveries could not be enqueued; the chunk will be offered again`);
+  }
+}
+
 /** Re-enqueues what a stored chunk still has waiting (a redelivery after a crash between the write and the enqueue). */
 async function enqueueWaiting(db: Db, env: Env, manifest: FanoutManifest, channel: FanoutChannel, info: ChunkInfo): Promise<void> {
   const waiting = await db
     .select({ id: deliveries.id })
     .from(deliveries)
     .where(and(chunkDeliveries(manifest.notifyId, channel, info), eq(deliveries.state, "queued")));
-  if (waiting.length > 0) await enqueueDeliveries(env, waiting.map((d) => ({ deliveryId: d.id, tenantId: manifest.tenantId })));
+  await enqueueOrThrow(env, manifest, waiting.map((d) => d.id));
+}
+
+/**
+ * A chunk that stores no row (every recipient of every row is on the suppression list) still
+ * needs a row in its id range, or a redelivery would find it unstored and count it again (one
+ * pending chunk fewer each time, settling the notification while other chunks are unstored). A
+ * finished delivery with no message: invisible to the status API, never sent or swept.
+ */
+function emptyChunkMarker(manifest: FanoutManifest, channel: FanoutChannel, info: ChunkInfo, now: Date): DeliveryRow {
+  return {
+    id: fanoutId(manifest.notifyId, "delivery", channel, info.firstRow, MAX_ID_ORDINAL),
+    notificationId: manifest.notifyId,
+    tenantId: manifest.tenantId,
+    channel,
+    state: "done",
+    provider: "none",
+    payload: { chunk: { firstRow: info.firstRow, lastRow: info.lastRow }, recorded: "suppressed" },
+    providerMessageId: null,
+    attempts: 0,
+    leaseUntil: null,
+    leaseToken: null,
+    scheduledFor: null,
+    enqueuedAt: null,
+    lastError: null,
+    templateId: null,
+    templateVersion: null,
+    createdAt: now,
+    updatedAt: now,
+  };
 }
 
 /** Removes a finished fan-out's merge input from R2 once no chunk is pending. */
@@ -230,7 +271,7 @@ export async function fanOutChunk(db: Db, env: Env, message: FanoutMessage, fail
     .select({ pendingChunks: notifications.pendingChunks, cancelRequestedAt: notifications.cancelRequestedAt })
     .from(notifications)
     .where(and(eq(notifications.id, message.notifyId), eq(notifications.tenantId, message.tenantId)));
-  if (!manifestObject || !notification || notification.pendingChunks === 0) {
+  if (!manifestObject || !notification) {
     // Finished (its input removed), or the notification is gone with its tenant: nothing to do.
     if (notification && notification.pendingChunks > 0) log("error", "fan-out manifest missing for a pending notification", { notifyId: message.notifyId });
     return "gone";
@@ -241,11 +282,15 @@ export async function fanOutChunk(db: Db, env: Env, message: FanoutMessage, fail
     log("error", "fan-out message names no chunk of its manifest", { ...message });
     return "gone";
   }
+  // Checked even when no chunk is pending: the last chunk's write takes pending_chunks to 0, and
+  // its redelivery after a crash before the enqueue must still enqueue what it stored.
   const stored = await db.select({ id: deliveries.id }).from(deliveries).where(chunkDeliveries(manifest.notifyId, message.channel, info)).limit(1);
   if (stored.length > 0) {
     await enqueueWaiting(db, env, manifest, message.channel, info);
+    await cleanUp(env, manifest, message.channel, message.chunk, notification.pendingChunks);
     return "already-stored";
   }
+  if (notification.pendingChunks === 0) return "gone";
   const chunkObject = await env.BUCKET.get(fanoutKeys.chunk(message.tenantId, message.notifyId, message.channel, message.chunk));
   if (!chunkObject) throw new Error(`fan-out chunk ${message.channel}/${message.chunk} of ${message.notifyId} is missing from R2`);
   const { rows } = (await chunkObject.json()) as StoredChunk;
@@ -267,6 +312,7 @@ export async function fanOutChunk(db: Db, env: Env, message: FanoutMessage, fail
     built = await planChunk(chunkContext(db, env, manifest, tenant), manifest, message.channel, rows);
   }
 
+  if (built.deliveryRows.length === 0) built.deliveryRows.push(emptyChunkMarker(manifest, message.channel, info, now));
   const added: Partial<Record<MessageStatus, number>> = {};
   for (const m of built.messageRows) added[m.status] = (added[m.status] ?? 0) + 1;
   const writeTime = new Date();
@@ -287,8 +333,7 @@ export async function fanOutChunk(db: Db, env: Env, message: FanoutMessage, fail
     return "already-stored";
   }
   const [counted] = results[inserts.length] as { pendingChunks: number }[];
-  const queued = built.deliveryRows.filter((d) => d.state === "queued");
-  if (queued.length > 0) await enqueueDeliveries(env, queued.map((d) => ({ deliveryId: d.id, tenantId: manifest.tenantId })));
+  await enqueueOrThrow(env, manifest, built.deliveryRows.filter((d) => d.state === "queued").map((d) => d.id));
   await cleanUp(env, manifest, message.channel, message.chunk, counted?.pendingChunks);
   return outcome;
 }

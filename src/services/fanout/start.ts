@@ -25,6 +25,36 @@ export function rowRecipients(row: MergeRow): number {
 }
 
 /**
+ * The tenant's suppression list against a fanned-out merge's rows (each row's normalised
+ * addresses, as merge/check-rows.ts gives them): the recipients it will remove, each occurrence
+ * counted (a number suppressed in three rows is three messages fewer, as a send counts them), and
+ * the rows left with no one to send to (not sent, as a send leaves them out). One D1 query with
+ * the distinct addresses as one JSON parameter (json_each), whatever the merge's size.
+ *
+ * @example
+ * ```ts
+ * await suppressedInRows(ctx, "sms", [["+17787001234"], ["+17787001234", "+17787005678"]]) // { recipients: 2, rows: 1 } when +17787001234 is suppressed
+ * ```
+ */
+export async function suppressedInRows(ctx: Pick<SendContext, "env" | "tenant">, channel: FanoutChannel, rows: string[][]): Promise<{ recipients: number; rows: number }> {
+  const distinct = [...new Set(rows.flat())];
+  if (distinct.length === 0) return { recipients: 0, rows: 0 };
+  const { results } = await ctx.env.DB.prepare("SELECT recipient FROM suppressions WHERE tenant_id = ?1 AND channel = ?2 AND recipient IN (SELECT value FROM json_each(?3))")
+    .bind(ctx.tenant.id, channel, JSON.stringify(distinct))
+    .all<{ recipient: string }>();
+  if (results.length === 0) return { recipients: 0, rows: 0 };
+  const suppressed = new Set(results.map((r) => r.recipient));
+  let recipients = 0;
+  let emptied = 0;
+  for (const addresses of rows) {
+    const removed = addresses.filter((a) => suppressed.has(a)).length;
+    recipients += removed;
+    if (removed > 0 && removed === addresses.length) emptied++;
+  }
+  return { recipients, rows: emptied };
+}
+
+/**
  * Hands chunks to the notify-fanout queue. A failure is logged, not raised: the notification is
  * stored with its pending chunks, and the cron sweep sends the messages of a fan-out that made no
  * progress again (services/fanout/sweep.ts), so a queue outage delays a merge but loses none of it.

@@ -29,8 +29,8 @@ export interface FanoutRows {
   rows: MergeRow[];
   /** Recipients of those rows (an estimate until the fan-out renders them: tenant default cc/bcc add to it). */
   recipients: number;
-  /** Their normalised addresses or numbers, for the suppression count. */
-  addresses: string[];
+  /** Each row's normalised addresses or numbers (parallel to `rows`), for the suppression count. */
+  addresses: string[][];
 }
 
 /**
@@ -300,7 +300,7 @@ async function planFanoutMerge(
     errors,
     notAllowed: checked.notAllowed,
     recipients: Math.max(recipients, rows.length),
-    addresses: checked.addresses,
+    addresses: checked.addresses.filter((_, i) => !failedHead.has(checked.rows[i]!.row)),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Channel } from "../../db/schema";
+import { ApiError } from "../../lib/errors/api-error";
 import { admitSend } from "../gate/admit";
 import type { SendContext } from "./context";
 import { enqueueDeliveries } from "./enqueue";
@@ -10,8 +11,7 @@ import { applyRecipientPolicies } from "../suppressions/policies";
 import type { SuppressedRecipient } from "../suppressions/apply";
 import { finishMergeSummaries, skipRowsOffGuestList } from "./merge/merge-policies";
 import type { MergeSummary } from "./merge/plan-merge";
-import { rowRecipients, startFanout } from "../fanout/start";
-import { countSuppressed } from "../suppressions/suppressions";
+import { rowRecipients, startFanout, suppressedInRows } from "../fanout/start";
 
 /** Messages a merge preview shows per channel unless `previewRows` says otherwise (at most MAX_PREVIEW_ROWS). */
 export const DEFAULT_PREVIEW_ROWS = 10;
@@ -111,12 +111,23 @@ export async function sendNotification(ctx: SendContext, request: SendRequest, s
     for (const channel of ["email", "sms"] as const) {
       const rows = fanout[channel];
       if (!rows) continue;
-      // The fan-out leaves suppressed recipients out as it renders; the request counts them now.
-      const suppressedCount = await countSuppressed(ctx, channel, rows.addresses);
-      const recipients = rows.rows.reduce((n, r) => n + rowRecipients(r), 0) - suppressedCount;
+      // The fan-out leaves suppressed recipients out as it renders; the request counts them now,
+      // every occurrence, and does not count as sent a row left with no one (as a send does not).
+      const suppressedRows = await suppressedInRows(ctx, channel, rows.addresses);
+      const recipients = rows.rows.reduce((n, r) => n + rowRecipients(r), 0) - suppressedRows.recipients;
       counts[channel] = (counts[channel] ?? 0) + recipients;
       sending[channel] = (sending[channel] ?? 0) + recipients;
-      if (merge[channel]) merge[channel] = { ...merge[channel], suppressed: suppressedCount };
+      const summary = merge[channel];
+      if (summary) merge[channel] = { ...summary, sent: summary.sent - suppressedRows.rows, suppressed: suppressedRows.recipients };
+    }
+    // Every row suppressed and nothing else to send: refused as any send is (suppressions/apply.ts).
+    const fanned = (["email", "sms"] as const).filter((c) => fanout[c]);
+    if (plan.deliveries.length === 0 && fanned.every((c) => merge[c]?.sent === 0)) {
+      const total = fanned.reduce((n, c) => n + (merge[c]?.suppressed ?? 0), 0);
+      throw new ApiError("unprocessable", {
+        detail: `All recipients are suppressed (${total}); nothing was sent`,
+        errors: fanned.map((c) => ({ path: request.channels[c]!.merge!.path, message: `Every row's recipients are on your ${c} suppression list` })),
+      });
     }
     plan = { ...plan, merge };
   }

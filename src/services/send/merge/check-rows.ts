@@ -18,8 +18,8 @@ export interface CheckedRows {
   errors: RowError[];
   /** Recipients of the passing rows (each row's addresses, de-duplicated within the row). */
   recipients: number;
-  /** Passing rows' recipients, normalised (lower-cased addresses, E.164 numbers), for the suppression count. */
-  addresses: string[];
+  /** Each passing row's recipients (parallel to `rows`), normalised (lower-cased addresses, E.164 numbers), for the suppression count. */
+  addresses: string[][];
   /** Rows addressing someone off the guest list (team keys, trial mode), one error per such recipient. */
   notAllowed: RowError[];
 }
@@ -72,7 +72,7 @@ export async function checkMergeRows(ctx: SendContext, channel: MergeChannel, ba
 
   const errors: RowError[] = [...merge.errors];
   const rows: MergeRow[] = [];
-  const addresses: string[] = [];
+  const addresses: string[][] = [];
   let recipients = 0;
   const notAllowed: RowError[] = [];
   for (const row of merge.rows) {
@@ -123,7 +123,7 @@ export async function checkMergeRows(ctx: SendContext, channel: MergeChannel, ba
     }
     rows.push(row);
     recipients += seen.size;
-    for (const key of seen) addresses.push(key);
+    addresses.push([...seen]);
   }
   errors.sort((a, b) => a.row - b.row);
   return { rows, errors, recipients, addresses, notAllowed };
