@@ -2,10 +2,11 @@ import { createDb } from "../db/client";
 import type { Env } from "../env";
 import { log } from "../lib/log";
 import { expireLostAttempts, releaseDueDeliveries, requeueStaleDeliveries } from "../services/delivery/sweep";
+import { requeueStalledFanouts } from "../services/fanout/sweep";
 
 /**
- * The every-minute cron: release delayed sends that are due, re-enqueue deliveries the queue
- * never saw, and settle attempts whose worker vanished.
+ * The every-minute cron: release delayed sends that are due, re-enqueue deliveries and merge
+ * chunks the queue never saw, and settle attempts whose worker vanished.
  */
 export async function runScheduled(controller: ScheduledController, env: Env): Promise<void> {
   const db = createDb(env.DB);
@@ -13,5 +14,6 @@ export async function runScheduled(controller: ScheduledController, env: Env): P
   const released = await releaseDueDeliveries(db, env, now);
   const requeued = await requeueStaleDeliveries(db, env, now);
   const expired = await expireLostAttempts(db, now);
-  if (released || requeued || expired) log("info", "cron", { cron: controller.cron, released, requeued, expired });
+  const chunks = await requeueStalledFanouts(db, env, now);
+  if (released || requeued || expired || chunks) log("info", "cron", { cron: controller.cron, released, requeued, expired, chunks });
 }

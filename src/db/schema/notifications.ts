@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { API_KEY_TYPES } from "./api-keys";
 import { CHANNELS } from "./templates";
@@ -83,6 +84,8 @@ export const notifications = sqliteTable(
     index("notifications_tenant_created_idx").on(t.tenantId, t.createdAt, t.id),
     index("notifications_tenant_correlation_idx").on(t.tenantId, t.correlationId),
     index("notifications_tenant_status_idx").on(t.tenantId, t.status, t.createdAt),
+    // The cron looks for fan-outs that stopped making progress (services/fanout/sweep.ts).
+    index("notifications_fanout_pending_idx").on(t.updatedAt).where(sql`pending_chunks > 0`),
   ],
 );
 

@@ -292,8 +292,11 @@ export async function fanOutChunk(db: Db, env: Env, message: FanoutMessage, fail
   }
   if (notification.pendingChunks === 0) return "gone";
   const chunkObject = await env.BUCKET.get(fanoutKeys.chunk(message.tenantId, message.notifyId, message.channel, message.chunk));
-  if (!chunkObject) throw new Error(`fan-out chunk ${message.channel}/${message.chunk} of ${message.notifyId} is missing from R2`);
-  const { rows } = (await chunkObject.json()) as StoredChunk;
+  if (!chunkObject && !failReason) throw new Error(`fan-out chunk ${message.channel}/${message.chunk} of ${message.notifyId} is missing from R2`);
+  // A dead letter whose rows are gone can still be settled: the chunk is counted done, with
+  // nothing to record, so the notification can finish (the log says which rows were lost).
+  if (!chunkObject) log("error", "dead-lettered fan-out chunk has no rows left in R2", { ...message, rows: [info.firstRow, info.lastRow] });
+  const { rows } = chunkObject ? ((await chunkObject.json()) as StoredChunk) : { rows: [] };
   const now = new Date(manifest.now);
 
   let outcome: ChunkOutcome;

@@ -179,22 +179,3 @@ export async function findSuppressed(
   return found;
 }
 
-/**
- * How many of `recipients` (normalised: lower-cased addresses, E.164 numbers) the tenant has
- * suppressed on `channel`. A fanned-out merge has up to 100,000 of them, so they travel as one JSON
- * parameter read with json_each rather than as bound lists of 100 (D1's bound-parameter limit).
- *
- * @example
- * ```ts
- * await countSuppressed(ctx, "email", ["ann@example.com", "bob@example.com"]) // 1
- * ```
- */
-export async function countSuppressed(ctx: Pick<ServiceContext, "env" | "tenant">, channel: SuppressibleChannel, recipients: string[]): Promise<number> {
-  if (recipients.length === 0) return 0;
-  const row = await ctx.env.DB.prepare(
-    "SELECT COUNT(*) AS n FROM suppressions WHERE tenant_id = ?1 AND channel = ?2 AND recipient IN (SELECT value FROM json_each(?3))",
-  )
-    .bind(ctx.tenant.id, channel, JSON.stringify([...new Set(recipients)]))
-    .first<{ n: number }>();
-  return row?.n ?? 0;
-}

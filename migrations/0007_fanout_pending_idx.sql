@@ -1,0 +1,1 @@
+CREATE INDEX `notifications_fanout_pending_idx` ON `notifications` (`updated_at`) WHERE pending_chunks > 0;
