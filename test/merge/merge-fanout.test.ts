@@ -1,11 +1,10 @@
 import { env } from "cloudflare:workers";
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
-import { http, HttpResponse } from "msw";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
 import type { FanoutMessage } from "../../src/services/fanout/start";
 import { BASE, json } from "../helpers/http";
-import { createProviderMocks, SES_URL } from "../helpers/providers";
+import { createProviderMocks } from "../helpers/providers";
 import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
 
 // Mail merges of more than 100 rows (services/fanout): checked in the request, stored in R2 in
@@ -14,34 +13,15 @@ import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants"
 // messages, then hand those to the Worker's queue handler themselves (twice, at once, after a
 // crash, after a cancel, as dead letters) and count the rows in D1.
 const mocks = createProviderMocks();
-/**
- * SES SendBulkEmail entries (the delivery consumer may send a merge's emails in bulk): recipients
- * and the rendered parts each entry carries, so a test can count emails whichever call sent them.
- */
-const bulkSes: { to: string[]; subject: string; text?: string }[] = [];
-beforeAll(() => {
-  mocks.server.listen({ onUnhandledRequest: "error" });
-  mocks.server.use(
-    http.post(SES_URL.replace("/outbound-emails", "/outbound-bulk-emails"), async ({ request }) => {
-      if (!(request.headers.get("authorization") ?? "").startsWith("AWS4-HMAC-SHA256 Credential=AKIDTESTKEY/")) return HttpResponse.json({ message: "bad auth" }, { status: 403 });
-      const body = (await request.json()) as { BulkEmailEntries: { Destination: { ToAddresses?: string[] }; ReplacementEmailContent: { ReplacementTemplate: { ReplacementTemplateData: string } } }[] };
-      for (const e of body.BulkEmailEntries) bulkSes.push({ to: e.Destination.ToAddresses ?? [], ...JSON.parse(e.ReplacementEmailContent.ReplacementTemplate.ReplacementTemplateData) });
-      return HttpResponse.json({ BulkEmailEntryResults: body.BulkEmailEntries.map((_, i) => ({ Status: "SUCCESS", MessageId: `bulk-${bulkSes.length}-${i}` })) });
-    }),
-  );
-});
+beforeAll(() => mocks.server.listen({ onUnhandledRequest: "error" }));
 afterEach(() => {
   mocks.reset();
-  bulkSes.length = 0;
   vi.restoreAllMocks();
 });
 afterAll(() => mocks.server.close());
 
-/** Every email that reached SES (SendEmail or a SendBulkEmail entry): recipients, subject, text. */
-const sesEmails = () => [
-  ...mocks.captured.ses.map((s) => ({ to: (s.destination.ToAddresses ?? []).join(","), subject: s.mime.subject, text: s.mime.text?.trim() })),
-  ...bulkSes.map((e) => ({ to: e.to.join(","), subject: e.subject, text: e.text?.trim() })),
-];
+/** Every email that reached SES (SendEmail or a SendBulkEmail entry, both captured by the mock): recipients, subject, text. */
+const sesEmails = () => mocks.captured.ses.map((s) => ({ to: (s.destination.ToAddresses ?? []).join(","), subject: s.mime.subject, text: s.mime.text?.trim() }));
 
 const FINAL = new Set(["delivered", "partially-failed", "failed", "cancelled"]);
 
