@@ -69,6 +69,8 @@ export const NotificationSchema = NotificationSummarySchema.extend({
   progress: z
     .object({ done: z.number().int(), total: z.number().int(), percent: z.number() })
     .openapi({ description: "Messages in a final status (delivered, failed, cancelled) of all of them; percent to one decimal", example: { done: 750, total: 1000, percent: 75 } }),
-  messages: z.array(MessageSchema),
+  messages: z.array(MessageSchema).openapi({ description: "The first 100 messages (by channel, then as created); every message, a page at a time, at messagesUrl" }),
+  messagesTruncated: z.boolean().openapi({ description: "True when the notification has more than the 100 messages listed here (a mail merge)" }),
+  messagesUrl: z.url().openapi({ description: "GET /api/v1/notify/{notifyId}/messages: every message, paged, with a status filter" }),
   resolution: ResolutionSchema.nullable().openapi({ description: "Where each resolved value came from (as a preview's `explain=true` shows it); null for sends stored before it was recorded" }),
 }).openapi("Notification");

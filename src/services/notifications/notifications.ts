@@ -59,7 +59,11 @@ export interface NotificationView extends NotificationSummary {
   counts: Partial<Record<MessageStatus, number>>;
   /** Messages in a final status, of all the notification's messages (a merge's progress). */
   progress: { done: number; total: number; percent: number };
+  /** The first INLINE_MESSAGES messages; all of them, a page at a time, at `messagesUrl`. */
   messages: MessageView[];
+  /** True when the notification has more messages than `messages` shows. */
+  messagesTruncated: boolean;
+  messagesUrl: string;
   /** Where each resolved value came from (services/send/plan.ts Resolution). */
   resolution: Resolution | null;
 }
@@ -83,7 +87,10 @@ export function toSummary(row: NotificationRow): NotificationSummary {
   };
 }
 
-export function toMessageView(message: MessageRow, delivery: DeliveryRow): MessageView {
+export function toMessageView(
+  message: MessageRow,
+  delivery: Pick<DeliveryRow, "provider" | "providerMessageId" | "attempts" | "templateId" | "templateVersion" | "scheduledFor" | "lastError">,
+): MessageView {
   return {
     messageId: message.id,
     channel: message.channel,
@@ -106,7 +113,18 @@ export function toMessageView(message: MessageRow, delivery: DeliveryRow): Messa
 
 const TERMINAL_FAILURES: ReadonlySet<MessageStatus> = new Set(["permanent-failure", "temporary-failure", "technical-failure"]);
 
-/** A tenant's notification with every message; another tenant's id answers 404 like an unknown one. */
+/**
+ * Messages a notification's view carries inline. A merge has up to 100,000; past this the view
+ * says so (`messagesTruncated`) and they are read a page at a time from `messagesUrl`.
+ */
+export const INLINE_MESSAGES = 100;
+
+/**
+ * A tenant's notification with its counts and its first INLINE_MESSAGES messages (by channel,
+ * then as created); another tenant's id answers 404 like an unknown one. Reads stay bounded
+ * whatever the notification's size: the messages come in creation order through their page
+ * index, and only the delivery columns a message view shows are read (never the payload).
+ */
 export async function getNotification(ctx: ServiceContext, notifyId: string): Promise<NotificationView> {
   const id = notifyId.toLowerCase();
   // Two queries rather than one batch: drizzle maps batched rows by column name, which a join
@@ -116,20 +134,39 @@ export async function getNotification(ctx: ServiceContext, notifyId: string): Pr
     .from(notifications)
     .where(and(eq(notifications.id, id), eq(notifications.tenantId, ctx.tenant.id)))
     .limit(1);
+  const notification = found[0];
+  if (!notification) throw new ApiError("not_found", { detail: `No notification ${notifyId}` });
   const rows = await ctx.db
-    .select({ message: messages, delivery: deliveries })
+    .select({
+      message: messages,
+      delivery: {
+        provider: deliveries.provider,
+        providerMessageId: deliveries.providerMessageId,
+        attempts: deliveries.attempts,
+        templateId: deliveries.templateId,
+        templateVersion: deliveries.templateVersion,
+        scheduledFor: deliveries.scheduledFor,
+        lastError: deliveries.lastError,
+      },
+    })
     .from(messages)
     .innerJoin(deliveries, eq(deliveries.id, messages.deliveryId))
     .where(and(eq(messages.notificationId, id), eq(messages.tenantId, ctx.tenant.id)))
-    .orderBy(asc(messages.channel), asc(messages.createdAt), asc(messages.id));
-  const notification = found[0];
-  if (!notification) throw new ApiError("not_found", { detail: `No notification ${notifyId}` });
+    .orderBy(asc(messages.createdAt), asc(messages.id))
+    .limit(INLINE_MESSAGES + 1);
+  const truncated = rows.length > INLINE_MESSAGES || notification.messageCount > INLINE_MESSAGES;
+  const shown = rows.slice(0, INLINE_MESSAGES);
+  // By channel first (email, msgApp, sms), each in creation order, as the view always listed them.
+  const channelOrder = (c: string) => ["email", "msgApp", "sms"].indexOf(c);
+  shown.sort((a, b) => channelOrder(a.message.channel) - channelOrder(b.message.channel));
   const counts = statusCounts(notification);
   return {
     ...toSummary(notification),
     counts,
     progress: progressOf(notification.messageCount, counts),
-    messages: rows.map((r) => toMessageView(r.message, r.delivery)),
+    messages: shown.map((r) => toMessageView(r.message, r.delivery)),
+    messagesTruncated: truncated,
+    messagesUrl: `${ctx.origin}/api/v1/notify/${notification.id}/messages`,
     resolution: (notification.resolution as Resolution | null) ?? null,
   };
 }
@@ -225,6 +262,6 @@ export async function cancelNotification(ctx: ServiceContext, notifyId: string):
     });
   }
   // Cancelling needs only `send`: the answer says what changed, not who the recipients are (that is `read`).
-  const { messages: _recipients, resolution: _resolution, ...after } = await getNotification(ctx, id);
+  const { messages: _recipients, messagesTruncated: _t, messagesUrl: _u, resolution: _resolution, ...after } = await getNotification(ctx, id);
   return { ...after, cancelled: cancelledMessages.length };
 }
