@@ -135,33 +135,42 @@ async function settleAll(db: Db, settlements: Settlement[], now: Date): Promise<
     outcome.ids.push(row.id);
     outcomes.set(key, outcome);
   }
-  // Every message of this batch's deliveries is held under the same token, the claim's.
-  const held = sql`EXISTS (SELECT 1 FROM deliveries WHERE id = ${messages.deliveryId} AND lease_token = ${settlements[0]!.delivery.leaseToken})`;
-  const statements: BatchItem<"sqlite">[] = [...outcomes.values()].flatMap((o) =>
-    chunk(o.ids, IDS_PER_STATEMENT).flatMap((ids) => {
-      const where = and(inArray(messages.id, ids), held);
-      return [
-        countMove(db, where, o.status, now),
-        db
-          .update(messages)
-          .set({ status: o.status, error: o.error, updatedAt: now, ...(o.sent ? { sentAt: now } : {}), ...(TERMINAL.has(o.status) ? { completedAt: now } : {}) })
-          .where(where),
-      ];
-    }),
-  );
+  // Every delivery of this batch is held under the same token, the claim's. Ids travel as one JSON
+  // parameter (json_each), so an outcome shared by a whole batch is two statements, not one per 90 ids.
+  const token = settlements[0]!.delivery.leaseToken;
+  const held = sql`EXISTS (SELECT 1 FROM deliveries WHERE id = ${messages.deliveryId} AND lease_token = ${token})`;
+  const statements: BatchItem<"sqlite">[] = [...outcomes.values()].flatMap((o) => {
+    const where = and(sql`${messages.id} IN (SELECT value FROM json_each(${JSON.stringify(o.ids)}))`, held);
+    return [
+      countMove(db, where, o.status, now),
+      db
+        .update(messages)
+        .set({ status: o.status, error: o.error, updatedAt: now, ...(o.sent ? { sentAt: now } : {}), ...(TERMINAL.has(o.status) ? { completedAt: now } : {}) })
+        .where(where),
+    ];
+  });
+  // Deliveries ending alike (state and error) are one UPDATE; each keeps its own provider message id.
+  const ends = new Map<string, { state: Settlement["state"]; lastError: DeliveryError | null; ids: Record<string, string | null> }>();
   for (const s of settlements) {
+    const key = JSON.stringify([s.state, s.lastError]);
+    const end = ends.get(key) ?? { state: s.state, lastError: s.lastError, ids: {} };
+    end.ids[s.delivery.id] = s.providerMessageId ?? null;
+    ends.set(key, end);
+  }
+  for (const end of ends.values()) {
+    const ids = JSON.stringify(end.ids);
     statements.push(
       db
         .update(deliveries)
         .set({
-          state: s.state,
-          providerMessageId: s.providerMessageId ?? s.delivery.providerMessageId,
-          lastError: s.lastError,
+          state: end.state,
+          providerMessageId: sql`COALESCE(json_extract(${ids}, '$."' || ${deliveries.id} || '"'), ${deliveries.providerMessageId})`,
+          lastError: end.lastError,
           leaseUntil: null,
           leaseToken: null,
           updatedAt: now,
         })
-        .where(and(eq(deliveries.id, s.delivery.id), eq(deliveries.leaseToken, s.delivery.leaseToken!))),
+        .where(and(sql`${deliveries.id} IN (SELECT key FROM json_each(${ids}))`, eq(deliveries.leaseToken, token!))),
     );
   }
   await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);

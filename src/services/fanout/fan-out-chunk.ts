@@ -1,5 +1,4 @@
 import { and, eq, gte, inArray, lte, type SQL, sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../../db/client";
 import { deliveries, type DeliveryError, type DeliveryRow, MESSAGE_STATUSES, type MessageRow, type MessageStatus, messages, notifications, STATUS_COUNT_FIELDS, tenants } from "../../db/schema";
 import type { Env } from "../../env";
@@ -11,7 +10,8 @@ import { attachmentKey } from "../send/attachments";
 import type { MergeRow } from "../send/merge/merge-array";
 import type { PlannedDelivery } from "../send/payloads";
 import { type Plan, planRequest } from "../send/plan";
-import { insertRows, plannedRows } from "../send/store";
+import { plannedRows } from "../send/store";
+import { jsonInsert, prepared } from "../../db/json-rows";
 import { enqueueDeliveries } from "../send/enqueue";
 import { applyRecipientPolicies } from "../suppressions/policies";
 import { fanoutId, MAX_ID_ORDINAL } from "./ids";
@@ -186,7 +186,7 @@ function addChunk(db: Db, notifyId: string, added: Partial<Record<MessageStatus,
  * a fan-out running at once never leave a message to be sent. D1 runs batches one at a time, so
  * either the cancel sees these rows, or this sees the cancel.
  */
-function cancelIfRequested(db: Db, notifyId: string, channel: FanoutChannel, info: ChunkInfo, now: Date): BatchItem<"sqlite">[] {
+function cancelIfRequested(db: Db, notifyId: string, channel: FanoutChannel, info: ChunkInfo, now: Date) {
   const requested = sql`EXISTS (SELECT 1 FROM notifications WHERE id = ${notifyId} AND cancel_requested_at IS NOT NULL)`;
   const [lo, hi] = idRange(notifyId, "message", channel, info);
   const waiting = and(requested, eq(messages.notificationId, notifyId), gte(messages.id, lo), lte(messages.id, hi), inArray(messages.status, ["created", "scheduled"]));
@@ -319,15 +319,16 @@ export async function fanOutChunk(db: Db, env: Env, message: FanoutMessage, fail
   const added: Partial<Record<MessageStatus, number>> = {};
   for (const m of built.messageRows) added[m.status] = (added[m.status] ?? 0) + 1;
   const writeTime = new Date();
-  const inserts = insertRows(db, built.deliveryRows, built.messageRows);
-  const statements: BatchItem<"sqlite">[] = [
+  // One D1 batch, all or nothing: the rows (a few JSON-carrying statements), the counts, the cancel tail.
+  const inserts = [...jsonInsert(env.DB, deliveries, built.deliveryRows), ...jsonInsert(env.DB, messages, built.messageRows)];
+  const statements = [
     ...inserts,
-    addChunk(db, manifest.notifyId, added, built.messageRows.length - info.recipients, writeTime),
-    ...(outcome === "stored" ? cancelIfRequested(db, manifest.notifyId, message.channel, info, writeTime) : []),
+    prepared(env.DB, addChunk(db, manifest.notifyId, added, built.messageRows.length - info.recipients, writeTime)),
+    ...(outcome === "stored" ? cancelIfRequested(db, manifest.notifyId, message.channel, info, writeTime).map((q) => prepared(env.DB, q)) : []),
   ];
-  let results: unknown[];
+  let results: D1Result[];
   try {
-    results = await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+    results = await env.DB.batch(statements);
   } catch (err) {
     // Another copy of this message stored the chunk first: its rows' ids collided, nothing was written.
     const again = await db.select({ id: deliveries.id }).from(deliveries).where(chunkDeliveries(manifest.notifyId, message.channel, info)).limit(1);
@@ -335,8 +336,8 @@ export async function fanOutChunk(db: Db, env: Env, message: FanoutMessage, fail
     await enqueueWaiting(db, env, manifest, message.channel, info);
     return "already-stored";
   }
-  const [counted] = results[inserts.length] as { pendingChunks: number }[];
+  const counted = (results[inserts.length]!.results as { pending_chunks: number }[])[0];
   await enqueueOrThrow(env, manifest, built.deliveryRows.filter((d) => d.state === "queued").map((d) => d.id));
-  await cleanUp(env, manifest, message.channel, message.chunk, counted?.pendingChunks);
+  await cleanUp(env, manifest, message.channel, message.chunk, counted?.pending_chunks);
   return outcome;
 }
