@@ -35,7 +35,7 @@ const SCANNED_STATUS = `SELECT CASE
       CASE WHEN SUM(status NOT IN ('created', 'scheduled', 'cancelled')) > 0 THEN 'sending' ELSE 'accepted' END
     WHEN SUM(status = 'scheduled') > 0 THEN
       CASE WHEN SUM(status NOT IN ('scheduled', 'cancelled')) > 0 THEN 'sending' ELSE 'scheduled' END
-    WHEN SUM(status NOT IN ('delivered', 'cancelled')) = 0 THEN 'delivered'
+    WHEN SUM(status NOT IN ('delivered', 'cancelled')) = 0 THEN CASE WHEN SUM(status = 'cancelled') > 0 THEN 'cancelled' ELSE 'delivered' END
     WHEN SUM(status = 'delivered') = 0 THEN 'failed'
     ELSE 'partially-failed'
   END AS status`;

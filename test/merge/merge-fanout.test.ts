@@ -373,12 +373,12 @@ describe("fan-out: redelivered and crashed chunks", () => {
 });
 
 describe("fan-out: rows that fail only when rendered", () => {
-  it("a row whose templated recipient renders invalid is recorded as a technical failure (merge_row_failed); the others are sent", { timeout: 60_000 }, async () => {
+  it("a row whose text is too long once rendered is recorded as a technical failure (merge_row_failed); the others are sent", { timeout: 60_000 }, async () => {
     const tenant = await createTestTenant("Fan-out render failures");
-    // The up-front check leaves a templated cell to the fan-out, which renders it.
-    const rows = Array.from({ length: 150 }, (_, i) => ["{{number}}", `P${i + 1}`, phone(710, i + 1)]);
-    rows[139]![2] = "12";
-    const body = { recipients: { mergeArray: [["to", "name", "number"], ...rows] }, content: { body: "Hi {{name}}" } };
+    // The up-front check renders recipients, not content: only the fan-out finds row 140's text too long.
+    const rows = Array.from({ length: 150 }, (_, i) => [phone(710, i + 1), `P${i + 1}`]);
+    rows[139]![1] = "x".repeat(1_000);
+    const body = { recipients: { mergeArray: [["to", "name"], ...rows] }, content: { body: "Hi {{name}}" } };
     const { receipt, notifyId, chunks } = await startWithoutQueue(tenant, "/api/v1/notifysimple/sms", body, tenant.keys.test);
     expect(receipt.merge.sms).toMatchObject({ rows: 150, sent: 150, skipped: 0 });
     expect((await consume("notify-fanout", chunks)).explicitAcks).toHaveLength(1);
@@ -387,7 +387,24 @@ describe("fan-out: rows that fail only when rendered", () => {
     expect(stored).toEqual({ n: 150, recipients: 150, byStatus: { delivered: 149, "technical-failure": 1 } });
     // Row 140 is past the view's first 100 messages: the paged list finds it by status.
     const failed = (await json(await asTenant(tenant, "GET", `/api/v1/notify/${notifyId}/messages?status=technical-failure`))).items;
-    expect(failed).toEqual([expect.objectContaining({ recipient: "{{number}}", error: expect.objectContaining({ code: "merge_row_failed", message: expect.stringContaining("12") }) })]);
+    expect(failed).toEqual([expect.objectContaining({ recipient: phone(710, 140), error: expect.objectContaining({ code: "merge_row_failed", message: expect.stringMatching(/characters once rendered/) }) })]);
+  });
+
+  it("templated recipient cells are rendered by the up-front check: an invalid result is the row's error, and the rendered recipients are what is counted", async () => {
+    const tenant = await createTestTenant("Fan-out templated recipients");
+    const rows = Array.from({ length: 150 }, (_, i) => ["{{number}}", `P${i + 1}`, phone(711, i + 1)]);
+    rows[139]![2] = "12";
+    const body = { recipients: { mergeArray: [["to", "name", "number"], ...rows] }, content: { body: "Hi {{name}}" } };
+    const refused = await asTenant(tenant, "POST", "/api/v1/notifysimple/sms", { body, key: tenant.keys.test });
+    expect(refused.status).toBe(422);
+    expect((await json(refused)).errors).toEqual([expect.objectContaining({ row: 140, column: "to", path: "recipients.mergeArray[140][0]", message: expect.stringContaining("12") })]);
+    // One cell rendering to several addresses counts each of them.
+    const list = Array.from({ length: 120 }, (_, i) => ["{{people}}", `${phone(712, 2 * i)},${phone(712, 2 * i + 1)}`]);
+    const preview = await asTenant(tenant, "POST", "/api/v1/notifysimple/sms?preview=true", { body: { recipients: { mergeArray: [["to", "people"], ...list] }, content: { body: "Hi" } }, key: tenant.keys.test });
+    expect(preview.status).toBe(200);
+    const counted = await asTenant(tenant, "POST", "/api/v1/notifysimple/sms", { body: { recipients: { mergeArray: [["to", "people"], ...list] }, content: { body: "Hi" } }, key: tenant.keys.test });
+    expect(counted.status).toBe(201);
+    expect((await json(counted)).channels).toEqual({ sms: 240 });
   });
 });
 

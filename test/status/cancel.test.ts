@@ -79,7 +79,8 @@ describe("DELETE /api/v1/notify/{id}", () => {
       ["email", "delivered"],
       ["sms", "cancelled"],
     ]);
-    expect(after.status).toBe("delivered");
+    // Overall it is cancelled (delivered only when every message was); its counts say what went.
+    expect(after.status).toBe("cancelled");
     expect(after.counts).toEqual({ delivered: 1, cancelled: 1 });
   });
 

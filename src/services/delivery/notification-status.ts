@@ -26,8 +26,9 @@ const alias = (status: MessageStatus) => `n_${column(status).slice("count_".leng
  * 2. anything `created` or `sending` (queued or in progress): `sending` once any message went
  *    further than waiting (sending, finished, failed), else `accepted`;
  * 3. otherwise anything `scheduled`: `sending` if part of it is already done, else `scheduled`;
- * 4. everything finished: `delivered` when every non-cancelled message was delivered, `failed`
- *    when none was, `partially-failed` in between.
+ * 4. everything finished: `delivered` when every message was delivered; `cancelled` when the
+ *    rest were cancelled (a merge cancelled part way: its counts say how many went); `failed`
+ *    when none was delivered, `partially-failed` in between.
  * A failure recorded when the send was planned (a subscription service that could not be asked)
  * counts as done, like any other failure. Before all of this, a merge whose rows are still being
  * fanned out (`pending_chunks` > 0) and that was not cancelled is `accepted`, or `sending` once
@@ -44,7 +45,7 @@ export function overallStatusSql(count: (status: MessageStatus) => SQL, pending:
       CASE WHEN ${except("created", "scheduled", "cancelled")} > 0 THEN 'sending' ELSE 'accepted' END
     WHEN ${total(["scheduled"])} > 0 THEN
       CASE WHEN ${except("scheduled", "cancelled")} > 0 THEN 'sending' ELSE 'scheduled' END
-    WHEN ${except("delivered", "cancelled")} = 0 THEN 'delivered'
+    WHEN ${except("delivered", "cancelled")} = 0 THEN CASE WHEN ${total(["cancelled"])} > 0 THEN 'cancelled' ELSE 'delivered' END
     WHEN ${total(["delivered"])} = 0 THEN 'failed'
     ELSE 'partially-failed'
   END`;

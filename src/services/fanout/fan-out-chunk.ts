@@ -14,6 +14,8 @@ import { plannedRows } from "../send/store";
 import { jsonInsert, prepared } from "../../db/json-rows";
 import { enqueueDeliveries } from "../send/enqueue";
 import { applyRecipientPolicies } from "../suppressions/policies";
+import { guestEmailKey, readGuestList } from "../guest-list/guest-list";
+import { guestListRestriction } from "../send/guest-list-check";
 import { fanoutId, MAX_ID_ORDINAL } from "./ids";
 import { type ChunkInfo, chunkRequest, type FanoutChannel, fanoutKeys, type FanoutManifest, type StoredChunk } from "./manifest";
 import type { FanoutMessage } from "./start";
@@ -112,6 +114,70 @@ function recordedRows(manifest: FanoutManifest, channel: FanoutChannel, rows: Me
   return { deliveryRows, messageRows };
 }
 
+/** Why a row of a chunk was not sent. */
+type Reasons = Map<number, { code: string; message: string }>;
+
+const PLANNING_REFUSALS = new Set(["unprocessable", "invalid_request", "recipient_not_allowed", "payload_too_large"]);
+
+/**
+ * Plans a chunk's rows: all at once, and when that fails for a reason not tied to one row (an
+ * email whose rendered cell holds more than 50 addresses is reported at the channel's recipients),
+ * each row on its own, so that one row can never fail the rest of its chunk.
+ */
+async function planRows(ctx: ServiceContext, manifest: FanoutManifest, channel: FanoutChannel, rows: MergeRow[]): Promise<{ plan: Plan | null; reasons: Reasons }> {
+  const reasons: Reasons = new Map();
+  const note = (row: number, message: string) => {
+    if (!reasons.has(row)) reasons.set(row, { code: "merge_row_failed", message });
+  };
+  try {
+    const plan = await planRequest(ctx, chunkRequest(manifest, channel, rows), { planAllRows: true });
+    for (const e of plan.merge?.[channel]?.errors ?? []) note(e.row, e.message);
+    return { plan, reasons };
+  } catch (err) {
+    if (!(err instanceof ApiError) || !PLANNING_REFUSALS.has(err.code)) throw err;
+    const rowErrors = (err.errors ?? []) as { row?: number; message: string }[];
+    if (rows.length === 1) {
+      note(rows[0]!.row, rowErrors[0]?.message ?? err.detail ?? err.message);
+      return { plan: null, reasons };
+    }
+    if (rowErrors.length > 0 && rowErrors.every((e) => e.row !== undefined)) {
+      // Every row failed on its own account (skipInvalidRows left none).
+      for (const e of rowErrors) note(e.row!, e.message);
+      return { plan: null, reasons };
+    }
+  }
+  const plans: Plan[] = [];
+  for (const row of rows) {
+    const one = await planRows(ctx, manifest, channel, [row]);
+    for (const [r, reason] of one.reasons) reasons.set(r, reason);
+    if (one.plan) plans.push(one.plan);
+  }
+  return { plan: plans.length > 0 ? { ...plans[0]!, deliveries: plans.flatMap((p) => p.deliveries) } : null, reasons };
+}
+
+/**
+ * Team keys and trial tenants reach only the guest list, in a fan-out as in any send: the request
+ * checked every row's recipients as it rendered them, and this holds the line again on the rows as
+ * the fan-out rendered them. A row addressing anyone else is recorded as not sent.
+ */
+async function keepGuestListRows(ctx: ServiceContext, channel: FanoutChannel, plan: Plan, reasons: Reasons): Promise<Plan> {
+  const restriction = guestListRestriction(ctx);
+  if (!restriction) return plan;
+  const list = await readGuestList(ctx);
+  const emails = new Set(list.emails);
+  const phones = new Set(list.phones);
+  const refused = new Set<number>();
+  for (const d of plan.deliveries) {
+    for (const r of d.recipients) {
+      const allowed = channel === "email" ? emails.has(guestEmailKey(r.address)) : phones.has(r.address);
+      if (allowed || d.mergeRow === undefined) continue;
+      refused.add(d.mergeRow);
+      if (!reasons.has(d.mergeRow)) reasons.set(d.mergeRow, { code: "recipient_not_allowed", message: `${r.address} is not on your guest list (${restriction})` });
+    }
+  }
+  return refused.size === 0 ? plan : { ...plan, deliveries: plan.deliveries.filter((d) => d.mergeRow === undefined || !refused.has(d.mergeRow)) };
+}
+
 /**
  * The chunk's rows planned through the send path (planRequest with the chunk as the merge, then
  * the suppression list and one-click unsubscribe), as delivery and message rows with the chunk's
@@ -120,16 +186,8 @@ function recordedRows(manifest: FanoutManifest, channel: FanoutChannel, rows: Me
  */
 async function planChunk(ctx: ServiceContext, manifest: FanoutManifest, channel: FanoutChannel, rows: MergeRow[]) {
   const request = chunkRequest(manifest, channel, rows);
-  const reasons = new Map<number, string>();
-  let plan: Plan | null = null;
-  try {
-    plan = await planRequest(ctx, request, { planAllRows: true });
-    for (const e of plan.merge?.[channel]?.errors ?? []) if (!reasons.has(e.row)) reasons.set(e.row, e.message);
-  } catch (err) {
-    if (!(err instanceof ApiError) || (err.code !== "unprocessable" && err.code !== "invalid_request")) throw err;
-    for (const e of (err.errors ?? []) as { row?: number; message: string }[]) if (e.row !== undefined && !reasons.has(e.row)) reasons.set(e.row, e.message);
-    if (reasons.size === 0) for (const row of rows) reasons.set(row.row, err.detail ?? err.message);
-  }
+  const { plan: planned, reasons } = await planRows(ctx, manifest, channel, rows);
+  const plan = planned ? await keepGuestListRows(ctx, channel, planned, reasons) : null;
   const plannedRowsSet = new Set(plan?.deliveries.map((d) => d.mergeRow) ?? []);
   let kept: PlannedDelivery[] = [];
   if (plan && plan.deliveries.length > 0) {
@@ -155,7 +213,14 @@ async function planChunk(ctx: ServiceContext, manifest: FanoutManifest, channel:
   });
   const failedRows = rows.filter((r) => !plannedRowsSet.has(r.row));
   const at = ctx.now.toISOString();
-  const failed = recordedRows(manifest, channel, failedRows, "technical-failure", (row) => ({ code: "merge_row_failed", message: reasons.get(row.row) ?? "The row could not be rendered", retryable: false, at }), ctx.now);
+  const failed = recordedRows(
+    manifest,
+    channel,
+    failedRows,
+    "technical-failure",
+    (row) => ({ code: reasons.get(row.row)?.code ?? "merge_row_failed", message: reasons.get(row.row)?.message ?? "The row could not be rendered", retryable: false, at }),
+    ctx.now,
+  );
   return { deliveryRows: [...sent.deliveryRows, ...failed.deliveryRows], messageRows: [...sent.messageRows, ...failed.messageRows] };
 }
 

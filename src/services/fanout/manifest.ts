@@ -1,5 +1,4 @@
 import type { TenantPrincipal } from "../../lib/app-env";
-import { chunk } from "../../lib/chunk";
 import { documentLayer, type ChannelLayer, type Source } from "../resolve/layers";
 import type { MergeRow } from "../send/merge/merge-array";
 import type { ChannelRequest, SendRequest } from "../send/plan";
@@ -93,10 +92,36 @@ export function chunkRequest(manifest: FanoutManifest, channel: FanoutChannel, r
   return { ...manifest.request, channels: { [channel]: request } };
 }
 
-/** Splits accepted rows into chunks, with the recipients the request counted for each. */
-export function splitRows(rows: MergeRow[], recipientsOf: (row: MergeRow) => number): { info: ChunkInfo; rows: MergeRow[] }[] {
-  return chunk(rows, FANOUT_CHUNK_ROWS).map((part) => ({
-    info: { firstRow: part[0]!.row, lastRow: part.at(-1)!.row, recipients: part.reduce((n, r) => n + recipientsOf(r), 0) },
-    rows: part,
-  }));
+/**
+ * Recipients per chunk: a chunk's messages are written in one D1 batch and its deliveries enqueued
+ * by one invocation, so rows of 50 addresses each make smaller chunks (at most 1,000 messages).
+ */
+export const FANOUT_CHUNK_RECIPIENTS = 1_000;
+
+/**
+ * Splits accepted rows into chunks of at most FANOUT_CHUNK_ROWS rows and FANOUT_CHUNK_RECIPIENTS
+ * recipients (a row is never split), with the recipients the request counted for each.
+ *
+ * @example
+ * ```ts
+ * splitRows(rows, [1, 1, 50, …]).map((c) => c.info) // [{ firstRow: 1, lastRow: 480, recipients: 998 }, …]
+ * ```
+ */
+export function splitRows(rows: MergeRow[], recipients: number[]): { info: ChunkInfo; rows: MergeRow[] }[] {
+  const parts: { info: ChunkInfo; rows: MergeRow[] }[] = [];
+  let current: MergeRow[] = [];
+  let count = 0;
+  const close = () => {
+    if (current.length > 0) parts.push({ info: { firstRow: current[0]!.row, lastRow: current.at(-1)!.row, recipients: count }, rows: current });
+    current = [];
+    count = 0;
+  };
+  rows.forEach((row, i) => {
+    const n = recipients[i] ?? 1;
+    if (current.length >= FANOUT_CHUNK_ROWS || (current.length > 0 && count + n > FANOUT_CHUNK_RECIPIENTS)) close();
+    current.push(row);
+    count += n;
+  });
+  close();
+  return parts;
 }

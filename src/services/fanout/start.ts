@@ -1,7 +1,6 @@
 import { chunk } from "../../lib/chunk";
 import { uuidv7 } from "../../lib/ids";
 import { log } from "../../lib/log";
-import type { MergeRow } from "../send/merge/merge-array";
 import type { SendContext } from "../send/context";
 import type { Plan, SendRequest } from "../send/plan";
 import { type StoredNotification, storeNotification } from "../send/store";
@@ -18,11 +17,6 @@ export interface FanoutMessage {
 
 /** Queues.sendBatch takes at most 100 messages. */
 const QUEUE_BATCH = 100;
-
-/** A row's recipients as the request counts them: its addresses, once each. */
-export function rowRecipients(row: MergeRow): number {
-  return new Set([...(row.recipients.to ?? []), ...(row.recipients.cc ?? []), ...(row.recipients.bcc ?? [])].map((a) => a.trim().toLowerCase())).size;
-}
 
 /**
  * The tenant's suppression list against a fanned-out merge's rows (each row's normalised
@@ -112,7 +106,10 @@ export async function startFanout(
     const fanned = plan.fanout[channel];
     const channelRequest = request.channels[channel];
     if (!fanned || !channelRequest?.merge || fanned.rows.length === 0) continue;
-    const parts = splitRows(fanned.rows, rowRecipients);
+    const parts = splitRows(
+      fanned.rows,
+      fanned.addresses.map((a) => a.length),
+    );
     manifest.channels[channel] = {
       layers: storeLayers(channelRequest.layers),
       path: channelRequest.path,

@@ -2,7 +2,7 @@ import { CHANNELS, type Channel } from "../../db/schema";
 import { ApiError } from "../../lib/errors/api-error";
 import { type ResolvedChannel, resolveRegion, resolveSendChannel } from "../resolve/cascade";
 import { type ChannelLayer, documentLayer, joinPath } from "../resolve/layers";
-import { loadReferencedGroups } from "../groups/expand";
+import { type GroupDirectory, loadReferencedGroups } from "../groups/expand";
 import { preloadTemplates } from "./defaults";
 import { type AttachmentList, type DecodedAttachment, decodeAttachments, serviceAttachmentEntries } from "./attachments";
 import type { SendContext } from "./context";
@@ -14,7 +14,7 @@ import { ProblemCollector } from "./problems";
 import type { AttachmentInput, EmailChannelInput, SimpleSendInput, SmsChannelInput } from "./request-schema";
 import { parseDelayedSend } from "./schedule";
 import { type MergeRequest, type MergeSummary, planMerge, rowErrorsProblem, summarize } from "./merge/plan-merge";
-import { type MergeRow, parseMerge, type RowError } from "./merge/merge-array";
+import { MAX_MERGE_RECIPIENTS, type MergeRow, parseMerge, type RowError } from "./merge/merge-array";
 import { checkMergeRows } from "./merge/check-rows";
 
 /**
@@ -213,7 +213,7 @@ export async function planRequest(ctx: SendContext, request: SendRequest, option
       const planRow = (resolved: ResolvedChannel, paramsPath: string) =>
         name === "email" ? planEmail(ctx, { ...input, resolved, paramsPath, attachments, serviceAttachments }) : planSms(ctx, { ...input, resolved, paramsPath });
       if (!options.planAllRows && merge.parsed.rows.length > FANOUT_MIN_ROWS) {
-        const fanned = await planFanoutMerge(ctx, name, r, channel, merge, planRow, options.mergeRowsShown ?? 1);
+        const fanned = await planFanoutMerge(ctx, name, r, channel, merge, planRow, options.mergeRowsShown ?? 1, groups);
         for (const { code, error, detail } of fanned.planned.requestErrors) problems.add(new ApiError(code, { detail, errors: [error] }));
         const rows = merge.parsed.rows.length + new Set(merge.parsed.errors.map((e) => e.row)).size;
         if (fanned.errors.length > 0 && !merge.skipInvalidRows) problems.add(rowErrorsProblem(merge.path, rows, fanned.errors));
@@ -281,26 +281,33 @@ async function planFanoutMerge(
   merge: MergeRequest,
   planRow: Parameters<typeof planMerge>[5],
   shown: number,
+  groups: GroupDirectory,
 ) {
   const head = { ...merge, parsed: { ...merge.parsed, rows: merge.parsed.rows.slice(0, Math.max(1, shown)), errors: [] } };
   const planned = await planMerge(ctx, name, channel.layers, channel.path, head, planRow);
-  const checked = await checkMergeRows(ctx, name, base, merge.parsed, merge.path);
+  const checked = await checkMergeRows(ctx, name, base, merge.parsed, merge.path, groups);
   // A first row the check passed may still fail to render: it is not sent either.
   const failedHead = new Set(planned.rowErrors.map((e) => e.row));
   const known = new Set(checked.errors.map((e) => `${e.row}\u0000${e.path}\u0000${e.message}`));
   const errors: RowError[] = [...checked.errors, ...planned.rowErrors.filter((e) => !known.has(`${e.row}\u0000${e.path}\u0000${e.message}`))].sort((a, b) => a.row - b.row);
   const rows = checked.rows.filter((r) => !failedHead.has(r.row));
   const sendable = new Set(rows.map((r) => r.row));
-  const dropped = checked.rows.filter((r) => failedHead.has(r.row));
-  let recipients = checked.recipients;
-  if (dropped.length > 0) recipients -= dropped.reduce((n, r) => n + new Set([...(r.recipients.to ?? []), ...(r.recipients.cc ?? []), ...(r.recipients.bcc ?? [])].map((a) => a.toLowerCase())).size, 0);
+  const addresses = checked.addresses.filter((_, i) => !failedHead.has(checked.rows[i]!.row));
+  const recipients = addresses.reduce((n, a) => n + a.length, 0);
+  // The bound on a merge's recipients holds for them as rendered (a cell `{{list}}` may hold many).
+  if (recipients > MAX_MERGE_RECIPIENTS) {
+    throw new ApiError("payload_too_large", {
+      detail: `The merge addresses ${recipients} recipients once its rows are rendered; a request may merge at most ${MAX_MERGE_RECIPIENTS} recipients (split larger lists into several merges)`,
+      errors: [{ path: merge.path, message: `At most ${MAX_MERGE_RECIPIENTS} recipients in all` }],
+    });
+  }
   return {
     planned: { ...planned, deliveries: planned.deliveries.filter((d) => d.mergeRow !== undefined && sendable.has(d.mergeRow)) },
     rows,
     errors,
     notAllowed: checked.notAllowed,
-    recipients: Math.max(recipients, rows.length),
-    addresses: checked.addresses.filter((_, i) => !failedHead.has(checked.rows[i]!.row)),
+    recipients,
+    addresses,
   };
 }
 

@@ -11,7 +11,7 @@ import { applyRecipientPolicies } from "../suppressions/policies";
 import type { SuppressedRecipient } from "../suppressions/apply";
 import { finishMergeSummaries, skipRowsOffGuestList } from "./merge/merge-policies";
 import type { MergeSummary } from "./merge/plan-merge";
-import { rowRecipients, startFanout, suppressedInRows } from "../fanout/start";
+import { startFanout, suppressedInRows } from "../fanout/start";
 
 /** Messages a merge preview shows per channel unless `previewRows` says otherwise (at most MAX_PREVIEW_ROWS). */
 export const DEFAULT_PREVIEW_ROWS = 10;
@@ -114,7 +114,7 @@ export async function sendNotification(ctx: SendContext, request: SendRequest, s
       // The fan-out leaves suppressed recipients out as it renders; the request counts them now,
       // every occurrence, and does not count as sent a row left with no one (as a send does not).
       const suppressedRows = await suppressedInRows(ctx, channel, rows.addresses);
-      const recipients = rows.rows.reduce((n, r) => n + rowRecipients(r), 0) - suppressedRows.recipients;
+      const recipients = rows.recipients - suppressedRows.recipients;
       counts[channel] = (counts[channel] ?? 0) + recipients;
       sending[channel] = (sending[channel] ?? 0) + recipients;
       const summary = merge[channel];
