@@ -144,4 +144,26 @@ describe("fan-out: the request's own problems", () => {
     expect(started.body.channels).toEqual({ sms: 3000 });
     expect(started.chunks.map((c) => c.chunk)).toEqual([0, 1, 2]);
   });
+
+  it("a __proto__ column is refused (400), as a __proto__ key is anywhere in a body", async () => {
+    const tenant = await createTestTenant("Fan-out proto column", { status: "live" });
+    const rows = Array.from({ length: 150 }, (_, i) => [`q${i}@example.com`, "x"]);
+    const res = await asTenant(tenant, "POST", "/api/v1/notifysimple/email", { body: { recipients: { mergeArray: [["to", "__proto__"], ...rows] }, content: { subject: "s", body: "b" } }, key: tenant.keys.test });
+    expect(res.status).toBe(400);
+    expect((await json(res)).errors[0]).toMatchObject({ path: "recipients.mergeArray[0][1]" });
+  });
+
+  it("a preview of a fanned-out merge counts suppressed recipients over all rows and takes a request from the per-minute allowance", async () => {
+    const tenant = await createTestTenant("Fan-out preview", { status: "live" });
+    expect((await asTenant(tenant, "POST", "/api/v1/suppressions", { body: { channel: "email", recipient: "v140@example.com", reason: "bounced" } })).status).toBe(201);
+    expect((await asAdmin("PATCH", `/api/v1/tenants/${tenant.id}`, { body: { limits: { requestsPerMinute: 2 } } })).status).toBe(200);
+    const rows = Array.from({ length: 150 }, (_, i) => [`v${i}@example.com`]);
+    const body = { recipients: { mergeArray: [["to"], ...rows] }, content: { subject: "s", body: "b" } };
+    const preview = await asTenant(tenant, "POST", "/api/v1/notifysimple/email?preview=true", { body, key: tenant.keys.test });
+    expect(preview.status).toBe(200);
+    expect((await json(preview)).merge.email).toMatchObject({ rows: 150, sent: 149, suppressed: 1 });
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await asTenant(tenant, "POST", "/api/v1/notifysimple/email?preview=true", { body, key: tenant.keys.test })).status);
+    expect(statuses).toContain(429);
+  });
 });

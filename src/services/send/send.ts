@@ -62,10 +62,15 @@ export function toPreview(plan: Plan, previewRows = DEFAULT_PREVIEW_ROWS): Previ
 /** A preview refuses what the send would refuse, guest-list recipients included, so a designer sees it. */
 export async function previewSend(ctx: SendContext, request: SendRequest, options: { explain?: boolean; previewRows?: number } = {}): Promise<Preview> {
   const planned = await skipRowsOffGuestList(ctx, request, await planRequest(ctx, request, { mergeRowsShown: options.previewRows ?? DEFAULT_PREVIEW_ROWS }));
+  // Checking tens of thousands of rows is real work: such a preview takes a request from the
+  // per-minute allowance, as a send does (it is never counted against the daily ones).
+  if (planned.fanout) await admitSend(ctx, {});
   await assertRecipientsAllowed(ctx, planned);
   const policed = await applyRecipientPolicies(ctx, request, planned, { preview: true });
   const suppressed = policed.suppressed;
-  const plan = finishMergeSummaries(policed.plan, suppressed);
+  let plan = finishMergeSummaries(policed.plan, suppressed);
+  // A fanned-out merge's summary counts its suppressed recipients over all its rows, as its send would.
+  if (planned.fanout) plan = await countFanout(ctx, request, plan, planned.fanout, {}, {});
   const shown = toPreview(plan, options.previewRows);
   const preview = options.explain ? { ...shown, resolution: plan.resolution } : shown;
   return suppressed.length > 0 ? { ...preview, suppressed } : preview;
@@ -79,6 +84,43 @@ function receiptStatus(deliveries: { state: string }[]): SendReceipt["status"] {
   const live = deliveries.filter((d) => d.state !== "done");
   if (live.length === 0) return "failed";
   return live.every((d) => d.state === "scheduled") ? "scheduled" : "accepted";
+}
+
+/**
+ * A fanned-out merge's recipients in the send's counts, and its summary, once the suppression
+ * list is applied: the fan-out leaves suppressed recipients out as it renders, and the request
+ * counts them now, every occurrence, and does not count as sent a row left with no one (as a send
+ * does not). Every row suppressed and nothing else to send is refused as any send is
+ * (suppressions/apply.ts). Adds to `counts` (recipients) and `sending` (the daily allowance).
+ */
+async function countFanout(
+  ctx: SendContext,
+  request: SendRequest,
+  plan: Plan,
+  fanout: NonNullable<Plan["fanout"]>,
+  counts: Partial<Record<Channel, number>>,
+  sending: Partial<Record<Channel, number>>,
+): Promise<Plan> {
+  const merge = { ...plan.merge };
+  for (const channel of ["email", "sms"] as const) {
+    const rows = fanout[channel];
+    if (!rows) continue;
+    const suppressedRows = await suppressedInRows(ctx, channel, rows.addresses);
+    const recipients = rows.recipients - suppressedRows.recipients;
+    counts[channel] = (counts[channel] ?? 0) + recipients;
+    sending[channel] = (sending[channel] ?? 0) + recipients;
+    const summary = merge[channel];
+    if (summary) merge[channel] = { ...summary, sent: summary.sent - suppressedRows.rows, suppressed: suppressedRows.recipients };
+  }
+  const fanned = (["email", "sms"] as const).filter((c) => fanout[c]);
+  if (plan.deliveries.length === 0 && fanned.every((c) => merge[c]?.sent === 0)) {
+    const total = fanned.reduce((n, c) => n + (merge[c]?.suppressed ?? 0), 0);
+    throw new ApiError("unprocessable", {
+      detail: `All recipients are suppressed (${total}); nothing was sent`,
+      errors: fanned.map((c) => ({ path: request.channels[c]!.merge!.path, message: `Every row's recipients are on your ${c} suppression list` })),
+    });
+  }
+  return { ...plan, merge };
 }
 
 /**
@@ -106,31 +148,7 @@ export async function sendNotification(ctx: SendContext, request: SendRequest, s
     // Daily allowances count messages that will be sent, not failures recorded while planning.
     if (!d.failed) sending[d.channel] = (sending[d.channel] ?? 0) + d.recipients.length;
   }
-  if (fanout) {
-    const merge = { ...plan.merge };
-    for (const channel of ["email", "sms"] as const) {
-      const rows = fanout[channel];
-      if (!rows) continue;
-      // The fan-out leaves suppressed recipients out as it renders; the request counts them now,
-      // every occurrence, and does not count as sent a row left with no one (as a send does not).
-      const suppressedRows = await suppressedInRows(ctx, channel, rows.addresses);
-      const recipients = rows.recipients - suppressedRows.recipients;
-      counts[channel] = (counts[channel] ?? 0) + recipients;
-      sending[channel] = (sending[channel] ?? 0) + recipients;
-      const summary = merge[channel];
-      if (summary) merge[channel] = { ...summary, sent: summary.sent - suppressedRows.rows, suppressed: suppressedRows.recipients };
-    }
-    // Every row suppressed and nothing else to send: refused as any send is (suppressions/apply.ts).
-    const fanned = (["email", "sms"] as const).filter((c) => fanout[c]);
-    if (plan.deliveries.length === 0 && fanned.every((c) => merge[c]?.sent === 0)) {
-      const total = fanned.reduce((n, c) => n + (merge[c]?.suppressed ?? 0), 0);
-      throw new ApiError("unprocessable", {
-        detail: `All recipients are suppressed (${total}); nothing was sent`,
-        errors: fanned.map((c) => ({ path: request.channels[c]!.merge!.path, message: `Every row's recipients are on your ${c} suppression list` })),
-      });
-    }
-    plan = { ...plan, merge };
-  }
+  if (fanout) plan = await countFanout(ctx, request, plan, fanout, counts, sending);
   const admission = await admitSend(ctx, sending);
   let stored;
   try {

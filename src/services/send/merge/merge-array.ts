@@ -56,7 +56,9 @@ const RECIPIENT_ALIASES: Record<string, "to" | "cc" | "bcc"> = {
 /** A header cell as the merge reads it: recipient columns case-insensitively (aliases included), parameters as written. */
 function columnName(raw: string): string {
   const trimmed = raw.replace(/^\uFEFF/, "").trim();
-  return RECIPIENT_ALIASES[trimmed.toLowerCase().replace(/\s+/g, " ")] ?? trimmed;
+  const key = trimmed.toLowerCase().replace(/\s+/g, " ");
+  // Own keys only: `__proto__` or `constructor` would otherwise read the object's prototype.
+  return Object.hasOwn(RECIPIENT_ALIASES, key) ? RECIPIENT_ALIASES[key]! : trimmed;
 }
 
 /** A recipient cell: several comma-separated addresses or numbers, blanks dropped. */
@@ -94,6 +96,8 @@ export function parseMerge(table: string[][], channel: MergeChannel, path: strin
     else if (seen.has(name)) headerErrors.push({ path: at, message: `The column ${name} is repeated` });
     else if (channel === "sms" && (name === "cc" || name === "bcc")) headerErrors.push({ path: at, message: `${name} is an email column; a text message has only to` });
     else if (name.length > 256) headerErrors.push({ path: at, message: "A column name is at most 256 characters" });
+    // Refused like a `__proto__` key anywhere in a JSON body: as a parameter it would vanish silently.
+    else if (name === "__proto__") headerErrors.push({ path: at, message: "__proto__ is not a usable column name" });
     seen.add(name);
   });
   if (!seen.has("to")) headerErrors.push({ path: `${path}[0]`, message: `The header must have a to column (or ${channel === "email" ? "email address" : "phone number"})` });
