@@ -18,6 +18,28 @@ export interface AdmitRequest {
   daily: Record<string, { count: number; limit: number }>;
 }
 
+/** What a request carrying an `Idempotency-Key` should do (middleware/idempotency-key.ts). */
+export type KeyBegin =
+  | { kind: "new" }
+  | { kind: "in_flight"; retryAfterSeconds: number }
+  | { kind: "mismatch" }
+  | { kind: "replay"; status: number; headers: Record<string, string>; body: string };
+
+/** A stored answer to replay for a key. */
+export interface KeyAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** How long a finished request's answer is replayed for its key (the IETF draft suggests 24 hours). */
+export const IDEMPOTENCY_KEY_TTL_MS = 24 * 3_600_000;
+/**
+ * How long a key stays taken by a request still running. Past it the key is free again, so a
+ * request whose Worker died mid-way does not lock its key for a day; a send finishes well inside.
+ */
+export const IDEMPOTENCY_IN_FLIGHT_MS = 60_000;
+
 export type AdmitResult =
   | { allowed: true; remaining: number; limit: number }
   | { allowed: false; reason: "rate"; limit: number; retryAfterSeconds: number }
@@ -40,6 +62,71 @@ export class TenantGate extends DurableObject<Env> {
     this.sql.exec(
       "CREATE TABLE IF NOT EXISTS daily (day TEXT NOT NULL, counter TEXT NOT NULL, used INTEGER NOT NULL, PRIMARY KEY (day, counter))",
     );
+    this.sql.exec(
+      "CREATE TABLE IF NOT EXISTS idempotency_keys (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, state TEXT NOT NULL, answer TEXT, expires_ms INTEGER NOT NULL)",
+    );
+  }
+
+  /**
+   * The start of a request carrying an Idempotency-Key: the key is taken for it (`new`), or it is
+   * the same request again (`replay` of the stored answer, or `in_flight` while the first still
+   * runs), or the key was used for a different request (`mismatch`). Decided inside the object,
+   * one request at a time, so two copies arriving together can never both run.
+   */
+  async beginKey(key: string, fingerprint: string, nowMs = Date.now()): Promise<KeyBegin> {
+    const row = this.sql
+      .exec<{ fingerprint: string; state: string; answer: string | null; expires_ms: number }>("SELECT fingerprint, state, answer, expires_ms FROM idempotency_keys WHERE key = ?", key)
+      .toArray()[0];
+    if (row && row.expires_ms > nowMs) {
+      if (row.fingerprint !== fingerprint) return { kind: "mismatch" };
+      if (row.state === "in_flight") return { kind: "in_flight", retryAfterSeconds: Math.max(1, Math.ceil(Math.min(5_000, row.expires_ms - nowMs) / 1000)) };
+      return { kind: "replay", ...(JSON.parse(row.answer!) as KeyAnswer) };
+    }
+    this.sql.exec(
+      "INSERT INTO idempotency_keys (key, fingerprint, state, answer, expires_ms) VALUES (?, ?, 'in_flight', NULL, ?) ON CONFLICT(key) DO UPDATE SET fingerprint = excluded.fingerprint, state = 'in_flight', answer = NULL, expires_ms = excluded.expires_ms",
+      key,
+      fingerprint,
+      nowMs + IDEMPOTENCY_IN_FLIGHT_MS,
+    );
+    await this.scheduleExpiry();
+    return { kind: "new" };
+  }
+
+  /**
+   * The end of a request that took a key: its answer is kept for IDEMPOTENCY_KEY_TTL_MS to be
+   * replayed, or (`answer` null: an error the client may correct and retry) the key is freed.
+   */
+  async finishKey(key: string, fingerprint: string, answer: KeyAnswer | null, nowMs = Date.now()): Promise<void> {
+    if (answer === null) {
+      this.sql.exec("DELETE FROM idempotency_keys WHERE key = ? AND fingerprint = ? AND state = 'in_flight'", key, fingerprint);
+      return;
+    }
+    this.sql.exec(
+      "UPDATE idempotency_keys SET state = 'done', answer = ?, expires_ms = ? WHERE key = ? AND fingerprint = ?",
+      JSON.stringify(answer),
+      nowMs + IDEMPOTENCY_KEY_TTL_MS,
+      key,
+      fingerprint,
+    );
+    await this.scheduleExpiry();
+  }
+
+  /** Keys stored now (tests and operators: the storage stays bounded by the alarm). */
+  countKeys(): number {
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM idempotency_keys").toArray()[0]!.n;
+  }
+
+  /** Expired keys are deleted by the object's alarm, set for the earliest expiry, so storage stays bounded. */
+  override async alarm(): Promise<void> {
+    this.sql.exec("DELETE FROM idempotency_keys WHERE expires_ms <= ?", Date.now());
+    await this.scheduleExpiry(true);
+  }
+
+  private async scheduleExpiry(reset = false): Promise<void> {
+    const next = this.sql.exec<{ at: number | null }>("SELECT MIN(expires_ms) AS at FROM idempotency_keys").toArray()[0]?.at ?? null;
+    if (next === null) return;
+    const current = reset ? null : await this.ctx.storage.getAlarm();
+    if (current === null || next < current) await this.ctx.storage.setAlarm(next);
   }
 
   /**

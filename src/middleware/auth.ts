@@ -1,3 +1,4 @@
+import { idempotencyKey } from "./idempotency-key";
 import type { MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { ApiKeyPermission } from "../db/schema";
@@ -57,7 +58,8 @@ export function tenantAccess<P extends ApiKeyPermission>(permission: P) {
   return {
     security: tenantSecurityFor(permission),
     "x-permission": permission,
-    middleware: [requireTenant, requirePermission(permission)] as MiddlewareHandler<AppEnv>[],
+    // A POST with an Idempotency-Key runs at most once per key (middleware/idempotency-key.ts).
+    middleware: [requireTenant, requirePermission(permission), idempotencyKey] as MiddlewareHandler<AppEnv>[],
   };
 }
 
