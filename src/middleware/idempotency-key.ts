@@ -2,6 +2,7 @@ import { createMiddleware } from "hono/factory";
 import type { KeyAnswer } from "../durable-objects/tenant-gate";
 import type { AppEnv } from "../lib/app-env";
 import { ApiError } from "../lib/errors/api-error";
+import { unavailable } from "../services/gate/admit";
 
 /** The IETF httpapi draft's header, and the one that marks an answer as a replay of the first. */
 export const IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
@@ -86,7 +87,12 @@ export const idempotencyKey = createMiddleware<AppEnv>(async (c, next) => {
   const fingerprint = await sha256Hex(material);
 
   const gate = c.env.TENANT_GATE.get(c.env.TENANT_GATE.idFromName(principal.tenantId));
-  const begun = await gate.beginKey(key, fingerprint);
+  let begun: Awaited<ReturnType<typeof gate.beginKey>>;
+  try {
+    begun = await gate.beginKey(key, fingerprint);
+  } catch (err) {
+    throw unavailable("the tenant's idempotency keys", err);
+  }
   if (begun.kind === "replay") {
     return new Response(begun.body, { status: begun.status, headers: { ...begun.headers, [REPLAYED_HEADER]: "true" } });
   }

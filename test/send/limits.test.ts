@@ -8,11 +8,17 @@ describe("per-tenant limits (TenantGate)", () => {
   it("429s with Retry-After past the per-minute request limit, per key type", async () => {
     const tenant = await createTestTenant("Rate", { limits: { requestsPerMinute: 2 } });
     for (let i = 0; i < 2; i++) {
-      expect((await asTenant(tenant, "POST", "/api/v1/notifysimple/sms", { body: sms(), key: tenant.keys.test })).status).toBe(201);
+      const sent = await asTenant(tenant, "POST", "/api/v1/notifysimple/sms", { body: sms(), key: tenant.keys.test });
+      expect(sent.status).toBe(201);
+      // IETF RateLimit header fields on every send answer: the policy and what is left of it.
+      expect(sent.headers.get("ratelimit-policy")).toBe('"send-test";q=2;w=60');
+      expect(sent.headers.get("ratelimit")).toMatch(new RegExp(`^"send-test";r=${1 - i};t=\\d+$`));
     }
     const refused = await asTenant(tenant, "POST", "/api/v1/notifysimple/sms", { body: sms(), key: tenant.keys.test });
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(refused.headers.get("ratelimit-policy")).toBe('"send-test";q=2;w=60');
+    expect(refused.headers.get("ratelimit")).toBe(`"send-test";r=0;t=${refused.headers.get("retry-after")}`);
     expect((await json(refused)).detail).toBe("Exceeded rate limit for key type TEST of 2 requests per 60 seconds");
   });
 
@@ -28,6 +34,8 @@ describe("per-tenant limits (TenantGate)", () => {
       body: { sms: sms(4) },
     });
     expect(refused.status).toBe(429);
+    expect(refused.headers.get("ratelimit-policy")).toBe('"daily-sms";q=3;w=86400');
+    expect(refused.headers.get("ratelimit")).toMatch(/^"daily-sms";r=3;t=\d+$/);
     expect((await json(refused)).detail).toBe("Exceeded send limits (sms: 3) for today; 0 already used, so 3 more fit today and this request has 4");
   });
 

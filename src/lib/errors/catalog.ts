@@ -17,6 +17,7 @@ export const errorCatalog = {
   rate_limited: { status: 429, title: "Too many requests" },
   internal_error: { status: 500, title: "Internal server error" },
   misconfigured: { status: 503, title: "The service is not configured for this operation" },
+  unavailable: { status: 503, title: "A part of the service cannot be reached; retry later" },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof errorCatalog;

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../../lib/app-env";
 import type { SendContext } from "../../services/send/context";
 import type { SendRequest } from "../../services/send/plan";
-import { previewSend, sendNotification } from "../../services/send/send";
+import { previewSend, RATE_LIMIT_HEADERS, sendNotification } from "../../services/send/send";
 
 /** `?preview=true&explain=true` as the send routes take it. */
 export interface PreviewFlags {
@@ -16,5 +16,6 @@ export async function previewOrSend(c: Context<AppEnv>, ctx: SendContext, reques
   if (flags.preview === "true") return c.json(await previewSend(ctx, request, { explain: flags.explain === "true", previewRows: flags.previewRows }), 200);
   const receipt = await sendNotification(ctx, request, source);
   c.header("Location", receipt.statusUrl);
+  for (const [name, value] of Object.entries(receipt[RATE_LIMIT_HEADERS] ?? {})) c.header(name, value);
   return c.json(receipt, 201);
 }

@@ -1,3 +1,4 @@
+import { log } from "../../lib/log";
 import type { Channel } from "../../db/schema";
 import { ApiError } from "../../lib/errors/api-error";
 import type { ServiceContext } from "../context";
@@ -17,7 +18,7 @@ const TRIAL_COUNTER = "trialTotal";
 export async function admitSend(
   ctx: Pick<ServiceContext, "env" | "principal" | "tenant">,
   counts: Partial<Record<Channel, number>>,
-): Promise<{ refund: () => Promise<void> }> {
+): Promise<{ refund: () => Promise<void>; rateLimit: Record<string, string> }> {
   const { env, principal, tenant } = ctx;
   const limits = effectiveLimits(tenant.status, tenant.limits);
   const countsForDaily = principal.keyType === "test" ? {} : counts;
@@ -29,7 +30,13 @@ export async function admitSend(
     daily[TRIAL_COUNTER] = { count: total, limit: TRIAL_DAILY_MESSAGES };
   }
   const gate = env.TENANT_GATE.get(env.TENANT_GATE.idFromName(tenant.id));
-  const result = await gate.admit({ bucket: `send:${principal.keyType}`, perMinute: limits.requestsPerMinute, daily });
+  let result: Awaited<ReturnType<typeof gate.admit>>;
+  try {
+    result = await gate.admit({ bucket: `send:${principal.keyType}`, perMinute: limits.requestsPerMinute, daily });
+  } catch (err) {
+    // Fail closed: without the tenant's object no limit can be checked, so nothing is sent or stored.
+    throw unavailable("the tenant's limiter", err);
+  }
   if (!result.allowed) {
     const detail =
       result.reason === "rate"
@@ -37,8 +44,50 @@ export async function admitSend(
         : result.counter === TRIAL_COUNTER
           ? `Exceeded the trial allowance of ${result.limit} messages a day (all channels); ${result.used} already used today`
           : `Exceeded send limits (${result.counter}: ${result.limit}) for today; ${result.used} already used, so ${Math.max(0, result.limit - result.used)} more fit today and this request has ${daily[result.counter]?.count ?? 0}`;
-    throw new ApiError("rate_limited", { detail, headers: { "Retry-After": String(Math.max(1, result.retryAfterSeconds)) } });
+    const retryAfter = Math.max(1, result.retryAfterSeconds);
+    const state =
+      result.reason === "rate"
+        ? { policy: bucketPolicy(principal.keyType), quota: result.limit, window: 60, remaining: 0, reset: retryAfter }
+        : { policy: `daily-${result.counter}`, quota: result.limit, window: 86_400, remaining: Math.max(0, result.limit - result.used), reset: retryAfter };
+    throw new ApiError("rate_limited", { detail, headers: { "Retry-After": String(retryAfter), ...rateLimitHeaders(state) } });
   }
   const taken = Object.fromEntries(Object.entries(daily).map(([k, v]) => [k, v.count]));
-  return { refund: () => gate.refund(taken) };
+  // The bucket refills continuously: it is full again after (spent tokens) / (tokens per second).
+  const reset = Math.ceil(((result.limit - result.remaining) * 60) / result.limit);
+  const rateLimit = rateLimitHeaders({ policy: bucketPolicy(principal.keyType), quota: result.limit, window: 60, remaining: result.remaining, reset });
+  return { refund: () => gate.refund(taken), rateLimit };
+}
+
+const bucketPolicy = (keyType: string) => `send-${keyType}`;
+
+/**
+ * The IETF httpapi RateLimit header fields for one policy: `RateLimit-Policy` (its quota per
+ * window) and `RateLimit` (what is left and the seconds until it is all back).
+ *
+ * @example
+ * ```ts
+ * rateLimitHeaders({ policy: "send-live", quota: 3000, window: 60, remaining: 2999, reset: 1 })
+ * // { "RateLimit-Policy": '"send-live";q=3000;w=60', RateLimit: '"send-live";r=2999;t=1' }
+ * ```
+ */
+export function rateLimitHeaders(state: { policy: string; quota: number; window: number; remaining: number; reset: number }): Record<string, string> {
+  return {
+    "RateLimit-Policy": `"${state.policy}";q=${state.quota};w=${state.window}`,
+    RateLimit: `"${state.policy}";r=${state.remaining};t=${Math.max(0, state.reset)}`,
+  };
+}
+
+/** Seconds a caller is asked to wait when the tenant's object cannot be reached. */
+export const UNAVAILABLE_RETRY_SECONDS = 5;
+
+/**
+ * The 503 of a request whose tenant object (limits, idempotency keys) could not be reached: the
+ * request fails closed, with nothing stored, and may be sent again after `Retry-After`.
+ */
+export function unavailable(what: string, cause: unknown): ApiError {
+  log("error", "tenant object unreachable", { what, error: String(cause) });
+  return new ApiError("unavailable", {
+    detail: `${what[0]!.toUpperCase()}${what.slice(1)} could not be reached; nothing was sent or stored. Retry after ${UNAVAILABLE_RETRY_SECONDS} seconds`,
+    headers: { "Retry-After": String(UNAVAILABLE_RETRY_SECONDS) },
+  });
 }

@@ -29,6 +29,12 @@ export interface Preview {
   merge?: Partial<Record<Channel, MergeSummary>>;
 }
 
+/**
+ * Where a send's answer carries the rate-limit header fields its admission gave (a symbol, so the
+ * JSON body never shows it); routes/send/respond.ts writes them on the response.
+ */
+export const RATE_LIMIT_HEADERS = Symbol("rateLimitHeaders");
+
 export interface SendReceipt {
   notifyId: string;
   /** `failed` only when every message failed while planned (a subscription service not answering). */
@@ -45,6 +51,7 @@ export interface SendReceipt {
   /** Mail merges: per channel, rows given, sent and skipped (with the first 100 row errors). */
   merge?: Partial<Record<Channel, MergeSummary>>;
   createdAt: string;
+  [RATE_LIMIT_HEADERS]?: Record<string, string>;
 }
 
 /** What a preview answers: per channel, one entry per provider call, exactly as it would be sent. */
@@ -173,5 +180,6 @@ export async function sendNotification(ctx: SendContext, request: SendRequest, s
     ...(suppressed.length > 0 ? { suppressed } : {}),
     ...(plan.merge ? { merge: plan.merge } : {}),
     createdAt: notification.createdAt.toISOString(),
+    [RATE_LIMIT_HEADERS]: admission.rateLimit,
   };
 }
