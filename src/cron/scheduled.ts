@@ -1,12 +1,13 @@
 import { createDb } from "../db/client";
 import type { Env } from "../env";
 import { log } from "../lib/log";
-import { expireLostAttempts, releaseDueDeliveries, requeueStaleDeliveries } from "../services/delivery/sweep";
+import { expireLostAttempts, expireStuckSending, releaseDueDeliveries, requeueStaleDeliveries } from "../services/delivery/sweep";
 import { requeueStalledFanouts } from "../services/fanout/sweep";
 
 /**
  * The every-minute cron: release delayed sends that are due, re-enqueue deliveries and merge
- * chunks the queue never saw, and settle attempts whose worker vanished.
+ * chunks the queue never saw, settle attempts whose worker vanished, and fail messages left in
+ * `sending` for 72 hours.
  */
 export async function runScheduled(controller: ScheduledController, env: Env): Promise<void> {
   const db = createDb(env.DB);
@@ -15,5 +16,6 @@ export async function runScheduled(controller: ScheduledController, env: Env): P
   const requeued = await requeueStaleDeliveries(db, env, now);
   const expired = await expireLostAttempts(db, now);
   const chunks = await requeueStalledFanouts(db, env, now);
-  if (released || requeued || expired || chunks) log("info", "cron", { cron: controller.cron, released, requeued, expired, chunks });
+  const stuck = await expireStuckSending(db, now);
+  if (released || requeued || expired || chunks || stuck) log("info", "cron", { cron: controller.cron, released, requeued, expired, chunks, stuck });
 }

@@ -175,6 +175,8 @@ export const messages = sqliteTable(
     // with these a page reads limit + 1 index entries instead of sorting all of a merge's rows.
     index("messages_page_idx").on(t.notificationId, t.createdAt, t.id),
     index("messages_status_page_idx").on(t.notificationId, t.status, t.createdAt, t.id),
+    // The cron finds messages left in `sending` too long (services/delivery/sweep.ts expireStuckSending).
+    index("messages_sending_idx").on(t.updatedAt).where(sql`status = 'sending'`),
   ],
 );
 

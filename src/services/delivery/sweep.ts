@@ -95,3 +95,33 @@ export async function expireLostAttempts(db: Db, now: Date): Promise<number> {
   }
   return lost.length;
 }
+
+/** GOV.UK Notify's rule: a message still `sending` after 72 hours will not hear more from its provider. */
+export const SENDING_GIVE_UP_MS = 72 * 3_600_000;
+
+/**
+ * Messages left in `sending` for SENDING_GIVE_UP_MS (a provider that accepted them and never
+ * reported a final status) become `technical-failure`, with an error that says so, rather than
+ * staying in progress for ever.
+ */
+export async function expireStuckSending(db: Db, now: Date): Promise<number> {
+  const stuck = await db
+    .select({ id: messages.id })
+    .from(messages)
+    .where(and(eq(messages.status, "sending"), lt(messages.updatedAt, new Date(now.getTime() - SENDING_GIVE_UP_MS))))
+    .limit(BATCH_ROWS);
+  const error: DeliveryError = {
+    code: "no_final_status",
+    message: "No final status within 72 hours of sending: the provider never reported one (GOV.UK Notify's rule), so this message is treated as failed",
+    retryable: false,
+    at: now.toISOString(),
+  };
+  for (const group of chunk(stuck, IDS_PER_STATEMENT)) {
+    const still = and(inArray(messages.id, group.map((m) => m.id)), eq(messages.status, "sending"));
+    await db.batch([
+      countMove(db, still, "technical-failure", now),
+      db.update(messages).set({ status: "technical-failure", error, updatedAt: now, completedAt: now }).where(still),
+    ]);
+  }
+  return stuck.length;
+}
