@@ -65,6 +65,32 @@ export class TenantGate extends DurableObject<Env> {
     this.sql.exec(
       "CREATE TABLE IF NOT EXISTS idempotency_keys (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, state TEXT NOT NULL, answer TEXT, expires_ms INTEGER NOT NULL)",
     );
+    this.sql.exec("CREATE TABLE IF NOT EXISTS duplicate_window (hash TEXT PRIMARY KEY, notify_id TEXT NOT NULL, expires_ms INTEGER NOT NULL)");
+  }
+
+  /**
+   * The duplicate window (send/duplicate-window.ts): takes `hash` for `notifyId` for `windowMs`,
+   * unless a notification with the same hash is still in its window (`duplicate`, naming it).
+   * `replacing` takes the hash over from that notification (it failed or was cancelled, so the
+   * same one may be sent again). One request at a time, so two identical sends arriving together
+   * get one notification.
+   */
+  async claimWindow(hash: string, notifyId: string, windowMs: number, replacing?: string, nowMs = Date.now()): Promise<{ kind: "claimed" } | { kind: "duplicate"; notifyId: string }> {
+    const row = this.sql.exec<{ notify_id: string; expires_ms: number }>("SELECT notify_id, expires_ms FROM duplicate_window WHERE hash = ?", hash).toArray()[0];
+    if (row && row.expires_ms > nowMs && row.notify_id !== replacing) return { kind: "duplicate", notifyId: row.notify_id };
+    this.sql.exec(
+      "INSERT INTO duplicate_window (hash, notify_id, expires_ms) VALUES (?, ?, ?) ON CONFLICT(hash) DO UPDATE SET notify_id = excluded.notify_id, expires_ms = excluded.expires_ms",
+      hash,
+      notifyId,
+      nowMs + windowMs,
+    );
+    await this.scheduleExpiry();
+    return { kind: "claimed" };
+  }
+
+  /** Gives the hash back when the send that took it was refused or failed to be stored. */
+  releaseWindow(hash: string, notifyId: string): void {
+    this.sql.exec("DELETE FROM duplicate_window WHERE hash = ? AND notify_id = ?", hash, notifyId);
   }
 
   /**
@@ -111,19 +137,21 @@ export class TenantGate extends DurableObject<Env> {
     await this.scheduleExpiry();
   }
 
-  /** Keys stored now (tests and operators: the storage stays bounded by the alarm). */
+  /** Keys and window entries stored now (tests and operators: the storage stays bounded by the alarm). */
   countKeys(): number {
-    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM idempotency_keys").toArray()[0]!.n;
+    return this.sql.exec<{ n: number }>("SELECT (SELECT COUNT(*) FROM idempotency_keys) + (SELECT COUNT(*) FROM duplicate_window) AS n").toArray()[0]!.n;
   }
 
-  /** Expired keys are deleted by the object's alarm, set for the earliest expiry, so storage stays bounded. */
+  /** Expired keys and window entries are deleted by the object's alarm, set for the earliest expiry, so storage stays bounded. */
   override async alarm(): Promise<void> {
     this.sql.exec("DELETE FROM idempotency_keys WHERE expires_ms <= ?", Date.now());
+    this.sql.exec("DELETE FROM duplicate_window WHERE expires_ms <= ?", Date.now());
     await this.scheduleExpiry(true);
   }
 
   private async scheduleExpiry(reset = false): Promise<void> {
-    const next = this.sql.exec<{ at: number | null }>("SELECT MIN(expires_ms) AS at FROM idempotency_keys").toArray()[0]?.at ?? null;
+    const next =
+      this.sql.exec<{ at: number | null }>("SELECT MIN(at) AS at FROM (SELECT MIN(expires_ms) AS at FROM idempotency_keys UNION ALL SELECT MIN(expires_ms) FROM duplicate_window)").toArray()[0]?.at ?? null;
     if (next === null) return;
     const current = reset ? null : await this.ctx.storage.getAlarm();
     if (current === null || next < current) await this.ctx.storage.setAlarm(next);

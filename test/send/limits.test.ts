@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { json } from "../helpers/http";
 import { asTenant, createTestTenant } from "../helpers/tenants";
 
-const sms = (n = 1) => ({ recipients: { to: Array.from({ length: n }, (_, i) => `+1778700${String(1000 + i)}`) }, content: { body: "hi" } });
+// allowDuplicate: these tests send the same notification again on purpose (the duplicate window would answer it with the first).
+const sms = (n = 1) => ({ recipients: { to: Array.from({ length: n }, (_, i) => `+1778700${String(1000 + i)}`) }, content: { body: "hi" }, allowDuplicate: true });
 
 describe("per-tenant limits (TenantGate)", () => {
   it("429s with Retry-After past the per-minute request limit, per key type", async () => {

@@ -61,7 +61,12 @@ describe("seed 1.1: send an email", () => {
   });
 
   it("POST /notifysimple with an email channel does the same", async () => {
-    const res = await asTenant(tenant, "POST", "/api/v1/notifysimple", { body: { email: example11 } });
+    // The same notification as the test before, so it is answered as a duplicate unless allowed.
+    const duplicate = await asTenant(tenant, "POST", "/api/v1/notifysimple", { body: { email: example11 } });
+    expect(duplicate.status).toBe(200);
+    expect(duplicate.headers.get("idempotent-replayed")).toBe("true");
+    expect(mocks.captured.ses).toHaveLength(0);
+    const res = await asTenant(tenant, "POST", "/api/v1/notifysimple", { body: { email: example11, allowDuplicate: true } });
     expect(res.status).toBe(201);
     const final = await waitForNotification(tenant, (await json(res)).notifyId);
     expect(final.status).toBe("delivered");

@@ -3,6 +3,7 @@ import type { AppEnv } from "../../lib/app-env";
 import type { SendContext } from "../../services/send/context";
 import type { SendRequest } from "../../services/send/plan";
 import { previewSend, RATE_LIMIT_HEADERS, sendNotification } from "../../services/send/send";
+import { REPLAYED_HEADER } from "../../middleware/idempotency-key";
 
 /** `?preview=true&explain=true` as the send routes take it. */
 export interface PreviewFlags {
@@ -16,6 +17,10 @@ export async function previewOrSend(c: Context<AppEnv>, ctx: SendContext, reques
   if (flags.preview === "true") return c.json(await previewSend(ctx, request, { explain: flags.explain === "true", previewRows: flags.previewRows }), 200);
   const receipt = await sendNotification(ctx, request, source);
   c.header("Location", receipt.statusUrl);
+  if (receipt.duplicate) {
+    c.header(REPLAYED_HEADER, "true");
+    return c.json(receipt, 200);
+  }
   for (const [name, value] of Object.entries(receipt[RATE_LIMIT_HEADERS] ?? {})) c.header(name, value);
   return c.json(receipt, 201);
 }

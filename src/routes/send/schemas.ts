@@ -1,3 +1,4 @@
+import { NOTIFICATION_STATUSES } from "../../db/schema";
 import { z } from "@hono/zod-openapi";
 import { problemResponses } from "../../lib/errors/problem";
 
@@ -34,7 +35,13 @@ export const MergeSummarySchema = z
 export const SendReceiptSchema = z
   .object({
     notifyId: z.uuid(),
-    status: z.enum(["accepted", "scheduled", "failed"]).openapi({ description: "`failed` only when every message failed before any provider call (a subscription service that could not be asked)" }),
+    status: z
+      .enum(NOTIFICATION_STATUSES)
+      .openapi({ description: "`accepted`, `scheduled`, or `failed` only when every message failed before any provider call (a subscription service that could not be asked); a duplicate answers the first notification's status as it is now" }),
+    duplicate: z
+      .literal(true)
+      .optional()
+      .openapi({ description: "This send is the same notification as one accepted within the duplicate window: nothing was sent, and this is the first one (answered with 200 and `Idempotent-Replayed: true`)" }),
     statusUrl: z.url().openapi({ description: "GET it to follow the delivery" }),
     channels: z
       .object({ email: z.number().int().optional(), sms: z.number().int().optional(), msgApp: z.number().int().optional() })
@@ -127,6 +134,9 @@ export const SEND_DESCRIPTION =
 
 export const sendResponses = {
   201: { description: "Accepted for delivery", content: { "application/json": { schema: SendReceiptSchema } } },
-  200: { description: "Preview (only with ?preview=true)", content: { "application/json": { schema: PreviewSchema } } },
+  200: {
+    description: "Preview (only with ?preview=true); or, with `Idempotent-Replayed: true`, the first notification when this send duplicates one accepted within the duplicate window (nothing sent)",
+    content: { "application/json": { schema: z.union([PreviewSchema, SendReceiptSchema]) } },
+  },
   ...problemResponses(400, 401, 403, 413, 415, 422, 429, 503),
 };

@@ -75,8 +75,9 @@ export async function startFanout(
   plan: Plan & { fanout: NonNullable<Plan["fanout"]> },
   source: string,
   scheduledFor: Date | null,
+  id?: string,
 ): Promise<StoredNotification> {
-  const notifyId = uuidv7(ctx.now.getTime());
+  const notifyId = id ?? uuidv7(ctx.now.getTime());
   const tenantId = ctx.tenant.id;
   const { tenant: _tenant, ...principal } = ctx.principal;
   const manifest: FanoutManifest = {

@@ -90,6 +90,7 @@ export function compileEventSend(loaded: LoadedEventType, body: NotifyEventInput
     delayedSend: body.delayedSend,
     correlationId: body.correlationId,
     tags: body.tags,
+    ...(body.allowDuplicate ? { allowDuplicate: true } : {}),
     eventType: { id: loaded.eventType.id, code, version: loaded.version.version },
     listUnsubscribe: unsubscribeSetting(definition.email as Record<string, unknown> | undefined, body.overrides?.email as Record<string, unknown> | undefined),
     ...(Object.keys(notSent).length > 0 ? { notSent } : {}),

@@ -42,6 +42,7 @@ export const NotifyEventSchema = z
     delayedSend: z.string().max(64).optional().openapi({ description: "ISO 8601 date-time in the future; no zone means UTC" }),
     correlationId: displayNameSchema(128).optional(),
     tags: z.array(displayNameSchema(64)).max(20).optional(),
+    allowDuplicate: z.boolean().optional().openapi({ description: "Send even if the same resolved notification was accepted within the tenant's duplicate window" }),
   })
   .strict()
   .openapi("NotifyEvent");

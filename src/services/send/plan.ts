@@ -95,6 +95,8 @@ export interface SendRequest {
   notSent?: Resolution["notSent"];
   /** Event sends: the event type's one-click unsubscribe choice; unset, the tenant default decides (unsubscribe/list-unsubscribe.ts). */
   listUnsubscribe?: boolean;
+  /** Send even when the same resolved notification was accepted within the duplicate window (send/duplicate-window.ts). */
+  allowDuplicate?: boolean;
 }
 
 /** A simple-send channel's mail merge, if it has one: the channel without its merge fields, and the parsed rows. */
@@ -109,7 +111,9 @@ function splitMerge(channel: Record<string, unknown>, name: Channel, path: strin
 
 /** A simple-send channel: the request's top-level params, then the channel itself. */
 function simpleChannel(name: Channel, input: Record<string, unknown>, path: string, topParams: Record<string, unknown> | undefined, mergePath?: string): ChannelRequest {
-  const { channel, merge } = splitMerge(input, name, path, mergePath);
+  // allowDuplicate is about the request, not a setting of the channel: it is not a layer's value.
+  const { allowDuplicate: _allowDuplicate, ...settings } = input;
+  const { channel, merge } = splitMerge(settings, name, path, mergePath);
   const layers = topParams ? [documentLayer("request", { params: topParams }, ""), documentLayer("request", channel, path)] : [documentLayer("request", channel, path)];
   return { layers, path, paramsPath: joinPath(path, "params"), ...(merge ? { merge } : {}) };
 }
@@ -124,16 +128,17 @@ export function fromSimple(body: SimpleSendInput, mergePaths: Partial<Record<Cha
     const channel = body[name];
     if (channel) channels[name] = simpleChannel(name, channel, name, body.params, mergePaths[name]);
   }
-  return { channels, attachments: body.attachments, delayedSend: body.delayedSend, correlationId: body.correlationId, tags: body.tags };
+  const allowDuplicate = body.allowDuplicate === true || CHANNELS.some((name) => (body[name] as { allowDuplicate?: boolean } | undefined)?.allowDuplicate === true);
+  return { channels, attachments: body.attachments, delayedSend: body.delayedSend, correlationId: body.correlationId, tags: body.tags, ...(allowDuplicate ? { allowDuplicate } : {}) };
 }
 
 /** /notifysimple/email and /notifysimple/sms: the body is the channel, so paths have no prefix. */
 export function fromEmailChannel(channel: EmailChannelInput): SendRequest {
-  return { channels: { email: simpleChannel("email", channel, "", undefined) } };
+  return { channels: { email: simpleChannel("email", channel, "", undefined) }, ...(channel.allowDuplicate ? { allowDuplicate: true } : {}) };
 }
 
 export function fromSmsChannel(channel: SmsChannelInput): SendRequest {
-  return { channels: { sms: simpleChannel("sms", channel, "", undefined) } };
+  return { channels: { sms: simpleChannel("sms", channel, "", undefined) }, ...(channel.allowDuplicate ? { allowDuplicate: true } : {}) };
 }
 
 /**

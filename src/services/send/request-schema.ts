@@ -68,6 +68,10 @@ const common = {
     .openapi({ description: "ISO 8601 date-time in the future; no zone means UTC", example: "2027-06-25T15:15:00" }),
   correlationId: displayNameSchema(128).optional().openapi({ description: "Your reference; searchable. Defaults to the X-Correlation-Id header." }),
   tags: z.array(displayNameSchema(64)).max(20).optional().openapi({ example: ["funding"] }),
+  allowDuplicate: z
+    .boolean()
+    .optional()
+    .openapi({ description: "Send even if the same notification (after every default is applied) was accepted within the tenant's duplicate window (300 s unless the tenant sets duplicateWindowSeconds)" }),
 };
 
 export const EmailContentSchema = z

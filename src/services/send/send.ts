@@ -1,4 +1,4 @@
-import type { Channel } from "../../db/schema";
+import type { Channel, NotificationRow } from "../../db/schema";
 import { ApiError } from "../../lib/errors/api-error";
 import { admitSend } from "../gate/admit";
 import type { SendContext } from "./context";
@@ -12,6 +12,7 @@ import type { SuppressedRecipient } from "../suppressions/apply";
 import { finishMergeSummaries, skipRowsOffGuestList } from "./merge/merge-policies";
 import type { MergeSummary } from "./merge/plan-merge";
 import { startFanout, suppressedInRows } from "../fanout/start";
+import { claimDuplicateWindow } from "./duplicate-window";
 
 /** Messages a merge preview shows per channel unless `previewRows` says otherwise (at most MAX_PREVIEW_ROWS). */
 export const DEFAULT_PREVIEW_ROWS = 10;
@@ -37,8 +38,13 @@ export const RATE_LIMIT_HEADERS = Symbol("rateLimitHeaders");
 
 export interface SendReceipt {
   notifyId: string;
-  /** `failed` only when every message failed while planned (a subscription service not answering). */
-  status: "accepted" | "scheduled" | "failed";
+  /**
+   * `failed` only when every message failed while planned (a subscription service not answering);
+   * a duplicate answers the first notification's status as it is now.
+   */
+  status: NotificationRow["status"];
+  /** Set when this send duplicated a notification accepted within the window: nothing was sent. */
+  duplicate?: true;
   statusUrl: string;
   /** Message rows per channel (one per recipient). */
   channels: Partial<Record<Channel, number>>;
@@ -131,6 +137,25 @@ async function countFanout(
 }
 
 /**
+ * The answer to a send that duplicates a notification accepted within the window: nothing is
+ * sent; the first notification is answered as it stands now, marked `duplicate` (routes answer it
+ * with 200 and `Idempotent-Replayed: true`).
+ */
+function duplicateReceipt(ctx: SendContext, original: NotificationRow, counts: Partial<Record<Channel, number>>): SendReceipt {
+  return {
+    notifyId: original.id,
+    status: original.status,
+    statusUrl: `${ctx.origin}/api/v1/notify/${original.id}`,
+    channels: counts,
+    correlationId: original.correlationId,
+    scheduledFor: original.scheduledFor?.toISOString() ?? null,
+    ...(original.eventTypeCode !== null && original.eventTypeVersion !== null ? { eventType: { code: original.eventTypeCode, version: original.eventTypeVersion } } : {}),
+    duplicate: true,
+    createdAt: original.createdAt.toISOString(),
+  };
+}
+
+/**
  * The send path: plan (resolve, render, validate) → guest list (team keys, trial tenants) → gate
  * (rate and daily limits) → store (one D1 batch) → enqueue. Nothing is stored unless the whole
  * request is valid, allowed and admitted.
@@ -156,14 +181,25 @@ export async function sendNotification(ctx: SendContext, request: SendRequest, s
     if (!d.failed) sending[d.channel] = (sending[d.channel] ?? 0) + d.recipients.length;
   }
   if (fanout) plan = await countFanout(ctx, request, plan, fanout, counts, sending);
-  const admission = await admitSend(ctx, sending);
+  // The same resolved notification accepted within the window is answered with the first (duplicate-window.ts).
+  const window = await claimDuplicateWindow(ctx, request, plan);
+  if (window.kind === "duplicate") return duplicateReceipt(ctx, window.original, counts);
+  const notifyId = window.kind === "claimed" ? window.notifyId : undefined;
+  let admission: Awaited<ReturnType<typeof admitSend>>;
+  try {
+    admission = await admitSend(ctx, sending);
+  } catch (err) {
+    if (window.kind === "claimed") await window.release();
+    throw err;
+  }
   let stored;
   try {
     // A fanned-out merge is scheduled when its rows are: the first row's plan says when.
     const scheduledFor = planned.deliveries.find((d) => d.mergeRow !== undefined)?.scheduledFor ?? null;
-    stored = fanout ? await startFanout(ctx, request, { ...plan, fanout }, source, scheduledFor) : await storeNotification(ctx, plan, source);
+    stored = fanout ? await startFanout(ctx, request, { ...plan, fanout }, source, scheduledFor, notifyId) : await storeNotification(ctx, plan, source, undefined, notifyId);
   } catch (err) {
     await admission.refund();
+    if (window.kind === "claimed") await window.release();
     throw err;
   }
   const due = stored.deliveries.filter((d) => d.state === "queued");

@@ -36,8 +36,8 @@ export interface FanoutPart {
   scheduledFor: Date | null;
 }
 
-export async function storeNotification(ctx: SendContext, plan: Plan, source: string, fanout?: FanoutPart): Promise<StoredNotification> {
-  const id = fanout?.id ?? uuidv7(ctx.now.getTime());
+export async function storeNotification(ctx: SendContext, plan: Plan, source: string, fanout?: FanoutPart, notifyId?: string): Promise<StoredNotification> {
+  const id = fanout?.id ?? notifyId ?? uuidv7(ctx.now.getTime());
   const now = ctx.now;
   const keys = plan.attachments.map((a, i) => attachmentKey(ctx.tenant.id, id, i, a.filename));
   await Promise.all(

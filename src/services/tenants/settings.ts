@@ -77,6 +77,13 @@ function channelDefaults(channel: string) {
 export const TenantSettingsSchema = z
   .object({
     defaultRegion: RegionSchema.optional(),
+    duplicateWindowSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(86_400)
+      .optional()
+      .openapi({ description: "How long an accepted notification is remembered so that the same one sent again is answered with the first instead of sent twice (0 turns it off; default 300)", example: 300 }),
     params: ParamsSchema.optional().openapi({ description: "Default template parameters; request params override them key by key" }),
     email: z
       .object({

@@ -1,0 +1,122 @@
+import { and, eq } from "drizzle-orm";
+import { type NotificationRow, notifications } from "../../db/schema";
+import { ApiError } from "../../lib/errors/api-error";
+import { uuidv7 } from "../../lib/ids";
+import { unavailable } from "../gate/admit";
+import type { SendContext } from "./context";
+import type { EmailPayload, MsgAppPayload, PlannedDelivery, SmsPayload } from "./payloads";
+import type { Plan, SendRequest } from "./plan";
+
+/** How long an accepted notification is remembered unless the tenant says otherwise (`duplicateWindowSeconds`). */
+export const DEFAULT_DUPLICATE_WINDOW_SECONDS = 300;
+
+/** Statuses after which the same notification may be sent again inside the window. */
+const RESENDABLE: ReadonlySet<NotificationRow["status"]> = new Set(["failed", "cancelled"]);
+
+/** JSON with object keys sorted, so equal values always give equal text. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    return `{${Object.keys(value)
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
+const folded = (list: string[] | undefined) => (list ?? []).map((a) => a.toLowerCase()).sort();
+
+/** What makes one provider call the same as another: who it reaches and what it says, not how it is keyed. */
+function describe(d: PlannedDelivery): unknown {
+  const base = { channel: d.channel, provider: d.provider, scheduledFor: d.scheduledFor?.toISOString() ?? null, template: d.template, failed: d.failed?.code ?? null };
+  if (d.channel === "email") {
+    // Not the headers: one-click unsubscribe links carry a token made for each send.
+    const p = d.payload as EmailPayload;
+    const { to, cc, bcc } = p.recipients;
+    return { ...base, from: p.from.toLowerCase(), replyTo: folded(p.replyTo), to: folded(to), cc: folded(cc), bcc: folded(bcc), content: p.content, attachments: p.attachments, services: p.serviceAttachments ?? [] };
+  }
+  if (d.channel === "sms") {
+    const p = d.payload as SmsPayload;
+    return { ...base, from: p.from, to: [...p.recipients.to].sort(), body: p.content.body };
+  }
+  const p = d.payload as MsgAppPayload;
+  return { ...base, target: { type: p.target.type, url: p.target.url, name: p.target.name ?? null }, content: p.content };
+}
+
+async function sha256(data: string | Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", typeof data === "string" ? new TextEncoder().encode(data) : data);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * The notification as resolved, reduced to a digest: every provider call it makes (addresses
+ * case-folded, numbers in E.164, lists sorted, the rendered content, when it is due), its
+ * attachments' bytes, and for a fanned-out merge a digest of its rows (each row's recipients and
+ * values, in any order) with the content its rows are rendered from. Two requests that resolve to
+ * the same notification, however they were written, have the same digest.
+ */
+export async function notificationDigest(request: SendRequest, plan: Plan): Promise<string> {
+  const fanout = plan.fanout ?? {};
+  const inline = plan.deliveries.filter((d) => !(d.mergeRow !== undefined && fanout[d.channel as "email" | "sms"]));
+  const attachments = await Promise.all(plan.attachments.map(async (a) => ({ name: a.filename, type: a.contentType, sha: await sha256(a.content) })));
+  const merges = Object.entries(fanout).map(([channel, rows]) => ({
+    channel,
+    content: request.channels[channel as "email" | "sms"]?.layers.map((l) => l.value) ?? [],
+    rows: rows!.rows.map((r, i) => canonical({ to: [...(rows!.addresses[i] ?? [])].sort(), params: r.params })).sort(),
+  }));
+  return sha256(canonical({ deliveries: inline.map((d) => canonical(describe(d))).sort(), attachments, merges, tags: [...plan.tags].sort(), correlationId: plan.correlationId ?? null }));
+}
+
+export type WindowDecision =
+  | { kind: "off" }
+  | { kind: "claimed"; notifyId: string; release: () => Promise<void> }
+  | { kind: "duplicate"; original: NotificationRow };
+
+/**
+ * The idempotency window on the resolved notification (the seed's fourth design principle): the
+ * tenant's Durable Object remembers each accepted notification's digest for the window (300 s
+ * unless the tenant's `duplicateWindowSeconds` says otherwise; 0 turns it off). A send whose
+ * digest is still remembered sends nothing and is answered with the first notification, unless
+ * that one failed or was cancelled (then it is sent anew) or the request says `allowDuplicate`.
+ * On `claimed`, the caller stores the notification under `notifyId`, and calls `release` if it is
+ * refused or cannot be stored after all. A copy arriving while the first is still being stored
+ * gets 409 with `Retry-After: 1`; sent again, it is answered with the first.
+ */
+export async function claimDuplicateWindow(ctx: SendContext, request: SendRequest, plan: Plan): Promise<WindowDecision> {
+  const seconds = ctx.settings.duplicateWindowSeconds ?? DEFAULT_DUPLICATE_WINDOW_SECONDS;
+  if (request.allowDuplicate || seconds <= 0) return { kind: "off" };
+  const digest = await notificationDigest(request, plan);
+  const gate = ctx.env.TENANT_GATE.get(ctx.env.TENANT_GATE.idFromName(ctx.tenant.id));
+  const notifyId = uuidv7(ctx.now.getTime());
+  const claim = async (replacing?: string) => {
+    try {
+      return await gate.claimWindow(digest, notifyId, seconds * 1000, replacing);
+    } catch (err) {
+      throw unavailable("the tenant's duplicate window", err);
+    }
+  };
+  let result = await claim();
+  if (result.kind === "duplicate") {
+    const [original] = await ctx.db
+      .select()
+      .from(notifications)
+      .where(and(eq(notifications.id, result.notifyId), eq(notifications.tenantId, ctx.tenant.id)));
+    if (!original) {
+      // Remembered but not stored yet: the first is being accepted at this very moment.
+      throw new ApiError("conflict", {
+        detail: "The same notification is being accepted by another request right now; retry to get its answer",
+        headers: { "Retry-After": "1" },
+      });
+    }
+    if (!RESENDABLE.has(original.status)) return { kind: "duplicate", original };
+    // The first failed or was cancelled: this one is sent, and takes the digest over.
+    result = await claim(result.notifyId);
+    if (result.kind === "duplicate") {
+      const [other] = await ctx.db.select().from(notifications).where(eq(notifications.id, result.notifyId));
+      if (other) return { kind: "duplicate", original: other };
+    }
+  }
+  return { kind: "claimed", notifyId, release: () => gate.releaseWindow(digest, notifyId).catch(() => undefined) };
+}
