@@ -148,21 +148,25 @@ try {
     body: JSON.stringify({ limits: { requestsPerMinute: 1_000_000 } }),
   });
   const json = (key, body) => ({ "x-api-key": key, "content-type": "application/json", ...(body ? {} : {}) });
-  const sendBody = JSON.stringify({
-    params: { name: "Ada" },
-    email: { recipients: { to: ["ada@example.com"] }, content: { subject: "Hi {{name}}", body: "**Welcome** {{name}}", bodyType: "markdown" } },
-  });
+  // Each send differs (its `n`), so each is a new notification: stored, queued, and checked against
+  // the duplicate window, as a real stream of sends is; the same body again would only be replayed.
+  let sent = 0;
+  const sendBody = () =>
+    JSON.stringify({
+      params: { name: "Ada", n: String(++sent) },
+      email: { recipients: { to: ["ada@example.com"] }, content: { subject: "Hi {{name}} (#{{n}})", body: "**Welcome** {{name}}", bodyType: "markdown" } },
+    });
   const scenarios = {
     "GET /healthz (baseline)": () => ({ url: `${svc.baseUrl}/healthz`, init: {} }),
     "GET /api/v1/tenant (X-API-Key)": () => ({ url: `${svc.baseUrl}/api/v1/tenant`, init: { headers: { "x-api-key": svc.liveKey } } }),
     "GET /api/v1/tenant (JWT)": () => ({ url: `${svc.baseUrl}/api/v1/tenant`, init: { headers: { authorization: `Bearer ${jwt(svc.liveKey)}` } } }),
     "POST /notifysimple?preview=true": () => ({
       url: `${svc.baseUrl}/api/v1/notifysimple?preview=true`,
-      init: { method: "POST", headers: json(svc.testKey), body: sendBody },
+      init: { method: "POST", headers: json(svc.testKey), body: sendBody() },
     }),
     "POST /notifysimple (test key, stored + queued)": () => ({
       url: `${svc.baseUrl}/api/v1/notifysimple`,
-      init: { method: "POST", headers: json(svc.testKey), body: sendBody },
+      init: { method: "POST", headers: json(svc.testKey), body: sendBody() },
     }),
   };
   if (only.has("requests")) {
