@@ -16,6 +16,12 @@ export interface AdmitRequest {
   perMinute: number;
   /** Messages this request creates, per daily counter, with the counter's limit. */
   daily: Record<string, { count: number; limit: number }>;
+  /**
+   * The duplicate window (send/duplicate-window.ts), decided in the same call: refused as a
+   * `duplicate` when `hash` is remembered for another notification than `replacing`; taken for
+   * `notifyId` when the request is admitted.
+   */
+  window?: { hash: string; notifyId: string; windowMs: number; replacing?: string };
 }
 
 /** What a request carrying an `Idempotency-Key` should do (middleware/idempotency-key.ts). */
@@ -43,7 +49,8 @@ export const IDEMPOTENCY_IN_FLIGHT_MS = 60_000;
 export type AdmitResult =
   | { allowed: true; remaining: number; limit: number }
   | { allowed: false; reason: "rate"; limit: number; retryAfterSeconds: number }
-  | { allowed: false; reason: "daily"; counter: string; limit: number; used: number; retryAfterSeconds: number };
+  | { allowed: false; reason: "daily"; counter: string; limit: number; used: number; retryAfterSeconds: number }
+  | { allowed: false; reason: "duplicate"; notifyId: string };
 
 /**
  * One object per tenant (idFromName(tenantId)): the tenant's rate and daily limits live here so every
@@ -66,26 +73,6 @@ export class TenantGate extends DurableObject<Env> {
       "CREATE TABLE IF NOT EXISTS idempotency_keys (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, state TEXT NOT NULL, answer TEXT, expires_ms INTEGER NOT NULL)",
     );
     this.sql.exec("CREATE TABLE IF NOT EXISTS duplicate_window (hash TEXT PRIMARY KEY, notify_id TEXT NOT NULL, expires_ms INTEGER NOT NULL)");
-  }
-
-  /**
-   * The duplicate window (send/duplicate-window.ts): takes `hash` for `notifyId` for `windowMs`,
-   * unless a notification with the same hash is still in its window (`duplicate`, naming it).
-   * `replacing` takes the hash over from that notification (it failed or was cancelled, so the
-   * same one may be sent again). One request at a time, so two identical sends arriving together
-   * get one notification.
-   */
-  async claimWindow(hash: string, notifyId: string, windowMs: number, replacing?: string, nowMs = Date.now()): Promise<{ kind: "claimed" } | { kind: "duplicate"; notifyId: string }> {
-    const row = this.sql.exec<{ notify_id: string; expires_ms: number }>("SELECT notify_id, expires_ms FROM duplicate_window WHERE hash = ?", hash).toArray()[0];
-    if (row && row.expires_ms > nowMs && row.notify_id !== replacing) return { kind: "duplicate", notifyId: row.notify_id };
-    this.sql.exec(
-      "INSERT INTO duplicate_window (hash, notify_id, expires_ms) VALUES (?, ?, ?) ON CONFLICT(hash) DO UPDATE SET notify_id = excluded.notify_id, expires_ms = excluded.expires_ms",
-      hash,
-      notifyId,
-      nowMs + windowMs,
-    );
-    await this.scheduleExpiry();
-    return { kind: "claimed" };
   }
 
   /** Gives the hash back when the send that took it was refused or failed to be stored. */
@@ -162,7 +149,13 @@ export class TenantGate extends DurableObject<Env> {
    * counter for the messages it will create. All or nothing, so a refused request consumes
    * nothing. Days are UTC dates; older days are dropped as new ones start.
    */
-  admit(request: AdmitRequest, nowMs = Date.now()): AdmitResult {
+  async admit(request: AdmitRequest, nowMs = Date.now()): Promise<AdmitResult> {
+    const window = request.window;
+    if (window) {
+      const row = this.sql.exec<{ notify_id: string; expires_ms: number }>("SELECT notify_id, expires_ms FROM duplicate_window WHERE hash = ?", window.hash).toArray()[0];
+      // A duplicate takes nothing: it sends nothing.
+      if (row && row.expires_ms > nowMs && row.notify_id !== window.replacing) return { allowed: false, reason: "duplicate", notifyId: row.notify_id };
+    }
     const day = new Date(nowMs).toISOString().slice(0, 10);
     for (const [counter, { count, limit }] of Object.entries(request.daily)) {
       if (count === 0) continue;
@@ -183,6 +176,15 @@ export class TenantGate extends DurableObject<Env> {
         counter,
         count,
       );
+    }
+    if (window) {
+      this.sql.exec(
+        "INSERT INTO duplicate_window (hash, notify_id, expires_ms) VALUES (?, ?, ?) ON CONFLICT(hash) DO UPDATE SET notify_id = excluded.notify_id, expires_ms = excluded.expires_ms",
+        window.hash,
+        window.notifyId,
+        nowMs + window.windowMs,
+      );
+      await this.scheduleExpiry();
     }
     return { allowed: true, remaining: taken.remaining, limit: taken.limit };
   }

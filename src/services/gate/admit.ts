@@ -1,3 +1,4 @@
+import type { AdmitRequest } from "../../durable-objects/tenant-gate";
 import { log } from "../../lib/log";
 import type { Channel } from "../../db/schema";
 import { ApiError } from "../../lib/errors/api-error";
@@ -15,10 +16,15 @@ const TRIAL_COUNTER = "trialTotal";
  * do not use the daily allowances.
  * Answers a function that gives the daily allowance back if the send then fails to store.
  */
+export type Admission =
+  | { kind: "admitted"; refund: () => Promise<void>; rateLimit: Record<string, string> }
+  | { kind: "duplicate"; notifyId: string };
+
 export async function admitSend(
   ctx: Pick<ServiceContext, "env" | "principal" | "tenant">,
   counts: Partial<Record<Channel, number>>,
-): Promise<{ refund: () => Promise<void>; rateLimit: Record<string, string> }> {
+  window?: AdmitRequest["window"],
+): Promise<Admission> {
   const { env, principal, tenant } = ctx;
   const limits = effectiveLimits(tenant.status, tenant.limits);
   const countsForDaily = principal.keyType === "test" ? {} : counts;
@@ -32,11 +38,12 @@ export async function admitSend(
   const gate = env.TENANT_GATE.get(env.TENANT_GATE.idFromName(tenant.id));
   let result: Awaited<ReturnType<typeof gate.admit>>;
   try {
-    result = await gate.admit({ bucket: `send:${principal.keyType}`, perMinute: limits.requestsPerMinute, daily });
+    result = await gate.admit({ bucket: `send:${principal.keyType}`, perMinute: limits.requestsPerMinute, daily, ...(window ? { window } : {}) });
   } catch (err) {
     // Fail closed: without the tenant's object no limit can be checked, so nothing is sent or stored.
     throw unavailable("the tenant's limiter", err);
   }
+  if (!result.allowed && result.reason === "duplicate") return { kind: "duplicate", notifyId: result.notifyId };
   if (!result.allowed) {
     const detail =
       result.reason === "rate"
@@ -55,7 +62,11 @@ export async function admitSend(
   // The bucket refills continuously: it is full again after (spent tokens) / (tokens per second).
   const reset = Math.ceil(((result.limit - result.remaining) * 60) / result.limit);
   const rateLimit = rateLimitHeaders({ policy: bucketPolicy(principal.keyType), quota: result.limit, window: 60, remaining: result.remaining, reset });
-  return { refund: () => gate.refund(taken), rateLimit };
+  const refund = async () => {
+    await gate.refund(taken);
+    if (window) await gate.releaseWindow(window.hash, window.notifyId);
+  };
+  return { kind: "admitted", refund, rateLimit };
 }
 
 const bucketPolicy = (keyType: string) => `send-${keyType}`;

@@ -2,7 +2,8 @@ import { and, eq } from "drizzle-orm";
 import { type NotificationRow, notifications } from "../../db/schema";
 import { ApiError } from "../../lib/errors/api-error";
 import { uuidv7 } from "../../lib/ids";
-import { unavailable } from "../gate/admit";
+import type { Channel } from "../../db/schema";
+import { admitSend } from "../gate/admit";
 import type { SendContext } from "./context";
 import type { EmailPayload, MsgAppPayload, PlannedDelivery, SmsPayload } from "./payloads";
 import type { Plan, SendRequest } from "./plan";
@@ -69,54 +70,45 @@ export async function notificationDigest(request: SendRequest, plan: Plan): Prom
   return sha256(canonical({ deliveries: inline.map((d) => canonical(describe(d))).sort(), attachments, merges, tags: [...plan.tags].sort(), correlationId: plan.correlationId ?? null }));
 }
 
-export type WindowDecision =
-  | { kind: "off" }
-  | { kind: "claimed"; notifyId: string; release: () => Promise<void> }
+export type WindowAdmission =
+  | { kind: "admitted"; notifyId?: string; refund: () => Promise<void>; rateLimit: Record<string, string> }
   | { kind: "duplicate"; original: NotificationRow };
 
 /**
- * The idempotency window on the resolved notification (the seed's fourth design principle): the
- * tenant's Durable Object remembers each accepted notification's digest for the window (300 s
- * unless the tenant's `duplicateWindowSeconds` says otherwise; 0 turns it off). A send whose
- * digest is still remembered sends nothing and is answered with the first notification, unless
- * that one failed or was cancelled (then it is sent anew) or the request says `allowDuplicate`.
- * On `claimed`, the caller stores the notification under `notifyId`, and calls `release` if it is
- * refused or cannot be stored after all. A copy arriving while the first is still being stored
- * gets 409 with `Retry-After: 1`; sent again, it is answered with the first.
+ * Admission and the duplicate window in one call to the tenant's Durable Object (gate/admit.ts):
+ * the object remembers each admitted notification's digest for the window (300 s unless the
+ * tenant's `duplicateWindowSeconds` says otherwise; 0 turns it off), and refuses as a duplicate,
+ * taking nothing, a send whose digest it still remembers. That send is answered with the first
+ * notification, unless that one failed or was cancelled (then it is sent anew, taking the digest
+ * over) or the request says `allowDuplicate`. A copy arriving while the first is still being
+ * stored gets 409 with `Retry-After: 1`; sent again, it is answered with the first. When
+ * admitted, the caller stores the notification under `notifyId`; `refund` gives back both the
+ * allowance and the window's entry if it cannot.
  */
-export async function claimDuplicateWindow(ctx: SendContext, request: SendRequest, plan: Plan): Promise<WindowDecision> {
+export async function admitWithWindow(ctx: SendContext, request: SendRequest, plan: Plan, sending: Partial<Record<Channel, number>>): Promise<WindowAdmission> {
   const seconds = ctx.settings.duplicateWindowSeconds ?? DEFAULT_DUPLICATE_WINDOW_SECONDS;
-  if (request.allowDuplicate || seconds <= 0) return { kind: "off" };
-  const digest = await notificationDigest(request, plan);
-  const gate = ctx.env.TENANT_GATE.get(ctx.env.TENANT_GATE.idFromName(ctx.tenant.id));
+  if (request.allowDuplicate || seconds <= 0) {
+    const admitted = await admitSend(ctx, sending);
+    if (admitted.kind === "admitted") return admitted;
+  }
+  const hash = await notificationDigest(request, plan);
   const notifyId = uuidv7(ctx.now.getTime());
-  const claim = async (replacing?: string) => {
-    try {
-      return await gate.claimWindow(digest, notifyId, seconds * 1000, replacing);
-    } catch (err) {
-      throw unavailable("the tenant's duplicate window", err);
-    }
-  };
-  let result = await claim();
-  if (result.kind === "duplicate") {
+  let replacing: string | undefined;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const admitted = await admitSend(ctx, sending, { hash, notifyId, windowMs: seconds * 1000, ...(replacing ? { replacing } : {}) });
+    if (admitted.kind === "admitted") return { ...admitted, notifyId };
     const [original] = await ctx.db
       .select()
       .from(notifications)
-      .where(and(eq(notifications.id, result.notifyId), eq(notifications.tenantId, ctx.tenant.id)));
-    if (!original) {
-      // Remembered but not stored yet: the first is being accepted at this very moment.
-      throw new ApiError("conflict", {
-        detail: "The same notification is being accepted by another request right now; retry to get its answer",
-        headers: { "Retry-After": "1" },
-      });
-    }
+      .where(and(eq(notifications.id, admitted.notifyId), eq(notifications.tenantId, ctx.tenant.id)));
+    if (!original) break;
     if (!RESENDABLE.has(original.status)) return { kind: "duplicate", original };
     // The first failed or was cancelled: this one is sent, and takes the digest over.
-    result = await claim(result.notifyId);
-    if (result.kind === "duplicate") {
-      const [other] = await ctx.db.select().from(notifications).where(eq(notifications.id, result.notifyId));
-      if (other) return { kind: "duplicate", original: other };
-    }
+    replacing = original.id;
   }
-  return { kind: "claimed", notifyId, release: () => gate.releaseWindow(digest, notifyId).catch(() => undefined) };
+  // Remembered but not stored yet: the first is being accepted at this very moment.
+  throw new ApiError("conflict", {
+    detail: "The same notification is being accepted by another request right now; retry to get its answer",
+    headers: { "Retry-After": "1" },
+  });
 }

@@ -12,7 +12,7 @@ import type { SuppressedRecipient } from "../suppressions/apply";
 import { finishMergeSummaries, skipRowsOffGuestList } from "./merge/merge-policies";
 import type { MergeSummary } from "./merge/plan-merge";
 import { startFanout, suppressedInRows } from "../fanout/start";
-import { claimDuplicateWindow } from "./duplicate-window";
+import { admitWithWindow } from "./duplicate-window";
 
 /** Messages a merge preview shows per channel unless `previewRows` says otherwise (at most MAX_PREVIEW_ROWS). */
 export const DEFAULT_PREVIEW_ROWS = 10;
@@ -181,17 +181,11 @@ export async function sendNotification(ctx: SendContext, request: SendRequest, s
     if (!d.failed) sending[d.channel] = (sending[d.channel] ?? 0) + d.recipients.length;
   }
   if (fanout) plan = await countFanout(ctx, request, plan, fanout, counts, sending);
-  // The same resolved notification accepted within the window is answered with the first (duplicate-window.ts).
-  const window = await claimDuplicateWindow(ctx, request, plan);
-  if (window.kind === "duplicate") return duplicateReceipt(ctx, window.original, counts);
-  const notifyId = window.kind === "claimed" ? window.notifyId : undefined;
-  let admission: Awaited<ReturnType<typeof admitSend>>;
-  try {
-    admission = await admitSend(ctx, sending);
-  } catch (err) {
-    if (window.kind === "claimed") await window.release();
-    throw err;
-  }
+  // Limits and the duplicate window in one call: the same resolved notification accepted within
+  // the window is answered with the first (duplicate-window.ts).
+  const admission = await admitWithWindow(ctx, request, plan, sending);
+  if (admission.kind === "duplicate") return duplicateReceipt(ctx, admission.original, counts);
+  const notifyId = admission.notifyId;
   let stored;
   try {
     // A fanned-out merge is scheduled when its rows are: the first row's plan says when.
@@ -199,7 +193,6 @@ export async function sendNotification(ctx: SendContext, request: SendRequest, s
     stored = fanout ? await startFanout(ctx, request, { ...plan, fanout }, source, scheduledFor, notifyId) : await storeNotification(ctx, plan, source, undefined, notifyId);
   } catch (err) {
     await admission.refund();
-    if (window.kind === "claimed") await window.release();
     throw err;
   }
   const due = stored.deliveries.filter((d) => d.state === "queued");
