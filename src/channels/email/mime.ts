@@ -25,11 +25,16 @@ function base64Lines(base64: string): string {
 }
 
 /**
- * The subject as RFC 2047 encoded-words of whole characters, one per folded line. mimetext would
- * write a single encoded-word however long the subject is, and a 998-character subject would then
- * break both the 75-character word limit and SES's 1,000-character line limit.
+ * Text as RFC 2047 encoded-words of whole characters, each within the 75-character word limit.
+ * mimetext would write a single encoded-word however long the text is, and a 998-character
+ * subject would then break both that limit and SES's 1,000-character line limit.
+ *
+ * @example
+ * ```ts
+ * encodedWords("Équipe") // ["=?UTF-8?B?w4lxdWlwZQ==?="]
+ * ```
  */
-function encodedWords(text: string): string {
+export function encodedWords(text: string): string[] {
   const words: string[] = [];
   let word = "";
   let bytes = 0;
@@ -44,7 +49,7 @@ function encodedWords(text: string): string {
     bytes += size;
   }
   if (word) words.push(word);
-  return words.map((w) => `=?UTF-8?B?${utf8ToBase64(w)}?=`).join(`${CRLF} `);
+  return words.map((w) => `=?UTF-8?B?${utf8ToBase64(w)}?=`);
 }
 
 /**
@@ -83,7 +88,7 @@ export function buildMime(input: EmailMessage): string {
     msg.headers.setCustom({ name: "Reply-To", value: msg.headers.dumpMailboxMulti(replyTo) });
   }
   msg.setSubject(message.subject);
-  msg.headers.fields.find((field) => field.name === "Subject")!.dump = (value) => encodedWords(String(value));
+  msg.headers.fields.find((field) => field.name === "Subject")!.dump = (value) => encodedWords(String(value)).join(`${CRLF} `);
   msg.setHeader("Message-ID", `<${message.deliveryId}@${message.from.email.slice(message.from.email.lastIndexOf("@") + 1)}>`);
   msg.setHeader("X-Notify-Delivery-Id", message.deliveryId);
   for (const [name, value] of safeHeaders(message)) msg.setHeader(name, value);

@@ -14,7 +14,7 @@ import {
 } from "../types";
 import { withAsciiAddresses } from "./address";
 import { headerObject } from "./headers";
-import { buildMime } from "./mime";
+import { buildMime, encodedWords } from "./mime";
 
 export interface SesConfig {
   accessKeyId: string;
@@ -111,10 +111,6 @@ const HEADER_VALUE = /^[ -~]{1,870}$/;
 /** At most this many headers per entry: the documented bound of a template's Headers, assumed for ReplacementHeaders too. */
 const MAX_HEADERS = 15;
 
-/** Bytes per RFC 2047 encoded-word, as in the MIME builder: 56 base64 characters, 68 with the frame. */
-const WORD_BYTES = 42;
-const encoder = new TextEncoder();
-
 /**
  * A mailbox for SES's address fields when no MIME message carries the display name (bulk
  * sends): `Name <addr>`, the name as RFC 2047 encoded-words when it is not ASCII, as SES
@@ -129,21 +125,7 @@ const encoder = new TextEncoder();
 export function sesMailbox(address: EmailAddress): string {
   const name = address.name ? stripUnsafeText(address.name) : "";
   if (/^[\x20-\x7e]*$/.test(name)) return formatMailbox(address);
-  const words: string[] = [];
-  let word = "";
-  let bytes = 0;
-  for (const char of name) {
-    const size = encoder.encode(char).length;
-    if (bytes + size > WORD_BYTES) {
-      words.push(word);
-      word = "";
-      bytes = 0;
-    }
-    word += char;
-    bytes += size;
-  }
-  if (word) words.push(word);
-  return `${words.map((w) => `=?UTF-8?B?${utf8ToBase64(w)}?=`).join(" ")} <${address.email}>`;
+  return `${encodedWords(name).join(" ")} <${address.email}>`;
 }
 
 /** The rendered parts an entry brings to the template (ReplacementTemplateData). */

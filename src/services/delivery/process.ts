@@ -257,17 +257,19 @@ export async function processDeliveries(db: Db, env: Env, deliveryIds: string[],
   return dispositions;
 }
 
+/** Back to the queue for another attempt: the messages stay `sending`, carrying why. */
+function retryLater(delivery: DeliveryRow, error: DeliveryError, retryAfterSeconds?: number): Settlement {
+  return {
+    delivery,
+    state: "retry_wait",
+    lastError: error,
+    statusFor: () => ({ status: "sending", error }),
+    disposition: { action: "retry", delaySeconds: retryDelaySeconds(delivery.attempts, retryAfterSeconds) },
+  };
+}
+
 function providerFailure(delivery: DeliveryRow, err: ProviderError, at: Date): Settlement {
-  if (err.kind === "retryable" && delivery.attempts < MAX_ATTEMPTS) {
-    const error = errorFrom("provider_unavailable", err.message, true, at, err);
-    return {
-      delivery,
-      state: "retry_wait",
-      lastError: error,
-      statusFor: () => ({ status: "sending", error }),
-      disposition: { action: "retry", delaySeconds: retryDelaySeconds(delivery.attempts, err.retryAfterSeconds) },
-    };
-  }
+  if (err.kind === "retryable" && delivery.attempts < MAX_ATTEMPTS) return retryLater(delivery, errorFrom("provider_unavailable", err.message, true, at, err), err.retryAfterSeconds);
   const [kindCode, status]: [string, MessageStatus] =
     err.kind === "permanent"
       ? ["provider_rejected", "permanent-failure"]
@@ -297,16 +299,7 @@ function providerFailure(delivery: DeliveryRow, err: ProviderError, at: Date): S
 function serviceFailure(delivery: DeliveryRow, err: ServiceCallError, at: Date): Settlement {
   const code = err.retryable ? "attachment_service_unavailable" : "attachment_service_failed";
   const base = { code, retryable: err.retryable, at: at.toISOString(), ...(err.httpStatus !== undefined ? { httpStatus: err.httpStatus } : {}) };
-  if (err.retryable && delivery.attempts < MAX_ATTEMPTS) {
-    const error: DeliveryError = { ...base, message: err.summary };
-    return {
-      delivery,
-      state: "retry_wait",
-      lastError: error,
-      statusFor: () => ({ status: "sending", error }),
-      disposition: { action: "retry", delaySeconds: retryDelaySeconds(delivery.attempts, err.retryAfterSeconds) },
-    };
-  }
+  if (err.retryable && delivery.attempts < MAX_ATTEMPTS) return retryLater(delivery, { ...base, message: err.summary }, err.retryAfterSeconds);
   const error: DeliveryError = { ...base, message: err.retryable ? `${err.summary}; gave up after ${delivery.attempts} attempts` : err.summary };
   return { delivery, state: "done", lastError: error, statusFor: () => ({ status: "technical-failure", error }), disposition: { action: "ack" } };
 }

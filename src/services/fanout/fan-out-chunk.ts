@@ -63,6 +63,30 @@ function writtenRecipients(row: MergeRow): { address: string; role: "to" | "cc" 
   return out;
 }
 
+/** A delivery row that records something the fan-out did not send: no provider, never queued. */
+function recordedDelivery(manifest: FanoutManifest, channel: FanoutChannel, id: string, state: "done" | "cancelled", payload: Record<string, unknown>, lastError: DeliveryError | null, now: Date): DeliveryRow {
+  return {
+    id,
+    notificationId: manifest.notifyId,
+    tenantId: manifest.tenantId,
+    channel,
+    state,
+    provider: "none",
+    payload,
+    providerMessageId: null,
+    attempts: 0,
+    leaseUntil: null,
+    leaseToken: null,
+    scheduledFor: null,
+    enqueuedAt: null,
+    lastError,
+    templateId: null,
+    templateVersion: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
 /**
  * Rows that are recorded rather than sent (the merge was cancelled, or the row cannot be
  * rendered): one finished delivery per row and one message per recipient as written, in `status`.
@@ -73,26 +97,7 @@ function recordedRows(manifest: FanoutManifest, channel: FanoutChannel, rows: Me
   for (const row of rows) {
     const id = fanoutId(manifest.notifyId, "delivery", channel, row.row, 0);
     const err = error(row);
-    deliveryRows.push({
-      id,
-      notificationId: manifest.notifyId,
-      tenantId: manifest.tenantId,
-      channel,
-      state: status === "cancelled" ? "cancelled" : "done",
-      provider: "none",
-      payload: { mergeRow: row.row, recorded: status },
-      providerMessageId: null,
-      attempts: 0,
-      leaseUntil: null,
-      leaseToken: null,
-      scheduledFor: null,
-      enqueuedAt: null,
-      lastError: err,
-      templateId: null,
-      templateVersion: null,
-      createdAt: now,
-      updatedAt: now,
-    });
+    deliveryRows.push(recordedDelivery(manifest, channel, id, status === "cancelled" ? "cancelled" : "done", { mergeRow: row.row, recorded: status }, err, now));
     writtenRecipients(row).forEach((r, i) =>
       messageRows.push({
         id: fanoutId(manifest.notifyId, "message", channel, row.row, i),
@@ -293,26 +298,8 @@ async function enqueueWaiting(db: Db, env: Env, manifest: FanoutManifest, channe
  * finished delivery with no message: invisible to the status API, never sent or swept.
  */
 function emptyChunkMarker(manifest: FanoutManifest, channel: FanoutChannel, info: ChunkInfo, now: Date): DeliveryRow {
-  return {
-    id: fanoutId(manifest.notifyId, "delivery", channel, info.firstRow, MAX_ID_ORDINAL),
-    notificationId: manifest.notifyId,
-    tenantId: manifest.tenantId,
-    channel,
-    state: "done",
-    provider: "none",
-    payload: { chunk: { firstRow: info.firstRow, lastRow: info.lastRow }, recorded: "suppressed" },
-    providerMessageId: null,
-    attempts: 0,
-    leaseUntil: null,
-    leaseToken: null,
-    scheduledFor: null,
-    enqueuedAt: null,
-    lastError: null,
-    templateId: null,
-    templateVersion: null,
-    createdAt: now,
-    updatedAt: now,
-  };
+  const id = fanoutId(manifest.notifyId, "delivery", channel, info.firstRow, MAX_ID_ORDINAL);
+  return recordedDelivery(manifest, channel, id, "done", { chunk: { firstRow: info.firstRow, lastRow: info.lastRow }, recorded: "suppressed" }, null, now);
 }
 
 /** Removes a finished fan-out's merge input from R2 once no chunk is pending. */

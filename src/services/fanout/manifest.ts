@@ -63,7 +63,6 @@ export interface StoredChunk {
 
 /** Where a fanned-out notification's merge input lives in R2 (under the tenant, like attachments). */
 export const fanoutKeys = {
-  prefix: (tenantId: string, notifyId: string) => `fanout/${tenantId}/${notifyId}/`,
   manifest: (tenantId: string, notifyId: string) => `fanout/${tenantId}/${notifyId}/manifest.json`,
   chunk: (tenantId: string, notifyId: string, channel: FanoutChannel, index: number) => `fanout/${tenantId}/${notifyId}/${channel}/${index}.json`,
 };

@@ -87,10 +87,8 @@ export type WindowAdmission =
  */
 export async function admitWithWindow(ctx: SendContext, request: SendRequest, plan: Plan, sending: Partial<Record<Channel, number>>): Promise<WindowAdmission> {
   const seconds = ctx.settings.duplicateWindowSeconds ?? DEFAULT_DUPLICATE_WINDOW_SECONDS;
-  if (request.allowDuplicate || seconds <= 0) {
-    const admitted = await admitSend(ctx, sending);
-    if (admitted.kind === "admitted") return admitted;
-  }
+  // Without a window there is no duplicate to refuse: the answer is always an admission.
+  if (request.allowDuplicate || seconds <= 0) return (await admitSend(ctx, sending)) as WindowAdmission;
   const hash = await notificationDigest(request, plan);
   const notifyId = uuidv7(ctx.now.getTime());
   let replacing: string | undefined;
