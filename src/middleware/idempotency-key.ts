@@ -58,7 +58,7 @@ function readKey(raw: string): string {
 /**
  * `Idempotency-Key` on a tenant's POSTs (IETF httpapi draft): the first request with a key runs
  * and, when it succeeds (2xx), its answer is kept for 24 hours in the tenant's Durable Object.
- * The same key with the same request (method, path, query and body bytes) then gets that answer
+ * The same key with the same request (key type, method, path, query and body bytes) then gets that answer
  * again, with `Idempotent-Replayed: true`, and nothing runs twice; while the first is still
  * running a copy gets 409 with `Retry-After`; the same key with a different request is a 422.
  * Errors are not kept as answers (a 4xx the client may correct, a 5xx or 429 worth retrying): the
@@ -80,7 +80,9 @@ export const idempotencyKey = createMiddleware<AppEnv>(async (c, next) => {
   const key = readKey(header);
   const url = new URL(c.req.url);
   const body = await canonicalBody(c.req.raw);
-  const head = new TextEncoder().encode(`${c.req.method} ${url.pathname}${url.search}\n`);
+  // The key type is part of the request: a test key reusing a live key's key is another request
+  // (it would be simulated, not sent), never a replay of the live answer.
+  const head = new TextEncoder().encode(`${principal.keyType} ${c.req.method} ${url.pathname}${url.search}\n`);
   const material = new Uint8Array(head.byteLength + body.byteLength);
   material.set(head, 0);
   material.set(body, head.byteLength);

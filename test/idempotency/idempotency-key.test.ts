@@ -84,6 +84,15 @@ describe("Idempotency-Key", () => {
       expect((await json(res)).errors[0].path).toBe("(header) Idempotency-Key");
     }
     expect((await send("k".repeat(255), sms("+17787003007"))).status).toBe(201);
+    // A test key reusing a live key's key is another request, not a replay of the live answer.
+    const byTestKey = await exports.default.fetch(
+      new Request(`${BASE}/api/v1/notifysimple/sms`, {
+        method: "POST",
+        headers: { "x-api-key": tenant.keys.test, "content-type": "application/json", "idempotency-key": "shared-key" },
+        body: JSON.stringify(sms("+17787003006")),
+      }),
+    );
+    expect(byTestKey.status).toBe(422);
   });
 
   it("a CSV upload sent again (a new multipart boundary) is the same request", async () => {
