@@ -32,6 +32,11 @@ export default defineConfig(async () => {
                   TWILIO_ACCOUNT_SID: "AC00000000000000000000000000000001",
                   TWILIO_AUTH_TOKEN: "test-twilio-token",
                   SENDGRID_API_KEY: "SG.test-key",
+                  // Second providers, for provider lists and failover.
+                  POSTMARK_SERVER_TOKEN: "test-postmark-token",
+                  RESEND_API_KEY: "re_test_key",
+                  VONAGE_API_KEY: "test-vonage-key",
+                  VONAGE_API_SECRET: "test-vonage-secret",
                   PROVIDER_TIMEOUT_MS: "2000",
                 },
               },

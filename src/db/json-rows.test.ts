@@ -18,7 +18,7 @@ describe("jsonInsert", () => {
     });
     const big = "é漢😀".repeat(150_000); // 600,000 characters (1.35 MB of UTF-8) in one payload: it takes a statement of its own
     const rows: DeliveryRow[] = [0, 1, 2].map((i) => ({
-      id: crypto.randomUUID(), notificationId, tenantId: tenant.id, channel: "email", state: "queued", provider: "ses",
+      id: crypto.randomUUID(), notificationId, tenantId: tenant.id, channel: "email", state: "queued", provider: "ses", providers: i === 1 ? ["ses", "postmark"] : null,
       payload: { subject: `Row ${i} "quoted" \\ back`, body: i === 1 ? big : "small", nested: { list: [1, null, true] } },
       providerMessageId: null, attempts: 0, leaseUntil: null, leaseToken: null, scheduledFor: i === 2 ? now : null, enqueuedAt: now,
       lastError: i === 0 ? { code: "x", message: "ünïcode", retryable: false, at: now.toISOString() } : null,

@@ -112,8 +112,13 @@ export const deliveries = sqliteTable(
     tenantId: text("tenant_id").notNull(),
     channel: text("channel", { enum: CHANNELS }).notNull(),
     state: text("state", { enum: DELIVERY_STATES }).notNull(),
-    /** Provider name, or "simulator" for test keys. */
+    /** The provider the next attempt uses (the last one's once settled), or "simulator" for test keys. */
     provider: text("provider").notNull(),
+    /**
+     * Every provider the delivery may fail over to, in order (the primary first); null when it
+     * has only `provider`. services/delivery/process.ts moves `provider` along this list.
+     */
+    providers: text("providers", { mode: "json" }).$type<string[]>(),
     /** The rendered message exactly as previewed (services/send/plan.ts PlannedPayload). */
     payload: text("payload", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
     providerMessageId: text("provider_message_id"),

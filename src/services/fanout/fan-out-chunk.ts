@@ -72,6 +72,7 @@ function recordedDelivery(manifest: FanoutManifest, channel: FanoutChannel, id: 
     channel,
     state,
     provider: "none",
+    providers: null,
     payload,
     providerMessageId: null,
     attempts: 0,

@@ -1,5 +1,6 @@
 import { configuredEmailProviders } from "../../channels/email/registry";
 import { configuredSmsProviders } from "../../channels/sms/registry";
+import { providerList } from "../../channels/provider-list";
 import type { Channel } from "../../db/schema";
 import { ApiError, fieldError } from "../../lib/errors/api-error";
 import type { CountryCode } from "libphonenumber-js/max";
@@ -25,20 +26,29 @@ export function defaultRegion(ctx: Pick<SendContext, "settings" | "env">): Count
 }
 
 /**
- * The provider of a resolved channel (the tenant's choice over the system default), which must
- * be configured on this deployment. Test keys always get the simulator.
+ * The providers of a resolved channel in failover order, the first being the primary: the
+ * tenant's list over the system's (`EMAIL_PROVIDER` / `SMS_PROVIDER`, comma-separated), taken
+ * whole. Every entry must be configured on this deployment. Test keys always get the simulator
+ * alone: they never fail over.
+ *
+ * @example
+ * ```ts
+ * providerFor(ctx, "email", resolved) // ["ses", "postmark"] with EMAIL_PROVIDER="ses,postmark"
+ * ```
  */
-export function providerFor(ctx: SendContext, channel: "email" | "sms", resolved: ResolvedChannel): string {
-  if (ctx.principal.keyType === "test") return SIMULATOR;
-  const chosen = resolved.get<string>("provider");
+export function providerFor(ctx: SendContext, channel: "email" | "sms", resolved: ResolvedChannel): string[] {
+  if (ctx.principal.keyType === "test") return [SIMULATOR];
+  const chosen = providerList(resolved.get("provider"));
   const configured: string[] = channel === "email" ? configuredEmailProviders(ctx.env) : configuredSmsProviders(ctx.env);
-  if (!chosen) {
+  if (chosen.length === 0) {
     throw new ApiError("misconfigured", {
       detail: `No ${channel} provider is configured: set ${channel === "email" ? "EMAIL_PROVIDER" : "SMS_PROVIDER"} (or a tenant default) to one of: ${configured.join(", ") || "none configured"}`,
     });
   }
-  if (!configured.includes(chosen)) {
-    throw new ApiError("misconfigured", { detail: `The ${channel} provider "${chosen}" (${resolved.pathOf("provider")}) is not configured on this deployment` });
+  const missing = chosen.filter((name) => !configured.includes(name));
+  if (missing.length > 0) {
+    const names = missing.map((name) => `"${name}"`).join(", ");
+    throw new ApiError("misconfigured", { detail: `The ${channel} provider${missing.length > 1 ? "s" : ""} ${names} (${resolved.pathOf("provider")}) ${missing.length > 1 ? "are" : "is"} not configured on this deployment` });
   }
   return chosen;
 }

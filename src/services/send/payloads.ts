@@ -60,7 +60,10 @@ export interface PlannedFailure {
 /** One provider call to make, with the recipient rows it will report on. */
 export interface PlannedDelivery {
   channel: Channel;
+  /** The provider the first attempt uses (the primary). */
   provider: string;
+  /** Every provider the delivery may use, in failover order (`provider` first); absent when there is only one. */
+  providers?: string[];
   payload: Payload;
   recipients: PlannedRecipient[];
   scheduledFor: Date | null;

@@ -137,8 +137,9 @@ export async function planEmail(ctx: SendContext, input: EmailPlanInput): Promis
   if (errors.length > 0) throw new ApiError("unprocessable", { detail: "The email cannot be sent as given", errors });
 
   const sender = parseMailbox(from!);
+  const providers = providerFor(ctx, "email", r);
   const payload: EmailPayload = {
-    provider: providerFor(ctx, "email", r),
+    provider: providers[0]!,
     from: formatMailbox(sender),
     replyTo,
     recipients: { to: toList, ...(ccList.length ? { cc: ccList } : {}), ...(bccList.length ? { bcc: bccList } : {}) },
@@ -154,7 +155,7 @@ export async function planEmail(ctx: SendContext, input: EmailPlanInput): Promis
     attachments: input.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.content.byteLength })),
     ...(serviceAttachments.length > 0 ? { serviceAttachments } : {}),
   };
-  const base = { channel: "email" as const, provider: payload.provider, payload, scheduledFor: input.scheduledFor, template: template ? { id: template.template.id, version: template.version.version } : null };
+  const base = { channel: "email" as const, provider: payload.provider, ...(providers.length > 1 ? { providers } : {}), payload, scheduledFor: input.scheduledFor, template: template ? { id: template.template.id, version: template.version.version } : null };
   const planned: PlannedDelivery[] = [];
   if (total > 0) {
     planned.push({

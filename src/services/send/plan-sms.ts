@@ -69,7 +69,8 @@ export async function planSms(ctx: SendContext, input: SmsPlanInput): Promise<Pl
   }
   if (errors.length > 0) throw new ApiError("unprocessable", { detail: "The SMS cannot be sent as given", errors });
 
-  const provider = providerFor(ctx, "sms", r);
+  const providers = providerFor(ctx, "sms", r);
+  const provider = providers[0]!;
   const from = r.get<string>("sender.senderId") ?? "";
   const payloadFor = (to: string[]): SmsPayload => ({
     provider,
@@ -77,7 +78,7 @@ export async function planSms(ctx: SendContext, input: SmsPlanInput): Promise<Pl
     recipients: { to },
     content: { body: rendered!.body, length: rendered!.length, fragments: rendered!.fragments, encoding: rendered!.encoding },
   });
-  const base = { channel: "sms" as const, provider, scheduledFor: input.scheduledFor, template: template ? { id: template.template.id, version: template.version.version } : null };
+  const base = { channel: "sms" as const, provider, ...(providers.length > 1 ? { providers } : {}), scheduledFor: input.scheduledFor, template: template ? { id: template.template.id, version: template.version.version } : null };
   const planned: PlannedDelivery[] = numbers.map(({ address: number, path }) => ({ ...base, payload: payloadFor([number]), recipients: [{ address: number, role: null, path }] }));
   if (fromService.failure) planned.push(failedSubscriptionDelivery({ ...base, payload: payloadFor([]) }, fromService.failure));
   return planned;

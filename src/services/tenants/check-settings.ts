@@ -40,6 +40,28 @@ export function storedRecipientProblem(entry: string): string | null {
 }
 
 /**
+ * What is wrong with a channel's provider setting: a single name, or a failover list whose every
+ * entry must be configured on this deployment and named once (a repeat would make failover call
+ * the same provider again in place of the next one). List entries are blamed at their index.
+ *
+ * @example
+ * ```ts
+ * providerProblems(["ses", "mailgun", "ses"], ["ses", "postmark"], "email.provider")
+ * // [{ path: "email.provider[1]", message: "Not configured …" }, { path: "email.provider[2]", message: "Listed twice …" }]
+ * ```
+ */
+export function providerProblems(value: string | string[], configured: readonly string[], path: string): FieldError[] {
+  const unconfigured = `Not configured on this deployment (configured: ${configured.join(", ") || "none"})`;
+  if (!Array.isArray(value)) return configured.includes(value) ? [] : [{ path, message: unconfigured }];
+  const errors: FieldError[] = [];
+  value.forEach((name, i) => {
+    if (value.indexOf(name) !== i) errors.push({ path: `${path}[${i}]`, message: `Listed twice (first at ${path}[${value.indexOf(name)}]): each provider may appear once` });
+    else if (!configured.includes(name)) errors.push({ path: `${path}[${i}]`, message: unconfigured });
+  });
+  return errors;
+}
+
+/**
  * Checks what the schema cannot: that chosen providers are configured on this deployment and
  * that addresses and webhook URLs are usable. Returns every problem, with `prefix` on each path.
  */
@@ -47,15 +69,7 @@ export function checkSettings(settings: TenantSettings, env: Env, prefix = "sett
   const errors: FieldError[] = [];
   const at = (path: string) => (prefix ? `${prefix}.${path}` : path);
   const email = settings.email;
-  if (email?.provider !== undefined) {
-    const configured = configuredEmailProviders(env) as string[];
-    if (!configured.includes(email.provider)) {
-      errors.push({
-        path: at(`email.provider`),
-        message: `Not configured on this deployment (configured: ${configured.join(", ") || "none"})`,
-      });
-    }
-  }
+  if (email?.provider !== undefined) errors.push(...providerProblems(email.provider, configuredEmailProviders(env), at("email.provider")));
   if (email?.from !== undefined && hasUnsafeText(email.from)) {
     errors.push({ path: at(`email.from`), message: UNSAFE_TEXT_MESSAGE });
   } else if (email?.from !== undefined && !validateEmailAddress(parseMailbox(email.from).email).ok) {
@@ -67,15 +81,7 @@ export function checkSettings(settings: TenantSettings, env: Env, prefix = "sett
       if (problem) errors.push({ path: at(`email.${field}[${i}]`), message: problem });
     });
   }
-  if (settings.sms?.provider !== undefined) {
-    const configured = configuredSmsProviders(env) as string[];
-    if (!configured.includes(settings.sms.provider)) {
-      errors.push({
-        path: at(`sms.provider`),
-        message: `Not configured on this deployment (configured: ${configured.join(", ") || "none"})`,
-      });
-    }
-  }
+  if (settings.sms?.provider !== undefined) errors.push(...providerProblems(settings.sms.provider, configuredSmsProviders(env), at("sms.provider")));
   for (const [name, target] of Object.entries(settings.msgApp?.targets ?? {})) {
     // Stored but never used would suggest the messages are signed when they are not.
     if (target.secret !== undefined && target.type !== "webhook") errors.push({ path: at(`msgApp.targets.${name}.secret`), message: "Only webhook targets are signed" });

@@ -3,6 +3,7 @@ import { Webhook } from "standardwebhooks";
 import { getCountries, type CountryCode } from "libphonenumber-js/max";
 import { SenderIdSchema } from "../send/sender-id";
 import { ParamsSchema } from "../content/json-schemas";
+import { MAX_PROVIDERS } from "../../channels/provider-list";
 
 const COUNTRIES = new Set<string>(getCountries());
 
@@ -44,6 +45,21 @@ export const ChatTargetSchema = z
   })
   .strict()
   .openapi("ChatTarget");
+
+/**
+ * A channel's provider, or its providers in failover order (the first is the primary). Whether
+ * each is configured on this deployment, and that none is listed twice, is checked when saved
+ * (check-settings.ts), so the refusal names the entry.
+ */
+function providerChoice(example: string[]) {
+  return z
+    .union([z.string().min(1).max(64), z.array(z.string().min(1).max(64)).min(1).max(MAX_PROVIDERS)])
+    .optional()
+    .openapi({
+      description: `One provider configured on this deployment, or up to ${MAX_PROVIDERS} of them in failover order: the first is used unless it fails with a retryable error or its circuit is open (README "Provider failover and delivery guarantees")`,
+      example,
+    });
+}
 
 const TargetNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "Lower-case letters, digits, _ and -, up to 64");
 
@@ -87,7 +103,7 @@ export const TenantSettingsSchema = z
     params: ParamsSchema.optional().openapi({ description: "Default template parameters; request params override them key by key" }),
     email: z
       .object({
-        provider: z.string().optional().openapi({ description: "One of the providers configured on this deployment", example: "ses" }),
+        provider: providerChoice(["ses", "postmark"]),
         from: z.string().max(320).optional().openapi({ example: "Funding Programs <funding@example.gov>" }),
         replyTo: z.array(z.string().max(320)).max(10).optional(),
         cc: z.array(z.string().max(320)).max(50).optional(),
@@ -104,7 +120,7 @@ export const TenantSettingsSchema = z
       .optional(),
     sms: z
       .object({
-        provider: z.string().optional().openapi({ example: "twilio" }),
+        provider: providerChoice(["twilio", "vonage"]),
         senderId: SenderIdSchema.optional(),
         ...channelDefaults("sms"),
         ...subscriptionDefault("sms"),
