@@ -34,6 +34,15 @@ declare global {
       /** Milliseconds before a provider call is abandoned (and retried). */
       PROVIDER_TIMEOUT_MS?: string;
       /**
+       * Provider circuit breakers (README "Provider failover and delivery guarantees"): failed calls
+       * within CIRCUIT_WINDOW_SECONDS (default 60) that open a provider's circuit (default 5, and
+       * failures must outnumber answered calls), and seconds an open circuit waits before one probe
+       * call (CIRCUIT_COOLDOWN_SECONDS, default 30).
+       */
+      CIRCUIT_FAILURE_THRESHOLD?: string;
+      CIRCUIT_WINDOW_SECONDS?: string;
+      CIRCUIT_COOLDOWN_SECONDS?: string;
+      /**
        * "true" lets tenant-supplied URLs (chat webhooks) reach loopback receivers only (127.0.0.0/8,
        * ::1, localhost) over http or https, for the local sink and a receiver on your own machine
        * (npm start sets it; never in production). Every other refused range stays refused.

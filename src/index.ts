@@ -4,6 +4,7 @@ import type { Env } from "./env";
 import { consumeQueue } from "./queue/consumer";
 
 export { TenantGate } from "./durable-objects/tenant-gate";
+export { ProviderCircuits } from "./durable-objects/provider-circuits";
 
 const app = buildApp();
 

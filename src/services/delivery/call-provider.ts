@@ -10,9 +10,17 @@ import { toChatMessage, toEmailMessage, toSmsMessage } from "./adapter-message";
 
 const DEFAULT_TIMEOUT_MS = 15_000;
 
-export function providerTimeoutMs(env: Env): number {
+export function providerTimeoutMs(env: Pick<Env, "PROVIDER_TIMEOUT_MS">): number {
   const configured = Number(env.PROVIDER_TIMEOUT_MS);
   return Number.isFinite(configured) && configured > 0 ? configured : DEFAULT_TIMEOUT_MS;
+}
+
+/**
+ * How long a batch holds the deliveries it claimed (and a half-open circuit's probe): two provider
+ * timeouts and 30 s more. Past it the cron settles a delivery still in flight as an unknown outcome.
+ */
+export function deliveryLeaseMs(env: Pick<Env, "PROVIDER_TIMEOUT_MS">): number {
+  return providerTimeoutMs(env) * 2 + 30_000;
 }
 
 /** A provider call ready to go: everything read from storage, nothing sent yet. */

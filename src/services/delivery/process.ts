@@ -8,7 +8,7 @@ import { chunk } from "../../lib/chunk";
 import { log } from "../../lib/log";
 import { ServiceCallError } from "../tenant-services/call";
 import { MissingAttachmentError } from "./adapter-message";
-import { prepareCall, providerTimeoutMs } from "./call-provider";
+import { deliveryLeaseMs, prepareCall, providerTimeoutMs } from "./call-provider";
 import { type CallItem, type CallResult, runCalls } from "./run-calls";
 import { countMove } from "./notification-status";
 
@@ -42,10 +42,6 @@ export function retryDelaySeconds(attempt: number, retryAfter?: number): number 
   return Math.min(Math.max(jittered, asked), MAX_RETRY_DELAY_SECONDS);
 }
 
-function leaseMs(env: Env): number {
-  return providerTimeoutMs(env) * 2 + 30_000;
-}
-
 /** Delivery ids per statement: D1 binds at most 100 parameters, a few go to the rest of the statement. */
 const IDS_PER_CLAIM = 90;
 
@@ -72,7 +68,7 @@ async function claimAll(db: Db, env: Env, deliveryIds: string[], now: Date): Pro
         .set({
           state: "in_flight",
           attempts: sql`${deliveries.attempts} + 1`,
-          leaseUntil: new Date(now.getTime() + leaseMs(env)),
+          leaseUntil: new Date(now.getTime() + deliveryLeaseMs(env)),
           leaseToken: token,
           updatedAt: now,
         })
