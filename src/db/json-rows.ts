@@ -1,5 +1,5 @@
 import { getTableColumns, getTableName } from "drizzle-orm";
-import type { SQLiteTable } from "drizzle-orm/sqlite-core";
+import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 
 /**
  * Characters of JSON one statement carries: D1 takes a bound value of up to 2 MB, and 600,000
@@ -23,10 +23,7 @@ const MAX_JSON_CHARS = 600_000;
  */
 export function jsonInsert<T extends SQLiteTable>(d1: D1Database, table: T, rows: T["$inferSelect"][]): D1PreparedStatement[] {
   if (rows.length === 0) return [];
-  const columns = Object.entries(getTableColumns(table));
-  const names = columns.map(([, column]) => `"${column.name}"`).join(", ");
-  const picks = columns.map((_, i) => `json_extract(value, '$[${i}]')`).join(", ");
-  const sql = `INSERT INTO "${getTableName(table)}" (${names}) SELECT ${picks} FROM json_each(?1)`;
+  const { columns, sql } = insertShape(table);
   const statements: D1PreparedStatement[] = [];
   let part: string[] = [];
   let bytes = 0;
@@ -47,6 +44,73 @@ export function jsonInsert<T extends SQLiteTable>(d1: D1Database, table: T, rows
   }
   flush();
   return statements;
+}
+
+type Columns = [string, SQLiteColumn][];
+
+/** Each table's INSERT, built once per isolate: the send path stores rows on every request. */
+const shapes = new WeakMap<SQLiteTable, { columns: Columns; sql: string }>();
+
+function insertShape(table: SQLiteTable): { columns: Columns; sql: string } {
+  let shape = shapes.get(table);
+  if (!shape) {
+    const columns = Object.entries(getTableColumns(table)) as Columns;
+    const names = columns.map(([, column]) => `"${column.name}"`).join(", ");
+    const picks = columns.map((_, i) => `json_extract(value, '$[${i}]')`).join(", ");
+    shape = { columns, sql: `INSERT INTO "${getTableName(table)}" (${names}) SELECT ${picks} FROM json_each(?1)` };
+    shapes.set(table, shape);
+  }
+  return shape;
+}
+
+/**
+ * Rows read with D1's own API (a statement from preparedOnce) as drizzle would have read them:
+ * each column's value converted by the table's drizzle column (milliseconds to Dates, JSON text
+ * to values), keyed by the property name.
+ *
+ * @example
+ * ```ts
+ * const { results } = await preparedOnce(env.DB, "suppressed", build, params).all();
+ * const rows = readRows(suppressions, results);
+ * ```
+ */
+export function readRows<T extends SQLiteTable>(table: T, rows: Record<string, unknown>[]): T["$inferSelect"][] {
+  const { columns } = insertShape(table);
+  return rows.map((row) => {
+    const out: Record<string, unknown> = {};
+    for (const [key, column] of columns) {
+      const value = row[column.name];
+      out[key] = value === undefined || value === null ? null : column.mapFromDriverValue(value);
+    }
+    return out as T["$inferSelect"];
+  });
+}
+
+/** SQL text of queries whose shape never changes, by name: built by drizzle once per isolate. */
+const texts = new Map<string, string>();
+
+/**
+ * A drizzle query whose SQL text does not depend on its parameters, as a D1 prepared statement,
+ * built by drizzle only the first time `name` is asked for: building SQL is most of what a query
+ * costs the Worker, and the hot paths run the same few queries on every request. `params` must be
+ * the values the query binds, in its order (checked against drizzle's on the first build).
+ *
+ * @example
+ * ```ts
+ * preparedOnce(env.DB, "deriveStatus", () => deriveStatus(db, id), [id])
+ * ```
+ */
+export function preparedOnce(d1: D1Database, name: string, build: () => { toSQL(): { sql: string; params: unknown[] } }, params: unknown[]): D1PreparedStatement {
+  let text = texts.get(name);
+  if (text === undefined) {
+    const built = build().toSQL();
+    if (built.params.length !== params.length || built.params.some((p, i) => p !== params[i])) {
+      throw new Error(`preparedOnce(${name}): the parameters given are not the query's`);
+    }
+    text = built.sql;
+    texts.set(name, text);
+  }
+  return d1.prepare(text).bind(...params);
 }
 
 /** A drizzle query as a D1 prepared statement, for a batch that mixes both (D1's own `batch`). */

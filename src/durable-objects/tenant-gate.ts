@@ -22,6 +22,12 @@ export interface AdmitRequest {
    * `notifyId` when the request is admitted.
    */
   window?: { hash: string; notifyId: string; windowMs: number; replacing?: string };
+  /**
+   * The request's `Idempotency-Key`, decided in the same call: a key already used answers as
+   * beginKey would (replay, in flight, mismatch) and nothing is admitted; a new key is taken for
+   * this request when it is admitted or answered as a duplicate, never when it is refused.
+   */
+  key?: { key: string; fingerprint: string };
 }
 
 /** What a request carrying an `Idempotency-Key` should do (middleware/idempotency-key.ts). */
@@ -50,7 +56,8 @@ export type AdmitResult =
   | { allowed: true; remaining: number; limit: number }
   | { allowed: false; reason: "rate"; limit: number; retryAfterSeconds: number }
   | { allowed: false; reason: "daily"; counter: string; limit: number; used: number; retryAfterSeconds: number }
-  | { allowed: false; reason: "duplicate"; notifyId: string };
+  | { allowed: false; reason: "duplicate"; notifyId: string }
+  | { allowed: false; reason: "key"; begun: Exclude<KeyBegin, { kind: "new" }> };
 
 /**
  * One object per tenant (idFromName(tenantId)): the tenant's rate and daily limits live here so every
@@ -73,6 +80,9 @@ export class TenantGate extends DurableObject<Env> {
       "CREATE TABLE IF NOT EXISTS idempotency_keys (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, state TEXT NOT NULL, answer TEXT, expires_ms INTEGER NOT NULL)",
     );
     this.sql.exec("CREATE TABLE IF NOT EXISTS duplicate_window (hash TEXT PRIMARY KEY, notify_id TEXT NOT NULL, expires_ms INTEGER NOT NULL)");
+    // The alarm deletes by expiry and looks for the next one: indexed, so neither scans the window.
+    this.sql.exec("CREATE INDEX IF NOT EXISTS idempotency_keys_expires ON idempotency_keys (expires_ms)");
+    this.sql.exec("CREATE INDEX IF NOT EXISTS duplicate_window_expires ON duplicate_window (expires_ms)");
   }
 
   /** Gives the hash back when the send that took it was refused or failed to be stored. */
@@ -87,22 +97,31 @@ export class TenantGate extends DurableObject<Env> {
    * one request at a time, so two copies arriving together can never both run.
    */
   async beginKey(key: string, fingerprint: string, nowMs = Date.now()): Promise<KeyBegin> {
+    const used = this.keyInUse(key, fingerprint, nowMs);
+    if (used) return used;
+    await this.takeKey(key, fingerprint, nowMs);
+    return { kind: "new" };
+  }
+
+  /** What a key already taken and not expired says about a request with `fingerprint`; null when the key is free. */
+  private keyInUse(key: string, fingerprint: string, nowMs: number): Exclude<KeyBegin, { kind: "new" }> | null {
     const row = this.sql
       .exec<{ fingerprint: string; state: string; answer: string | null; expires_ms: number }>("SELECT fingerprint, state, answer, expires_ms FROM idempotency_keys WHERE key = ?", key)
       .toArray()[0];
-    if (row && row.expires_ms > nowMs) {
-      if (row.fingerprint !== fingerprint) return { kind: "mismatch" };
-      if (row.state === "in_flight") return { kind: "in_flight", retryAfterSeconds: Math.max(1, Math.ceil(Math.min(5_000, row.expires_ms - nowMs) / 1000)) };
-      return { kind: "replay", ...(JSON.parse(row.answer!) as KeyAnswer) };
-    }
+    if (!row || row.expires_ms <= nowMs) return null;
+    if (row.fingerprint !== fingerprint) return { kind: "mismatch" };
+    if (row.state === "in_flight") return { kind: "in_flight", retryAfterSeconds: Math.max(1, Math.ceil(Math.min(5_000, row.expires_ms - nowMs) / 1000)) };
+    return { kind: "replay", ...(JSON.parse(row.answer!) as KeyAnswer) };
+  }
+
+  private async takeKey(key: string, fingerprint: string, nowMs: number): Promise<void> {
     this.sql.exec(
       "INSERT INTO idempotency_keys (key, fingerprint, state, answer, expires_ms) VALUES (?, ?, 'in_flight', NULL, ?) ON CONFLICT(key) DO UPDATE SET fingerprint = excluded.fingerprint, state = 'in_flight', answer = NULL, expires_ms = excluded.expires_ms",
       key,
       fingerprint,
       nowMs + IDEMPOTENCY_IN_FLIGHT_MS,
     );
-    await this.scheduleExpiry();
-    return { kind: "new" };
+    await this.expireAt(nowMs + IDEMPOTENCY_IN_FLIGHT_MS);
   }
 
   /**
@@ -121,7 +140,7 @@ export class TenantGate extends DurableObject<Env> {
       key,
       fingerprint,
     );
-    await this.scheduleExpiry();
+    await this.expireAt(nowMs + IDEMPOTENCY_KEY_TTL_MS);
   }
 
   /** Keys and window entries stored now (tests and operators: the storage stays bounded by the alarm). */
@@ -131,17 +150,23 @@ export class TenantGate extends DurableObject<Env> {
 
   /** Expired keys and window entries are deleted by the object's alarm, set for the earliest expiry, so storage stays bounded. */
   override async alarm(): Promise<void> {
-    this.sql.exec("DELETE FROM idempotency_keys WHERE expires_ms <= ?", Date.now());
-    this.sql.exec("DELETE FROM duplicate_window WHERE expires_ms <= ?", Date.now());
-    await this.scheduleExpiry(true);
+    const now = Date.now();
+    this.sql.exec("DELETE FROM idempotency_keys WHERE expires_ms <= ?", now);
+    this.sql.exec("DELETE FROM duplicate_window WHERE expires_ms <= ?", now);
+    const next = this.sql
+      .exec<{ at: number | null }>("SELECT MIN(at) AS at FROM (SELECT MIN(expires_ms) AS at FROM idempotency_keys UNION ALL SELECT MIN(expires_ms) FROM duplicate_window)")
+      .toArray()[0]?.at;
+    if (next !== null && next !== undefined) await this.ctx.storage.setAlarm(next);
   }
 
-  private async scheduleExpiry(reset = false): Promise<void> {
-    const next =
-      this.sql.exec<{ at: number | null }>("SELECT MIN(at) AS at FROM (SELECT MIN(expires_ms) AS at FROM idempotency_keys UNION ALL SELECT MIN(expires_ms) FROM duplicate_window)").toArray()[0]?.at ?? null;
-    if (next === null) return;
-    const current = reset ? null : await this.ctx.storage.getAlarm();
-    if (current === null || next < current) await this.ctx.storage.setAlarm(next);
+  /**
+   * Makes sure the alarm rings by `at`, when an entry expiring then was just stored. Only an
+   * earlier time moves the alarm (an entry stored later mostly expires later), so a send costs
+   * no look over the stored entries; the alarm finds the next expiry when it rings.
+   */
+  private async expireAt(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || at < current) await this.ctx.storage.setAlarm(at);
   }
 
   /**
@@ -150,11 +175,18 @@ export class TenantGate extends DurableObject<Env> {
    * nothing. Days are UTC dates; older days are dropped as new ones start.
    */
   async admit(request: AdmitRequest, nowMs = Date.now()): Promise<AdmitResult> {
-    const window = request.window;
+    const { window, key } = request;
+    if (key) {
+      const used = this.keyInUse(key.key, key.fingerprint, nowMs);
+      if (used) return { allowed: false, reason: "key", begun: used };
+    }
     if (window) {
       const row = this.sql.exec<{ notify_id: string; expires_ms: number }>("SELECT notify_id, expires_ms FROM duplicate_window WHERE hash = ?", window.hash).toArray()[0];
-      // A duplicate takes nothing: it sends nothing.
-      if (row && row.expires_ms > nowMs && row.notify_id !== window.replacing) return { allowed: false, reason: "duplicate", notifyId: row.notify_id };
+      // A duplicate takes no allowance (it sends nothing), but its answer is the key's to replay.
+      if (row && row.expires_ms > nowMs && row.notify_id !== window.replacing) {
+        if (key) await this.takeKey(key.key, key.fingerprint, nowMs);
+        return { allowed: false, reason: "duplicate", notifyId: row.notify_id };
+      }
     }
     const day = new Date(nowMs).toISOString().slice(0, 10);
     for (const [counter, { count, limit }] of Object.entries(request.daily)) {
@@ -184,8 +216,9 @@ export class TenantGate extends DurableObject<Env> {
         window.notifyId,
         nowMs + window.windowMs,
       );
-      await this.scheduleExpiry();
+      await this.expireAt(nowMs + window.windowMs);
     }
+    if (key) await this.takeKey(key.key, key.fingerprint, nowMs);
     return { allowed: true, remaining: taken.remaining, limit: taken.limit };
   }
 

@@ -1,6 +1,7 @@
 import type { Db } from "../db/client";
 import type { ApiKeyPermission, ApiKeyType, TenantRow } from "../db/schema";
 import type { Env } from "../env";
+import type { KeyClaim } from "../services/gate/idempotency-keys";
 
 /** Who is calling a tenant route: set by the tenant auth middleware, read by every service. */
 export interface TenantPrincipal {
@@ -22,6 +23,8 @@ export interface AppVariables {
   correlationId: string;
   db: Db;
   tenant: TenantPrincipal;
+  /** Set by middleware/idempotency-key.ts on routes that decide the key at admission. */
+  idempotencyKey?: KeyClaim;
 }
 
 export interface AppEnv {

@@ -1,4 +1,4 @@
-import { idempotencyKey } from "./idempotency-key";
+import { idempotencyKey, idempotencyKeyAtAdmission } from "./idempotency-key";
 import type { MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { ApiKeyPermission } from "../db/schema";
@@ -54,12 +54,13 @@ export function requirePermission(permission: ApiKeyPermission) {
  * const route = createRoute({ method: "get", path: "/api/v1/templates", ...tenantAccess("read"), responses });
  * ```
  */
-export function tenantAccess<P extends ApiKeyPermission>(permission: P) {
+export function tenantAccess<P extends ApiKeyPermission>(permission: P, options: { keyAtAdmission?: boolean } = {}) {
   return {
     security: tenantSecurityFor(permission),
     "x-permission": permission,
-    // A POST with an Idempotency-Key runs at most once per key (middleware/idempotency-key.ts).
-    middleware: [requireTenant, requirePermission(permission), idempotencyKey] as MiddlewareHandler<AppEnv>[],
+    // A POST with an Idempotency-Key runs at most once per key (middleware/idempotency-key.ts);
+    // sends decide the key in their admission call (`keyAtAdmission`).
+    middleware: [requireTenant, requirePermission(permission), options.keyAtAdmission ? idempotencyKeyAtAdmission : idempotencyKey] as MiddlewareHandler<AppEnv>[],
   };
 }
 

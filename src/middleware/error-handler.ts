@@ -5,6 +5,7 @@ import { ApiError } from "../lib/errors/api-error";
 import type { ErrorCode } from "../lib/errors/catalog";
 import { buildProblem, problemResponse } from "../lib/errors/problem";
 import { log } from "../lib/log";
+import { ReplayedAnswer } from "../services/gate/idempotency-keys";
 
 const HTTP_EXCEPTION_CODES: Record<number, ErrorCode> = {
   400: "invalid_request",
@@ -24,11 +25,13 @@ function requestIdOf(c: Context<AppEnv>): string {
 }
 
 /**
- * The one error path. ApiErrors become their problem document; Hono's own HTTPExceptions (JSON
+ * The one error path. A ReplayedAnswer is the stored answer of an Idempotency-Key; ApiErrors become their problem document; Hono's own HTTPExceptions (JSON
  * parse failures, media type gate) are mapped by status; anything else is a 500 that is logged
  * with the request id and says nothing about internals.
  */
 export const errorHandler: ErrorHandler<AppEnv> = (err, c) => {
+  // Not an error to the client: the answer its Idempotency-Key already got.
+  if (err instanceof ReplayedAnswer) return err.response();
   const requestId = requestIdOf(c);
   const instance = c.req.path;
   if (err instanceof ApiError) {

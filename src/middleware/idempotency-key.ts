@@ -1,12 +1,13 @@
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { KeyAnswer } from "../durable-objects/tenant-gate";
 import type { AppEnv } from "../lib/app-env";
 import { ApiError } from "../lib/errors/api-error";
 import { unavailable } from "../services/gate/admit";
+import { IDEMPOTENCY_KEY_HEADER, type KeyClaim, refuseForKey } from "../services/gate/idempotency-keys";
 
-/** The IETF httpapi draft's header, and the one that marks an answer as a replay of the first. */
-export const IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
-export const REPLAYED_HEADER = "Idempotent-Replayed";
+export { IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER } from "../services/gate/idempotency-keys";
+
 /** Longest key accepted (GOV.UK Notify's references and most clients' UUIDs are far shorter). */
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 /** Largest answer kept for replay; a larger one (a big preview) is not kept and the key is freed. */
@@ -55,6 +56,37 @@ function readKey(raw: string): string {
   return key;
 }
 
+/** The key and fingerprint of a tenant's POST that carries the header; null when it carries none. */
+async function claimOf(c: Context<AppEnv>): Promise<KeyClaim | null> {
+  const header = c.req.header(IDEMPOTENCY_KEY_HEADER);
+  if (c.req.method !== "POST" || header === undefined) return null;
+  const principal = c.get("tenant");
+  if (!principal) return null;
+  const key = readKey(header);
+  const url = new URL(c.req.url);
+  const body = await canonicalBody(c.req.raw);
+  // The key type is part of the request: a test key reusing a live key's key is another request
+  // (it would be simulated, not sent), never a replay of the live answer.
+  const head = new TextEncoder().encode(`${principal.keyType} ${c.req.method} ${url.pathname}${url.search}\n`);
+  const material = new Uint8Array(head.byteLength + body.byteLength);
+  material.set(head, 0);
+  material.set(body, head.byteLength);
+  return { key, fingerprint: await sha256Hex(material), taken: false };
+}
+
+/** The route's answer as kept for the key: 2xx only, and not too large to keep; null frees the key. */
+async function keptAnswer(res: Response): Promise<KeyAnswer | null> {
+  if (res.status < 200 || res.status >= 300) return null;
+  const text = await res.clone().text();
+  if (text.length > MAX_STORED_ANSWER_CHARS) return null;
+  const headers = Object.fromEntries(REPLAYED_HEADERS.map((h) => [h, res.headers.get(h)]).filter((e): e is [string, string] => e[1] !== null));
+  return { status: res.status, headers, body: text };
+}
+
+function gateOf(c: Context<AppEnv>) {
+  return c.env.TENANT_GATE.get(c.env.TENANT_GATE.idFromName(c.get("tenant").tenantId));
+}
+
 /**
  * `Idempotency-Key` on a tenant's POSTs (IETF httpapi draft): the first request with a key runs
  * and, when it succeeds (2xx), its answer is kept for 24 hours in the tenant's Durable Object.
@@ -73,56 +105,41 @@ function readKey(raw: string): string {
  * ```
  */
 export const idempotencyKey = createMiddleware<AppEnv>(async (c, next) => {
-  const header = c.req.header(IDEMPOTENCY_KEY_HEADER);
-  if (c.req.method !== "POST" || header === undefined) return next();
-  const principal = c.get("tenant");
-  if (!principal) return next();
-  const key = readKey(header);
-  const url = new URL(c.req.url);
-  const body = await canonicalBody(c.req.raw);
-  // The key type is part of the request: a test key reusing a live key's key is another request
-  // (it would be simulated, not sent), never a replay of the live answer.
-  const head = new TextEncoder().encode(`${principal.keyType} ${c.req.method} ${url.pathname}${url.search}\n`);
-  const material = new Uint8Array(head.byteLength + body.byteLength);
-  material.set(head, 0);
-  material.set(body, head.byteLength);
-  const fingerprint = await sha256Hex(material);
-
-  const gate = c.env.TENANT_GATE.get(c.env.TENANT_GATE.idFromName(principal.tenantId));
+  const claim = await claimOf(c);
+  if (!claim) return next();
+  const gate = gateOf(c);
   let begun: Awaited<ReturnType<typeof gate.beginKey>>;
   try {
-    begun = await gate.beginKey(key, fingerprint);
+    begun = await gate.beginKey(claim.key, claim.fingerprint);
   } catch (err) {
     throw unavailable("the tenant's idempotency keys", err);
   }
-  if (begun.kind === "replay") {
-    return new Response(begun.body, { status: begun.status, headers: { ...begun.headers, [REPLAYED_HEADER]: "true" } });
-  }
-  if (begun.kind === "in_flight") {
-    throw new ApiError("conflict", {
-      detail: `A request with this ${IDEMPOTENCY_KEY_HEADER} is still being processed; retry after it finishes to get its answer`,
-      headers: { "Retry-After": String(begun.retryAfterSeconds) },
-    });
-  }
-  if (begun.kind === "mismatch") {
-    throw new ApiError("unprocessable", {
-      detail: `This ${IDEMPOTENCY_KEY_HEADER} was used for a different request in the last 24 hours; use a new key for a new request`,
-      errors: [{ path: `(header) ${IDEMPOTENCY_KEY_HEADER}`, message: "Already used for a different request" }],
-    });
-  }
-
+  if (begun.kind !== "new") refuseForKey(begun);
   let answer: KeyAnswer | null = null;
   try {
     await next();
-    const res = c.res;
-    if (res.status >= 200 && res.status < 300) {
-      const text = await res.clone().text();
-      if (text.length <= MAX_STORED_ANSWER_CHARS) {
-        const headers = Object.fromEntries(REPLAYED_HEADERS.map((h) => [h, res.headers.get(h)]).filter((e): e is [string, string] => e[1] !== null));
-        answer = { status: res.status, headers, body: text };
-      }
-    }
+    answer = await keptAnswer(c.res);
   } finally {
-    await gate.finishKey(key, fingerprint, answer);
+    await gate.finishKey(claim.key, claim.fingerprint, answer);
+  }
+});
+
+/**
+ * The same contract as `idempotencyKey`, for the send routes: the key is not taken up front but
+ * decided by the send's admission, in the one call to the tenant's object that also decides its
+ * rate and daily limits and duplicate window (services/gate/admit.ts). A send refused before it
+ * is admitted (an invalid body, a limit) never takes the key; one admitted hands its answer back
+ * here, so a send with a key costs two calls to the object instead of three.
+ */
+export const idempotencyKeyAtAdmission = createMiddleware<AppEnv>(async (c, next) => {
+  const claim = await claimOf(c);
+  if (!claim) return next();
+  c.set("idempotencyKey", claim);
+  let answer: KeyAnswer | null = null;
+  try {
+    await next();
+    if (claim.taken) answer = await keptAnswer(c.res);
+  } finally {
+    if (claim.taken) await gateOf(c).finishKey(claim.key, claim.fingerprint, answer);
   }
 });

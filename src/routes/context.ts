@@ -28,6 +28,7 @@ export function serviceContext(c: Context<AppEnv>): ServiceContext {
     tenant: principal.tenant,
     settings: principal.tenant.settings as TenantSettings,
     correlationId: c.get("correlationId"),
+    ...(c.get("idempotencyKey") ? { idempotencyKey: c.get("idempotencyKey") } : {}),
   };
 }
 

@@ -2,6 +2,7 @@ import type { Db } from "../db/client";
 import type { TenantRow } from "../db/schema";
 import type { Env } from "../env";
 import type { TenantPrincipal } from "../lib/app-env";
+import type { KeyClaim } from "./gate/idempotency-keys";
 import type { TenantSettings } from "./tenants/settings";
 
 /**
@@ -33,4 +34,6 @@ export interface ServiceContext extends OperatorContext {
   /** The tenant's stored defaults (the second layer of the cascade). */
   settings: TenantSettings;
   correlationId: string;
+  /** The request's `Idempotency-Key`, when its route decides it at admission (gate/admit.ts). */
+  idempotencyKey?: KeyClaim;
 }

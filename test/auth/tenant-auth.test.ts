@@ -89,9 +89,12 @@ describe("tenant authentication", () => {
     expect((await whoami(bearer(await notifyToken(a.keys.live, { iat: now() + 25 })))).status).toBe(200);
   });
 
-  it("403s a revoked key's token", async () => {
+  it("403s a revoked key's token, even one this isolate has just accepted (its remembered credentials are forgotten)", async () => {
     const c = await createTestTenant();
+    expect((await whoami(bearer(await notifyToken(c.keys.team)))).status).toBe(200);
+    expect((await whoami({ "x-api-key": c.keys.team })).status).toBe(200);
     await asAdmin("DELETE", `/api/v1/tenants/${c.id}/api-keys/${c.keyIds.team}`);
+    await expectRefused(await whoami({ "x-api-key": c.keys.team }), 403, /API key revoked/);
     await expectRefused(await whoami(bearer(await notifyToken(c.keys.team))), 403, /API key revoked/);
     expect((await whoami(bearer(await notifyToken(c.keys.live)))).status).toBe(200);
   });

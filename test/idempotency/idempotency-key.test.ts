@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { TenantGate } from "../../src/durable-objects/tenant-gate";
-import { BASE, json } from "../helpers/http";
+import { asAdmin, BASE, json } from "../helpers/http";
 import { exports } from "cloudflare:workers";
 import { createProviderMocks } from "../helpers/providers";
 import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
@@ -70,6 +70,46 @@ describe("Idempotency-Key", () => {
     const good = await send("order-3", sms("+17787003005"));
     expect(good.status).toBe(201);
     expect(good.headers.get("idempotent-replayed")).toBeNull();
+  });
+
+  it("a send decides its key in its admission: a send refused by a limit never takes it, so the same request may use it once allowed", async () => {
+    const limited = await createTestTenant("Idempotency keys at admission", { status: "live", limits: { dailySms: 1 } });
+    expect((await send(undefined, sms("+17787003010"), limited)).status).toBe(201);
+    const refused = await send("after-limit", sms("+17787003011"), limited);
+    expect(refused.status).toBe(429);
+    expect(await notificationsOf(limited)).toBe(1);
+    expect((await asAdmin("PATCH", `/api/v1/tenants/${limited.id}`, { body: { limits: { dailySms: 10 } } })).status).toBe(200);
+    const allowed = await send("after-limit", sms("+17787003011"), limited);
+    expect(allowed.status).toBe(201);
+    expect(allowed.headers.get("idempotent-replayed")).toBeNull();
+    const again = await send("after-limit", sms("+17787003011"), limited);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(await json(again)).toEqual(await json(allowed));
+    expect(await notificationsOf(limited)).toBe(2);
+  });
+
+  it("a send answered as a duplicate keeps that answer for its key", async () => {
+    const first = await send("dup-a", sms("+17787003012"));
+    expect(first.status).toBe(201);
+    const duplicate = await send("dup-b", sms("+17787003012"));
+    expect(duplicate.status).toBe(200);
+    const { notifyId } = await json(first);
+    expect((await json(duplicate)).notifyId).toBe(notifyId);
+    const replayed = await send("dup-b", sms("+17787003012"));
+    expect(replayed.status).toBe(200);
+    expect(replayed.headers.get("idempotent-replayed")).toBe("true");
+    expect((await json(replayed)).notifyId).toBe(notifyId);
+  });
+
+  it("the tenant's object answers a key in use from the admission call itself, admitting nothing", async () => {
+    const gate = env.TENANT_GATE.get(env.TENANT_GATE.idFromName(`admit-key-${crypto.randomUUID()}`));
+    const request = { bucket: "send:live", perMinute: 1, daily: {}, key: { key: "k", fingerprint: "f" } };
+    expect(await gate.admit(request)).toMatchObject({ allowed: true });
+    // The bucket of one request a minute is spent: were the key not checked first, this would be a 429.
+    expect(await gate.admit(request)).toMatchObject({ allowed: false, reason: "key", begun: { kind: "in_flight" } });
+    expect(await gate.admit({ ...request, key: { key: "k", fingerprint: "other" } })).toMatchObject({ allowed: false, reason: "key", begun: { kind: "mismatch" } });
+    await gate.finishKey("k", "f", { status: 201, headers: {}, body: "{}" });
+    expect(await gate.admit(request)).toMatchObject({ allowed: false, reason: "key", begun: { kind: "replay", status: 201 } });
   });
 
   it("keys are per tenant, and bounded: 1 to 255 printable ASCII characters", async () => {

@@ -32,7 +32,7 @@ const route = createRoute({
   tags: ["Send"],
   summary: "Send a notification event (event type + params, with overrides and augments)",
   description: DESCRIPTION,
-  ...tenantAccess("send"),
+  ...tenantAccess("send", { keyAtAdmission: true }),
   request: {
     query: PreviewQuerySchema,
     body: { required: true, content: { "application/json": { schema: NotifyEventSchema } } },

@@ -13,7 +13,7 @@ const route = createRoute({
   tags: ["Send"],
   summary: "Send an email",
   description: SEND_DESCRIPTION,
-  ...tenantAccess("send"),
+  ...tenantAccess("send", { keyAtAdmission: true }),
   request: {
     query: PreviewQuerySchema,
     body: { required: true, content: { "application/json": { schema: EmailChannelSchema } } },

@@ -16,7 +16,7 @@ const route = createRoute({
   tags: ["Send"],
   summary: "Send on any of email, SMS and chat in one request",
   description: `${SEND_DESCRIPTION} A mail merge may be uploaded as CSV: multipart/form-data with the JSON in \`request\` and the file in \`file\` (see MergeUpload).`,
-  ...tenantAccess("send"),
+  ...tenantAccess("send", { keyAtAdmission: true }),
   request: {
     query: PreviewQuerySchema,
     // Not `required`: each media type's validator then runs only for its own Content-Type (others are a 415).

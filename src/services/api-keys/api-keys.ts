@@ -9,6 +9,7 @@ import { ApiError } from "../../lib/errors/api-error";
 import { type Page, type PageRequest, pageOf } from "../../lib/pagination";
 import { formatCombinedKey } from "./combined-key";
 import { keyPermissions } from "./permissions";
+import { forgetCredentials } from "../auth/credential-cache";
 
 export interface ApiKeyView {
   id: string;
@@ -61,6 +62,8 @@ export async function createApiKey(
     revokedAt: null,
   };
   await ctx.db.insert(apiKeys).values(row);
+  // A JWT is checked against the tenant's remembered keys, which do not include this one yet.
+  forgetCredentials();
   return { ...toApiKeyView(row), key: formatCombinedKey(row.name, tenantId, secret) };
 }
 
@@ -81,5 +84,6 @@ export async function revokeApiKey(ctx: OperatorContext, tenantId: string, keyId
   if (existing.revokedAt) return toApiKeyView(existing);
   const revokedAt = ctx.now;
   await ctx.db.update(apiKeys).set({ revokedAt }).where(eq(apiKeys.id, keyId));
+  forgetCredentials();
   return toApiKeyView({ ...existing, revokedAt });
 }

@@ -8,6 +8,7 @@ import { isUuid } from "../../lib/ids";
 import { parseCombinedKey } from "../api-keys/combined-key";
 import { checkPayloadClaim, checkRequestClaim, checkTimeClaims, readUnverifiedClaims, signedWith } from "./jwt";
 import { signingKeys } from "./signing-keys";
+import { cachedCredential } from "./credential-cache";
 import { findKeyBySecretHash, loadTenantWithKeys } from "./tenant-keys";
 
 export interface AuthRequest {
@@ -81,7 +82,8 @@ async function authenticateJwt(token: string, req: AuthRequest, deps: AuthDeps):
   // Time claims first: a stale or replayed token is refused before any key is touched.
   checkTimeClaims(claims, deps.nowSeconds ?? Math.floor(Date.now() / 1000));
   const kid = keyIdOf(token);
-  const found = await loadTenantWithKeys(deps.db, claims.iss.toLowerCase(), { limit: MAX_JWT_KEYS_TRIED, ...(kid ? { keyId: kid } : {}) });
+  const iss = claims.iss.toLowerCase();
+  const found = await cachedCredential(`jwt:${iss}:${kid ?? ""}`, () => loadTenantWithKeys(deps.db, iss, { limit: MAX_JWT_KEYS_TRIED, ...(kid ? { keyId: kid } : {}) }));
   if (!found) throw refuse("Invalid token: tenant not found (iss must be your tenant id)");
   if (found.keys.length === 0) throw refuse(kid ? "Invalid token: kid names no API key of this tenant" : "Invalid token: tenant has no API keys");
 
@@ -121,7 +123,8 @@ function keyIdOf(token: string): string | undefined {
 async function authenticateKey(value: string, deps: AuthDeps): Promise<TenantPrincipal> {
   const parsed = parseCombinedKey(value);
   if (!parsed) throw refuse("Invalid API key: expected the combined form {name}-{tenantId}-{secret}");
-  const found = await findKeyBySecretHash(deps.db, await sha256Hex(parsed.secret));
+  const hash = await sha256Hex(parsed.secret);
+  const found = await cachedCredential(`key:${hash}`, () => findKeyBySecretHash(deps.db, hash));
   if (!found || found.tenant.id !== parsed.tenantId) throw refuse("Invalid API key: API key not found");
   if (found.key.revokedAt) throw refuse("Invalid API key: API key revoked");
   return principal(found.tenant, found.key, "api-key");

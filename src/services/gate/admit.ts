@@ -4,6 +4,7 @@ import type { Channel } from "../../db/schema";
 import { ApiError } from "../../lib/errors/api-error";
 import type { ServiceContext } from "../context";
 import { effectiveLimits, TRIAL_DAILY_MESSAGES } from "../tenants/limits";
+import { refuseForKey } from "./idempotency-keys";
 
 const DAILY_LIMIT_KEY = { email: "dailyEmail", sms: "dailySms", msgApp: "dailyMsgApp" } as const;
 /** The TenantGate daily counter for a trial tenant's messages on every channel together. */
@@ -21,7 +22,7 @@ export type Admission =
   | { kind: "duplicate"; notifyId: string };
 
 export async function admitSend(
-  ctx: Pick<ServiceContext, "env" | "principal" | "tenant">,
+  ctx: Pick<ServiceContext, "env" | "principal" | "tenant" | "idempotencyKey">,
   counts: Partial<Record<Channel, number>>,
   window?: AdmitRequest["window"],
 ): Promise<Admission> {
@@ -36,13 +37,23 @@ export async function admitSend(
     daily[TRIAL_COUNTER] = { count: total, limit: TRIAL_DAILY_MESSAGES };
   }
   const gate = env.TENANT_GATE.get(env.TENANT_GATE.idFromName(tenant.id));
+  // The request's Idempotency-Key is decided in the same call, unless an earlier call took it.
+  const claim = ctx.idempotencyKey && !ctx.idempotencyKey.taken ? ctx.idempotencyKey : undefined;
   let result: Awaited<ReturnType<typeof gate.admit>>;
   try {
-    result = await gate.admit({ bucket: `send:${principal.keyType}`, perMinute: limits.requestsPerMinute, daily, ...(window ? { window } : {}) });
+    result = await gate.admit({
+      bucket: `send:${principal.keyType}`,
+      perMinute: limits.requestsPerMinute,
+      daily,
+      ...(window ? { window } : {}),
+      ...(claim ? { key: { key: claim.key, fingerprint: claim.fingerprint } } : {}),
+    });
   } catch (err) {
     // Fail closed: without the tenant's object no limit can be checked, so nothing is sent or stored.
     throw unavailable("the tenant's limiter", err);
   }
+  if (!result.allowed && result.reason === "key") refuseForKey(result.begun);
+  if (claim && (result.allowed || result.reason === "duplicate")) claim.taken = true;
   if (!result.allowed && result.reason === "duplicate") return { kind: "duplicate", notifyId: result.notifyId };
   if (!result.allowed) {
     const detail =

@@ -30,7 +30,7 @@ const keyOf = (channel: SuppressibleChannel, address: string): string | null => 
  * the request is a 422 naming each suppressed recipient at its field, and nothing is stored.
  */
 export async function removeSuppressedRecipients(
-  ctx: Pick<ServiceContext, "db" | "tenant">,
+  ctx: Pick<ServiceContext, "db" | "env" | "tenant">,
   plan: Plan,
 ): Promise<{ plan: Plan; suppressed: SuppressedRecipient[] }> {
   const people = plan.deliveries.filter((d): d is PlannedDelivery & { channel: SuppressibleChannel } => (d.channel === "email" || d.channel === "sms") && !d.failed);

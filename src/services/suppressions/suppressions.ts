@@ -1,6 +1,6 @@
-import { and, desc, eq, inArray } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { olderThan } from "../../db/keyset";
+import { preparedOnce, readRows } from "../../db/json-rows";
 import { type SuppressionRow, type SuppressionSource, suppressions } from "../../db/schema";
 import { chunk } from "../../lib/chunk";
 import { ApiError, fieldError } from "../../lib/errors/api-error";
@@ -149,33 +149,41 @@ export async function removeSuppressionOf(ctx: ServiceContext, channel: Suppress
   if (deleted.length === 0) throw new ApiError("not_found", { detail: `${key.recipient} is not suppressed on ${channel}` });
 }
 
-/** D1 binds at most 100 parameters per statement: tenant id, channel and up to 90 recipients. */
-const RECIPIENTS_PER_QUERY = 90;
+/** Recipients per statement: their JSON stays well inside D1's 2 MB bound value (addresses are at most 320 characters). */
+const RECIPIENTS_PER_QUERY = 2_000;
 
 /**
- * The suppressed recipients among these, per channel, keyed by suppression key: one D1 round trip
- * (a batch of ≤ 90-recipient statements), none when there is nothing to look up.
+ * The suppressed recipients among these, per channel, keyed by suppression key: one D1 round trip,
+ * none when there is nothing to look up. Every send asks, so the statement has one shape whatever
+ * the recipients (they travel as one JSON parameter) and its SQL is built once per isolate.
  */
 export async function findSuppressed(
-  ctx: Pick<ServiceContext, "db" | "tenant">,
+  ctx: Pick<ServiceContext, "db" | "env" | "tenant">,
   keys: { channel: SuppressibleChannel; recipient: string }[],
 ): Promise<Map<string, SuppressionRow>> {
   const found = new Map<string, SuppressionRow>();
-  const statements: BatchItem<"sqlite">[] = [];
-  for (const channel of SUPPRESSIBLE_CHANNELS) {
-    const recipients = [...new Set(keys.filter((k) => k.channel === channel).map((k) => k.recipient))];
-    for (const part of chunk(recipients, RECIPIENTS_PER_QUERY)) {
-      statements.push(
+  const pairs = [...new Set(keys.map((k) => JSON.stringify([k.channel, k.recipient])))];
+  if (pairs.length === 0) return found;
+  const statements = chunk(pairs, RECIPIENTS_PER_QUERY).map((part) => {
+    const params = [ctx.tenant.id, `[${part.join(",")}]`];
+    return preparedOnce(
+      ctx.env.DB,
+      "findSuppressed",
+      () =>
         ctx.db
           .select()
           .from(suppressions)
-          .where(and(eq(suppressions.tenantId, ctx.tenant.id), eq(suppressions.channel, channel), inArray(suppressions.recipient, part))),
-      );
-    }
-  }
-  if (statements.length === 0) return found;
-  const results = (statements.length === 1 ? [await statements[0]!] : await ctx.db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]])) as unknown as SuppressionRow[][];
-  for (const row of results.flat()) found.set(`${row.channel}:${row.recipient}`, row);
+          .where(
+            and(
+              eq(suppressions.tenantId, params[0]!),
+              sql`(${suppressions.channel}, ${suppressions.recipient}) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(${params[1]}))`,
+            ),
+          ),
+      params,
+    );
+  });
+  const results = await ctx.env.DB.batch<Record<string, unknown>>(statements);
+  for (const row of readRows(suppressions, results.flatMap((r) => r.results))) found.set(`${row.channel}:${row.recipient}`, row);
   return found;
 }
 

@@ -10,6 +10,7 @@ import { type Page, type PageRequest, pageOf } from "../../lib/pagination";
 import type { OperatorContext, ServiceContext } from "../context";
 import { checkSettings } from "./check-settings";
 import { effectiveLimits } from "./limits";
+import { forgetCredentials } from "../auth/credential-cache";
 import { normaliseSettings, type TenantSettings } from "./settings";
 import { type TenantSettingsView, viewSettings } from "./settings-view";
 
@@ -134,6 +135,8 @@ export async function updateTenant(
     .returning();
   const row = rows[0];
   if (!row) throw new ApiError("not_found", { detail: `No tenant ${tenantId}` });
+  // Authentication remembers the tenant row (its status, limits and defaults) for a few seconds.
+  forgetCredentials();
   return toTenantView(row);
 }
 
