@@ -168,6 +168,11 @@ try {
       url: `${svc.baseUrl}/api/v1/notifysimple`,
       init: { method: "POST", headers: json(svc.testKey), body: sendBody() },
     }),
+    // A new Idempotency-Key each time: decided in the admission call, its answer kept by a second.
+    "POST /notifysimple + Idempotency-Key (stored + queued)": () => ({
+      url: `${svc.baseUrl}/api/v1/notifysimple`,
+      init: { method: "POST", headers: { ...json(svc.testKey), "idempotency-key": crypto.randomUUID() }, body: sendBody() },
+    }),
   };
   if (only.has("requests")) {
     const totals = Object.fromEntries(Object.keys(scenarios).map((k) => [k, { rps: 0, p50: 0, failed: 0 }]));
@@ -181,9 +186,9 @@ try {
     }
     const base = totals["GET /healthz (baseline)"].rps;
     console.log(`\n${rounds} rounds × ${seconds}s per scenario, concurrency ${concurrency}, through wrangler dev\n`);
-    console.log("scenario".padEnd(48), "req/s".padStart(8), "ratio".padStart(7), "p50 ms".padStart(8), "errors".padStart(7));
+    console.log("scenario".padEnd(56), "req/s".padStart(8), "ratio".padStart(7), "p50 ms".padStart(8), "errors".padStart(7));
     for (const [name, t] of Object.entries(totals)) {
-      console.log(name.padEnd(48), t.rps.toFixed(0).padStart(8), (t.rps / base).toFixed(2).padStart(7), t.p50.toFixed(1).padStart(8), String(t.failed).padStart(7));
+      console.log(name.padEnd(56), t.rps.toFixed(0).padStart(8), (t.rps / base).toFixed(2).padStart(7), t.p50.toFixed(1).padStart(8), String(t.failed).padStart(7));
     }
     results.requests = {
       seconds,

@@ -66,6 +66,8 @@ export type AdmitResult =
  */
 export class TenantGate extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  /** The UTC day whose earlier days' counters were last dropped: once a day is enough. */
+  private prunedDay = "";
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -199,7 +201,10 @@ export class TenantGate extends DurableObject<Env> {
     }
     const taken = this.take(request.bucket, request.perMinute, 1, nowMs);
     if (!taken.allowed) return { allowed: false, reason: "rate", limit: taken.limit, retryAfterSeconds: taken.retryAfterSeconds };
-    this.sql.exec("DELETE FROM daily WHERE day < ?", day);
+    if (day !== this.prunedDay) {
+      this.sql.exec("DELETE FROM daily WHERE day < ?", day);
+      this.prunedDay = day;
+    }
     for (const [counter, { count }] of Object.entries(request.daily)) {
       if (count === 0) continue;
       this.sql.exec(
