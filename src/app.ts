@@ -28,6 +28,7 @@ import { registerCancelNotification } from "./routes/notify/delete";
 import { registerGetNotification } from "./routes/notify/get";
 import { registerListNotifications } from "./routes/notify/list";
 import { registerListNotificationMessages } from "./routes/notify/messages";
+import { registerListNotificationAttempts } from "./routes/notify/attempts";
 import { registerSendEmail } from "./routes/send/email";
 import { registerSendSimple } from "./routes/send/post";
 import { registerSendSms } from "./routes/send/sms";
@@ -54,6 +55,7 @@ import { registerCreateTenant } from "./routes/tenants/post";
 import { registerGetTenant } from "./routes/tenants/get";
 import { registerListTenants } from "./routes/tenants/list";
 import { registerUpdateTenant } from "./routes/tenants/patch";
+import { registerProvidersHealth } from "./routes/providers/health";
 
 /** Builds the HTTP application: middleware, every route, the error path and the docs. */
 export function buildApp(): App {
@@ -79,6 +81,7 @@ export function buildApp(): App {
   registerCreateApiKey(app);
   registerListApiKeys(app);
   registerRevokeApiKey(app);
+  registerProvidersHealth(app);
 
   // Tenant
   registerWhoAmI(app);
@@ -131,6 +134,7 @@ export function buildApp(): App {
   registerGetNotification(app);
   registerListNotifications(app);
   registerListNotificationMessages(app);
+  registerListNotificationAttempts(app);
   registerCancelNotification(app);
 
   // Local provider sinks and dev inbox (404 unless DEV_SINK=true)

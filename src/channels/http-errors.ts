@@ -26,7 +26,8 @@ export function retryAfterSeconds(res: { headers: Headers }): number | undefined
  * Calls fetch and turns a failure without an answer into a ProviderError, so adapters only deal
  * with HTTP answers. Not reaching the provider is retryable. A timeout once the request is under
  * way is `unknown` (the provider may have accepted it), unless the adapter says the provider
- * de-duplicates requests (an idempotency key), which makes asking again safe.
+ * de-duplicates requests (an idempotency key), which makes asking it again safe: `retryable`,
+ * marked `mayHaveAccepted` so that it is asked again rather than another provider.
  *
  * @example
  * ```ts
@@ -47,7 +48,7 @@ export async function providerFetch(
   } catch (err) {
     const aborted = err instanceof Error && (err.name === "AbortError" || err.name === "TimeoutError");
     if (!aborted) throw new ProviderError(provider, "retryable", `${provider}: network error`, { cause: err });
-    if (options.idempotent) throw new ProviderError(provider, "retryable", `${provider}: request timed out`, { cause: err });
+    if (options.idempotent) throw new ProviderError(provider, "retryable", `${provider}: request timed out`, { mayHaveAccepted: true, cause: err });
     throw new ProviderError(provider, "unknown", `${provider}: request timed out; the provider may have accepted it`, { cause: err });
   }
 }
@@ -59,12 +60,13 @@ export async function providerFetch(
 export function httpFailure(
   provider: string,
   res: { status: number; statusText?: string; headers: Headers },
-  detail: { message?: string; code?: string; kind?: ProviderErrorKind },
+  detail: { message?: string; code?: string; kind?: ProviderErrorKind; mayHaveAccepted?: boolean },
 ): ProviderError {
   return new ProviderError(provider, detail.kind ?? kindForStatus(res.status), `${provider}: ${detail.message || res.statusText || `HTTP ${res.status}`}`, {
     httpStatus: res.status,
     providerCode: detail.code,
     retryAfterSeconds: retryAfterSeconds(res),
+    ...(detail.mayHaveAccepted ? { mayHaveAccepted: true } : {}),
   });
 }
 

@@ -110,12 +110,18 @@ export class ProviderError extends Error {
    * would mislead: `url_refused` is a permanent failure the provider never saw.
    */
   readonly errorCode?: string;
+  /**
+   * The provider may already have taken the message (no answer came back) and is only `retryable`
+   * because it de-duplicates by our idempotency key: asking it again is safe, asking another
+   * provider is not, so such a failure never fails over.
+   */
+  readonly mayHaveAccepted: boolean;
 
   constructor(
     provider: string,
     kind: ProviderErrorKind,
     message: string,
-    extra: { httpStatus?: number; providerCode?: string; retryAfterSeconds?: number; errorCode?: string; cause?: unknown } = {},
+    extra: { httpStatus?: number; providerCode?: string; retryAfterSeconds?: number; errorCode?: string; mayHaveAccepted?: boolean; cause?: unknown } = {},
   ) {
     super(message, { cause: extra.cause });
     this.name = "ProviderError";
@@ -125,6 +131,7 @@ export class ProviderError extends Error {
     this.providerCode = extra.providerCode;
     this.retryAfterSeconds = extra.retryAfterSeconds;
     this.errorCode = extra.errorCode;
+    this.mayHaveAccepted = extra.mayHaveAccepted ?? kind === "unknown";
   }
 }
 

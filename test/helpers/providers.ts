@@ -11,12 +11,26 @@ export interface Captured {
   ses: { destination: { ToAddresses?: string[]; CcAddresses?: string[]; BccAddresses?: string[] }; from: string; mime: Awaited<ReturnType<typeof PostalMime.parse>>; raw: string; bulk?: true }[];
   twilio: { to: string; from: string | null; body: string }[];
   slack: { url: string; body: Record<string, unknown> }[];
+  postmark: { to: string; from: string; subject: string; deliveryId: string }[];
+  /** Emails Resend created: a repeated Idempotency-Key is answered with the first email, not captured again. */
+  resend: { to: string[]; subject: string; idempotencyKey: string }[];
+  vonage: { to: string; from: string; text: string; clientRef: string }[];
 }
 
 export const SES_URL = "https://email.ca-central-1.amazonaws.com/v2/email/outbound-emails";
 export const SES_BULK_URL = "https://email.ca-central-1.amazonaws.com/v2/email/outbound-bulk-emails";
 export const TWILIO_URL = "https://api.twilio.com/2010-04-01/Accounts/AC00000000000000000000000000000001/Messages.json";
 export const SLACK_URL = "https://hooks.slack.com/services/T000/B000/XXXXXXXX";
+export const POSTMARK_URL = "https://api.postmarkapp.com/email";
+export const RESEND_URL = "https://api.resend.com/emails";
+export const VONAGE_URL = "https://api.nexmo.com/v1/messages";
+
+/** Idempotency headers some API documents and others do not: a provider that documents none must not be sent one. */
+const UNDOCUMENTED_IDEMPOTENCY = ["idempotency-key", "i-twilio-idempotency-token", "x-idempotency-key"];
+const refuseUndocumented = (request: { headers: Headers }) => {
+  const sent = UNDOCUMENTED_IDEMPOTENCY.filter((name) => request.headers.has(name));
+  return sent.length > 0 ? HttpResponse.json({ message: `unexpected idempotency header ${sent.join(", ")}` }, { status: 400 }) : null;
+};
 
 /**
  * Per-provider scripted failures: the next N calls answer this instead of success, or (`stall`)
@@ -25,14 +39,21 @@ export const SLACK_URL = "https://hooks.slack.com/services/T000/B000/XXXXXXXX";
 type Script = ({ status: number; body: unknown; headers?: Record<string, string> } | { stall: true })[];
 
 export function createProviderMocks() {
-  const captured: Captured = { ses: [], twilio: [], slack: [] };
-  const scripts: Record<keyof Captured, Script> = { ses: [], twilio: [], slack: [] };
-  const stalled: Record<keyof Captured, number> = { ses: 0, twilio: 0, slack: 0 };
-  /** The scripted answer for this call, if any; a stall never returns. */
-  const next = async (name: keyof Captured) => {
+  const captured: Captured = { ses: [], twilio: [], slack: [], postmark: [], resend: [], vonage: [] };
+  const names = Object.keys(captured) as (keyof Captured)[];
+  const scripts = Object.fromEntries(names.map((n) => [n, []])) as unknown as Record<keyof Captured, Script>;
+  const stalled = Object.fromEntries(names.map((n) => [n, 0])) as Record<keyof Captured, number>;
+  /** Every request each provider received, answered or not (a circuit test's "was it called at all"). */
+  const calls = Object.fromEntries(names.map((n) => [n, 0])) as Record<keyof Captured, number>;
+  /** Resend's idempotency: each key's email id, kept as Resend keeps it (24 hours; here, the test). */
+  const resendKeys = new Map<string, string>();
+  /** The scripted answer for this call, if any; a stall never returns (`onStall` runs first: what the provider did with it). */
+  const next = async (name: keyof Captured, onStall?: () => void) => {
+    calls[name]++;
     const step = scripts[name].shift();
     if (step && "stall" in step) {
       stalled[name]++;
+      onStall?.();
       await delay("infinite");
     }
     return step as Exclude<Script[number], { stall: true }> | undefined;
@@ -40,6 +61,8 @@ export function createProviderMocks() {
 
   const server = setupServer(
     http.post(SES_URL, async ({ request }) => {
+      const refused = refuseUndocumented(request);
+      if (refused) return refused;
       const auth = request.headers.get("authorization") ?? "";
       if (!auth.startsWith("AWS4-HMAC-SHA256 Credential=AKIDTESTKEY/")) return HttpResponse.json({ message: "bad auth" }, { status: 403 });
       const failure = await next("ses");
@@ -81,11 +104,60 @@ export function createProviderMocks() {
       return HttpResponse.json({ BulkEmailEntryResults: results });
     }),
     http.post(TWILIO_URL, async ({ request }) => {
+      // Twilio sends I-Twilio-Idempotency-Token on its own webhooks; its Messages API documents none.
+      const refused = refuseUndocumented(request);
+      if (refused) return refused;
       const failure = await next("twilio");
       if (failure) return HttpResponse.json(failure.body as JsonBodyType, { status: failure.status, headers: failure.headers });
       const form = new URLSearchParams(await request.text());
       captured.twilio.push({ to: form.get("To")!, from: form.get("From"), body: form.get("Body")! });
       return HttpResponse.json({ sid: `SM${"0".repeat(31)}${captured.twilio.length}`, status: "queued" }, { status: 201 });
+    }),
+    http.post(POSTMARK_URL, async ({ request }) => {
+      if (request.headers.get("x-postmark-server-token") !== "test-postmark-token") return HttpResponse.json({ ErrorCode: 10, Message: "Bad or missing Server API token." }, { status: 401 });
+      const refused = refuseUndocumented(request);
+      if (refused) return refused;
+      const failure = await next("postmark");
+      if (failure) return HttpResponse.json(failure.body as JsonBodyType, { status: failure.status, headers: failure.headers });
+      const body = (await request.json()) as { From: string; To: string; Subject: string; Headers: { Name: string; Value: string }[] };
+      const deliveryId = body.Headers.find((h) => h.Name === "X-Notify-Delivery-Id")?.Value ?? "";
+      captured.postmark.push({ to: body.To, from: body.From, subject: body.Subject, deliveryId });
+      return HttpResponse.json({ To: body.To, SubmittedAt: new Date().toISOString(), MessageID: `pm-${captured.postmark.length}`, ErrorCode: 0, Message: "OK" });
+    }),
+    // Resend de-duplicates by Idempotency-Key (24 hours): the adapter must send the delivery id
+    // as the key, exactly; a repeated key is answered with the first email, sending nothing more,
+    // even when the first answer was lost.
+    http.post(RESEND_URL, async ({ request }) => {
+      if (request.headers.get("authorization") !== "Bearer re_test_key") return HttpResponse.json({ statusCode: 403, name: "invalid_api_key", message: "API key is invalid" }, { status: 403 });
+      const key = request.headers.get("idempotency-key");
+      const body = (await request.json()) as { to: string[]; subject: string; headers: Record<string, string> };
+      if (!key || key !== body.headers["X-Notify-Delivery-Id"]) {
+        return HttpResponse.json({ statusCode: 422, name: "validation_error", message: `Idempotency-Key ${key} is not the delivery id` }, { status: 422 });
+      }
+      const known = resendKeys.get(key);
+      if (known) {
+        calls.resend++;
+        return HttpResponse.json({ id: known });
+      }
+      const accept = () => {
+        captured.resend.push({ to: body.to, subject: body.subject, idempotencyKey: key });
+        resendKeys.set(key, `re-${captured.resend.length}`);
+      };
+      // A stalled call was taken before its answer was lost.
+      const failure = await next("resend", accept);
+      if (failure) return HttpResponse.json(failure.body as JsonBodyType, { status: failure.status, headers: failure.headers });
+      accept();
+      return HttpResponse.json({ id: resendKeys.get(key) });
+    }),
+    http.post(VONAGE_URL, async ({ request }) => {
+      if (request.headers.get("authorization") !== `Basic ${btoa("test-vonage-key:test-vonage-secret")}`) return HttpResponse.json({ title: "Unauthorized" }, { status: 401 });
+      const refused = refuseUndocumented(request);
+      if (refused) return refused;
+      const failure = await next("vonage");
+      if (failure) return HttpResponse.json(failure.body as JsonBodyType, { status: failure.status, headers: failure.headers });
+      const body = (await request.json()) as { to: string; from: string; text: string; client_ref: string };
+      captured.vonage.push({ to: body.to, from: body.from, text: body.text, clientRef: body.client_ref });
+      return HttpResponse.json({ message_uuid: `vonage-${captured.vonage.length}` }, { status: 202 });
     }),
     http.post(SLACK_URL, async ({ request }) => {
       const failure = await next("slack");
@@ -100,18 +172,19 @@ export function createProviderMocks() {
     captured,
     /** Calls that were received and never answered (`{ stall: true }`). */
     stalled,
+    calls,
     /** Make the next calls to `provider` fail with these answers. */
     failNext(provider: keyof Captured, ...answers: Script) {
       scripts[provider].push(...answers);
     },
     reset() {
-      captured.ses.length = 0;
-      captured.twilio.length = 0;
-      captured.slack.length = 0;
-      for (const k of Object.keys(scripts) as (keyof Captured)[]) {
+      for (const k of names) {
+        captured[k].length = 0;
         scripts[k].length = 0;
         stalled[k] = 0;
+        calls[k] = 0;
       }
+      resendKeys.clear();
     },
   };
 }

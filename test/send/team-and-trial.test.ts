@@ -48,7 +48,7 @@ describe("team keys", () => {
       { path: "sms.recipients.to[1]", message: "+17787009999 is not on your guest list (team key)" },
     ]);
     expect(await history(tenant)).toEqual([]);
-    expect(mocks.captured).toEqual({ ses: [], twilio: [], slack: [] });
+    expect(mocks.captured).toEqual({ ses: [], twilio: [], slack: [], postmark: [], resend: [], vonage: [] });
   });
 
   it("names fields without a channel prefix on the single-channel routes, and in previews too", async () => {

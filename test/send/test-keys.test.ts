@@ -34,7 +34,7 @@ describe("test keys", () => {
       ["msgApp", "delivered", "simulator"],
       ["sms", "delivered", "simulator"],
     ]);
-    expect(mocks.captured).toEqual({ ses: [], twilio: [], slack: [] });
+    expect(mocks.captured).toEqual({ ses: [], twilio: [], slack: [], postmark: [], resend: [], vonage: [] });
   });
 
   it("give GOV.UK Notify's simulated failures for the simulator addresses and numbers", async () => {

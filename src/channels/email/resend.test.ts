@@ -130,7 +130,7 @@ describe("ResendEmailProvider", () => {
 
   it("maps a key still in flight (409 concurrent_idempotent_requests) to retryable, a reused key with another payload to permanent", async () => {
     server.use(http.post(EMAILS_URL, () => resendError(409, "concurrent_idempotent_requests", "Same idempotency key used while original request is still in progress."), { once: true }));
-    await expect(resend().send(message)).rejects.toMatchObject({ kind: "retryable", httpStatus: 409 });
+    await expect(resend().send(message)).rejects.toMatchObject({ kind: "retryable", httpStatus: 409, mayHaveAccepted: true });
     server.use(http.post(EMAILS_URL, () => resendError(409, "invalid_idempotent_request", "Same idempotency key used with a different request payload.")));
     await expect(resend().send(message)).rejects.toMatchObject({ kind: "permanent", httpStatus: 409 });
   });
@@ -147,7 +147,7 @@ describe("ResendEmailProvider", () => {
 
   it("passes the signal to fetch: a timeout is retryable, since the idempotency key makes asking again safe", async () => {
     server.use(http.post(EMAILS_URL, () => delay("infinite")));
-    await expect(resend().send(message, AbortSignal.timeout(50))).rejects.toMatchObject({ kind: "retryable", message: "resend: request timed out" });
+    await expect(resend().send(message, AbortSignal.timeout(50))).rejects.toMatchObject({ kind: "retryable", message: "resend: request timed out", mayHaveAccepted: true });
   });
 });
 
@@ -286,9 +286,9 @@ describe("ResendEmailProvider: batch (mail merges)", () => {
     await expect(resend({ apiKey: "re_wrong" }).sendBatch([row(1), row(2)])).rejects.toMatchObject({ kind: "configuration", httpStatus: 403 });
   });
 
-  it("a timeout is retryable: the same batch asked again is de-duplicated by its key", async () => {
+  it("a timeout is an unknown outcome: its messages are retried one by one, never as the same batch, so the batch key would not protect them", async () => {
     server.use(http.post(BATCH_URL, () => delay("infinite")));
-    await expect(resend().sendBatch([row(1), row(2)], AbortSignal.timeout(50))).rejects.toMatchObject({ kind: "retryable", message: "resend: request timed out" });
+    await expect(resend().sendBatch([row(1), row(2)], AbortSignal.timeout(50))).rejects.toMatchObject({ kind: "unknown", mayHaveAccepted: true });
   });
 
   it("batchKey: one key for every message, null with attachments (the batch endpoint takes none)", () => {

@@ -60,7 +60,7 @@ export class ResendEmailProvider implements BatchEmailProvider {
 
   async send(input: EmailMessage, signal?: AbortSignal): Promise<SendOutcome> {
     const message = withAsciiAddresses(input);
-    const res = await this.post("/emails", JSON.stringify(this.body(message)), { "idempotency-key": message.deliveryId }, signal);
+    const res = await this.post("/emails", JSON.stringify(this.body(message)), { "idempotency-key": message.deliveryId }, signal, true);
     if (res.ok) {
       const data = (await res.json().catch(() => ({}))) as { id?: string };
       return { providerMessageId: data.id, status: "delivered" };
@@ -99,6 +99,7 @@ export class ResendEmailProvider implements BatchEmailProvider {
       JSON.stringify(messages.map((m) => this.body({ ...m, attachments: [] }))),
       { "idempotency-key": key, "x-batch-validation": "permissive" },
       signal,
+      false,
     );
     if (!res.ok) throw await this.failure(res);
     const data = (await res.json().catch(() => ({}))) as Partial<ResendBatchAnswer>;
@@ -137,14 +138,19 @@ export class ResendEmailProvider implements BatchEmailProvider {
     };
   }
 
-  /** Both endpoints de-duplicate by Idempotency-Key, so a timeout is safe to retry. */
-  private post(path: string, body: string, headers: Record<string, string>, signal?: AbortSignal): Promise<Response> {
+  /**
+   * Both endpoints de-duplicate by Idempotency-Key, but only a single send's key is sure to be
+   * asked again: a delivery is retried on its own, never in the same batch again, so the batch
+   * key protects a batch's retries inside Resend's own client, not ours. A single send that timed
+   * out is therefore retryable (on Resend only), a batch that timed out an unknown outcome.
+   */
+  private post(path: string, body: string, headers: Record<string, string>, signal: AbortSignal | undefined, idempotent: boolean): Promise<Response> {
     const base = (this.config.baseUrl ?? "https://api.resend.com").replace(/\/+$/, "");
     return providerFetch(
       this.name,
       `${base}${path}`,
       { method: "POST", headers: { authorization: `Bearer ${this.config.apiKey}`, "content-type": "application/json", ...headers }, body, signal },
-      { idempotent: true },
+      { idempotent },
     );
   }
 
@@ -154,8 +160,8 @@ export class ResendEmailProvider implements BatchEmailProvider {
     return httpFailure(this.name, res, {
       message: data.message ?? data.text,
       code: data.name,
-      // The first call with this key is still being processed: ask again later, and get its answer.
-      ...(data.name === "concurrent_idempotent_requests" ? { kind: "retryable" as const } : {}),
+      // The first call with this key is still being processed: ask Resend again later, and get its answer.
+      ...(data.name === "concurrent_idempotent_requests" ? { kind: "retryable" as const, mayHaveAccepted: true } : {}),
     });
   }
 }

@@ -7,3 +7,4 @@ export * from "./event-types";
 export * from "./groups";
 export * from "./suppressions";
 export * from "./tenant-services";
+export * from "./delivery-attempts";

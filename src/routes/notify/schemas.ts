@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { CHANNELS, MESSAGE_STATUSES, NOTIFICATION_STATUSES } from "../../db/schema";
+import { ATTEMPT_OUTCOMES, CHANNELS, MESSAGE_STATUSES, NOTIFICATION_STATUSES } from "../../db/schema";
 import { ResolutionSchema } from "../send/schemas";
 
 export const NotifyIdParamSchema = z.object({
@@ -74,3 +74,22 @@ export const NotificationSchema = NotificationSummarySchema.extend({
   messagesUrl: z.url().openapi({ description: "GET /api/v1/notify/{notifyId}/messages: every message, paged, with a status filter" }),
   resolution: ResolutionSchema.nullable().openapi({ description: "Where each resolved value came from (as a preview's `explain=true` shows it); null for sends stored before it was recorded" }),
 }).openapi("Notification");
+
+export const AttemptSchema = z
+  .object({
+    attemptId: z.uuid(),
+    deliveryId: z.uuid().openapi({ description: "The provider call the attempt belongs to: the recipients of one email share it, each SMS and chat post has its own" }),
+    channel: z.enum(CHANNELS),
+    attempt: z.number().int().openapi({ description: "The delivery's attempt number; a skipped attempt takes none, so the call after it has the same number" }),
+    provider: z.string().openapi({ example: "postmark" }),
+    outcome: z.enum(ATTEMPT_OUTCOMES).openapi({
+      description:
+        "accepted: the provider took the message. retryable / permanent / configuration: the provider's error of that kind. unknown: no answer once the request was sent (never resent to another provider). skipped: no call, every provider's circuit was open. not_sent: no call, the message could not be prepared",
+    }),
+    startedAt: z.iso.datetime(),
+    endedAt: z.iso.datetime(),
+    httpStatus: z.number().int().nullable(),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    providerMessageId: z.string().nullable(),
+  })
+  .openapi("DeliveryAttempt");

@@ -32,29 +32,30 @@ export interface PreparedCall {
 
 /**
  * Builds the provider call for one delivery (the simulator for test keys): reads attachments and
- * picks the adapter. Kept apart from sending so a failure here is known to have sent nothing.
+ * picks the adapter, `provider` (the delivery's own unless it fails over). Kept apart from sending
+ * so a failure here is known to have sent nothing.
  */
-export async function prepareCall(env: Env, delivery: DeliveryRow): Promise<PreparedCall> {
+export async function prepareCall(env: Env, delivery: DeliveryRow, provider: string = delivery.provider): Promise<PreparedCall> {
   const simulated = delivery.provider === SIMULATOR;
   switch (delivery.channel) {
     case "email": {
       const message = await toEmailMessage(env, delivery);
-      const provider = simulated ? new SimulatorProvider() : createEmailProvider(delivery.provider as EmailProviderName, env);
-      const key = isBatchEmailProvider(provider) ? provider.batchKey(message) : null;
+      const adapter = simulated ? new SimulatorProvider() : createEmailProvider(provider as EmailProviderName, env);
+      const key = isBatchEmailProvider(adapter) ? adapter.batchKey(message) : null;
       return {
-        send: (signal) => provider.send(message, signal),
-        ...(key !== null && isBatchEmailProvider(provider) ? { batch: { provider, message, key } } : {}),
+        send: (signal) => adapter.send(message, signal),
+        ...(key !== null && isBatchEmailProvider(adapter) ? { batch: { provider: adapter, message, key } } : {}),
       };
     }
     case "sms": {
       const message = toSmsMessage(delivery);
-      const provider = simulated ? new SimulatorProvider() : createSmsProvider(delivery.provider as SmsProviderName, env);
-      return { send: (signal) => provider.send(message, signal) };
+      const adapter = simulated ? new SimulatorProvider() : createSmsProvider(provider as SmsProviderName, env);
+      return { send: (signal) => adapter.send(message, signal) };
     }
     case "msgApp": {
       const message = toChatMessage(delivery);
-      const provider = simulated ? new SimulatorProvider() : createChatProvider(message.target.type as ChatTargetType, env);
-      return { send: (signal) => provider.send(message, signal) };
+      const adapter = simulated ? new SimulatorProvider() : createChatProvider(message.target.type as ChatTargetType, env);
+      return { send: (signal) => adapter.send(message, signal) };
     }
   }
 }

@@ -6,10 +6,14 @@ import { deliveries, type DeliveryError, type DeliveryRow, type MessageStatus, m
 import type { Env } from "../../env";
 import { chunk } from "../../lib/chunk";
 import { log } from "../../lib/log";
+import { failoverOrder } from "../../channels/provider-list";
+import { askPermits, reportOutcomes } from "../circuits/circuits";
 import { ServiceCallError } from "../tenant-services/call";
 import { MissingAttachmentError } from "./adapter-message";
+import { type AttemptRecord, attemptRecord, insertAttempts } from "./attempts";
 import { deliveryLeaseMs, prepareCall, providerTimeoutMs } from "./call-provider";
-import { type CallItem, type CallResult, runCalls } from "./run-calls";
+import { type Choice, chooseProviders, circuitReport, permitRequests, usesCircuits } from "./provider-choice";
+import { type CallItem, type TimedResult, runCalls } from "./run-calls";
 import { countMove } from "./notification-status";
 
 /** Provider attempts per delivery before it is a technical failure. */
@@ -29,6 +33,13 @@ const TERMINAL: ReadonlySet<MessageStatus> = new Set(["delivered", "permanent-fa
  * Queues refuse delays over 12 hours). After MAX_ATTEMPTS the message ends as a technical failure.
  */
 export const MAX_RETRY_DELAY_SECONDS = 3600;
+
+/**
+ * Delay before an attempt with the next provider of a delivery's list: soon, since a different
+ * provider is not the one that just failed. Going round to the start of the list again waits the
+ * usual backoff instead, so a delivery whose every provider fails does not spend its attempts in seconds.
+ */
+export const FAILOVER_DELAY_SECONDS = 1;
 
 /**
  * Delay before attempt `attempt + 1`: exponential from 15 s, capped at 10 minutes, with jitter so
@@ -100,11 +111,16 @@ interface Settlement {
   delivery: DeliveryRow;
   /** `retry_wait` without message updates: released before any call (nothing was sent). */
   state: "done" | "retry_wait";
+  /** The delivery's provider from now on: the one this attempt used, or the next of its list. */
+  provider: string;
   providerMessageId?: string;
   lastError: DeliveryError | null;
   /** Each recipient's status; absent when the messages stay as they are. */
   statusFor?: (recipient: string) => { status: MessageStatus; error: DeliveryError | null };
   disposition: Disposition;
+  /** No provider was asked (every circuit open): the attempt the claim counted is given back. */
+  refund?: boolean;
+  attempt: AttemptRecord;
 }
 
 /**
@@ -145,22 +161,28 @@ async function settleAll(db: Db, settlements: Settlement[], now: Date): Promise<
         .where(where),
     ];
   });
-  // Deliveries ending alike (state and error) are one UPDATE; each keeps its own provider message id.
-  const ends = new Map<string, { state: Settlement["state"]; lastError: DeliveryError | null; ids: Record<string, string | null> }>();
+  // Every attempt in one INSERT, before the UPDATEs below release the lease it is conditional on.
+  statements.push(...insertAttempts(db, settlements.map((s) => s.attempt), { leaseToken: token! }));
+  // Deliveries ending alike (state and error) are one UPDATE; each keeps its own provider, provider
+  // message id and attempt count, read from one JSON map (m: message id, p: provider, r: refund).
+  const ends = new Map<string, { state: Settlement["state"]; lastError: DeliveryError | null; ids: Record<string, { m: string | null; p: string; r: 0 | 1 }> }>();
   for (const s of settlements) {
     const key = JSON.stringify([s.state, s.lastError]);
     const end = ends.get(key) ?? { state: s.state, lastError: s.lastError, ids: {} };
-    end.ids[s.delivery.id] = s.providerMessageId ?? null;
+    end.ids[s.delivery.id] = { m: s.providerMessageId ?? null, p: s.provider, r: s.refund ? 1 : 0 };
     ends.set(key, end);
   }
   for (const end of ends.values()) {
     const ids = JSON.stringify(end.ids);
+    const field = (name: "m" | "p" | "r") => sql`json_extract(${ids}, '$."' || ${deliveries.id} || '".${sql.raw(name)}')`;
     statements.push(
       db
         .update(deliveries)
         .set({
           state: end.state,
-          providerMessageId: sql`COALESCE(json_extract(${ids}, '$."' || ${deliveries.id} || '"'), ${deliveries.providerMessageId})`,
+          provider: sql`COALESCE(${field("p")}, ${deliveries.provider})`,
+          providerMessageId: sql`COALESCE(${field("m")}, ${deliveries.providerMessageId})`,
+          attempts: sql`${deliveries.attempts} - COALESCE(${field("r")}, 0)`,
           lastError: end.lastError,
           leaseUntil: null,
           leaseToken: null,
@@ -176,32 +198,81 @@ function outcomeStatus(outcome: SendOutcome, recipient: string): OutcomeStatus {
   return outcome.recipientStatuses?.[recipient] ?? outcome.recipientStatuses?.[recipient.toLowerCase()] ?? outcome.status;
 }
 
-/** The settlement of a delivery whose call could not even be prepared; null when it can be sent. */
-function preparationFailure(delivery: DeliveryRow, err: unknown, at: Date): Settlement {
+/** An attempt that made no call, started and ended at `at`. */
+function noCall(delivery: DeliveryRow, provider: string, outcome: "skipped" | "not_sent", error: DeliveryError | null, at: Date): AttemptRecord {
+  return attemptRecord(delivery, provider, { startedAt: at.getTime(), endedAt: at.getTime(), outcome, errorCode: error?.code ?? null, errorMessage: error?.message ?? null });
+}
+
+/** The settlement of a delivery whose call could not even be prepared. */
+function preparationFailure(delivery: DeliveryRow, provider: string, err: unknown, at: Date): Settlement {
   if (err instanceof MissingAttachmentError) {
     const error = errorFrom("attachment_missing", err.message, false, at);
-    return { delivery, state: "done", lastError: error, statusFor: () => ({ status: "technical-failure", error }), disposition: { action: "ack" } };
+    return {
+      delivery,
+      state: "done",
+      provider,
+      lastError: error,
+      statusFor: () => ({ status: "technical-failure", error }),
+      disposition: { action: "ack" },
+      attempt: noCall(delivery, provider, "not_sent", error, at),
+    };
   }
-  if (err instanceof ServiceCallError) return serviceFailure(delivery, err, at);
+  if (err instanceof ServiceCallError) return serviceFailure(delivery, provider, err, at);
   // Nothing was sent (R2 or D1 failing, or a bug before the call): put it back and retry.
   log("error", "delivery attempt failed before reaching the provider", { deliveryId: delivery.id, error: String(err) });
-  return { delivery, state: "retry_wait", lastError: delivery.lastError, disposition: { action: "retry", delaySeconds: retryDelaySeconds(delivery.attempts) } };
+  return {
+    delivery,
+    state: "retry_wait",
+    provider,
+    lastError: delivery.lastError,
+    disposition: { action: "retry", delaySeconds: retryDelaySeconds(delivery.attempts) },
+    attempt: attemptRecord(delivery, provider, { startedAt: at.getTime(), endedAt: at.getTime(), outcome: "not_sent", errorCode: "internal_error", errorMessage: "The message could not be prepared; nothing was sent" }),
+  };
+}
+
+/**
+ * A delivery none of whose providers may be called now (every circuit open): no call, back to the
+ * queue until the earliest of its circuits may let a call through, its attempt given back.
+ */
+function skippedSettlement(delivery: DeliveryRow, choice: Extract<Choice, { skipped: true }>, now: Date): Settlement {
+  const order = failoverOrder(delivery.providers, delivery.provider);
+  const error = errorFrom(
+    "providers_unavailable",
+    `Every provider's circuit is open (${order.join(", ")}): not sent, to be tried again when one may be called`,
+    true,
+    now,
+  );
+  const wait = choice.retryAt === null ? retryDelaySeconds(delivery.attempts) : Math.ceil((choice.retryAt - now.getTime()) / 1000);
+  // A little spread, so the deliveries an outage held back do not all come back in the same second.
+  const delaySeconds = Math.min(Math.max(1, wait) + Math.floor(Math.random() * 3), MAX_RETRY_DELAY_SECONDS);
+  return {
+    delivery,
+    state: "retry_wait",
+    provider: delivery.provider,
+    lastError: error,
+    statusFor: () => ({ status: "sending", error }),
+    disposition: { action: "retry", delaySeconds },
+    refund: true,
+    attempt: noCall(delivery, choice.provider, "skipped", error, now),
+  };
 }
 
 /** The settlement of a provider call's result. */
-function callSettlement(delivery: DeliveryRow, result: CallResult, at: Date): Settlement {
+function callSettlement(delivery: DeliveryRow, provider: string, result: TimedResult, at: Date): Settlement {
+  const timing = { startedAt: result.startedAt, endedAt: result.endedAt };
   if (!result.ok) {
-    if (result.error instanceof ProviderError) return providerFailure(delivery, result.error, at);
+    if (result.error instanceof ProviderError) return providerFailure(delivery, provider, result.error, at, timing);
     // The adapter failed in a way it does not describe, possibly after the provider took the
     // message: treat it like a lost answer rather than risk a second send.
     log("error", "provider call failed without a provider answer", { deliveryId: delivery.id, error: String(result.error) });
-    const unknown = new ProviderError(delivery.provider, "unknown", `${delivery.provider}: the call failed unexpectedly; the provider may have accepted it`, { cause: result.error });
-    return providerFailure(delivery, unknown, at);
+    const unknown = new ProviderError(provider, "unknown", `${provider}: the call failed unexpectedly; the provider may have accepted it`, { cause: result.error });
+    return providerFailure(delivery, provider, unknown, at, timing);
   }
   const { outcome } = result;
   return {
     delivery,
     state: "done",
+    provider,
     providerMessageId: outcome.providerMessageId,
     lastError: null,
     statusFor: (recipient) => {
@@ -213,30 +284,42 @@ function callSettlement(delivery: DeliveryRow, result: CallResult, at: Date): Se
       return { status, error };
     },
     disposition: { action: "ack" },
+    attempt: attemptRecord(delivery, provider, { ...timing, outcome: "accepted", providerMessageId: outcome.providerMessageId ?? null }),
   };
 }
 
 /**
- * A batch of deliver-queue messages: claim their deliveries in one round trip, prepare each
- * provider call, make the calls (provider batch APIs where they apply, at most CALL_CONCURRENCY
- * at once), record every outcome in one batch, and say for each delivery whether the queue should
- * retry it. Provider faults are recorded on the rows; infrastructure faults before a provider was
- * called release the claim and retry. A delivery not claimed (settled, cancelled, or taken by
- * another copy of its message) is acknowledged.
+ * A batch of deliver-queue messages: claim their deliveries in one round trip, choose each one's
+ * provider (its current one, or the next of its list whose circuit lets a call through: one call
+ * to the circuit object for the whole batch), prepare each provider call, make the calls
+ * (provider batch APIs where they apply, at most CALL_CONCURRENCY at once), record every outcome
+ * and attempt in one batch while telling the circuit object how the calls went, and say for each
+ * delivery whether the queue should retry it. Provider faults are recorded on the rows;
+ * infrastructure faults before a provider was called release the claim and retry. A delivery not
+ * claimed (settled, cancelled, or taken by another copy of its message) is acknowledged. Test keys
+ * and chat targets never touch circuits.
  */
 export async function processDeliveries(db: Db, env: Env, deliveryIds: string[], now = new Date()): Promise<Map<string, Disposition>> {
   const dispositions = new Map<string, Disposition>(deliveryIds.map((id) => [id, { action: "ack" }]));
   const claimed = await claimAll(db, env, deliveryIds, now);
   if (claimed.length === 0) return dispositions;
 
+  const guarded = claimed.filter(usesCircuits);
+  const permits = guarded.length > 0 ? await askPermits(env, permitRequests(guarded), now.getTime()) : new Map();
+  const choices = chooseProviders(guarded, permits);
+
   const settlements: Settlement[] = [];
   const items: CallItem[] = [];
+  const providerOf = new Map<string, string>();
   const prepared = await Promise.all(
     claimed.map(async (delivery) => {
+      const choice = choices.get(delivery.id) ?? { provider: delivery.provider };
+      if ("skipped" in choice) return { delivery, failure: skippedSettlement(delivery, choice, now) };
+      providerOf.set(delivery.id, choice.provider);
       try {
-        return { delivery, call: await prepareCall(env, delivery) };
+        return { delivery, call: await prepareCall(env, delivery, choice.provider) };
       } catch (err) {
-        return { delivery, failure: preparationFailure(delivery, err, new Date()) };
+        return { delivery, failure: preparationFailure(delivery, choice.provider, err, new Date()) };
       }
     }),
   );
@@ -247,25 +330,52 @@ export async function processDeliveries(db: Db, env: Env, deliveryIds: string[],
   const results = await runCalls(items, providerTimeoutMs(env));
   const at = new Date();
   const byId = new Map(claimed.map((d) => [d.id, d]));
-  for (const item of items) settlements.push(callSettlement(byId.get(item.deliveryId)!, results.get(item.deliveryId)!, at));
-  await settleAll(db, settlements, at);
+  for (const item of items) settlements.push(callSettlement(byId.get(item.deliveryId)!, providerOf.get(item.deliveryId)!, results.get(item.deliveryId)!, at));
+  const calls = items.filter((i) => usesCircuits(byId.get(i.deliveryId)!)).map((i) => ({ provider: providerOf.get(i.deliveryId)!, result: results.get(i.deliveryId)! }));
+  const report = guarded.length > 0 ? circuitReport(calls, permits) : [];
+  await Promise.all([settleAll(db, settlements, at), reportOutcomes(env, report, at.getTime())]);
   for (const s of settlements) dispositions.set(s.delivery.id, s.disposition);
   return dispositions;
 }
 
-/** Back to the queue for another attempt: the messages stay `sending`, carrying why. */
-function retryLater(delivery: DeliveryRow, error: DeliveryError, retryAfterSeconds?: number): Settlement {
+/** Back to the queue for another attempt (with `provider`): the messages stay `sending`, carrying why. */
+function retryLater(delivery: DeliveryRow, provider: string, error: DeliveryError, delaySeconds: number, attempt: AttemptRecord): Settlement {
   return {
     delivery,
     state: "retry_wait",
+    provider,
     lastError: error,
     statusFor: () => ({ status: "sending", error }),
-    disposition: { action: "retry", delaySeconds: retryDelaySeconds(delivery.attempts, retryAfterSeconds) },
+    disposition: { action: "retry", delaySeconds },
+    attempt,
   };
 }
 
-function providerFailure(delivery: DeliveryRow, err: ProviderError, at: Date): Settlement {
-  if (err.kind === "retryable" && delivery.attempts < MAX_ATTEMPTS) return retryLater(delivery, errorFrom("provider_unavailable", err.message, true, at, err), err.retryAfterSeconds);
+/**
+ * Where a delivery goes after `provider` failed with `err`, or null to stay with it. Only a
+ * retryable failure of a provider that cannot have taken the message fails over: a refusal
+ * (permanent), our own configuration and a lost answer (unknown, or a timeout a provider
+ * de-duplicates by our key) never do, since another provider could deliver a second copy.
+ */
+function failoverTarget(delivery: DeliveryRow, provider: string, err: ProviderError): { next: string; wraps: boolean } | null {
+  if (err.kind !== "retryable" || err.mayHaveAccepted) return null;
+  const order = failoverOrder(delivery.providers, provider);
+  if (order.length < 2) return null;
+  const list = delivery.providers ?? [];
+  return { next: order[1]!, wraps: list.indexOf(order[1]!) <= list.indexOf(provider) };
+}
+
+function providerFailure(delivery: DeliveryRow, provider: string, err: ProviderError, at: Date, timing: { startedAt: number; endedAt: number }): Settlement {
+  const attempt = (code: string | null) =>
+    attemptRecord(delivery, provider, { ...timing, outcome: err.kind, httpStatus: err.httpStatus ?? null, errorCode: code, errorMessage: err.message });
+  if (err.kind === "retryable" && delivery.attempts < MAX_ATTEMPTS) {
+    const failover = failoverTarget(delivery, provider, err);
+    const message = failover ? `${err.message}; next attempt with ${failover.next}` : err.message;
+    const error = errorFrom("provider_unavailable", message, true, at, err);
+    // Another provider owes nothing to this one's Retry-After; going round to the start of the list again does.
+    const delaySeconds = failover && !failover.wraps ? FAILOVER_DELAY_SECONDS : retryDelaySeconds(delivery.attempts, failover ? undefined : err.retryAfterSeconds);
+    return retryLater(delivery, failover?.next ?? provider, error, delaySeconds, attempt(error.code));
+  }
   const [kindCode, status]: [string, MessageStatus] =
     err.kind === "permanent"
       ? ["provider_rejected", "permanent-failure"]
@@ -281,7 +391,7 @@ function providerFailure(delivery: DeliveryRow, err: ProviderError, at: Date): S
         ? `${err.message}; not resent to avoid a duplicate`
         : err.message;
   const error = errorFrom(err.errorCode ?? kindCode, message, false, at, err);
-  return { delivery, state: "done", lastError: error, statusFor: () => ({ status, error }), disposition: { action: "ack" } };
+  return { delivery, state: "done", provider, lastError: error, statusFor: () => ({ status, error }), disposition: { action: "ack" }, attempt: attempt(error.code) };
 }
 
 /**
@@ -292,12 +402,23 @@ function providerFailure(delivery: DeliveryRow, err: ProviderError, at: Date): S
  * `attachment_service_unavailable` (retryable: true, sending again later may succeed) or
  * `attachment_service_failed` (retryable: false, the service or its answer must be fixed).
  */
-function serviceFailure(delivery: DeliveryRow, err: ServiceCallError, at: Date): Settlement {
+function serviceFailure(delivery: DeliveryRow, provider: string, err: ServiceCallError, at: Date): Settlement {
   const code = err.retryable ? "attachment_service_unavailable" : "attachment_service_failed";
   const base = { code, retryable: err.retryable, at: at.toISOString(), ...(err.httpStatus !== undefined ? { httpStatus: err.httpStatus } : {}) };
-  if (err.retryable && delivery.attempts < MAX_ATTEMPTS) return retryLater(delivery, { ...base, message: err.summary }, err.retryAfterSeconds);
+  if (err.retryable && delivery.attempts < MAX_ATTEMPTS) {
+    const error = { ...base, message: err.summary };
+    return retryLater(delivery, provider, error, retryDelaySeconds(delivery.attempts, err.retryAfterSeconds), noCall(delivery, provider, "not_sent", error, at));
+  }
   const error: DeliveryError = { ...base, message: err.retryable ? `${err.summary}; gave up after ${delivery.attempts} attempts` : err.summary };
-  return { delivery, state: "done", lastError: error, statusFor: () => ({ status: "technical-failure", error }), disposition: { action: "ack" } };
+  return {
+    delivery,
+    state: "done",
+    provider,
+    lastError: error,
+    statusFor: () => ({ status: "technical-failure", error }),
+    disposition: { action: "ack" },
+    attempt: noCall(delivery, provider, "not_sent", error, at),
+  };
 }
 
 /**

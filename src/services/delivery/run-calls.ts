@@ -5,6 +5,9 @@ import type { PreparedCall } from "./call-provider";
 /** What one delivery's provider call came to: the provider's outcome, or what it threw. */
 export type CallResult = { ok: true; outcome: SendOutcome } | { ok: false; error: unknown };
 
+/** A call's result with when the call began and ended (ms since the epoch), for its attempt record. */
+export type TimedResult = CallResult & { startedAt: number; endedAt: number };
+
 export interface CallItem {
   deliveryId: string;
   /** Calls share a provider batch only within a group (one notification: one tenant, one merge). */
@@ -40,8 +43,8 @@ async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<voi
  * results.get(deliveryId) // { ok: true, outcome: { status: "delivered", providerMessageId: "…" } }
  * ```
  */
-export async function runCalls(items: CallItem[], timeoutMs: number, concurrency = CALL_CONCURRENCY): Promise<Map<string, CallResult>> {
-  const results = new Map<string, CallResult>();
+export async function runCalls(items: CallItem[], timeoutMs: number, concurrency = CALL_CONCURRENCY): Promise<Map<string, TimedResult>> {
+  const results = new Map<string, TimedResult>();
   const units: (() => Promise<void>)[] = [];
   const batches = new Map<string, CallItem[]>();
   for (const item of items) {
@@ -61,26 +64,32 @@ export async function runCalls(items: CallItem[], timeoutMs: number, concurrency
   }
 
   async function single(item: CallItem): Promise<void> {
+    const startedAt = Date.now();
     try {
-      results.set(item.deliveryId, { ok: true, outcome: await item.call.send(AbortSignal.timeout(timeoutMs)) });
+      const outcome = await item.call.send(AbortSignal.timeout(timeoutMs));
+      results.set(item.deliveryId, { ok: true, outcome, startedAt, endedAt: Date.now() });
     } catch (error) {
-      results.set(item.deliveryId, { ok: false, error });
+      results.set(item.deliveryId, { ok: false, error, startedAt, endedAt: Date.now() });
     }
   }
 
   async function together(part: CallItem[]): Promise<void> {
     const provider = part[0]!.call.batch!.provider;
+    const startedAt = Date.now();
     try {
       const answers = await provider.sendBatch(
         part.map((i) => i.call.batch!.message),
         AbortSignal.timeout(timeoutMs),
       );
+      const endedAt = Date.now();
       part.forEach((item, i) => {
         const answer = answers[i];
-        results.set(item.deliveryId, !answer ? { ok: false, error: new Error(`${provider.name} answered no result for this message of the batch`) } : answer.ok ? { ok: true, outcome: answer.outcome } : { ok: false, error: answer.error });
+        const result: CallResult = !answer ? { ok: false, error: new Error(`${provider.name} answered no result for this message of the batch`) } : answer.ok ? { ok: true, outcome: answer.outcome } : { ok: false, error: answer.error };
+        results.set(item.deliveryId, { ...result, startedAt, endedAt });
       });
     } catch (error) {
-      for (const item of part) results.set(item.deliveryId, { ok: false, error });
+      const endedAt = Date.now();
+      for (const item of part) results.set(item.deliveryId, { ok: false, error, startedAt, endedAt });
     }
   }
 

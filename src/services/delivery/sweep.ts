@@ -4,6 +4,7 @@ import { deliveries, type DeliveryError, messages } from "../../db/schema";
 import type { Env } from "../../env";
 import { chunk } from "../../lib/chunk";
 import { enqueueDeliveries } from "../send/enqueue";
+import { attemptRecord, insertAttempts } from "./attempts";
 import { countMove } from "./notification-status";
 
 /** Rows handled per cron run and per statement (D1 binds at most 100 parameters). */
@@ -71,7 +72,7 @@ export async function requeueStaleDeliveries(db: Db, env: Env, now: Date): Promi
  */
 export async function expireLostAttempts(db: Db, now: Date): Promise<number> {
   const lost = await db
-    .select({ id: deliveries.id })
+    .select({ id: deliveries.id, notificationId: deliveries.notificationId, tenantId: deliveries.tenantId, attempts: deliveries.attempts, provider: deliveries.provider, claimedAt: deliveries.updatedAt })
     .from(deliveries)
     .where(and(eq(deliveries.state, "in_flight"), lt(deliveries.leaseUntil, now)))
     .limit(BATCH_ROWS);
@@ -84,9 +85,14 @@ export async function expireLostAttempts(db: Db, now: Date): Promise<number> {
   for (const group of chunk(lost, IDS_PER_STATEMENT)) {
     const ids = group.map((d) => d.id);
     const unsettled = and(inArray(messages.deliveryId, ids), inArray(messages.status, ["created", "sending"]));
+    // The attempt the batch never recorded, as far as it is known: it began when claimed.
+    const attempts = group.map((d) =>
+      attemptRecord(d, d.provider, { startedAt: d.claimedAt.getTime(), endedAt: now.getTime(), outcome: "unknown", errorCode: error.code, errorMessage: error.message }),
+    );
     await db.batch([
       countMove(db, unsettled, "technical-failure", now),
       db.update(messages).set({ status: "technical-failure", error, updatedAt: now, completedAt: now }).where(unsettled),
+      ...insertAttempts(db, attempts, { lostBefore: now }),
       db
         .update(deliveries)
         .set({ state: "done", lastError: error, leaseUntil: null, leaseToken: null, updatedAt: now })
