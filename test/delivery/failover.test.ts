@@ -216,6 +216,24 @@ describe("failover across a delivery's providers", () => {
       ["resend", "retryable"],
     ]);
   });
+  it("Resend's key is the delivery id on every attempt, also when the delivery comes back to Resend after a failover", async () => {
+    const { env: testEnv } = deployment();
+    const { notifyId, deliveryId } = await queued(keyed);
+    // The mock refuses (422) any call whose Idempotency-Key is not the delivery id.
+    mocks.failNext("resend", { status: 500, body: { statusCode: 500, name: "internal_server_error", message: "An unexpected error occurred." } });
+    mocks.failNext("ses", { status: 500, body: { message: "Internal" } });
+    expect((await consume(testEnv, [deliveryId])).delays).toEqual([1]);
+    expect((await consume(testEnv, [deliveryId], 2)).delays[0]).toBeGreaterThanOrEqual(24);
+    await consume(testEnv, [deliveryId], 3);
+    expect(mocks.calls.resend).toBe(2);
+    expect(mocks.captured.resend).toEqual([{ to: ["someone@example.com"], subject: "Hello", idempotencyKey: deliveryId }]);
+    expect((await status(keyed, notifyId)).messages[0]).toMatchObject({ status: "delivered", provider: "resend", attempts: 3 });
+    expect((await attempts(keyed, notifyId)).map((a: { provider: string; outcome: string }) => [a.provider, a.outcome])).toEqual([
+      ["resend", "accepted"],
+      ["ses", "retryable"],
+      ["resend", "retryable"],
+    ]);
+  });
 });
 
 describe("circuit breakers", () => {
