@@ -1,6 +1,9 @@
 import { env } from "cloudflare:workers";
+import { createExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { asAdmin, json } from "../helpers/http";
+import worker from "../../src/index";
+import type { Env } from "../../src/env";
+import { asAdmin, BASE, json } from "../helpers/http";
 import { asTenant, createTestTenant } from "../helpers/tenants";
 
 // The test deployment configures ses, sendgrid, postmark and resend for email, twilio and vonage for SMS.
@@ -73,5 +76,25 @@ describe("tenant provider lists (failover order)", () => {
     const read = (id: string) => env.DB.prepare("SELECT provider, providers FROM deliveries WHERE notification_id = ?").bind(id).first();
     expect(await read(live.notifyId)).toEqual({ provider: "twilio", providers: null });
     expect(await read(test.notifyId)).toEqual({ provider: "simulator", providers: null });
+  });
+
+  it("the system's variable takes a comma-separated list; every entry must be configured", async () => {
+    const t = await createTestTenant();
+    const preview = (system: Partial<Env>) =>
+      worker.fetch(
+        new Request(`${BASE}/api/v1/notifysimple/email?preview=true`, {
+          method: "POST",
+          headers: { "x-api-key": t.keys.live, "content-type": "application/json" },
+          body: JSON.stringify({ recipients: { to: ["ann@example.com"] }, content: { subject: "s", body: "b" } }),
+        }),
+        { ...env, ...system } as Env,
+        createExecutionContext(),
+      );
+    const listed = await preview({ EMAIL_PROVIDER: " postmark , ses" });
+    expect(listed.status).toBe(200);
+    expect((await json(listed)).email[0].provider).toBe("postmark");
+    const unconfigured = await preview({ EMAIL_PROVIDER: "ses,mailgun" });
+    expect(unconfigured.status).toBe(503);
+    expect((await json(unconfigured)).detail).toBe('The email provider "mailgun" (EMAIL_PROVIDER) is not configured on this deployment');
   });
 });
