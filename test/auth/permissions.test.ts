@@ -69,6 +69,7 @@ const routes = (): { method: string; path: string; doc: string; permission: Perm
   { method: "GET", path: `/api/v1/notify/${notifyId}`, doc: "/api/v1/notify/{notifyId}", permission: "read" },
   { method: "GET", path: `/api/v1/notify/status/${notifyId}`, doc: "/api/v1/notify/status/{notifyId}", permission: "read" },
   { method: "GET", path: `/api/v1/notify/${notifyId}/messages`, doc: "/api/v1/notify/{notifyId}/messages", permission: "read" },
+  { method: "GET", path: `/api/v1/notify/${notifyId}/attempts`, doc: "/api/v1/notify/{notifyId}/attempts", permission: "read" },
   { method: "GET", path: "/api/v1/notify", doc: "/api/v1/notify", permission: "read" },
   { method: "DELETE", path: `/api/v1/notify/${notifyId}`, doc: "/api/v1/notify/{notifyId}", permission: "send" },
   { method: "GET", path: "/api/v1/templates", doc: "/api/v1/templates", permission: "read" },

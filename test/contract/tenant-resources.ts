@@ -66,6 +66,7 @@ export const tenantResources: TenantResource[] = [
           { method: "GET", path: `/api/v1/notify/status/${notifyId}` },
           { method: "GET", path: `/api/v1/notify/${notifyId}/messages` },
           { method: "GET", path: `/api/v1/notify/${notifyId}/messages?status=scheduled&channel=email` },
+          { method: "GET", path: `/api/v1/notify/${notifyId}/attempts` },
           { method: "DELETE", path: `/api/v1/notify/${notifyId}` },
         ],
         searches: [
