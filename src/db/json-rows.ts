@@ -23,7 +23,15 @@ const MAX_JSON_CHARS = 600_000;
  */
 export function jsonInsert<T extends SQLiteTable>(d1: D1Database, table: T, rows: T["$inferSelect"][]): D1PreparedStatement[] {
   if (rows.length === 0) return [];
-  const { columns, sql } = insertShape(table);
+  const { columns, sql, single } = insertShape(table);
+  const driverValues = (row: T["$inferSelect"]) =>
+    columns.map(([key, column]) => {
+      const value = (row as Record<string, unknown>)[key];
+      return value === undefined || value === null ? null : column.mapToDriverValue(value);
+    });
+  // One row (a single send's notification, delivery and message) is cheaper to bind as VALUES
+  // than to encode as JSON and pick apart again with json_extract, column by column.
+  if (rows.length === 1 && single) return [d1.prepare(single).bind(...driverValues(rows[0]!))];
   const statements: D1PreparedStatement[] = [];
   let part: string[] = [];
   let bytes = 0;
@@ -33,11 +41,7 @@ export function jsonInsert<T extends SQLiteTable>(d1: D1Database, table: T, rows
     bytes = 0;
   };
   for (const row of rows) {
-    const values = columns.map(([key, column]) => {
-      const value = (row as Record<string, unknown>)[key];
-      return value === undefined || value === null ? null : column.mapToDriverValue(value);
-    });
-    const encoded = JSON.stringify(values);
+    const encoded = JSON.stringify(driverValues(row));
     if (bytes + encoded.length > MAX_JSON_CHARS) flush();
     part.push(encoded);
     bytes += encoded.length + 1;
@@ -49,15 +53,23 @@ export function jsonInsert<T extends SQLiteTable>(d1: D1Database, table: T, rows
 type Columns = [string, SQLiteColumn][];
 
 /** Each table's INSERT, built once per isolate: the send path stores rows on every request. */
-const shapes = new WeakMap<SQLiteTable, { columns: Columns; sql: string }>();
+const shapes = new WeakMap<SQLiteTable, { columns: Columns; sql: string; single: string | null }>();
 
-function insertShape(table: SQLiteTable): { columns: Columns; sql: string } {
+/** D1 binds at most 100 parameters to a statement. */
+const MAX_BOUND_PARAMETERS = 100;
+
+function insertShape(table: SQLiteTable): { columns: Columns; sql: string; single: string | null } {
   let shape = shapes.get(table);
   if (!shape) {
     const columns = Object.entries(getTableColumns(table)) as Columns;
     const names = columns.map(([, column]) => `"${column.name}"`).join(", ");
     const picks = columns.map((_, i) => `json_extract(value, '$[${i}]')`).join(", ");
-    shape = { columns, sql: `INSERT INTO "${getTableName(table)}" (${names}) SELECT ${picks} FROM json_each(?1)` };
+    const into = `INSERT INTO "${getTableName(table)}" (${names})`;
+    shape = {
+      columns,
+      sql: `${into} SELECT ${picks} FROM json_each(?1)`,
+      single: columns.length <= MAX_BOUND_PARAMETERS ? `${into} VALUES (${columns.map(() => "?").join(", ")})` : null,
+    };
     shapes.set(table, shape);
   }
   return shape;

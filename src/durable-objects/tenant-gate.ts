@@ -51,6 +51,8 @@ export const IDEMPOTENCY_KEY_TTL_MS = 24 * 3_600_000;
  * request whose Worker died mid-way does not lock its key for a day; a send finishes well inside.
  */
 export const IDEMPOTENCY_IN_FLIGHT_MS = 60_000;
+/** The shortest time between two runs of the alarm that deletes expired keys and window entries. */
+export const ALARM_SPACING_MS = 30_000;
 
 export type AdmitResult =
   | { allowed: true; remaining: number; limit: number }
@@ -68,6 +70,7 @@ export class TenantGate extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   /** The UTC day whose earlier days' counters were last dropped: once a day is enough. */
   private prunedDay = "";
+  private readonly buckets = new Map<string, { tokens: number; updated_ms: number }>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -158,7 +161,10 @@ export class TenantGate extends DurableObject<Env> {
     const next = this.sql
       .exec<{ at: number | null }>("SELECT MIN(at) AS at FROM (SELECT MIN(expires_ms) AS at FROM idempotency_keys UNION ALL SELECT MIN(expires_ms) FROM duplicate_window)")
       .toArray()[0]?.at;
-    if (next !== null && next !== undefined) await this.ctx.storage.setAlarm(next);
+    // Entries expire one after another as sends arrive; ringing for each would be an alarm every
+    // few milliseconds. An entry kept a little past its expiry changes nothing (every read checks
+    // expires_ms), so the alarm rings at most every ALARM_SPACING_MS.
+    if (next !== null && next !== undefined) await this.ctx.storage.setAlarm(Math.max(next, now + ALARM_SPACING_MS));
   }
 
   /**
@@ -246,9 +252,12 @@ export class TenantGate extends DurableObject<Env> {
   take(bucket: string, perMinute: number, cost = 1, nowMs = Date.now()): TakeResult {
     const capacity = Math.max(1, perMinute);
     const refillPerMs = capacity / 60_000;
-    const row = this.sql
-      .exec<{ tokens: number; updated_ms: number }>("SELECT tokens, updated_ms FROM buckets WHERE name = ?", bucket)
-      .toArray()[0];
+    // The object is the buckets' only writer, so what it last wrote is what storage holds: read
+    // once per bucket after a restart, then from memory.
+    let row = this.buckets.get(bucket);
+    if (!row) {
+      row = this.sql.exec<{ tokens: number; updated_ms: number }>("SELECT tokens, updated_ms FROM buckets WHERE name = ?", bucket).toArray()[0];
+    }
     const elapsed = row ? Math.max(0, nowMs - row.updated_ms) : 0;
     const available = row ? Math.min(capacity, row.tokens + elapsed * refillPerMs) : capacity;
     const allowed = available >= cost;
@@ -259,6 +268,7 @@ export class TenantGate extends DurableObject<Env> {
       tokens,
       nowMs,
     );
+    this.buckets.set(bucket, { tokens, updated_ms: nowMs });
     return {
       allowed,
       remaining: Math.floor(tokens),

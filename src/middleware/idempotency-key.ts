@@ -5,6 +5,7 @@ import type { AppEnv } from "../lib/app-env";
 import { ApiError } from "../lib/errors/api-error";
 import { unavailable } from "../services/gate/admit";
 import { IDEMPOTENCY_KEY_HEADER, type KeyClaim, refuseForKey } from "../services/gate/idempotency-keys";
+import { tenantGate } from "../services/gate/tenant-gate";
 
 export { IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER } from "../services/gate/idempotency-keys";
 
@@ -84,7 +85,7 @@ async function keptAnswer(res: Response): Promise<KeyAnswer | null> {
 }
 
 function gateOf(c: Context<AppEnv>) {
-  return c.env.TENANT_GATE.get(c.env.TENANT_GATE.idFromName(c.get("tenant").tenantId));
+  return tenantGate(c.env, c.get("tenant").tenantId);
 }
 
 /**

@@ -5,6 +5,7 @@ import { ApiError } from "../../lib/errors/api-error";
 import type { ServiceContext } from "../context";
 import { effectiveLimits, TRIAL_DAILY_MESSAGES } from "../tenants/limits";
 import { refuseForKey } from "./idempotency-keys";
+import { tenantGate } from "./tenant-gate";
 
 const DAILY_LIMIT_KEY = { email: "dailyEmail", sms: "dailySms", msgApp: "dailyMsgApp" } as const;
 /** The TenantGate daily counter for a trial tenant's messages on every channel together. */
@@ -36,7 +37,7 @@ export async function admitSend(
     const total = Object.values(counts).reduce((n: number, c) => n + (c ?? 0), 0);
     daily[TRIAL_COUNTER] = { count: total, limit: TRIAL_DAILY_MESSAGES };
   }
-  const gate = env.TENANT_GATE.get(env.TENANT_GATE.idFromName(tenant.id));
+  const gate = tenantGate(env, tenant.id);
   // The request's Idempotency-Key is decided in the same call, unless an earlier call took it.
   const claim = ctx.idempotencyKey && !ctx.idempotencyKey.taken ? ctx.idempotencyKey : undefined;
   let result: Awaited<ReturnType<typeof gate.admit>>;
