@@ -8,3 +8,4 @@ export * from "./groups";
 export * from "./suppressions";
 export * from "./tenant-services";
 export * from "./delivery-attempts";
+export * from "./callbacks";

@@ -58,6 +58,11 @@ export const notifications = sqliteTable(
     /** Where each resolved setting came from (system, tenant, event, request, augment), per channel. */
     resolution: text("resolution", { mode: "json" }).$type<Record<string, unknown>>(),
     /**
+     * The status-callback registrations each channel resolved at send time (services/resolve),
+     * by id; null when none did, so the outbox INSERT of every status change finds nothing to do.
+     */
+    callbacks: text("callbacks", { mode: "json" }).$type<Partial<Record<(typeof CHANNELS)[number], string[]>>>(),
+    /**
      * How many of its messages are in each status. Every status change adds to these in the batch
      * that changes the messages (services/delivery/notification-status.ts), so `status` and the
      * status API's counts never have to scan the messages, which a 50,000-row merge makes quadratic.

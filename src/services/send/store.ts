@@ -57,6 +57,7 @@ export async function storeNotification(ctx: SendContext, plan: Plan, source: st
     eventTypeCode: plan.resolution.eventType?.code ?? null,
     eventTypeVersion: plan.resolution.eventType?.version ?? null,
     resolution: plan.resolution as unknown as Record<string, unknown>,
+    callbacks: null,
     // Failed-at-plan messages (technical-failure) are counted from the start like any other.
     ...initialCounts(messageRows.map((m) => m.status)),
     pendingChunks: fanout?.pendingChunks ?? 0,
