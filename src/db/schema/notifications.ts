@@ -143,6 +143,8 @@ export const deliveries = sqliteTable(
     index("deliveries_notification_idx").on(t.notificationId),
     index("deliveries_state_scheduled_idx").on(t.state, t.scheduledFor),
     index("deliveries_state_enqueued_idx").on(t.state, t.enqueuedAt),
+    // Delivery receipts name a message by the provider's id (services/receipts/apply.ts).
+    index("deliveries_provider_message_idx").on(t.providerMessageId, t.provider).where(sql`provider_message_id IS NOT NULL`),
   ],
 );
 

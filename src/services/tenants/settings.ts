@@ -101,6 +101,14 @@ export const TenantSettingsSchema = z
       .optional()
       .openapi({ description: "How long an accepted notification is remembered so that the same one sent again is answered with the first instead of sent twice (0 turns it off; default 300)", example: 300 }),
     params: ParamsSchema.optional().openapi({ description: "Default template parameters; request params override them key by key" }),
+    suppressOn: z
+      .object({
+        complaint: z.boolean().optional().openapi({ description: "A provider's spam complaint or abuse report adds the recipient to the suppression list (default true)" }),
+        bounce: z.boolean().optional().openapi({ description: "A provider's permanent failure (hard bounce, unknown number) adds the recipient to the suppression list (default false)" }),
+      })
+      .strict()
+      .optional()
+      .openapi({ description: 'Which delivery receipts add a suppression (source "provider"; README "Delivery receipts")', example: { complaint: true, bounce: false } }),
     email: z
       .object({
         provider: providerChoice(["ses", "postmark"]),
