@@ -14,8 +14,8 @@ export async function runScheduled(controller: ScheduledController, env: Env): P
   const now = new Date(controller.scheduledTime);
   const released = await releaseDueDeliveries(db, env, now);
   const requeued = await requeueStaleDeliveries(db, env, now);
-  const expired = await expireLostAttempts(db, now);
+  const expired = await expireLostAttempts(db, env, now);
   const chunks = await requeueStalledFanouts(db, env, now);
-  const stuck = await expireStuckSending(db, now);
+  const stuck = await expireStuckSending(db, env, now);
   if (released || requeued || expired || chunks || stuck) log("info", "cron", { cron: controller.cron, released, requeued, expired, chunks, stuck });
 }

@@ -67,7 +67,7 @@ const fanout = handler({
 const deadLetter = handler({
   schema: DeadLetterMessageSchema,
   handle: eachMessage<z.infer<typeof DeadLetterMessageSchema>>(async (message, body, db, env) => {
-    if ("deliveryId" in body) await failUndeliverable(db, body.deliveryId, `The delivery queue gave up after ${message.attempts} deliveries of its message`);
+    if ("deliveryId" in body) await failUndeliverable(db, env, body.deliveryId, `The delivery queue gave up after ${message.attempts} deliveries of its message`);
     // A chunk the fan-out could not store: its rows are recorded as technical failures, not lost.
     else await fanOutChunk(db, env, body, `The fan-out gave up on this chunk of the merge after ${message.attempts} attempts`);
     message.ack();
@@ -109,7 +109,7 @@ function looseDeliveryId(body: unknown): string | null {
  * here: no handler for the queue, or a body that does not match (retried; a dead letter is
  * recorded and acknowledged instead, since it has nowhere further to go).
  */
-async function readMessage<S extends z.ZodType>(message: Message<unknown>, queue: string, logical: LogicalQueue | null, h: QueueHandler<S> | null, db: Db): Promise<z.infer<S> | null> {
+async function readMessage<S extends z.ZodType>(message: Message<unknown>, queue: string, logical: LogicalQueue | null, h: QueueHandler<S> | null, db: Db, env: Env): Promise<z.infer<S> | null> {
   const base = { queue, logicalQueue: logical, messageId: message.id, attempts: message.attempts };
   if (!h) {
     log("error", "queue message retried: no handler for this queue", base);
@@ -124,7 +124,7 @@ async function readMessage<S extends z.ZodType>(message: Message<unknown>, queue
     // drops the message. Record what can be read, settle the delivery it names if any, and ack.
     const deliveryId = looseDeliveryId(message.body);
     log("error", "unreadable dead letter recorded and dropped", { ...base, ...describeBody(message.body), issues, deliveryId });
-    if (deliveryId) await failUndeliverable(db, deliveryId, `The queue gave up on an unreadable message after ${message.attempts} deliveries`);
+    if (deliveryId) await failUndeliverable(db, env, deliveryId, `The queue gave up on an unreadable message after ${message.attempts} deliveries`);
     message.ack();
     return null;
   }
@@ -146,7 +146,7 @@ export async function consumeQueue(batch: MessageBatch<unknown>, env: Env): Prom
   const items: { message: Message<unknown>; body: unknown }[] = [];
   for (const message of batch.messages) {
     try {
-      const body = await readMessage(message, batch.queue, logical, h, db);
+      const body = await readMessage(message, batch.queue, logical, h, db, env);
       if (body !== null) items.push({ message, body });
     } catch (err) {
       log("error", "queue message failed", { queue: batch.queue, messageId: message.id, deliveryId: looseDeliveryId(message.body), error: String(err) });

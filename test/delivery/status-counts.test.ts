@@ -166,7 +166,7 @@ describe("counts per message status on the notification", () => {
 
     // A worker took the other one and vanished: its lease ran out with its message unsent.
     await env.DB.prepare("UPDATE deliveries SET state = 'in_flight', lease_until = ?, lease_token = 'gone', attempts = 1 WHERE id = ?").bind(Date.now() - 1000, lost).run();
-    await expireLostAttempts(dbOf(env.DB), new Date());
+    await expireLostAttempts(dbOf(env.DB), env, new Date());
     expect(await expectConsistent(notifyId)).toEqual({ status: "partially-failed", counts: { delivered: 1, "technical-failure": 1 } });
   });
 

@@ -47,8 +47,35 @@ export function callbackEvents(
   now: Date,
   detail?: { message?: string; retryable?: boolean; provider?: string; code?: string },
 ): BatchItem<"sqlite"> {
-  const at = now.getTime();
   const said = detail ? compactDetail(detail) : null;
+  return outboxInsert(db, sql`(${where ?? sql`1`}) AND "status" <> ${to}`, to, now, said ? sql`${JSON.stringify(said)}` : sql`NULL`);
+}
+
+/**
+ * Outbox rows for messages stored directly in `status` (a failure found while planning a send or
+ * a chunk of a merge, a chunk stored cancelled): there was no earlier status to change from, yet
+ * the tenant is owed the callback all the same. Put it in the batch that inserts the messages,
+ * AFTER their INSERT, with a `where` that matches only those new rows. Each event's detail is the
+ * message's own error (they differ row by row), less its timestamp and provider internals.
+ *
+ * @example
+ * ```ts
+ * const failedHere = and(eq(messages.notificationId, id), eq(messages.status, "technical-failure"));
+ * statements.push(storedCallbackEvents(db, failedHere, "technical-failure", now));
+ * ```
+ */
+export function storedCallbackEvents(db: Db, where: SQL | undefined, status: MessageStatus, now: Date): BatchItem<"sqlite"> {
+  return outboxInsert(
+    db,
+    sql`(${where ?? sql`1`}) AND "status" = ${status}`,
+    status,
+    now,
+    sql`CASE WHEN "m"."error" IS NULL THEN NULL ELSE json_remove("m"."error", '$.at', '$.httpStatus', '$.providerCode') END`,
+  );
+}
+
+function outboxInsert(db: Db, messageFilter: SQL, to: MessageStatus, now: Date, detail: SQL) {
+  const at = now.getTime();
   const values: Record<keyof typeof outbox.$inferSelect, SQL> = {
     id: sql`'evt_' || lower(hex(randomblob(16)))`,
     tenantId: sql`"m"."tenant_id"`,
@@ -56,7 +83,7 @@ export function callbackEvents(
     messageId: sql`"m"."id"`,
     callbackId: sql`"c"."id"`,
     status: sql`${to}`,
-    detail: said ? sql`${JSON.stringify(said)}` : sql`NULL`,
+    detail,
     state: sql`'pending'`,
     attempts: sql`0`,
     seriesStart: sql`0`,
@@ -69,13 +96,13 @@ export function callbackEvents(
   };
   // In the table's column order, which is the order drizzle's INSERT … SELECT lists its columns in.
   const selected = Object.keys(getTableColumns(outbox)).map((key) => values[key as keyof typeof values]);
-  // The messages are filtered in a subquery of their own so that `where` sees `messages` alone
-  // (as it does in countMove and the UPDATE): unqualified names in it cannot become ambiguous.
+  // The messages are filtered in a subquery of their own so that the caller's condition sees
+  // `messages` alone (as it does in countMove and the UPDATE): its unqualified names stay unambiguous.
   return db
     .insert(outbox)
     .select(
       sql`SELECT ${sql.join(selected, sql`, `)}
-        FROM (SELECT "id", "tenant_id", "notification_id", "channel" FROM "messages" WHERE (${where ?? sql`1`}) AND "status" <> ${to}) AS "m"
+        FROM (SELECT "id", "tenant_id", "notification_id", "channel", "error" FROM "messages" WHERE ${messageFilter}) AS "m"
         JOIN "notifications" AS "n" ON "n"."id" = "m"."notification_id"
         JOIN json_each("n"."callbacks", '$.' || "m"."channel") AS "r"
         JOIN "callbacks" AS "c" ON "c"."id" = "r"."value" AND "c"."tenant_id" = "m"."tenant_id"

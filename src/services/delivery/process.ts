@@ -15,6 +15,8 @@ import { deliveryLeaseMs, prepareCall, providerTimeoutMs } from "./call-provider
 import { type Choice, chooseProviders, circuitReport, permitRequests, usesCircuits } from "./provider-choice";
 import { type CallItem, type TimedResult, runCalls } from "./run-calls";
 import { countMove } from "./notification-status";
+import { callbackEvents, eventIdsOf } from "../callbacks/emit";
+import { enqueueCallbackEvents } from "../callbacks/enqueue";
 
 /** Provider attempts per delivery before it is a technical failure. */
 export const MAX_ATTEMPTS = 5;
@@ -86,12 +88,14 @@ async function claimAll(db: Db, env: Env, deliveryIds: string[], now: Date): Pro
         .where(and(inArray(deliveries.id, ids), inArray(deliveries.state, ["queued", "retry_wait"])))
         .returning(),
       countMove(db, waiting, "sending", now),
+      callbackEvents(db, waiting, "sending", now),
       db.update(messages).set({ status: "sending", updatedAt: now }).where(waiting),
     );
   }
   if (statements.length === 0) return [];
   const results = await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
-  return parts.flatMap((_, i) => results[i * 3] as DeliveryRow[]);
+  await enqueueCallbackEvents(env, parts.flatMap((_, i) => eventIdsOf(results[i * 4 + 2])));
+  return parts.flatMap((_, i) => results[i * 4] as DeliveryRow[]);
 }
 
 function errorFrom(code: string, message: string, retryable: boolean, now: Date, err?: ProviderError): DeliveryError {
@@ -129,7 +133,7 @@ interface Settlement {
  * rows, one batch to write. Messages with the same outcome are updated together, each UPDATE after
  * the statement that moves its rows in their notifications' counts.
  */
-async function settleAll(db: Db, settlements: Settlement[], now: Date): Promise<void> {
+async function settleAll(db: Db, env: Env, settlements: Settlement[], now: Date): Promise<void> {
   if (settlements.length === 0) return;
   const withMessages = settlements.filter((s) => s.statusFor);
   const reads = chunk(withMessages.map((s) => s.delivery.id), IDS_PER_STATEMENT).map((ids) =>
@@ -155,6 +159,7 @@ async function settleAll(db: Db, settlements: Settlement[], now: Date): Promise<
     const where = and(sql`${messages.id} IN (SELECT value FROM json_each(${JSON.stringify(o.ids)}))`, held);
     return [
       countMove(db, where, o.status, now),
+      callbackEvents(db, where, o.status, now, o.error ?? undefined),
       db
         .update(messages)
         .set({ status: o.status, error: o.error, updatedAt: now, ...(o.sent ? { sentAt: now } : {}), ...(TERMINAL.has(o.status) ? { completedAt: now } : {}) })
@@ -191,7 +196,9 @@ async function settleAll(db: Db, settlements: Settlement[], now: Date): Promise<
         .where(and(sql`${deliveries.id} IN (SELECT key FROM json_each(${ids}))`, eq(deliveries.leaseToken, token!))),
     );
   }
-  await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  const results = await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  // Each outcome wrote three statements, its callback events second.
+  await enqueueCallbackEvents(env, [...outcomes.keys()].flatMap((_, i) => eventIdsOf(results[i * 3 + 1])));
 }
 
 function outcomeStatus(outcome: SendOutcome, recipient: string): OutcomeStatus {
@@ -333,7 +340,7 @@ export async function processDeliveries(db: Db, env: Env, deliveryIds: string[],
   for (const item of items) settlements.push(callSettlement(byId.get(item.deliveryId)!, providerOf.get(item.deliveryId)!, results.get(item.deliveryId)!, at));
   const calls = items.filter((i) => usesCircuits(byId.get(i.deliveryId)!)).map((i) => ({ provider: providerOf.get(i.deliveryId)!, result: results.get(i.deliveryId)! }));
   const report = guarded.length > 0 ? circuitReport(calls, permits) : [];
-  await Promise.all([settleAll(db, settlements, at), reportOutcomes(env, report, at.getTime())]);
+  await Promise.all([settleAll(db, env, settlements, at), reportOutcomes(env, report, at.getTime())]);
   for (const s of settlements) dispositions.set(s.delivery.id, s.disposition);
   return dispositions;
 }
@@ -425,17 +432,19 @@ function serviceFailure(delivery: DeliveryRow, provider: string, err: ServiceCal
  * For messages the queue gave up on (dead-letter queue): whatever is not settled becomes a
  * technical failure, so it is visible and reported instead of silently lost.
  */
-export async function failUndeliverable(db: Db, deliveryId: string, reason: string, now = new Date()): Promise<void> {
+export async function failUndeliverable(db: Db, env: Env, deliveryId: string, reason: string, now = new Date()): Promise<void> {
   const delivery = await db.query.deliveries.findFirst({ where: eq(deliveries.id, deliveryId) });
   if (!delivery || delivery.state === "done" || delivery.state === "cancelled") return;
   const error = errorFrom("dead_lettered", reason, false, now);
   const unsettled = and(eq(messages.deliveryId, deliveryId), inArray(messages.status, ["created", "sending", "scheduled"]));
-  await db.batch([
+  const [, emitted] = await db.batch([
     countMove(db, unsettled, "technical-failure", now),
+    callbackEvents(db, unsettled, "technical-failure", now, error),
     db.update(messages).set({ status: "technical-failure", error, updatedAt: now, completedAt: now }).where(unsettled),
     db
       .update(deliveries)
       .set({ state: "done", lastError: error, leaseUntil: null, leaseToken: null, updatedAt: now })
       .where(and(eq(deliveries.id, deliveryId), inArray(deliveries.state, ["queued", "retry_wait", "in_flight", "scheduled"]))),
   ]);
+  await enqueueCallbackEvents(env, eventIdsOf(emitted));
 }

@@ -6,6 +6,8 @@ import { chunk } from "../../lib/chunk";
 import { enqueueDeliveries } from "../send/enqueue";
 import { attemptRecord, insertAttempts } from "./attempts";
 import { countMove } from "./notification-status";
+import { callbackEvents, eventIdsOf } from "../callbacks/emit";
+import { enqueueCallbackEvents } from "../callbacks/enqueue";
 
 /** Rows handled per cron run and per statement (D1 binds at most 100 parameters). */
 const BATCH_ROWS = 500;
@@ -28,15 +30,17 @@ export async function releaseDueDeliveries(db: Db, env: Env, now: Date): Promise
   for (const group of chunk(due, IDS_PER_STATEMENT)) {
     const ids = group.map((d) => d.id);
     const waiting = and(inArray(messages.deliveryId, ids), eq(messages.status, "scheduled"));
-    const [moved] = await db.batch([
+    const [moved, , emitted] = await db.batch([
       db
         .update(deliveries)
         .set({ state: "queued", enqueuedAt: now, updatedAt: now })
         .where(and(inArray(deliveries.id, ids), eq(deliveries.state, "scheduled")))
         .returning({ id: deliveries.id }),
       countMove(db, waiting, "created", now),
+      callbackEvents(db, waiting, "created", now),
       db.update(messages).set({ status: "created", updatedAt: now }).where(waiting),
     ]);
+    await enqueueCallbackEvents(env, eventIdsOf(emitted));
     const movedIds = new Set(moved.map((m) => m.id));
     const items = group
       .filter((d) => movedIds.has(d.id))
@@ -70,7 +74,7 @@ export async function requeueStaleDeliveries(db: Db, env: Env, now: Date): Promi
  * provider accepted it is unknown, and sending again could deliver twice, so it becomes a
  * technical failure that says so (GOV.UK Notify's advice for that status is "resend").
  */
-export async function expireLostAttempts(db: Db, now: Date): Promise<number> {
+export async function expireLostAttempts(db: Db, env: Env, now: Date): Promise<number> {
   const lost = await db
     .select({ id: deliveries.id, notificationId: deliveries.notificationId, tenantId: deliveries.tenantId, attempts: deliveries.attempts, provider: deliveries.provider, claimedAt: deliveries.updatedAt })
     .from(deliveries)
@@ -89,8 +93,9 @@ export async function expireLostAttempts(db: Db, now: Date): Promise<number> {
     const attempts = group.map((d) =>
       attemptRecord(d, d.provider, { startedAt: d.claimedAt.getTime(), endedAt: now.getTime(), outcome: "unknown", errorCode: error.code, errorMessage: error.message }),
     );
-    await db.batch([
+    const [, emitted] = await db.batch([
       countMove(db, unsettled, "technical-failure", now),
+      callbackEvents(db, unsettled, "technical-failure", now, error),
       db.update(messages).set({ status: "technical-failure", error, updatedAt: now, completedAt: now }).where(unsettled),
       ...insertAttempts(db, attempts, { lostBefore: now }),
       db
@@ -98,6 +103,7 @@ export async function expireLostAttempts(db: Db, now: Date): Promise<number> {
         .set({ state: "done", lastError: error, leaseUntil: null, leaseToken: null, updatedAt: now })
         .where(and(inArray(deliveries.id, ids), eq(deliveries.state, "in_flight"))),
     ]);
+    await enqueueCallbackEvents(env, eventIdsOf(emitted));
   }
   return lost.length;
 }
@@ -110,7 +116,7 @@ export const SENDING_GIVE_UP_MS = 72 * 3_600_000;
  * reported a final status) become `technical-failure`, with an error that says so, rather than
  * staying in progress for ever.
  */
-export async function expireStuckSending(db: Db, now: Date): Promise<number> {
+export async function expireStuckSending(db: Db, env: Env, now: Date): Promise<number> {
   const stuck = await db
     .select({ id: messages.id })
     .from(messages)
@@ -124,10 +130,12 @@ export async function expireStuckSending(db: Db, now: Date): Promise<number> {
   };
   for (const group of chunk(stuck, IDS_PER_STATEMENT)) {
     const still = and(inArray(messages.id, group.map((m) => m.id)), eq(messages.status, "sending"));
-    await db.batch([
+    const [, emitted] = await db.batch([
       countMove(db, still, "technical-failure", now),
+      callbackEvents(db, still, "technical-failure", now, error),
       db.update(messages).set({ status: "technical-failure", error, updatedAt: now, completedAt: now }).where(still),
     ]);
+    await enqueueCallbackEvents(env, eventIdsOf(emitted));
   }
   return stuck.length;
 }

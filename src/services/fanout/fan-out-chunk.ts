@@ -13,12 +13,17 @@ import { type Plan, planRequest } from "../send/plan";
 import { plannedRows } from "../send/store";
 import { jsonInsert, prepared } from "../../db/json-rows";
 import { enqueueDeliveries } from "../send/enqueue";
+import { callbackEvents, eventIdsOf, storedCallbackEvents } from "../callbacks/emit";
+import { enqueueCallbackEvents } from "../callbacks/enqueue";
 import { applyRecipientPolicies } from "../suppressions/policies";
 import { guestEmailKey, readGuestList } from "../guest-list/guest-list";
 import { guestListRestriction } from "../send/guest-list-check";
 import { fanoutId, MAX_ID_ORDINAL } from "./ids";
 import { type ChunkInfo, chunkRequest, type FanoutChannel, fanoutKeys, type FanoutManifest, type StoredChunk } from "./manifest";
 import type { FanoutMessage } from "./start";
+
+/** What `prepared` turns into a D1 statement. */
+type Query = Parameters<typeof prepared>[1];
 
 /** What became of one chunk. */
 export type ChunkOutcome = "stored" | "already-stored" | "cancelled" | "failed" | "gone";
@@ -263,6 +268,7 @@ function cancelIfRequested(db: Db, notifyId: string, channel: FanoutChannel, inf
   const waiting = and(requested, eq(messages.notificationId, notifyId), gte(messages.id, lo), lte(messages.id, hi), inArray(messages.status, ["created", "scheduled"]));
   return [
     countMove(db, waiting, "cancelled", now),
+    callbackEvents(db, waiting, "cancelled", now),
     db.update(messages).set({ status: "cancelled", updatedAt: now, completedAt: now }).where(waiting),
     db
       .update(deliveries)
@@ -321,7 +327,7 @@ async function cleanUp(env: Env, manifest: FanoutManifest, channel: FanoutChanne
 export async function fanOutChunk(db: Db, env: Env, message: FanoutMessage, failReason?: string): Promise<ChunkOutcome> {
   const manifestObject = await env.BUCKET.get(fanoutKeys.manifest(message.tenantId, message.notifyId));
   const [notification] = await db
-    .select({ pendingChunks: notifications.pendingChunks, cancelRequestedAt: notifications.cancelRequestedAt })
+    .select({ pendingChunks: notifications.pendingChunks, cancelRequestedAt: notifications.cancelRequestedAt, callbacks: notifications.callbacks })
     .from(notifications)
     .where(and(eq(notifications.id, message.notifyId), eq(notifications.tenantId, message.tenantId)));
   if (!manifestObject || !notification) {
@@ -374,10 +380,16 @@ export async function fanOutChunk(db: Db, env: Env, message: FanoutMessage, fail
   const writeTime = new Date();
   // One D1 batch, all or nothing: the rows (a few JSON-carrying statements), the counts, the cancel tail.
   const inserts = [...jsonInsert(env.DB, deliveries, built.deliveryRows), ...jsonInsert(env.DB, messages, built.messageRows)];
+  // Rows stored already finished (failed rows, a cancelled chunk) owe their callbacks too; none
+  // are asked for when the notification resolved no registration.
+  const [lo, hi] = idRange(manifest.notifyId, "message", message.channel, info);
+  const chunkMessages = and(eq(messages.notificationId, manifest.notifyId), gte(messages.id, lo), lte(messages.id, hi));
+  const storedDone = notification.callbacks ? (["technical-failure", "cancelled"] as const).filter((s) => added[s]) : [];
   const statements = [
     ...inserts,
     prepared(env.DB, addChunk(db, manifest.notifyId, added, built.messageRows.length - info.recipients, writeTime)),
-    ...(outcome === "stored" ? cancelIfRequested(db, manifest.notifyId, message.channel, info, writeTime).map((q) => prepared(env.DB, q)) : []),
+    ...storedDone.map((s) => prepared(env.DB, storedCallbackEvents(db, chunkMessages, s, writeTime) as unknown as Query)),
+    ...(outcome === "stored" ? cancelIfRequested(db, manifest.notifyId, message.channel, info, writeTime).map((q) => prepared(env.DB, q as unknown as Query)) : []),
   ];
   let results: D1Result[];
   try {
@@ -390,6 +402,9 @@ export async function fanOutChunk(db: Db, env: Env, message: FanoutMessage, fail
     return "already-stored";
   }
   const counted = (results[inserts.length]!.results as { pending_chunks: number }[])[0];
+  // The outbox rows this batch wrote: after the rows and the counts, and the cancel tail's second statement.
+  const emitted = [...storedDone.map((_, i) => results[inserts.length + 1 + i]!), ...(outcome === "stored" ? [results[inserts.length + 1 + storedDone.length + 1]!] : [])];
+  await enqueueCallbackEvents(env, emitted.flatMap((r) => eventIdsOf(r.results)));
   await enqueueOrThrow(env, manifest, built.deliveryRows.filter((d) => d.state === "queued").map((d) => d.id));
   await cleanUp(env, manifest, message.channel, message.chunk, counted?.pending_chunks);
   return outcome;

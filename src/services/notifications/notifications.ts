@@ -18,6 +18,8 @@ import {
 import { ApiError } from "../../lib/errors/api-error";
 import { type Page, type PageRequest, pageOf } from "../../lib/pagination";
 import { countMove, deriveStatus, statusCounts } from "../delivery/notification-status";
+import { callbackEvents, eventIdsOf } from "../callbacks/emit";
+import { enqueueCallbackEvents } from "../callbacks/enqueue";
 
 
 export interface MessageView {
@@ -240,8 +242,9 @@ export async function cancelNotification(ctx: ServiceContext, notifyId: string):
     inArray(messages.status, ["scheduled", "created", "sending"]),
     sql`${messages.deliveryId} IN (SELECT id FROM deliveries WHERE notification_id = ${id} AND tenant_id = ${ctx.tenant.id} AND state IN ('scheduled', 'queued', 'retry_wait'))`,
   );
-  const [, cancelledMessages, cancelled, fanout] = await db.batch([
+  const [, emitted, cancelledMessages, cancelled, fanout] = await db.batch([
     countMove(db, cancellable, "cancelled", now),
+    callbackEvents(db, cancellable, "cancelled", now),
     db.update(messages).set({ status: "cancelled", updatedAt: now, completedAt: now }).where(cancellable).returning({ id: messages.id }),
     db
       .update(deliveries)
@@ -256,6 +259,7 @@ export async function cancelNotification(ctx: ServiceContext, notifyId: string):
       .returning({ id: notifications.id }),
     deriveStatus(db, id),
   ]);
+  await enqueueCallbackEvents(ctx.env, eventIdsOf(emitted));
   if (cancelled.length === 0 && fanout.length === 0) {
     throw new ApiError("conflict", {
       detail: `Nothing left to cancel: notification ${current.notifyId} is ${current.status}`,
