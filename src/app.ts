@@ -56,6 +56,7 @@ import { registerGetTenant } from "./routes/tenants/get";
 import { registerListTenants } from "./routes/tenants/list";
 import { registerUpdateTenant } from "./routes/tenants/patch";
 import { registerProvidersHealth } from "./routes/providers/health";
+import { registerTwilioHook } from "./routes/hooks/twilio";
 
 /** Builds the HTTP application: middleware, every route, the error path and the docs. */
 export function buildApp(): App {
@@ -136,6 +137,9 @@ export function buildApp(): App {
   registerListNotificationMessages(app);
   registerListNotificationAttempts(app);
   registerCancelNotification(app);
+
+  // Provider delivery receipts (no credentials: each provider's own signature is the authority)
+  registerTwilioHook(app);
 
   // Local provider sinks and dev inbox (404 unless DEV_SINK=true)
   registerDevRoutes(app);

@@ -53,6 +53,14 @@ declare global {
       /** "true" mounts the local provider sink and dev inbox under /dev (npm start sets it; never in production). */
       DEV_SINK?: string;
       /**
+       * Providers whose delivery receipts are wired (README "Delivery receipts"), comma-separated
+       * adapter names, e.g. `twilio,ses`: their accepted messages stay `sending` until the receipt.
+       * Unset: none, and a provider's acceptance is reported as `delivered`.
+       */
+      RECEIPT_PROVIDERS?: string;
+      /** Amazon SES receipts: the SNS topic ARNs /hooks/ses accepts notifications from (comma-separated). */
+      SES_SNS_TOPIC_ARNS?: string;
+      /**
        * Appended to every queue name of wrangler.toml in this deployment (e.g. `-ca` when an
        * `[env.ca]` block names its queues `notify-deliver-ca`…); empty by default. The consumer
        * dispatches on the exact name, so a batch from any other queue is retried, not processed.
@@ -69,18 +77,27 @@ declare global {
       // SendGrid
       SENDGRID_API_KEY?: string;
       SENDGRID_API_URL?: string;
+      /** Event Webhook verification key (base64 DER P-256 public key from SendGrid's Mail Settings) for /hooks/sendgrid. */
+      SENDGRID_WEBHOOK_PUBLIC_KEY?: string;
       // Mailgun
       MAILGUN_API_KEY?: string;
       MAILGUN_DOMAIN?: string;
       /** https://api.mailgun.net (US) or https://api.eu.mailgun.net (EU) */
       MAILGUN_API_URL?: string;
+      /** HTTP webhook signing key (Mailgun's Webhooks page, secret) for /hooks/mailgun. */
+      MAILGUN_WEBHOOK_SIGNING_KEY?: string;
       // Postmark
       POSTMARK_SERVER_TOKEN?: string;
       POSTMARK_MESSAGE_STREAM?: string;
       POSTMARK_API_URL?: string;
+      /** HTTP Basic credentials put in the Postmark webhook URL (password secret) for /hooks/postmark. */
+      POSTMARK_WEBHOOK_USER?: string;
+      POSTMARK_WEBHOOK_PASSWORD?: string;
       // Resend
       RESEND_API_KEY?: string;
       RESEND_API_URL?: string;
+      /** Signing secret of the Resend webhook (`whsec_…`, secret) for /hooks/resend. */
+      RESEND_WEBHOOK_SECRET?: string;
       /** Cloudflare Email Routing `send_email` binding (optional; see README). */
       SEND_EMAIL?: SendEmail;
       // Twilio
@@ -92,6 +109,8 @@ declare global {
       VONAGE_API_KEY?: string;
       VONAGE_API_SECRET?: string;
       VONAGE_API_URL?: string;
+      /** Signature secret of the Vonage account (secret): signs the Messages API status webhooks (JWT) for /hooks/vonage. */
+      VONAGE_SIGNATURE_SECRET?: string;
     }
   }
 }

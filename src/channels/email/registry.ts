@@ -8,8 +8,10 @@ import { ResendEmailProvider } from "./resend";
 import { SendGridEmailProvider } from "./sendgrid";
 import { SesEmailProvider } from "./ses";
 
-// Every adapter reports a provider's acceptance as `delivered`: no delivery receipts (webhooks)
-// are wired yet, so acceptance is the last word the service gets about an email.
+// Every adapter reports a provider's acceptance as `delivered`. Where the deployment wires the
+// provider's delivery receipts (RECEIPT_PROVIDERS), services/delivery/call-provider.ts turns that
+// into `sending` and the receipt settles it (services/receipts/); elsewhere acceptance is the last
+// word the service gets about an email.
 
 export const EMAIL_PROVIDERS = ["ses", "sendgrid", "mailgun", "postmark", "resend", "cloudflare"] as const;
 export type EmailProviderName = (typeof EMAIL_PROVIDERS)[number];

@@ -1,6 +1,8 @@
 import type { Env } from "../../env";
+import { twilioStatusCallbackUrl } from "../../services/receipts/twilio";
+import { receiptsWired } from "../../services/receipts/wired";
 import { type ProviderDefinition, providerRegistry } from "../provider-registry";
-import type { SmsProvider } from "../types";
+import { ProviderError, type SmsProvider } from "../types";
 import { TwilioSmsProvider } from "./twilio";
 import { VonageSmsProvider } from "./vonage";
 
@@ -16,6 +18,7 @@ const DEFINITIONS: Record<SmsProviderName, ProviderDefinition<SmsProvider>> = {
         authToken: env.TWILIO_AUTH_TOKEN!,
         messagingServiceSid: env.TWILIO_MESSAGING_SERVICE_SID || undefined,
         baseUrl: env.TWILIO_API_URL || undefined,
+        statusCallback: twilioStatusCallback(env),
       }),
   },
   vonage: {
@@ -24,6 +27,18 @@ const DEFINITIONS: Record<SmsProviderName, ProviderDefinition<SmsProvider>> = {
       new VonageSmsProvider({ apiKey: env.VONAGE_API_KEY!, apiSecret: env.VONAGE_API_SECRET!, baseUrl: env.VONAGE_API_URL || undefined }),
   },
 };
+
+/**
+ * Our status callback URL when Twilio receipts are wired; without PUBLIC_ORIGIN there is no URL
+ * Twilio could call, and sending would leave every message `sending` until the 72-hour sweep, so
+ * that is a configuration error instead.
+ */
+function twilioStatusCallback(env: Env): string | undefined {
+  if (!receiptsWired(env, "twilio")) return undefined;
+  const url = twilioStatusCallbackUrl(env);
+  if (!url) throw new ProviderError("twilio", "configuration", "twilio: receipts are wired (RECEIPT_PROVIDERS) but PUBLIC_ORIGIN is not set: Twilio needs an absolute StatusCallback URL");
+  return url;
+}
 
 const registry = providerRegistry("SMS", SMS_PROVIDERS, DEFINITIONS);
 

@@ -58,6 +58,18 @@ describe("TwilioSmsProvider", () => {
     expect(Object.fromEntries(req!.form)).toEqual({ To: "+17787001234", From: "+15005550006", Body: "Hello Ada & co: 100% ✓" });
   });
 
+  it("asks for status callbacks (StatusCallback, after Body) only when configured with one", async () => {
+    await twilio({ statusCallback: "https://notify.example.gov/hooks/twilio" }).send(message);
+    expect([...received[0]!.form]).toEqual([
+      ["To", "+17787001234"],
+      ["From", "+15005550006"],
+      ["Body", "Hello Ada & co: 100% ✓"],
+      ["StatusCallback", "https://notify.example.gov/hooks/twilio"],
+    ]);
+    await twilio().send(message);
+    expect(received[1]!.form.has("StatusCallback")).toBe(false);
+  });
+
   it("sends through the Messaging Service when the message has no sender, and never both", async () => {
     await twilio({ messagingServiceSid: "MG0123456789abcdef0123456789abcdef" }).send({ ...message, from: "" });
     expect(Object.fromEntries(received[0]!.form)).toEqual({

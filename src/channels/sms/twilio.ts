@@ -8,6 +8,8 @@ export interface TwilioConfig {
   messagingServiceSid?: string;
   /** Default https://api.twilio.com; the local sink replaces it. */
   baseUrl?: string;
+  /** Absolute URL of our status callback route, passed as StatusCallback when Twilio receipts are wired. */
+  statusCallback?: string;
 }
 
 /** Twilio's JSON error document (HTTP 4xx/5xx). */
@@ -59,6 +61,7 @@ export class TwilioSmsProvider implements SmsProvider {
     else if (this.config.messagingServiceSid) form.set("MessagingServiceSid", this.config.messagingServiceSid);
     else throw new ProviderError(this.name, "configuration", "twilio: no sender: set SMS_FROM, a tenant sender id or TWILIO_MESSAGING_SERVICE_SID");
     form.set("Body", message.body);
+    if (this.config.statusCallback) form.set("StatusCallback", this.config.statusCallback);
 
     const base = (this.config.baseUrl ?? "https://api.twilio.com").replace(/\/+$/, "");
     const res = await providerFetch(this.name, `${base}/2010-04-01/Accounts/${encodeURIComponent(this.config.accountSid)}/Messages.json`, {

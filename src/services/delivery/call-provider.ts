@@ -5,6 +5,8 @@ import { createSmsProvider, type SmsProviderName } from "../../channels/sms/regi
 import { type BatchEmailProvider, type ChatTargetType, type EmailMessage, isBatchEmailProvider, type SendOutcome } from "../../channels/types";
 import type { DeliveryRow } from "../../db/schema";
 import type { Env } from "../../env";
+import { awaitingReceipt, batchAwaitingReceipts } from "../receipts/acceptance";
+import { receiptsWired } from "../receipts/wired";
 import { SIMULATOR } from "../send/defaults";
 import { toChatMessage, toEmailMessage, toSmsMessage } from "./adapter-message";
 
@@ -41,16 +43,18 @@ export async function prepareCall(env: Env, delivery: DeliveryRow, provider: str
     case "email": {
       const message = await toEmailMessage(env, delivery);
       const adapter = simulated ? new SimulatorProvider() : createEmailProvider(provider as EmailProviderName, env);
+      const wired = !simulated && receiptsWired(env, provider);
       const key = isBatchEmailProvider(adapter) ? adapter.batchKey(message) : null;
       return {
-        send: (signal) => adapter.send(message, signal),
-        ...(key !== null && isBatchEmailProvider(adapter) ? { batch: { provider: adapter, message, key } } : {}),
+        send: async (signal) => pending(wired, await adapter.send(message, signal)),
+        ...(key !== null && isBatchEmailProvider(adapter) ? { batch: { provider: wired ? batchAwaitingReceipts(adapter) : adapter, message, key } } : {}),
       };
     }
     case "sms": {
       const message = toSmsMessage(delivery);
       const adapter = simulated ? new SimulatorProvider() : createSmsProvider(provider as SmsProviderName, env);
-      return { send: (signal) => adapter.send(message, signal) };
+      const wired = !simulated && receiptsWired(env, provider);
+      return { send: async (signal) => pending(wired, await adapter.send(message, signal)) };
     }
     case "msgApp": {
       const message = toChatMessage(delivery);
@@ -58,4 +62,12 @@ export async function prepareCall(env: Env, delivery: DeliveryRow, provider: str
       return { send: (signal) => adapter.send(message, signal) };
     }
   }
+}
+
+/**
+ * Where the provider's delivery receipts are wired (RECEIPT_PROVIDERS), its acceptance is not the
+ * end: the message stays `sending` until the receipt moves it (services/receipts/apply.ts).
+ */
+function pending(wired: boolean, outcome: SendOutcome): SendOutcome {
+  return wired ? awaitingReceipt(outcome) : outcome;
 }

@@ -5,6 +5,8 @@ import { type DeliveryError, type MessageStatus, messages, suppressions } from "
 import type { Env } from "../../env";
 import { uuidv7 } from "../../lib/ids";
 import { log } from "../../lib/log";
+import { callbackEvents, eventIdsOf } from "../callbacks/emit";
+import { enqueueCallbackEvents } from "../callbacks/enqueue";
 import { countMove } from "../delivery/notification-status";
 import { DEFAULT_REASONS } from "../suppressions/suppressions";
 import { type SuppressOn, suppressOnOf } from "./suppress-on";
@@ -141,8 +143,9 @@ const suppressionRecipient = (message: MatchedMessage) => (message.channel === "
  * message id and, for a multi-recipient email, recipient) to its status, at most once and never
  * backwards (movableFrom), and adds a suppression for a complaint or a permanent failure when the
  * tenant's `suppressOn` says so. Every move of the call is in ONE D1 batch: per receipt,
- * `countMove`, the status-callback outbox rows, then the UPDATE, all three with the same WHERE,
- * whose status guard makes a receipt that lost a race to another one change nothing. Receipts
+ * `countMove`, the status-callback outbox rows (`callbackEvents`, enqueued once the batch is
+ * committed), then the UPDATE, all three with the same WHERE, whose status guard makes a receipt
+ * that lost a race to another one change nothing. Receipts
  * for messages this deployment does not know are ignored (a provider account shared with another
  * system, or a message deleted with its tenant): they are counted, never an error. Receipts are
  * applied in the order the provider says they happened, so a `delivered` and a later bounce in
@@ -170,6 +173,8 @@ export async function applyReceipts(env: Env, receipts: Receipt[], options: { no
   const statements: BatchItem<"sqlite">[] = [];
   /** Per statement index of an UPDATE or suppression INSERT: which receipt it belongs to. */
   const owners = new Map<number, Receipt>();
+  /** Indexes of the status-callback outbox statements, whose new event ids are enqueued after the batch. */
+  const outboxAt: number[] = [];
   for (const receipt of ordered) {
     const all = matches.get(keyOf(receipt.provider, receipt.providerMessageId)) ?? [];
     const wanted = receipt.recipient?.trim().toLowerCase();
@@ -183,6 +188,15 @@ export async function applyReceipts(env: Env, receipts: Receipt[], options: { no
       )!;
       const final = FINAL.has(receipt.status);
       statements.push(countMove(db, where, receipt.status, now));
+      outboxAt.push(statements.length);
+      statements.push(
+        callbackEvents(db, where, receipt.status, now, {
+          message: receipt.detail,
+          provider: receipt.provider,
+          ...(error ? { retryable: error.retryable } : {}),
+          ...(receipt.providerCode !== undefined ? { code: receipt.providerCode } : {}),
+        }),
+      );
       owners.set(statements.length, receipt);
       statements.push(
         db
@@ -215,6 +229,7 @@ export async function applyReceipts(env: Env, receipts: Receipt[], options: { no
   if (statements.length > 0) {
     const results = (await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]])) as unknown[];
     for (const [index, receipt] of owners) if (Array.isArray(results[index]) && results[index].length > 0) changed.add(receipt);
+    await enqueueCallbackEvents(env, outboxAt.flatMap((index) => eventIdsOf(results[index])));
   }
   const applied = changed.size;
   const ignored = receipts.length - applied;
