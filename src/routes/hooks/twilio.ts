@@ -1,4 +1,4 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../../lib/app-env";
 import { ApiError } from "../../lib/errors/api-error";
@@ -7,16 +7,10 @@ import type { App } from "../../lib/router";
 import { applyReceipts } from "../../services/receipts/apply";
 import { TWILIO_HOOK_PATH, twilioReceipts, twilioStatusCallbackUrl, verifyTwilioSignature } from "../../services/receipts/twilio";
 import { receiptsWired } from "../../services/receipts/wired";
+import { ReceiptsAnswerSchema } from "./schemas";
 
 /** A status callback is a few hundred bytes of form fields; anything near this is not one. */
 const MAX_BODY_BYTES = 16_384;
-
-export const ReceiptsAnswerSchema = z
-  .object({
-    applied: z.number().int().openapi({ description: "Receipts that moved a message or added a suppression" }),
-    ignored: z.number().int().openapi({ description: "Receipts that changed nothing: unknown message, repeat, out of order, interim status" }),
-  })
-  .openapi("ReceiptsAnswer");
 
 const route = createRoute({
   method: "post",

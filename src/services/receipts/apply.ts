@@ -108,7 +108,8 @@ async function readMatches(db: Db, receipts: Receipt[]): Promise<Map<string, Mat
 function dedupe(receipts: Receipt[]): Receipt[] {
   const seen = new Set<string>();
   return receipts.filter((r) => {
-    const key = r.eventId ? `id:${r.provider}:${r.eventId}` : JSON.stringify([r.provider, r.providerMessageId, r.recipient?.toLowerCase() ?? null, r.status, r.at.getTime(), r.complaint ?? false]);
+    // One provider event may concern several recipients (an SES bounce lists them): each is its own receipt.
+    const key = r.eventId ? JSON.stringify([r.provider, r.eventId, r.recipient?.toLowerCase() ?? null, r.status, r.complaint ?? false]) : JSON.stringify([r.provider, r.providerMessageId, r.recipient?.toLowerCase() ?? null, r.status, r.at.getTime(), r.complaint ?? false]);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

@@ -7,17 +7,23 @@ export const TWILIO_HOOK_PATH = "/hooks/twilio";
 
 /**
  * The absolute StatusCallback URL, on PUBLIC_ORIGIN (Twilio signs the exact URL it calls, so the
- * adapter and the verifier must agree on it); undefined when PUBLIC_ORIGIN is not an http(s) origin.
+ * adapter and the verifier must agree on it); undefined when there is no http(s) origin to build
+ * it on. With the dev sinks on (DEV_SINK) and Twilio pointed at the local sink, the sink's origin
+ * is this Worker's own, so it serves: `npm start` does not set PUBLIC_ORIGIN, which would make
+ * the outbound-URL policy refuse the local chat sink as the service calling itself.
  *
  * @example
  * ```ts
  * twilioStatusCallbackUrl({ PUBLIC_ORIGIN: "https://notify.example.gov/" }) // "https://notify.example.gov/hooks/twilio"
+ * twilioStatusCallbackUrl({ DEV_SINK: "true", TWILIO_API_URL: "http://127.0.0.1:8787/dev/sink/twilio" }) // "http://127.0.0.1:8787/hooks/twilio"
  * ```
  */
-export function twilioStatusCallbackUrl(env: Pick<Env, "PUBLIC_ORIGIN">): string | undefined {
-  const origin = env.PUBLIC_ORIGIN?.trim();
+export function twilioStatusCallbackUrl(env: Pick<Env, "PUBLIC_ORIGIN" | "DEV_SINK" | "TWILIO_API_URL">): string | undefined {
+  const local = env.DEV_SINK === "true" && env.TWILIO_API_URL && !env.PUBLIC_ORIGIN ? env.TWILIO_API_URL : undefined;
+  const origin = (env.PUBLIC_ORIGIN ?? local)?.trim();
   if (!origin || !URL.canParse(origin)) return undefined;
   const url = new URL(origin);
+  if (local && !url.pathname.startsWith("/dev/sink/twilio")) return undefined;
   return url.protocol === "https:" || url.protocol === "http:" ? `${url.origin}${TWILIO_HOOK_PATH}` : undefined;
 }
 
