@@ -56,18 +56,7 @@ import { registerGetTenant } from "./routes/tenants/get";
 import { registerListTenants } from "./routes/tenants/list";
 import { registerUpdateTenant } from "./routes/tenants/patch";
 import { registerProvidersHealth } from "./routes/providers/health";
-import { registerCreateCallback } from "./routes/callbacks/post";
-import { registerListCallbacks } from "./routes/callbacks/list";
-import { registerGetCallback } from "./routes/callbacks/get";
-import { registerUpdateCallback } from "./routes/callbacks/patch";
-import { registerDeleteCallback } from "./routes/callbacks/delete";
-import { registerRotateCallbackSecret } from "./routes/callbacks/rotate";
 import { registerTwilioHook } from "./routes/hooks/twilio";
-import { registerSendGridHook } from "./routes/hooks/sendgrid";
-import { registerMailgunHook } from "./routes/hooks/mailgun";
-import { registerPostmarkHook } from "./routes/hooks/postmark";
-import { registerResendHook } from "./routes/hooks/resend";
-import { registerVonageHook } from "./routes/hooks/vonage";
 import { registerSesHook } from "./routes/hooks/ses";
 
 /** Builds the HTTP application: middleware, every route, the error path and the docs. */
@@ -143,14 +132,6 @@ export function buildApp(): App {
   registerDeleteSuppression(app);
   registerUnsubscribe(app);
 
-  // Status callbacks: before /api/v1/notify/{notifyId}, which would otherwise take "registerCallback" for an id
-  registerCreateCallback(app);
-  registerListCallbacks(app);
-  registerGetCallback(app);
-  registerUpdateCallback(app);
-  registerDeleteCallback(app);
-  registerRotateCallbackSecret(app);
-
   // Status and history
   registerGetNotification(app);
   registerListNotifications(app);
@@ -160,11 +141,6 @@ export function buildApp(): App {
 
   // Provider delivery receipts (no credentials: each provider's own signature is the authority)
   registerTwilioHook(app);
-  registerSendGridHook(app);
-  registerMailgunHook(app);
-  registerPostmarkHook(app);
-  registerResendHook(app);
-  registerVonageHook(app);
   registerSesHook(app);
 
   // Local provider sinks and dev inbox (404 unless DEV_SINK=true)
