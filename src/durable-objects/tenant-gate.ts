@@ -28,6 +28,8 @@ export interface AdmitRequest {
    * this request when it is admitted or answered as a duplicate, never when it is refused.
    */
   key?: { key: string; fingerprint: string };
+  /** This request's token was taken by an earlier call for it (a duplicate of a failed original, sent anew). */
+  tokenTaken?: boolean;
 }
 
 /** What a request carrying an `Idempotency-Key` should do (middleware/idempotency-key.ts). */
@@ -58,8 +60,8 @@ export type AdmitResult =
   | { allowed: true; remaining: number; limit: number }
   | { allowed: false; reason: "rate"; limit: number; retryAfterSeconds: number }
   | { allowed: false; reason: "daily"; counter: string; limit: number; used: number; retryAfterSeconds: number }
-  | { allowed: false; reason: "duplicate"; notifyId: string }
-  | { allowed: false; reason: "key"; begun: Exclude<KeyBegin, { kind: "new" }> };
+  | { allowed: false; reason: "duplicate"; notifyId: string; remaining: number; limit: number }
+  | { allowed: false; reason: "key"; begun: Exclude<KeyBegin, { kind: "new" }>; remaining: number; limit: number };
 
 /**
  * One object per tenant (idFromName(tenantId)): the tenant's rate and daily limits live here so every
@@ -106,6 +108,14 @@ export class TenantGate extends DurableObject<Env> {
     if (used) return used;
     await this.takeKey(key, fingerprint, nowMs);
     return { kind: "new" };
+  }
+
+  /**
+   * What a key says about a request without taking it: for a send that was refused before its
+   * admission (its body no longer passes, say) the first request's answer may still be the one to give.
+   */
+  peekKey(key: string, fingerprint: string, nowMs = Date.now()): KeyBegin {
+    return this.keyInUse(key, fingerprint, nowMs) ?? { kind: "new" };
   }
 
   /** What a key already taken and not expired says about a request with `fingerprint`; null when the key is free. */
@@ -186,14 +196,20 @@ export class TenantGate extends DurableObject<Env> {
     const { window, key } = request;
     if (key) {
       const used = this.keyInUse(key.key, key.fingerprint, nowMs);
-      if (used) return { allowed: false, reason: "key", begun: used };
+      // Answered from the key: no token is taken (nothing runs), but the answer says what is left.
+      if (used) return { allowed: false, reason: "key", begun: used, ...this.peek(request.bucket, request.perMinute, nowMs) };
     }
     if (window) {
       const row = this.sql.exec<{ notify_id: string; expires_ms: number }>("SELECT notify_id, expires_ms FROM duplicate_window WHERE hash = ?", window.hash).toArray()[0];
-      // A duplicate takes no allowance (it sends nothing), but its answer is the key's to replay.
+      // A duplicate is a request like any other (it was planned and rendered): it takes a token,
+      // but none of the daily allowances, since it sends nothing. Its answer is the key's to replay.
       if (row && row.expires_ms > nowMs && row.notify_id !== window.replacing) {
+        const taken: Pick<TakeResult, "allowed" | "remaining" | "limit" | "retryAfterSeconds"> = request.tokenTaken
+          ? { allowed: true, ...this.peek(request.bucket, request.perMinute, nowMs), retryAfterSeconds: 0 }
+          : this.take(request.bucket, request.perMinute, 1, nowMs);
+        if (!taken.allowed) return { allowed: false, reason: "rate", limit: taken.limit, retryAfterSeconds: taken.retryAfterSeconds };
         if (key) await this.takeKey(key.key, key.fingerprint, nowMs);
-        return { allowed: false, reason: "duplicate", notifyId: row.notify_id };
+        return { allowed: false, reason: "duplicate", notifyId: row.notify_id, remaining: taken.remaining, limit: taken.limit };
       }
     }
     const day = new Date(nowMs).toISOString().slice(0, 10);
@@ -205,7 +221,7 @@ export class TenantGate extends DurableObject<Env> {
         return { allowed: false, reason: "daily", counter, limit, used, retryAfterSeconds: Math.ceil((midnight - nowMs) / 1000) };
       }
     }
-    const taken = this.take(request.bucket, request.perMinute, 1, nowMs);
+    const taken = request.tokenTaken ? { allowed: true, ...this.peek(request.bucket, request.perMinute, nowMs), retryAfterSeconds: 0 } : this.take(request.bucket, request.perMinute, 1, nowMs);
     if (!taken.allowed) return { allowed: false, reason: "rate", limit: taken.limit, retryAfterSeconds: taken.retryAfterSeconds };
     if (day !== this.prunedDay) {
       this.sql.exec("DELETE FROM daily WHERE day < ?", day);
@@ -243,6 +259,14 @@ export class TenantGate extends DurableObject<Env> {
 
   private usedToday(day: string, counter: string): number {
     return this.sql.exec<{ used: number }>("SELECT used FROM daily WHERE day = ? AND counter = ?", day, counter).toArray()[0]?.used ?? 0;
+  }
+
+  /** What the bucket holds now, taking nothing. */
+  private peek(bucket: string, perMinute: number, nowMs: number): { remaining: number; limit: number } {
+    const capacity = Math.max(1, perMinute);
+    const row = this.buckets.get(bucket) ?? this.sql.exec<{ tokens: number; updated_ms: number }>("SELECT tokens, updated_ms FROM buckets WHERE name = ?", bucket).toArray()[0];
+    const available = row ? Math.min(capacity, row.tokens + Math.max(0, nowMs - row.updated_ms) * (capacity / 60_000)) : capacity;
+    return { remaining: Math.floor(available), limit: capacity };
   }
 
   /**

@@ -1,10 +1,11 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import type { KeyAnswer } from "../durable-objects/tenant-gate";
+import type { KeyAnswer, KeyBegin } from "../durable-objects/tenant-gate";
 import type { AppEnv } from "../lib/app-env";
 import { ApiError } from "../lib/errors/api-error";
 import { unavailable } from "../services/gate/admit";
-import { IDEMPOTENCY_KEY_HEADER, type KeyClaim, refuseForKey } from "../services/gate/idempotency-keys";
+import { IDEMPOTENCY_KEY_HEADER, type KeyClaim, refuseForKey, ReplayedAnswer } from "../services/gate/idempotency-keys";
+import { errorHandler } from "./error-handler";
 import { tenantGate } from "../services/gate/tenant-gate";
 
 export { IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER } from "../services/gate/idempotency-keys";
@@ -140,7 +141,31 @@ export const idempotencyKeyAtAdmission = createMiddleware<AppEnv>(async (c, next
   try {
     await next();
     if (claim.taken) answer = await keptAnswer(c.res);
+    else if (!claim.checked && c.res.status >= 400) await answerFromKey(c, claim);
   } finally {
     if (claim.taken) await gateOf(c).finishKey(claim.key, claim.fingerprint, answer);
   }
 });
+
+/**
+ * A send refused before its admission looked at its key: the same request sent again after it
+ * was accepted may no longer pass (a recipient suppressed since, a `delayedSend` now in the
+ * past), yet the client retrying it must get the first answer, not an error. Asked only on
+ * such errors, so a send costs no extra call to the object.
+ */
+async function answerFromKey(c: Context<AppEnv>, claim: KeyClaim): Promise<void> {
+  let begun: KeyBegin;
+  try {
+    begun = await gateOf(c).peekKey(claim.key, claim.fingerprint);
+  } catch {
+    return; // The request's own error stands.
+  }
+  if (begun.kind !== "replay" && begun.kind !== "in_flight") return;
+  try {
+    refuseForKey(begun);
+  } catch (err) {
+    // Replace rather than merge: the error's headers say nothing about the first answer.
+    c.res = undefined;
+    c.res = err instanceof ReplayedAnswer ? err.response() : await errorHandler(err as Error, c);
+  }
+}

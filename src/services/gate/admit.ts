@@ -20,12 +20,13 @@ const TRIAL_COUNTER = "trialTotal";
  */
 export type Admission =
   | { kind: "admitted"; refund: () => Promise<void>; rateLimit: Record<string, string> }
-  | { kind: "duplicate"; notifyId: string };
+  | { kind: "duplicate"; notifyId: string; rateLimit: Record<string, string> };
 
 export async function admitSend(
   ctx: Pick<ServiceContext, "env" | "principal" | "tenant" | "idempotencyKey">,
   counts: Partial<Record<Channel, number>>,
   window?: AdmitRequest["window"],
+  options: { tokenTaken?: boolean } = {},
 ): Promise<Admission> {
   const { env, principal, tenant } = ctx;
   const limits = effectiveLimits(tenant.status, tenant.limits);
@@ -48,14 +49,18 @@ export async function admitSend(
       daily,
       ...(window ? { window } : {}),
       ...(claim ? { key: { key: claim.key, fingerprint: claim.fingerprint } } : {}),
+      ...(options.tokenTaken ? { tokenTaken: true } : {}),
     });
   } catch (err) {
     // Fail closed: without the tenant's object no limit can be checked, so nothing is sent or stored.
     throw unavailable("the tenant's limiter", err);
   }
-  if (!result.allowed && result.reason === "key") refuseForKey(result.begun);
+  if (claim) claim.checked = true;
+  const bucketHeaders = (remaining: number, limit: number) =>
+    rateLimitHeaders({ policy: bucketPolicy(principal.keyType), quota: limit, window: 60, remaining, reset: secondsUntilFull(remaining, limit) });
+  if (!result.allowed && result.reason === "key") refuseForKey(result.begun, bucketHeaders(result.remaining, result.limit));
   if (claim && (result.allowed || result.reason === "duplicate")) claim.taken = true;
-  if (!result.allowed && result.reason === "duplicate") return { kind: "duplicate", notifyId: result.notifyId };
+  if (!result.allowed && result.reason === "duplicate") return { kind: "duplicate", notifyId: result.notifyId, rateLimit: bucketHeaders(result.remaining, result.limit) };
   if (!result.allowed) {
     const detail =
       result.reason === "rate"
@@ -66,14 +71,12 @@ export async function admitSend(
     const retryAfter = Math.max(1, result.retryAfterSeconds);
     const state =
       result.reason === "rate"
-        ? { policy: bucketPolicy(principal.keyType), quota: result.limit, window: 60, remaining: 0, reset: retryAfter }
+        ? { policy: bucketPolicy(principal.keyType), quota: result.limit, window: 60, remaining: 0, reset: secondsUntilFull(0, result.limit) }
         : { policy: `daily-${result.counter}`, quota: result.limit, window: 86_400, remaining: Math.max(0, result.limit - result.used), reset: retryAfter };
     throw new ApiError("rate_limited", { detail, headers: { "Retry-After": String(retryAfter), ...rateLimitHeaders(state) } });
   }
   const taken = Object.fromEntries(Object.entries(daily).map(([k, v]) => [k, v.count]));
-  // The bucket refills continuously: it is full again after (spent tokens) / (tokens per second).
-  const reset = Math.ceil(((result.limit - result.remaining) * 60) / result.limit);
-  const rateLimit = rateLimitHeaders({ policy: bucketPolicy(principal.keyType), quota: result.limit, window: 60, remaining: result.remaining, reset });
+  const rateLimit = bucketHeaders(result.remaining, result.limit);
   const refund = async () => {
     await gate.refund(taken);
     if (window) await gate.releaseWindow(window.hash, window.notifyId);
@@ -82,6 +85,9 @@ export async function admitSend(
 }
 
 const bucketPolicy = (keyType: string) => `send-${keyType}`;
+
+/** The bucket refills continuously: it is full again after (spent tokens) / (tokens per second). */
+const secondsUntilFull = (remaining: number, limit: number) => Math.ceil(((limit - remaining) * 60) / limit);
 
 /**
  * The IETF httpapi RateLimit header fields for one policy: `RateLimit-Policy` (its quota per

@@ -14,16 +14,22 @@ export interface KeyClaim {
   key: string;
   fingerprint: string;
   taken: boolean;
+  /** The object has looked at the key for this request (whatever it answered). */
+  checked?: boolean;
 }
 
 /** The first request's stored answer, thrown to end a repeat of it (error-handler.ts answers it). */
 export class ReplayedAnswer extends Error {
-  constructor(readonly answer: KeyAnswer) {
+  constructor(
+    readonly answer: KeyAnswer,
+    /** Headers describing the caller's state now (its rate limit), added to the stored ones. */
+    readonly extraHeaders: Record<string, string> = {},
+  ) {
     super("Replayed the stored answer of an Idempotency-Key");
   }
 
   response(): Response {
-    return new Response(this.answer.body, { status: this.answer.status, headers: { ...this.answer.headers, [REPLAYED_HEADER]: "true" } });
+    return new Response(this.answer.body, { status: this.answer.status, headers: { ...this.answer.headers, ...this.extraHeaders, [REPLAYED_HEADER]: "true" } });
   }
 }
 
@@ -37,16 +43,17 @@ export class ReplayedAnswer extends Error {
  * if (begun.kind !== "new") refuseForKey(begun);
  * ```
  */
-export function refuseForKey(begun: Exclude<KeyBegin, { kind: "new" }>): never {
-  if (begun.kind === "replay") throw new ReplayedAnswer(begun);
+export function refuseForKey(begun: Exclude<KeyBegin, { kind: "new" }>, headers: Record<string, string> = {}): never {
+  if (begun.kind === "replay") throw new ReplayedAnswer(begun, headers);
   if (begun.kind === "in_flight") {
     throw new ApiError("conflict", {
       detail: `A request with this ${IDEMPOTENCY_KEY_HEADER} is still being processed; retry after it finishes to get its answer`,
-      headers: { "Retry-After": String(begun.retryAfterSeconds) },
+      headers: { ...headers, "Retry-After": String(begun.retryAfterSeconds) },
     });
   }
   throw new ApiError("unprocessable", {
     detail: `This ${IDEMPOTENCY_KEY_HEADER} was used for a different request in the last 24 hours; use a new key for a new request`,
     errors: [{ path: `(header) ${IDEMPOTENCY_KEY_HEADER}`, message: "Already used for a different request" }],
+    headers,
   });
 }

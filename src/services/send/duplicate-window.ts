@@ -46,6 +46,12 @@ function describe(d: PlannedDelivery): unknown {
   return { ...base, target: { type: p.target.type, url: p.target.url, name: p.target.name ?? null }, content: p.content };
 }
 
+/** The parts of a merge row's provider call that do not depend on the row. */
+function rowIndependent(d: PlannedDelivery): unknown {
+  const from = d.channel === "email" ? (d.payload as EmailPayload).from.toLowerCase() : d.channel === "sms" ? (d.payload as SmsPayload).from : null;
+  return { provider: d.provider, scheduledFor: d.scheduledFor?.toISOString() ?? null, template: d.template, from };
+}
+
 async function sha256(data: string | Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", typeof data === "string" ? new TextEncoder().encode(data) : data);
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
@@ -58,13 +64,17 @@ async function sha256(data: string | Uint8Array): Promise<string> {
  * values, in any order) with the content its rows are rendered from. Two requests that resolve to
  * the same notification, however they were written, have the same digest.
  */
-export async function notificationDigest(request: SendRequest, plan: Plan): Promise<string> {
+export async function notificationDigest(request: SendRequest, plan: Plan, fanoutSample: PlannedDelivery[] = []): Promise<string> {
   const fanout = plan.fanout ?? {};
   const inline = plan.deliveries.filter((d) => !(d.mergeRow !== undefined && fanout[d.channel as "email" | "sms"]));
   const attachments = await Promise.all(plan.attachments.map(async (a) => ({ name: a.filename, type: a.contentType, sha: await sha256(a.content) })));
   const merges = Object.entries(fanout).map(([channel, rows]) => ({
     channel,
     content: request.channels[channel as "email" | "sms"]?.layers.map((l) => l.value) ?? [],
+    // What the request's fields alone do not say, as its first rows resolved it: the template's
+    // current version, the sender, the provider, when the rows are due. Not the rows' own
+    // recipients and text, so the same rows in another order are still the same notification.
+    resolved: [...new Set(fanoutSample.filter((d) => d.channel === channel).map((d) => canonical(rowIndependent(d))))].sort(),
     rows: rows!.rows.map((r, i) => canonical({ to: [...(rows!.addresses[i] ?? [])].sort(), params: r.params })).sort(),
   }));
   return sha256(canonical({ deliveries: inline.map((d) => canonical(describe(d))).sort(), attachments, merges, tags: [...plan.tags].sort(), correlationId: plan.correlationId ?? null }));
@@ -72,7 +82,7 @@ export async function notificationDigest(request: SendRequest, plan: Plan): Prom
 
 export type WindowAdmission =
   | { kind: "admitted"; notifyId?: string; refund: () => Promise<void>; rateLimit: Record<string, string> }
-  | { kind: "duplicate"; original: NotificationRow };
+  | { kind: "duplicate"; original: NotificationRow; rateLimit: Record<string, string> };
 
 /**
  * Admission and the duplicate window in one call to the tenant's Durable Object (gate/admit.ts):
@@ -85,22 +95,23 @@ export type WindowAdmission =
  * admitted, the caller stores the notification under `notifyId`; `refund` gives back both the
  * allowance and the window's entry if it cannot.
  */
-export async function admitWithWindow(ctx: SendContext, request: SendRequest, plan: Plan, sending: Partial<Record<Channel, number>>): Promise<WindowAdmission> {
+export async function admitWithWindow(ctx: SendContext, request: SendRequest, plan: Plan, sending: Partial<Record<Channel, number>>, fanoutSample: PlannedDelivery[] = []): Promise<WindowAdmission> {
   const seconds = ctx.settings.duplicateWindowSeconds ?? DEFAULT_DUPLICATE_WINDOW_SECONDS;
   // Without a window there is no duplicate to refuse: the answer is always an admission.
   if (request.allowDuplicate || seconds <= 0) return (await admitSend(ctx, sending)) as WindowAdmission;
-  const hash = await notificationDigest(request, plan);
+  const hash = await notificationDigest(request, plan, fanoutSample);
   const notifyId = uuidv7(ctx.now.getTime());
   let replacing: string | undefined;
   for (let attempt = 0; attempt < 2; attempt++) {
-    const admitted = await admitSend(ctx, sending, { hash, notifyId, windowMs: seconds * 1000, ...(replacing ? { replacing } : {}) });
+    // A second call for the same request (the first answered a duplicate that turned out resendable) takes no second token.
+    const admitted = await admitSend(ctx, sending, { hash, notifyId, windowMs: seconds * 1000, ...(replacing ? { replacing } : {}) }, { tokenTaken: attempt > 0 });
     if (admitted.kind === "admitted") return { ...admitted, notifyId };
     const [original] = await ctx.db
       .select()
       .from(notifications)
       .where(and(eq(notifications.id, admitted.notifyId), eq(notifications.tenantId, ctx.tenant.id)));
     if (!original) break;
-    if (!RESENDABLE.has(original.status)) return { kind: "duplicate", original };
+    if (!RESENDABLE.has(original.status)) return { kind: "duplicate", original, rateLimit: admitted.rateLimit };
     // The first failed or was cancelled: this one is sent, and takes the digest over.
     replacing = original.id;
   }

@@ -28,6 +28,8 @@ export interface Preview {
   suppressed?: SuppressedRecipient[];
   /** Mail merges: per channel, rows given, sent and skipped, with the row errors; the channel's list holds the first rows' messages. */
   merge?: Partial<Record<Channel, MergeSummary>>;
+  /** A large merge's preview takes a request from the per-minute allowance, and says so in its headers. */
+  [RATE_LIMIT_HEADERS]?: Record<string, string>;
 }
 
 /**
@@ -77,7 +79,8 @@ export async function previewSend(ctx: SendContext, request: SendRequest, option
   const planned = await skipRowsOffGuestList(ctx, request, await planRequest(ctx, request, { mergeRowsShown: options.previewRows ?? DEFAULT_PREVIEW_ROWS }));
   // Checking tens of thousands of rows is real work: such a preview takes a request from the
   // per-minute allowance, as a send does (it is never counted against the daily ones).
-  if (planned.fanout) await admitSend(ctx, {});
+  // A preview creates nothing, so it never takes or answers from an Idempotency-Key.
+  const rateLimit = planned.fanout ? (await admitSend({ ...ctx, idempotencyKey: undefined }, {})).rateLimit : undefined;
   await assertRecipientsAllowed(ctx, planned);
   const policed = await applyRecipientPolicies(ctx, request, planned, { preview: true });
   const suppressed = policed.suppressed;
@@ -85,7 +88,8 @@ export async function previewSend(ctx: SendContext, request: SendRequest, option
   // A fanned-out merge's summary counts its suppressed recipients over all its rows, as its send would.
   if (planned.fanout) plan = await countFanout(ctx, request, plan, planned.fanout, {}, {});
   const shown = toPreview(plan, options.previewRows);
-  const preview = options.explain ? { ...shown, resolution: plan.resolution } : shown;
+  const preview: Preview = options.explain ? { ...shown, resolution: plan.resolution } : shown;
+  if (rateLimit) preview[RATE_LIMIT_HEADERS] = rateLimit;
   return suppressed.length > 0 ? { ...preview, suppressed } : preview;
 }
 
@@ -141,7 +145,7 @@ async function countFanout(
  * sent; the first notification is answered as it stands now, marked `duplicate` (routes answer it
  * with 200 and `Idempotent-Replayed: true`).
  */
-function duplicateReceipt(ctx: SendContext, original: NotificationRow, counts: Partial<Record<Channel, number>>): SendReceipt {
+function duplicateReceipt(ctx: SendContext, original: NotificationRow, counts: Partial<Record<Channel, number>>, rateLimit: Record<string, string>): SendReceipt {
   return {
     notifyId: original.id,
     status: original.status,
@@ -152,6 +156,7 @@ function duplicateReceipt(ctx: SendContext, original: NotificationRow, counts: P
     ...(original.eventTypeCode !== null && original.eventTypeVersion !== null ? { eventType: { code: original.eventTypeCode, version: original.eventTypeVersion } } : {}),
     duplicate: true,
     createdAt: original.createdAt.toISOString(),
+    [RATE_LIMIT_HEADERS]: rateLimit,
   };
 }
 
@@ -183,8 +188,9 @@ export async function sendNotification(ctx: SendContext, request: SendRequest, s
   if (fanout) plan = await countFanout(ctx, request, plan, fanout, counts, sending);
   // Limits and the duplicate window in one call: the same resolved notification accepted within
   // the window is answered with the first (duplicate-window.ts).
-  const admission = await admitWithWindow(ctx, request, plan, sending);
-  if (admission.kind === "duplicate") return duplicateReceipt(ctx, admission.original, counts);
+  const fanoutSample = fanout ? planned.deliveries.filter((d) => d.mergeRow !== undefined && fanout[d.channel as "email" | "sms"]) : [];
+  const admission = await admitWithWindow(ctx, request, plan, sending, fanoutSample);
+  if (admission.kind === "duplicate") return duplicateReceipt(ctx, admission.original, counts, admission.rateLimit);
   const notifyId = admission.notifyId;
   let stored;
   try {
