@@ -56,6 +56,14 @@ import { registerGetTenant } from "./routes/tenants/get";
 import { registerListTenants } from "./routes/tenants/list";
 import { registerUpdateTenant } from "./routes/tenants/patch";
 import { registerProvidersHealth } from "./routes/providers/health";
+import { registerCreateCallback } from "./routes/callbacks/post";
+import { registerListCallbacks } from "./routes/callbacks/list";
+import { registerGetCallback } from "./routes/callbacks/get";
+import { registerUpdateCallback } from "./routes/callbacks/patch";
+import { registerDeleteCallback } from "./routes/callbacks/delete";
+import { registerRotateCallbackSecret } from "./routes/callbacks/rotate";
+import { registerListCallbackEvents } from "./routes/callbacks/events";
+import { registerReplayCallbackEvent } from "./routes/callbacks/replay";
 import { registerTwilioHook } from "./routes/hooks/twilio";
 import { registerSesHook } from "./routes/hooks/ses";
 
@@ -131,6 +139,16 @@ export function buildApp(): App {
   registerListSuppressions(app);
   registerDeleteSuppression(app);
   registerUnsubscribe(app);
+
+  // Status callbacks: before /api/v1/notify/{notifyId}, which would otherwise take "registerCallback" for an id
+  registerCreateCallback(app);
+  registerListCallbacks(app);
+  registerGetCallback(app);
+  registerUpdateCallback(app);
+  registerDeleteCallback(app);
+  registerRotateCallbackSecret(app);
+  registerListCallbackEvents(app);
+  registerReplayCallbackEvent(app);
 
   // Status and history
   registerGetNotification(app);

@@ -33,6 +33,8 @@ declare global {
       SMS_FROM?: string;
       /** Milliseconds before a provider call is abandoned (and retried). */
       PROVIDER_TIMEOUT_MS?: string;
+      /** Milliseconds a status callback POST may take, answer included, before it counts as a timeout and is retried (default 15000). */
+      CALLBACK_TIMEOUT_MS?: string;
       /**
        * Provider circuit breakers (README "Provider failover and delivery guarantees"): failed calls
        * within CIRCUIT_WINDOW_SECONDS (default 60) that open a provider's circuit (default 5, and

@@ -3,11 +3,12 @@ import type { Env } from "../env";
 import { log } from "../lib/log";
 import { expireLostAttempts, expireStuckSending, releaseDueDeliveries, requeueStaleDeliveries } from "../services/delivery/sweep";
 import { requeueStalledFanouts } from "../services/fanout/sweep";
+import { requeueLostCallbackEvents } from "../services/callbacks/sweep";
 
 /**
  * The every-minute cron: release delayed sends that are due, re-enqueue deliveries and merge
  * chunks the queue never saw, settle attempts whose worker vanished, and fail messages left in
- * `sending` for 72 hours.
+ * `sending` for 72 hours, and re-enqueue status callbacks whose queue message was lost.
  */
 export async function runScheduled(controller: ScheduledController, env: Env): Promise<void> {
   const db = createDb(env.DB);
@@ -17,5 +18,6 @@ export async function runScheduled(controller: ScheduledController, env: Env): P
   const expired = await expireLostAttempts(db, env, now);
   const chunks = await requeueStalledFanouts(db, env, now);
   const stuck = await expireStuckSending(db, env, now);
-  if (released || requeued || expired || chunks || stuck) log("info", "cron", { cron: controller.cron, released, requeued, expired, chunks, stuck });
+  const callbacks = await requeueLostCallbackEvents(db, env, now);
+  if (released || requeued || expired || chunks || stuck || callbacks) log("info", "cron", { cron: controller.cron, released, requeued, expired, chunks, stuck, callbacks });
 }

@@ -4,7 +4,8 @@ import type { Env } from "../env";
 import { log } from "../lib/log";
 import { failUndeliverable, processDeliveries } from "../services/delivery/process";
 import { fanOutChunk } from "../services/fanout/fan-out-chunk";
-import { DeadLetterMessageSchema, DeliverMessageSchema, FanoutMessageSchema } from "./messages";
+import { deliverCallbackEvent } from "../services/callbacks/deliver";
+import { CallbackEventMessageSchema, DeadLetterMessageSchema, DeliverMessageSchema, FanoutMessageSchema } from "./messages";
 import { type LogicalQueue, logicalQueue } from "./names";
 
 /**
@@ -64,6 +65,19 @@ const fanout = handler({
   }),
 });
 
+/**
+ * Status callbacks, one event at a time (each its own POST to a tenant's receiver). A retry is a
+ * new message with the schedule's delay, sent by deliverCallbackEvent, so this one is always
+ * acknowledged; a throw (D1 unreachable) retries it like any other queue.
+ */
+const events = handler({
+  schema: CallbackEventMessageSchema,
+  handle: eachMessage<z.infer<typeof CallbackEventMessageSchema>>(async (message, body, db, env) => {
+    await deliverCallbackEvent(db, env, body.eventId);
+    message.ack();
+  }),
+});
+
 const deadLetter = handler({
   schema: DeadLetterMessageSchema,
   handle: eachMessage<z.infer<typeof DeadLetterMessageSchema>>(async (message, body, db, env) => {
@@ -75,15 +89,14 @@ const deadLetter = handler({
 });
 
 /**
- * One handler per logical queue. A queue mapped to null has no consumer yet (notify-events arrives
- * with its own issue): its messages are retried, never acknowledged, so none is lost before a
- * consumer exists.
+ * One handler per logical queue. A queue mapped to null has no consumer: its messages are
+ * retried, never acknowledged, so none is lost before a consumer exists.
  */
 const HANDLERS: Record<LogicalQueue, QueueHandler<z.ZodType> | null> = {
   "notify-deliver": deliver as QueueHandler<z.ZodType>,
   "notify-dead-letter": deadLetter as QueueHandler<z.ZodType>,
   "notify-fanout": fanout as QueueHandler<z.ZodType>,
-  "notify-events": null,
+  "notify-events": events as QueueHandler<z.ZodType>,
 };
 
 /** The top-level shape of a body that failed its schema: key names and types only, never values. */

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { DeliverMessage } from "../services/send/enqueue";
 import type { FanoutMessage } from "../services/fanout/start";
+import type { CallbackEventMessage } from "../services/callbacks/enqueue";
 
 /**
  * The body of a notify-deliver message, as services/send/enqueue.ts sends it. Unknown keys are
@@ -28,6 +29,14 @@ export const FanoutMessageSchema = z.object({
 
 const _fanoutMatchesProducer: Same<z.infer<typeof FanoutMessageSchema>, FanoutMessage> = true;
 void _fanoutMatchesProducer;
+
+/** The body of a notify-events message, as services/callbacks/enqueue.ts sends it: one outbox row. */
+export const CallbackEventMessageSchema = z.object({
+  eventId: z.string().regex(/^evt_[0-9a-f]{32}$/),
+});
+
+const _eventMatchesProducer: Same<z.infer<typeof CallbackEventMessageSchema>, CallbackEventMessage> = true;
+void _eventMatchesProducer;
 
 /**
  * What the dead-letter queue receives: any message a consumer gave up on, from notify-deliver (a

@@ -74,6 +74,10 @@ export const ResolutionSchema = z
       .record(z.string(), z.string())
       .optional()
       .openapi({ description: "Channels not sent, with the field that turned each off", example: { sms: "overrides.sms" } }),
+    callbacks: z
+      .record(z.string(), z.array(z.string()))
+      .optional()
+      .openapi({ description: "Per channel, the status callback registrations its status changes are reported to", example: { email: ["0193a1c2-7d4e-7b1a-9c3d-2e4f5a6b7c8d"] } }),
   })
   .openapi("Resolution");
 

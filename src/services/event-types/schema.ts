@@ -11,7 +11,7 @@ import { EmailChannelSchema, EmailRecipientsSchema, MsgAppChannelSchema, SmsChan
 
 const enabled = z.boolean().optional().openapi({ description: "Default true. false: the channel is not sent unless a request's overrides set it back to true" });
 
-export const EventEmailSchema = EmailChannelSchema.pick({ recipients: true, content: true, sender: true, attachments: true, params: true })
+export const EventEmailSchema = EmailChannelSchema.pick({ recipients: true, content: true, sender: true, attachments: true, params: true, callbacks: true })
   .partial()
   .extend({
     // A merge is a request's (one message per row), never a stored layer's.
@@ -26,13 +26,13 @@ export const EventEmailSchema = EmailChannelSchema.pick({ recipients: true, cont
   .strict()
   .openapi("EventTypeEmail");
 
-export const EventSmsSchema = SmsChannelSchema.pick({ recipients: true, content: true, sender: true, params: true })
+export const EventSmsSchema = SmsChannelSchema.pick({ recipients: true, content: true, sender: true, params: true, callbacks: true })
   .partial()
   .extend({ recipients: SmsRecipientsSchema.optional(), enabled })
   .strict()
   .openapi("EventTypeSms");
 
-export const EventMsgAppSchema = MsgAppChannelSchema.pick({ target: true, content: true, params: true })
+export const EventMsgAppSchema = MsgAppChannelSchema.pick({ target: true, content: true, params: true, callbacks: true })
   .partial()
   .extend({ enabled })
   .strict()

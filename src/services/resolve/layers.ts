@@ -103,6 +103,7 @@ export function tenantLayers(settings: TenantSettings, channel: Channel): Channe
         recipients: e.cc !== undefined || e.bcc !== undefined || e.subscription !== undefined ? defined({ cc: e.cc, bcc: e.bcc, subscription: e.subscription }) : undefined,
         content: e.templateId !== undefined ? { templateId: e.templateId } : undefined,
         params: e.params,
+        callbacks: e.callbacks,
       }),
       pathOf: mappedPath(
         {
@@ -128,6 +129,7 @@ export function tenantLayers(settings: TenantSettings, channel: Channel): Channe
         recipients: s.subscription !== undefined ? { subscription: s.subscription } : undefined,
         content: s.templateId !== undefined ? { templateId: s.templateId } : undefined,
         params: s.params,
+        callbacks: s.callbacks,
       }),
       pathOf: mappedPath({ "sender.senderId": `${at}.senderId`, "recipients.subscription": `${at}.subscription`, "content.templateId": `${at}.templateId` }, at),
     });
@@ -137,7 +139,7 @@ export function tenantLayers(settings: TenantSettings, channel: Channel): Channe
     layers.push({
       source: "tenant",
       mode: "override",
-      value: defined({ content: m.templateId !== undefined ? { templateId: m.templateId } : undefined, params: m.params }),
+      value: defined({ content: m.templateId !== undefined ? { templateId: m.templateId } : undefined, params: m.params, callbacks: m.callbacks }),
       pathOf: mappedPath({ "content.templateId": `${at}.templateId` }, at),
     });
   }

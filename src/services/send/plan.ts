@@ -16,6 +16,7 @@ import { parseDelayedSend } from "./schedule";
 import { type MergeRequest, type MergeSummary, planMerge, rowErrorsProblem, summarize } from "./merge/plan-merge";
 import { MAX_MERGE_RECIPIENTS, type MergeRow, parseMerge, type RowError } from "./merge/merge-array";
 import { checkMergeRows } from "./merge/check-rows";
+import { resolveCallbacks } from "../callbacks/resolve";
 
 /**
  * A merge of more rows than this is fanned out (services/fanout): its rows are checked in the
@@ -43,6 +44,8 @@ export interface Resolution {
   channels: Partial<Record<Channel, Record<string, string>>>;
   /** Channels not sent, with the field that turned each off (`overrides.sms`, `eventType.x.sms.enabled`). */
   notSent?: Partial<Record<Channel, string>>;
+  /** Per channel, the status callback registrations its messages' status changes are reported to. */
+  callbacks?: Partial<Record<Channel, string[]>>;
 }
 
 export interface Plan {
@@ -248,6 +251,7 @@ export async function planRequest(ctx: SendContext, request: SendRequest, option
     }
   }
   problems.throwIfAny();
+  const callbacks = await resolveCallbacks(ctx, resolved);
 
   const channelTags = CHANNELS.flatMap((name) => resolved[name]?.get<string[]>("tags") ?? []);
   const correlationId = request.correlationId ?? CHANNELS.map((name) => resolved[name]?.get<string>("correlationId")).find((id) => id !== undefined);
@@ -255,7 +259,8 @@ export async function planRequest(ctx: SendContext, request: SendRequest, option
   for (const name of CHANNELS) {
     const r = resolved[name];
     if (!r) continue;
-    explained[name] = r.explain();
+    // Callbacks no layer set still resolve (every matching registration): the rule is the system's.
+    explained[name] = { ...r.explain(), ...(callbacks.byChannel[name] || callbacks.sources[name] !== "system" ? { callbacks: callbacks.sources[name]! } : {}) };
     if (name === "sms") explained.sms = { ...explained.sms, region: resolveRegion(ctx).source };
   }
   return {
@@ -267,6 +272,7 @@ export async function planRequest(ctx: SendContext, request: SendRequest, option
       ...(request.eventType ? { eventType: request.eventType } : {}),
       channels: explained,
       ...(request.notSent && Object.keys(request.notSent).length > 0 ? { notSent: request.notSent } : {}),
+      ...(Object.keys(callbacks.byChannel).length > 0 ? { callbacks: callbacks.byChannel } : {}),
     },
     ...(Object.keys(mergeSummaries).length > 0 ? { merge: mergeSummaries } : {}),
     ...(Object.keys(fanout).length > 0 ? { fanout } : {}),

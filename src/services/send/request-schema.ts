@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { CallbackIdsSchema } from "../callbacks/setting-schema";
 import { BODY_TYPES } from "../../db/schema";
 import { displayNameSchema } from "../../lib/display-name";
 import { CardSchema, ParamsSchema } from "../content/json-schemas";
@@ -149,6 +150,7 @@ export const EmailChannelSchema = z
       })
       .strict()
       .optional(),
+    callbacks: CallbackIdsSchema.optional(),
     ...common,
   })
   .strict()
@@ -192,6 +194,7 @@ export const SmsChannelSchema = z
     content: SmsContentSchema,
     sender: z.object({ senderId: SenderIdSchema.optional() }).strict().optional(),
     attachments: z.array(z.unknown()).optional().openapi({ description: "Not supported: an SMS cannot carry files (422)" }),
+    callbacks: CallbackIdsSchema.optional(),
     ...common,
   })
   .strict()
@@ -220,6 +223,7 @@ export const MsgAppChannelSchema = z
     }),
     content: MsgAppContentSchema,
     attachments: z.array(z.unknown()).optional().openapi({ description: "Not supported on chat targets (422)" }),
+    callbacks: CallbackIdsSchema.optional(),
     ...common,
   })
   .strict()

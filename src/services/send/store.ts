@@ -1,7 +1,10 @@
 import { type Channel, deliveries, type DeliveryRow, type MessageRow, messages, type NotificationRow, notifications } from "../../db/schema";
-import { jsonInsert, preparedOnce } from "../../db/json-rows";
+import { jsonInsert, prepared, preparedOnce } from "../../db/json-rows";
 import { deriveStatus, initialCounts } from "../delivery/notification-status";
 import { uuidv7 } from "../../lib/ids";
+import { and, eq } from "drizzle-orm";
+import { eventIdsOf, storedCallbackEvents } from "../callbacks/emit";
+import { enqueueCallbackEvents } from "../callbacks/enqueue";
 import { attachmentKey } from "./attachments";
 import type { SendContext } from "./context";
 import type { EmailPayload, PlannedDelivery } from "./payloads";
@@ -57,7 +60,7 @@ export async function storeNotification(ctx: SendContext, plan: Plan, source: st
     eventTypeCode: plan.resolution.eventType?.code ?? null,
     eventTypeVersion: plan.resolution.eventType?.version ?? null,
     resolution: plan.resolution as unknown as Record<string, unknown>,
-    callbacks: null,
+    callbacks: plan.resolution.callbacks ?? null,
     // Failed-at-plan messages (technical-failure) are counted from the start like any other.
     ...initialCounts(messageRows.map((m) => m.status)),
     pendingChunks: fanout?.pendingChunks ?? 0,
@@ -69,10 +72,14 @@ export async function storeNotification(ctx: SendContext, plan: Plan, source: st
   // Statements of a fixed shape, their SQL built once per isolate (db/json-rows.ts): drizzle
   // building these inserts on every send cost more of the Worker's time than anything else in it.
   const d1 = ctx.env.DB;
+  // Messages that failed while planned owe their failure callbacks; only asked for when some
+  // registration applies, so the usual send keeps its statements.
+  const failedHere = notification.callbacks !== null && messageRows.some((m) => m.status === "technical-failure");
   const statements = [
     ...jsonInsert(d1, notifications, [notification]),
     ...jsonInsert(d1, deliveries, deliveryRows),
     ...jsonInsert(d1, messages, messageRows),
+    ...(failedHere ? [prepared(d1, storedCallbackEvents(ctx.db, and(eq(messages.notificationId, id)), "technical-failure", now) as unknown as Parameters<typeof prepared>[1])] : []),
     preparedOnce(d1, "deriveStatus", () => deriveStatus(ctx.db, id), [id]),
   ];
   let results: D1Result[];
@@ -83,6 +90,7 @@ export async function storeNotification(ctx: SendContext, plan: Plan, source: st
     throw err;
   }
   const [derived] = results[results.length - 1]!.results as { status: NotificationRow["status"] }[];
+  if (failedHere) await enqueueCallbackEvents(ctx.env, eventIdsOf(results[results.length - 2]!.results));
   notification.status = derived!.status;
   return { notification, deliveries: deliveryRows, messageCount: messageRows.length };
 }

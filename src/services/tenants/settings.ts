@@ -4,6 +4,7 @@ import { getCountries, type CountryCode } from "libphonenumber-js/max";
 import { SenderIdSchema } from "../send/sender-id";
 import { ParamsSchema } from "../content/json-schemas";
 import { MAX_PROVIDERS } from "../../channels/provider-list";
+import { CallbackIdsSchema } from "../callbacks/setting-schema";
 
 const COUNTRIES = new Set<string>(getCountries());
 
@@ -83,6 +84,9 @@ function channelDefaults(channel: string) {
       .optional()
       .openapi({ description: `A ${channel} template used when neither the event type nor the request gives content` }),
     params: ParamsSchema.optional().openapi({ description: `Default params of the ${channel} channel; they override the top-level default params` }),
+    callbacks: CallbackIdsSchema.optional().openapi({
+      description: `Status callbacks (/api/v1/notify/registerCallback ids, registered for ${channel}) told of this channel's status changes when neither the event type nor the request says; [] for none. Unset: every active registration for ${channel}`,
+    }),
   };
 }
 

@@ -4,6 +4,7 @@ import { olderThan } from "../../db/keyset";
 import { CHANNELS, type TenantLimits, type TenantRow, type TenantStatus, tenants } from "../../db/schema";
 import { checkTemplateRefs } from "../templates/refs";
 import { checkServiceRefs } from "../tenant-services/refs";
+import { callbackRefsOf, checkCallbackRefs } from "../callbacks/refs";
 import { uuidv7 } from "../../lib/ids";
 import { ApiError } from "../../lib/errors/api-error";
 import { type Page, type PageRequest, pageOf } from "../../lib/pagination";
@@ -59,7 +60,9 @@ async function assertUsableSettings(ctx: OperatorContext, tenantId: string | nul
   // A new tenant has no templates or services yet, so any it names is unknown.
   const templateErrors = tenantId ? await checkTemplateRefs(ctx.db, tenantId, refs) : refs.map((r) => ({ path: r.path, message: "No such template" }));
   const serviceErrors = tenantId ? await checkServiceRefs(ctx.db, tenantId, services) : services.map((r) => ({ path: r.path, message: "No such subscription service" }));
-  const errors = [...checkSettings(settings, ctx.env, prefix), ...templateErrors, ...serviceErrors];
+  const callbackRefs = callbackRefsOf({ email: settings.email, sms: settings.sms, msgApp: settings.msgApp }, at);
+  const callbackErrors = tenantId ? await checkCallbackRefs(ctx.db, tenantId, callbackRefs) : callbackRefs.map((r) => ({ path: r.path, message: `No callback ${r.id}` }));
+  const errors = [...checkSettings(settings, ctx.env, prefix), ...templateErrors, ...serviceErrors, ...callbackErrors];
   if (errors.length > 0) {
     throw new ApiError("unprocessable", { detail: "Some settings cannot be used on this deployment", errors });
   }
