@@ -37,6 +37,14 @@ export default defineConfig(async () => {
                   RESEND_API_KEY: "re_test_key",
                   VONAGE_API_KEY: "test-vonage-key",
                   VONAGE_API_SECRET: "test-vonage-secret",
+                  // Receipt webhook secrets (test/receipts/*): a test key pair's public half, whose
+                  // private half signs the SendGrid test posts.
+                  SENDGRID_WEBHOOK_PUBLIC_KEY: "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEOxQijPEWTtDnltKgP8ODTFkcBvy4Ln24Xictt/cTqUf9AyyCAgQRxAHs671O9J5bYKT3lpjT722BxuLTK4ioYg==",
+                  MAILGUN_WEBHOOK_SIGNING_KEY: "test-mailgun-signing-key",
+                  POSTMARK_WEBHOOK_USER: "postmark-hook",
+                  POSTMARK_WEBHOOK_PASSWORD: "test-postmark-hook-password",
+                  RESEND_WEBHOOK_SECRET: "whsec_dGVzdC1yZXNlbmQtd2ViaG9vay1zZWNyZXQ=",
+                  VONAGE_SIGNATURE_SECRET: "test-vonage-signature-secret",
                   PROVIDER_TIMEOUT_MS: "2000",
                   // The deployment's one circuit object is shared by every test file, and many
                   // script provider failures on purpose: they must not open it for the others.

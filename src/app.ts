@@ -65,6 +65,11 @@ import { registerRotateCallbackSecret } from "./routes/callbacks/rotate";
 import { registerListCallbackEvents } from "./routes/callbacks/events";
 import { registerReplayCallbackEvent } from "./routes/callbacks/replay";
 import { registerTwilioHook } from "./routes/hooks/twilio";
+import { registerSendGridHook } from "./routes/hooks/sendgrid";
+import { registerMailgunHook } from "./routes/hooks/mailgun";
+import { registerPostmarkHook } from "./routes/hooks/postmark";
+import { registerResendHook } from "./routes/hooks/resend";
+import { registerVonageHook } from "./routes/hooks/vonage";
 import { registerSesHook } from "./routes/hooks/ses";
 
 /** Builds the HTTP application: middleware, every route, the error path and the docs. */
@@ -159,6 +164,11 @@ export function buildApp(): App {
 
   // Provider delivery receipts (no credentials: each provider's own signature is the authority)
   registerTwilioHook(app);
+  registerSendGridHook(app);
+  registerMailgunHook(app);
+  registerPostmarkHook(app);
+  registerResendHook(app);
+  registerVonageHook(app);
   registerSesHook(app);
 
   // Local provider sinks and dev inbox (404 unless DEV_SINK=true)
