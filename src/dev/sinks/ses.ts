@@ -5,7 +5,10 @@ import type { AppEnv } from "../../lib/app-env";
 import type { App } from "../../lib/router";
 import { randomHex } from "../random";
 import { type AttachmentContent, type NewCapture, saveMessage } from "../store";
+import { receiptsWired } from "../../services/receipts/wired";
+import { DEV_SNS_CERT_PATH, devSnsPublicKeyPem } from "../sns-signing";
 import { hasMediaType, isObject, readJson } from "./http";
+import { sesDeliveryEvents } from "./receipts";
 import { parseRawEmail } from "./mime";
 
 // A local stand-in for Amazon SES API v2 SendEmail and SendBulkEmail, so the real SES adapter
@@ -223,6 +226,7 @@ async function sendEmail(c: Context<AppEnv>): Promise<Response> {
     const { capture, attachments } = raw ? await captureRaw(request, raw.Data) : captureSimple(request, simple!);
     const messageId = sesMessageId();
     await saveMessage(c.env.BUCKET, { ...capture, providerMessageId: messageId }, attachments);
+    reportDeliveries(c, request.FromEmailAddress ?? capture.from ?? "", [{ messageId, destination: [...capture.to, ...(capture.cc ?? []), ...(capture.bcc ?? [])] }]);
     return Response.json({ MessageId: messageId }, { headers: { "x-amzn-RequestId": crypto.randomUUID() } });
   } catch (err) {
     if (err instanceof SesRejection) return err.response();
@@ -318,6 +322,14 @@ async function sendBulkEmail(c: Context<AppEnv>): Promise<Response> {
     // All at once: each entry takes its (time-ordered) inbox id before its first write, so the
     // inbox still lists them in order, and a merge's delivery is not held up by the sink's writes.
     const results: BulkEntryResult[] = await Promise.all(request.BulkEmailEntries.map((entry) => captureBulkEntry(c, request, entry)));
+    reportDeliveries(
+      c,
+      request.FromEmailAddress,
+      results.flatMap((result, i) => {
+        const d = request.BulkEmailEntries[i]!.Destination;
+        return result.Status === "SUCCESS" ? [{ messageId: result.MessageId, destination: [...(d.ToAddresses ?? []), ...(d.CcAddresses ?? []), ...(d.BccAddresses ?? [])] }] : [];
+      }),
+    );
     return Response.json({ BulkEmailEntryResults: results }, { headers: { "x-amzn-RequestId": crypto.randomUUID() } });
   } catch (err) {
     if (err instanceof SesRejection) return err.response();
@@ -333,9 +345,25 @@ function unknownOperation(c: Context<AppEnv>): Response {
   ).response();
 }
 
-/** Mounts the SES v2 SendEmail and SendBulkEmail sink under /dev/sink/ses (SES_ENDPOINT=…/dev/sink/ses). */
+/**
+ * With SES receipts wired (RECEIPT_PROVIDERS names ses, SES_SNS_TOPIC_ARNS set), what SES would
+ * publish next: a Delivery event per message through SNS to /hooks/ses, after the answer.
+ */
+function reportDeliveries(c: Context<AppEnv>, source: string, sent: { messageId: string; destination: string[] }[]): void {
+  const topicArn = (c.env.SES_SNS_TOPIC_ARNS ?? "").split(",")[0]?.trim();
+  if (!receiptsWired(c.env, "ses") || !topicArn || sent.length === 0) return;
+  c.executionCtx.waitUntil(sesDeliveryEvents(c.env.BUCKET, new URL(c.req.url).origin, topicArn, sent.map((m) => ({ ...m, source }))));
+}
+
+/** The dev SNS signing key (public half), at the SigningCertURL the sink's notifications name. */
+async function signingCert(c: Context<AppEnv>): Promise<Response> {
+  return new Response(await devSnsPublicKeyPem(c.env.BUCKET), { headers: { "content-type": "application/x-pem-file" } });
+}
+
+/** Mounts the SES v2 SendEmail and SendBulkEmail sink under /dev/sink/ses (SES_ENDPOINT=…/dev/sink/ses), and the dev SNS key. */
 export function registerSesSink(app: App): void {
   app.post(SEND_EMAIL_PATH, sendEmail);
   app.post(SEND_BULK_EMAIL_PATH, sendBulkEmail);
+  app.get(DEV_SNS_CERT_PATH, signingCert);
   app.all("/dev/sink/ses/*", unknownOperation);
 }

@@ -5,6 +5,7 @@ import { smsStats } from "../../services/render/sms";
 import { randomHex } from "../random";
 import { saveMessage } from "../store";
 import { capturedHeaders, hasMediaType } from "./http";
+import { twilioStatusCallbacks } from "./receipts";
 
 // A local stand-in for Twilio Programmable Messaging's Create a Message, so the real Twilio
 // adapter runs end to end with TWILIO_API_URL pointing here.
@@ -27,15 +28,16 @@ function rfc2822(date: Date): string {
   return date.toUTCString().replace("GMT", "+0000");
 }
 
-/** Basic credentials with a non-empty user and password; Twilio accepts an account SID or API key as the user. */
-function hasBasicCredentials(authorization: string | undefined): boolean {
+/** Basic credentials with a non-empty user and password (Twilio accepts an account SID or API key as the user), or null. */
+function basicCredentials(authorization: string | undefined): { user: string; password: string } | null {
   const [scheme, encoded] = (authorization ?? "").split(" ");
-  if (scheme?.toLowerCase() !== "basic" || !encoded) return false;
+  if (scheme?.toLowerCase() !== "basic" || !encoded) return null;
   try {
-    const [user, ...password] = atob(encoded).split(":");
-    return !!user && password.join(":").length > 0;
+    const [user, ...rest] = atob(encoded).split(":");
+    const password = rest.join(":");
+    return user && password.length > 0 ? { user, password } : null;
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -53,7 +55,8 @@ function refusal(form: URLSearchParams): Response | undefined {
 
 async function createMessage(c: Context<AppEnv>): Promise<Response> {
   if (c.req.method !== "POST") return twilioError(405, 20004, "Method not allowed");
-  if (!hasBasicCredentials(c.req.header("authorization"))) return twilioError(401, 20003, "Authentication Error - No credentials provided");
+  const credentials = basicCredentials(c.req.header("authorization"));
+  if (!credentials) return twilioError(401, 20003, "Authentication Error - No credentials provided");
   const accountSid = c.req.param("accountSid") ?? "";
   if (!ACCOUNT_SID.test(accountSid)) return twilioError(404, 20404, `The requested resource ${c.req.path} was not found`);
   if (!hasMediaType(c.req.raw, "application/x-www-form-urlencoded")) {
@@ -82,6 +85,14 @@ async function createMessage(c: Context<AppEnv>): Promise<Response> {
     headers: capturedHeaders(c.req.raw.headers),
     raw: Object.fromEntries(form),
   });
+
+  // Twilio signs its callbacks with the account's auth token: the password the adapter sent.
+  const statusCallback = form.get("StatusCallback");
+  if (statusCallback) {
+    c.executionCtx.waitUntil(
+      twilioStatusCallbacks(new URL(c.req.url).origin, { url: statusCallback, authToken: credentials.password, accountSid, sid, from, to, messagingServiceSid }),
+    );
+  }
 
   // Without From, the Messaging Service picks a sender later: Twilio says "accepted" and has no
   // segment count yet.
