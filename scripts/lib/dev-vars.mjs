@@ -38,7 +38,8 @@ export function requiredLocalVars({ secret }) {
  * `npm start` exercises the real adapter code path and the dev inbox shows what was sent. They
  * depend on the port, so they are passed on each start rather than written to a file; a value
  * set in .dev.vars wins. OUTBOUND_ALLOW_LOOPBACK lets chat targets reach the sink (and a webhook
- * receiver on this machine) on loopback; every other internal address stays refused.
+ * receiver on this machine) on loopback; every other internal address stays refused. The sinks
+ * also report delivery receipts back to /hooks/twilio and /hooks/ses (RECEIPT_PROVIDERS).
  */
 export function localSinkVars(baseUrl) {
   return {
@@ -55,5 +56,9 @@ export function localSinkVars(baseUrl) {
     TWILIO_ACCOUNT_SID: "AC00000000000000000000000000000000",
     TWILIO_AUTH_TOKEN: "local-sink-token",
     TWILIO_API_URL: `${baseUrl}/dev/sink/twilio`,
+    // Delivery receipts from the sinks (README "Delivery receipts"): accepted messages show as
+    // `sending` until the sink reports them delivered a moment later.
+    RECEIPT_PROVIDERS: "twilio,ses",
+    SES_SNS_TOPIC_ARNS: "arn:aws:sns:ca-central-1:000000000000:edge-notify-local-ses-events",
   };
 }
