@@ -124,7 +124,8 @@ export async function expireStuckSending(db: Db, env: Env, now: Date): Promise<n
     .limit(BATCH_ROWS);
   const error: DeliveryError = {
     code: "no_final_status",
-    message: "No final status within 72 hours of sending: the provider never reported one (GOV.UK Notify's rule), so this message is treated as failed",
+    message:
+      "No final status within 72 hours of sending: the provider never reported one (no delivery receipt arrived), so this message is treated as failed (GOV.UK Notify's rule); it may still have reached the recipient",
     retryable: false,
     at: now.toISOString(),
   };
