@@ -41,7 +41,16 @@ export async function verifyMailgun(payload: unknown, signingKey: string, now: D
  */
 const seenTokens = new ReplayGuard(TIMESTAMP_TOLERANCE_SECONDS * 2, 10_000);
 
-/** Takes a verified post's token, once per window (the route refuses a second post with it). */
+/**
+ * Takes a verified post's token, once per window (the route refuses a second post with it);
+ * `release` gives it back when the post then fails, so Mailgun's retry is taken.
+ *
+ * @example
+ * ```ts
+ * claimMailgunToken(payload, now) // { ok: true, release }
+ * claimMailgunToken(payload, now) // { ok: false, reason: "this signature token was already used" }
+ * ```
+ */
 export function claimMailgunToken(payload: unknown, now: Date): { ok: true; release(): void } | { ok: false; reason: string } {
   const token = signatureOf(payload)?.token ?? "";
   const claim = seenTokens.claim(token, now);

@@ -18,6 +18,12 @@ function base64Bytes(text: string): Uint8Array | null {
 /**
  * An ASN.1 DER ECDSA signature (SEQUENCE of INTEGER r, INTEGER s: what SendGrid sends) as the
  * fixed-width r‖s that Web Crypto verifies; null when it is not one.
+ *
+ * @example
+ * ```ts
+ * derToP1363(Uint8Array.from([0x30, 0x06, 0x02, 0x01, 0x05, 0x02, 0x01, 0x07])) // 64 bytes: r = 5 at [31], s = 7 at [63]
+ * derToP1363(Uint8Array.from([0x30, 0x01, 0x02]))                              // null
+ * ```
  */
 export function derToP1363(der: Uint8Array, size = 32): Uint8Array | null {
   let at = 0;
@@ -83,6 +89,11 @@ export async function verifySendGrid(request: SignedRequest, publicKey: string, 
  * SendGrid's id for a message is the `X-Message-Id` its Mail Send call answered (what the adapter
  * stores); events carry it as the first part of `sg_message_id`, followed by the sending
  * server's suffix (`<x-message-id>.filterdrecv-…` / `.recvd-…`).
+ *
+ * @example
+ * ```ts
+ * sendGridMessageId("euo2iKxdSayPF4YE4--I7A.recvd-5f54b5d587-pczjm-1-67BADEEA-6.0") // "euo2iKxdSayPF4YE4--I7A"
+ * ```
  */
 export const sendGridMessageId = (sgMessageId: string) => sgMessageId.split(".")[0]!;
 

@@ -63,7 +63,15 @@ export async function hmacSha256Hex(key: string, message: string): Promise<strin
   return toHex(new Uint8Array(await crypto.subtle.sign("HMAC", cryptoKey, encoder.encode(message))));
 }
 
-/** Compares a hex digest the request carried with ours, ignoring case, in constant time. */
+/**
+ * Compares a hex digest the request carried with ours, ignoring case, in constant time.
+ *
+ * @example
+ * ```ts
+ * sameHex(" ABCD", "abcd") // true
+ * sameHex("abce", "abcd")  // false
+ * ```
+ */
 export function sameHex(given: string, expected: string): boolean {
   return timingSafeEqualString(given.trim().toLowerCase(), expected.toLowerCase());
 }
