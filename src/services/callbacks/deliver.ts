@@ -46,7 +46,7 @@ interface AttemptResult {
  */
 async function claim(db: Db, env: Env, eventId: string, now: Date) {
   const token = crypto.randomUUID();
-  const [claimed, rows] = await db.batch([
+  const [claimed, registration, about] = await db.batch([
     db
       .update(callbackEvents)
       .set({
@@ -66,11 +66,12 @@ async function claim(db: Db, env: Env, eventId: string, now: Date) {
           ),
         ),
       )
-      .returning({ id: callbackEvents.id }),
+      .returning(),
+    // Single-table reads: a D1 batch maps rows by position, which same-named columns of joined
+    // tables (id, tenant_id, created_at) would shift.
+    db.select().from(callbacks).where(sql`${callbacks.id} = (SELECT callback_id FROM callback_events WHERE id = ${eventId} AND lease_token = ${token}) AND ${callbacks.tenantId} = (SELECT tenant_id FROM callback_events WHERE id = ${eventId})`),
     db
       .select({
-        event: callbackEvents,
-        callback: callbacks,
         recipient: messages.recipient,
         channel: messages.channel,
         messageCreatedAt: messages.createdAt,
@@ -78,15 +79,15 @@ async function claim(db: Db, env: Env, eventId: string, now: Date) {
         tags: notifications.tags,
         provider: deliveries.provider,
       })
-      .from(callbackEvents)
-      .innerJoin(messages, eq(messages.id, callbackEvents.messageId))
-      .innerJoin(notifications, eq(notifications.id, callbackEvents.notificationId))
+      .from(messages)
+      .innerJoin(notifications, eq(notifications.id, messages.notificationId))
       .leftJoin(deliveries, eq(deliveries.id, messages.deliveryId))
-      .leftJoin(callbacks, and(eq(callbacks.id, callbackEvents.callbackId), eq(callbacks.tenantId, callbackEvents.tenantId)))
-      .where(and(eq(callbackEvents.id, eventId), eq(callbackEvents.leaseToken, token))),
+      .where(sql`${messages.id} = (SELECT message_id FROM callback_events WHERE id = ${eventId} AND lease_token = ${token})`),
   ]);
-  if (claimed.length === 0 || !rows[0]) return null;
-  return { token, ...rows[0] };
+  const event = claimed[0];
+  if (!event) return null;
+  const message = about[0];
+  return { token, event, callback: registration[0] ?? null, message: message ?? null };
 }
 
 /** One POST of a signed event through the outbound-URL policy, classified. */
@@ -138,13 +139,14 @@ async function post(env: Env, row: CallbackRow, event: CallbackEventRow, payload
 export async function deliverCallbackEvent(db: Db, env: Env, eventId: string, now = new Date()): Promise<"skipped" | "delivered" | "retrying" | "failed"> {
   const claimed = await claim(db, env, eventId, now);
   if (!claimed) return "skipped";
-  const { event, callback, token } = claimed;
+  const { event, callback, token, message } = claimed;
   const attempt = event.attempts;
   const started = Date.now();
   let result: AttemptResult;
-  if (!callback) result = { ending: { kind: "failed" }, httpStatus: null, error: "The registration was deleted", snippet: null };
+  if (!message) result = { ending: { kind: "failed" }, httpStatus: null, error: "The message no longer exists", snippet: null };
+  else if (!callback) result = { ending: { kind: "failed" }, httpStatus: null, error: "The registration was deleted", snippet: null };
   else if (!callback.active) result = { ending: { kind: "failed" }, httpStatus: null, error: `The registration is switched off${callback.disabledReason ? ` (${callback.disabledReason})` : ""}`, snippet: null };
-  else result = await post(env, callback, event, callbackPayload(claimed), now);
+  else result = await post(env, callback, event, callbackPayload({ event, ...message }), now);
   const duration = Date.now() - started;
 
   const made = attempt - event.seriesStart;
