@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { asAdmin, call, json, notifyToken } from "../helpers/http";
 import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
@@ -12,6 +13,8 @@ let notifyId: string;
 let groupId: string;
 let suppressionId: string;
 const serviceIds = {} as Record<"subscriptions" | "attachments", string>;
+let callbackId: string;
+let callbackEventId: string;
 
 async function issueKey(tenantId: string, body: Record<string, unknown>) {
   const res = await asAdmin("POST", `/api/v1/tenants/${tenantId}/api-keys`, { body });
@@ -40,6 +43,12 @@ beforeAll(async () => {
   groupId = (await json(group)).id;
   const suppression = await asTenant(tenant, "POST", "/api/v1/suppressions", { body: { channel: "email", recipient: "gone@example.com" } });
   suppressionId = (await json(suppression)).id;
+  callbackId = (await json(await asTenant(tenant, "POST", "/api/v1/notify/registerCallback", { body: { url: "https://cb.example.com/status", channelType: ["sms"], trigger: ["success"] } }))).callbackId;
+  // An outbox row of the notification, so replay has an event to address (the send is scheduled: none fired yet).
+  callbackEventId = `evt_${crypto.randomUUID().replaceAll("-", "")}`;
+  await env.DB.prepare(
+    "INSERT INTO callback_events (id, tenant_id, notification_id, message_id, callback_id, status, state, attempts, series_start, next_attempt_at, occurred_at, created_at, updated_at) SELECT ?, tenant_id, notification_id, id, ?, 'scheduled', 'failed', 1, 0, 0, 0, 0, 0 FROM messages WHERE notification_id = ?",
+  ).bind(callbackEventId, callbackId, notifyId).run();
   for (const kind of ["subscriptions", "attachments"] as const) {
     const created = await asTenant(tenant, "POST", `/api/v1/service/${kind}`, { body: serviceBody(kind, `perm-${kind}`) });
     expect(created.status).toBe(201);
@@ -70,6 +79,14 @@ const routes = (): { method: string; path: string; doc: string; permission: Perm
   { method: "GET", path: `/api/v1/notify/status/${notifyId}`, doc: "/api/v1/notify/status/{notifyId}", permission: "read" },
   { method: "GET", path: `/api/v1/notify/${notifyId}/messages`, doc: "/api/v1/notify/{notifyId}/messages", permission: "read" },
   { method: "GET", path: `/api/v1/notify/${notifyId}/attempts`, doc: "/api/v1/notify/{notifyId}/attempts", permission: "read" },
+  { method: "GET", path: `/api/v1/notify/${notifyId}/callbacks`, doc: "/api/v1/notify/{notifyId}/callbacks", permission: "read" },
+  { method: "POST", path: `/api/v1/notify/${notifyId}/callbacks/${callbackEventId}/replay`, doc: "/api/v1/notify/{notifyId}/callbacks/{eventId}/replay", permission: "manage" },
+  { method: "POST", path: "/api/v1/notify/registerCallback", doc: "/api/v1/notify/registerCallback", permission: "manage", body: { url: "https://cb.example.com/other", channelType: ["email"], trigger: ["failure"] } },
+  { method: "GET", path: "/api/v1/notify/registerCallback", doc: "/api/v1/notify/registerCallback", permission: "manage" },
+  { method: "GET", path: `/api/v1/notify/registerCallback/${callbackId}`, doc: "/api/v1/notify/registerCallback/{callbackId}", permission: "manage" },
+  { method: "PATCH", path: `/api/v1/notify/registerCallback/${callbackId}`, doc: "/api/v1/notify/registerCallback/{callbackId}", permission: "manage", body: { description: "perm" } },
+  { method: "POST", path: `/api/v1/notify/registerCallback/${callbackId}/rotateSecret`, doc: "/api/v1/notify/registerCallback/{callbackId}/rotateSecret", permission: "manage" },
+  { method: "DELETE", path: `/api/v1/notify/registerCallback/${callbackId}`, doc: "/api/v1/notify/registerCallback/{callbackId}", permission: "manage" },
   { method: "GET", path: "/api/v1/notify", doc: "/api/v1/notify", permission: "read" },
   { method: "DELETE", path: `/api/v1/notify/${notifyId}`, doc: "/api/v1/notify/{notifyId}", permission: "send" },
   { method: "GET", path: "/api/v1/templates", doc: "/api/v1/templates", permission: "read" },
@@ -119,7 +136,7 @@ describe("key permissions", () => {
   it("let a key with the permission through (deletions last, so each route still has its target)", async () => {
     for (const route of routes()) {
       const res = await call(route.method, route.path, { headers: { "x-api-key": only[route.permission] }, body: route.body });
-      expect([200, 201, 204], `${route.method} ${route.doc}`).toContain(res.status);
+      expect([200, 201, 202, 204], `${route.method} ${route.doc}`).toContain(res.status);
     }
   });
 

@@ -67,12 +67,33 @@ export const tenantResources: TenantResource[] = [
           { method: "GET", path: `/api/v1/notify/${notifyId}/messages` },
           { method: "GET", path: `/api/v1/notify/${notifyId}/messages?status=scheduled&channel=email` },
           { method: "GET", path: `/api/v1/notify/${notifyId}/attempts` },
+          { method: "GET", path: `/api/v1/notify/${notifyId}/callbacks` },
+          { method: "POST", path: `/api/v1/notify/${notifyId}/callbacks/evt_${"0".repeat(32)}/replay` },
           { method: "DELETE", path: `/api/v1/notify/${notifyId}` },
         ],
         searches: [
           { method: "GET", path: `/api/v1/notify?correlationId=${correlationId}` },
           { method: "GET", path: "/api/v1/notify" },
         ],
+      };
+    },
+  },
+  {
+    name: "status callback",
+    async create(owner) {
+      const res = await asTenant(owner, "POST", "/api/v1/notify/registerCallback", { body: { url: "https://cb.example.com/contract", channelType: ["email"], trigger: ["success"] } });
+      const { callbackId } = await json(res);
+      const path = `/api/v1/notify/registerCallback/${callbackId}`;
+      return {
+        id: callbackId,
+        read: { method: "GET", path },
+        operations: [
+          { method: "GET", path },
+          { method: "PATCH", path, options: { body: { url: "https://evil.example.com/taken-over" } } },
+          { method: "POST", path: `${path}/rotateSecret` },
+          { method: "DELETE", path },
+        ],
+        searches: [{ method: "GET", path: "/api/v1/notify/registerCallback" }],
       };
     },
   },
