@@ -168,6 +168,32 @@ async function quietNotification() {
   return { ...setupResult, notifyId };
 }
 
+describe("messages stored already finished", () => {
+  it("a merge row that fails as it is fanned out owes its failure callback; the rows delivered owe none here", async () => {
+    const { tenant, url } = await setup({ channelType: ["sms"], trigger: ["failure"] });
+    const rows = Array.from({ length: 150 }, (_, i) => [`+1778720${String(i + 1).padStart(4, "0")}`, `P${i + 1}`]);
+    rows[139]![1] = "x".repeat(1_000);
+    const res = await asTenant(tenant, "POST", "/api/v1/notifysimple/sms", { key: tenant.keys.test, body: { recipients: { mergeArray: [["to", "name"], ...rows] }, content: { body: "Hi {{name}}" } } });
+    expect(res.status).toBe(201);
+    const notifyId = (await json(res)).notifyId;
+    await waitForNotification(tenant, notifyId, undefined, 25_000);
+    const [event] = await receiver.waitFor(url, 1);
+    expect(event!.json).toMatchObject({ notifyId, recipient: "+17787200140", status: "technical-failure", code: "merge_row_failed", retryable: false });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(receiver.at(url)).toHaveLength(1);
+  });
+});
+
+describe("a cancel", () => {
+  it("owes a callback to a registration that asked for cancelled", async () => {
+    const { tenant, url } = await setup({ trigger: [], statuses: ["cancelled"] });
+    const notifyId = await send(tenant, { ...email, delayedSend: new Date(Date.now() + 3_600_000).toISOString() });
+    expect((await asTenant(tenant, "DELETE", `/api/v1/notify/${notifyId}`)).status).toBe(200);
+    const [event] = await receiver.waitFor(url, 1);
+    expect(event!.json).toMatchObject({ notifyId, status: "cancelled", detail: null, code: null });
+  });
+});
+
 describe("delivery guarantees", () => {
   it("a timeout is retried", async () => {
     const { tenant, callbackId, notifyId } = await quietNotification();
