@@ -299,6 +299,11 @@ describe("the callbacks setting through the cascade", () => {
     expect(refused.status).toBe(422);
     expect((await json(refused)).errors[0].path).toMatch(/email\.callbacks\[0\]$/);
 
+    const unknownEvent = await asTenant(tenant, "POST", "/api/v1/notifyevent/types", {
+      body: { code: "cb-unknown", name: "Unknown callback", email: { recipients: { to: ["{{to}}"] }, content: { subject: "S", body: "B" }, callbacks: [crypto.randomUUID()] } },
+    });
+    expect(unknownEvent.status).toBe(422);
+    expect((await json(unknownEvent)).errors).toEqual([expect.objectContaining({ path: "email.callbacks[0]" })]);
     const created = await asTenant(tenant, "POST", "/api/v1/notifyevent/types", {
       body: { code: "cb-event", name: "Callback event", email: { recipients: { to: ["{{to}}"] }, content: { subject: "S", body: "B" }, callbacks: [callbackId] } },
     });

@@ -14,6 +14,7 @@ import { cardStrings, checkTemplateContent } from "../templates/check-content";
 import { GROUP_FROM_PARAMETER, loadGroups, splitGroupReferences } from "../groups/expand";
 import { checkTemplateRefs, type TemplateRef } from "../templates/refs";
 import { checkServiceRefs, type ServiceRef } from "../tenant-services/refs";
+import { callbackRefsOf, checkCallbackRefs } from "../callbacks/refs";
 import { storedRecipientProblem } from "../tenants/check-settings";
 import type { EventDefinition } from "./schema";
 
@@ -157,12 +158,13 @@ export async function checkEventDefinition(ctx: ServiceContext, definition: Even
     }
   }
 
-  const [templateErrors, serviceErrors, directory] = await Promise.all([
+  const [templateErrors, serviceErrors, callbackErrors, directory] = await Promise.all([
     checkTemplateRefs(ctx.db, ctx.tenant.id, refs),
     checkServiceRefs(ctx.db, ctx.tenant.id, services),
+    checkCallbackRefs(ctx.db, ctx.tenant.id, callbackRefsOf({ email, sms, msgApp }, (path) => path)),
     loadGroups(ctx, groups.map((g) => g.name)),
   ]);
-  errors.push(...templateErrors, ...serviceErrors);
+  errors.push(...templateErrors, ...serviceErrors, ...callbackErrors);
   for (const { name, path } of groups) if (!directory.get(name)) errors.push({ path, message: `No group named "${name}"` });
   return errors;
 }
