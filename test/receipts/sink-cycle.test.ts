@@ -19,7 +19,7 @@ const running: Promise<void>[] = [];
 const server = setupServer(
   http.all(`${PUBLIC_ORIGIN}/*`, async ({ request }) => {
     const ctx = createExecutionContext();
-    const res = await worker.fetch(new Request(request), sinkEnv, ctx);
+    const res = await worker.fetch(new Request(request as unknown as Request), sinkEnv, ctx);
     running.push(waitOnExecutionContext(ctx));
     return res;
   }),
