@@ -50,6 +50,29 @@ export function jsonInsert<T extends SQLiteTable>(d1: D1Database, table: T, rows
   return statements;
 }
 
+/**
+ * One row inserted only if `condition` (SQL over other rows, with `?` placeholders for `params`)
+ * holds when the statement runs: a bound ("at most 50 per tenant") checked and kept in one
+ * statement, so concurrent writers cannot all pass a count read before any of them inserts.
+ * `meta.changes` says whether it was.
+ *
+ * @example
+ * ```ts
+ * const { meta } = await insertRowIf(env.DB, callbacks, row, "(SELECT COUNT(*) FROM callbacks WHERE tenant_id = ?) < ?", [tenantId, 50]).run();
+ * if (meta.changes === 0) throw new ApiError("conflict", …);
+ * ```
+ */
+export function insertRowIf<T extends SQLiteTable>(d1: D1Database, table: T, row: T["$inferSelect"], condition: string, params: unknown[]): D1PreparedStatement {
+  const { columns } = insertShape(table);
+  const names = columns.map(([, column]) => `"${column.name}"`).join(", ");
+  const values = columns.map(([key, column]) => {
+    const value = (row as Record<string, unknown>)[key];
+    return value === undefined || value === null ? null : column.mapToDriverValue(value);
+  });
+  const sql = `INSERT INTO "${getTableName(table)}" (${names}) SELECT ${columns.map(() => "?").join(", ")} WHERE ${condition}`;
+  return d1.prepare(sql).bind(...values, ...params);
+}
+
 type Columns = [string, SQLiteColumn][];
 
 /** Each table's INSERT, built once per isolate: the send path stores rows on every request. */

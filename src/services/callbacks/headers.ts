@@ -11,7 +11,7 @@ const RESERVED = new Set([
   "expect", "proxy-authorization", "proxy-authenticate", "accept-encoding", "cookie", "forwarded", "via", "x-forwarded-for", "x-forwarded-host",
   "x-forwarded-proto", "x-real-ip", "true-client-ip", "origin", "referer", "user-agent",
 ]);
-const RESERVED_PREFIXES = /^(webhook-|proxy-|cf-|sec-|x-edge-notify)/i;
+const RESERVED_PREFIXES = /^(webhook-|proxy-|cf-|sec-|x-forwarded-|x-edge-notify)/i;
 const TOKEN = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/;
 
 /**

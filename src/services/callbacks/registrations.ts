@@ -1,4 +1,5 @@
-import { and, count, desc, eq } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
+import { insertRowIf } from "../../db/json-rows";
 import { olderThan } from "../../db/keyset";
 import { type CallbackRow, type CallbackTrigger, callbacks, type Channel, type MessageStatus } from "../../db/schema";
 import { open, seal } from "../../lib/crypto/secret-box";
@@ -110,10 +111,6 @@ export interface CreatedCallback extends CallbackView {
 export async function createCallback(ctx: ServiceContext, input: CallbackInput): Promise<CreatedCallback> {
   const statuses = input.statuses ?? [];
   checkInput(ctx, input, { trigger: input.trigger, statuses });
-  const [existing] = await ctx.db.select({ n: count() }).from(callbacks).where(eq(callbacks.tenantId, ctx.tenant.id));
-  if ((existing?.n ?? 0) >= MAX_CALLBACKS_PER_TENANT) {
-    throw new ApiError("conflict", { detail: `A tenant may have at most ${MAX_CALLBACKS_PER_TENANT} callbacks; delete one first` });
-  }
   const id = uuidv7(ctx.now.getTime());
   const secret = newSigningSecret();
   const row: CallbackRow = {
@@ -134,7 +131,11 @@ export async function createCallback(ctx: ServiceContext, input: CallbackInput):
     createdAt: ctx.now,
     updatedAt: ctx.now,
   };
-  await ctx.db.insert(callbacks).values(row);
+  // The bound is checked by the insert itself: concurrent registrations cannot all pass a count read first.
+  const { meta } = await insertRowIf(ctx.env.DB, callbacks, row, "(SELECT COUNT(*) FROM callbacks WHERE tenant_id = ?) < ?", [ctx.tenant.id, MAX_CALLBACKS_PER_TENANT]).run();
+  if (meta.changes === 0) {
+    throw new ApiError("conflict", { detail: `A tenant may have at most ${MAX_CALLBACKS_PER_TENANT} callbacks; delete one first` });
+  }
   forgetTenantCallbacks(ctx.tenant.id);
   return { ...toCallbackView(row, ctx.now), secret };
 }
