@@ -9,3 +9,4 @@ export * from "./suppressions";
 export * from "./tenant-services";
 export * from "./delivery-attempts";
 export * from "./callbacks";
+export * from "./senders";
