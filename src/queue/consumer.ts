@@ -3,6 +3,7 @@ import { createDb, type Db } from "../db/client";
 import type { Env } from "../env";
 import { log } from "../lib/log";
 import { failUndeliverable, processDeliveries } from "../services/delivery/process";
+import { enqueueDeliveries } from "../services/send/enqueue";
 import { fanOutChunk } from "../services/fanout/fan-out-chunk";
 import { deliverCallbackEvent } from "../services/callbacks/deliver";
 import { CallbackEventMessageSchema, DeadLetterMessageSchema, DeliverMessageSchema, FanoutMessageSchema } from "./messages";
@@ -49,9 +50,15 @@ const deliver = handler({
   schema: DeliverMessageSchema,
   async handle(items, _queue, db, env) {
     const dispositions = await processDeliveries(db, env, items.map((i) => i.body.deliveryId));
+    const requeue = items.flatMap(({ body }) => {
+      const d = dispositions.get(body.deliveryId);
+      return d?.action === "requeue" ? [{ ...body, delaySeconds: d.delaySeconds }] : [];
+    });
+    // Sent again as new messages (the queue's redeliveries stay for real failures); if that fails, retried.
+    const requeued = requeue.length > 0 && (await enqueueDeliveries(env, requeue));
     for (const { message, body } of items) {
       const disposition = dispositions.get(body.deliveryId) ?? { action: "ack" };
-      if (disposition.action === "ack") message.ack();
+      if (disposition.action === "ack" || (disposition.action === "requeue" && requeued)) message.ack();
       else message.retry({ delaySeconds: disposition.delaySeconds });
     }
   },

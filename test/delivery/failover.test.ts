@@ -252,14 +252,22 @@ describe("circuit breakers", () => {
     expect(await attempts(listed, later.notifyId)).toMatchObject([{ attempt: 1, provider: "postmark", outcome: "accepted" }]);
   });
 
-  it("with every provider's circuit open a delivery waits, without a call and without spending an attempt", async () => {
-    const { env: testEnv, object } = deployment();
+  it("with every provider's circuit open a delivery waits, without a call, an attempt or a queue redelivery", async () => {
+    const { env: base, object } = deployment();
+    // The wait is a new queue message, not a retry: a long outage must not use up the queue's
+    // max_retries and dead-letter a delivery no provider was asked to take.
+    const sent: { body: unknown; delaySeconds?: number }[] = [];
+    const testEnv = { ...base, DELIVER_QUEUE: { ...base.DELIVER_QUEUE, sendBatch: async (messages: { body: unknown; delaySeconds?: number }[]) => void sent.push(...messages) } } as unknown as Env;
     await object.report([{ name: "ses", ok: 0, failed: 3 }]);
     const { notifyId, deliveryId } = await queued(single);
     const result = await consume(testEnv, [deliveryId]);
     expect(mocks.calls.ses).toBe(0);
-    expect(result.delays[0]).toBeGreaterThanOrEqual(28);
-    expect(result.delays[0]).toBeLessThanOrEqual(33);
+    expect(result.delays).toEqual([]);
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.body).toMatchObject({ deliveryId });
+    expect(sent[0]!.delaySeconds).toBeGreaterThanOrEqual(28);
+    expect(sent[0]!.delaySeconds).toBeLessThanOrEqual(33);
     const message = (await status(single, notifyId)).messages[0];
     expect(message).toMatchObject({ status: "sending", provider: "ses", attempts: 0, error: { code: "providers_unavailable", retryable: true } });
     expect(message.error.message).toContain("Every provider's circuit is open (ses)");

@@ -25,7 +25,13 @@ export const MAX_ATTEMPTS = 5;
 const IDS_PER_STATEMENT = 90;
 
 /** What the queue consumer should do with the message it got. */
-export type Disposition = { action: "ack" } | { action: "retry"; delaySeconds: number };
+/**
+ * What the queue consumer should do with a delivery's message: acknowledge it, retry it (the
+ * queue counts this against its max_retries), or `requeue` it as a new message after a delay —
+ * for waits that are not failures (every circuit open), which must not use up the redeliveries
+ * that would otherwise dead-letter a delivery no provider was ever asked to take.
+ */
+export type Disposition = { action: "ack" } | { action: "retry"; delaySeconds: number } | { action: "requeue"; delaySeconds: number };
 
 const TERMINAL: ReadonlySet<MessageStatus> = new Set(["delivered", "permanent-failure", "temporary-failure", "technical-failure", "cancelled"]);
 
@@ -258,7 +264,7 @@ function skippedSettlement(delivery: DeliveryRow, choice: Extract<Choice, { skip
     provider: delivery.provider,
     lastError: error,
     statusFor: () => ({ status: "sending", error }),
-    disposition: { action: "retry", delaySeconds },
+    disposition: { action: "requeue", delaySeconds },
     refund: true,
     attempt: noCall(delivery, choice.provider, "skipped", error, now),
   };
