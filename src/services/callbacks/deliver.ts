@@ -183,18 +183,20 @@ export async function deliverCallbackEvent(db: Db, env: Env, eventId: string, no
         .from(callbackEvents)
         .where(held),
     ),
-    db
-      .update(callbackEvents)
-      .set({ state, nextAttemptAt: nextAt, leaseToken: null, leaseUntil: null, updatedAt: new Date() })
-      .where(held),
     ...(result.ending.kind === "gone" && callback
       ? [
           db
             .update(callbacks)
             .set({ active: false, disabledReason: `The receiver answered 410 Gone on ${now.toISOString()} (event ${event.id})`, updatedAt: now })
-            .where(eq(callbacks.id, callback.id)),
+            // Behind the same lease (so before the event's update releases it): a copy whose claim ran
+            // out does not switch the registration off.
+            .where(and(eq(callbacks.id, callback.id), sql`EXISTS (SELECT 1 FROM callback_events WHERE id = ${event.id} AND lease_token = ${token})`)),
         ]
       : []),
+    db
+      .update(callbackEvents)
+      .set({ state, nextAttemptAt: nextAt, leaseToken: null, leaseUntil: null, updatedAt: new Date() })
+      .where(held),
   ]);
   log(state === "failed" ? "warn" : "info", "status callback attempt", {
     eventId: event.id,

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, ne } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, lt, ne, or } from "drizzle-orm";
 import { olderThan } from "../../db/keyset";
 import { callbackAttempts, type CallbackAttemptRow, callbackEvents, type CallbackEventRow, notifications } from "../../db/schema";
 import { ApiError } from "../../lib/errors/api-error";
@@ -92,7 +92,8 @@ export async function replayCallbackEvent(ctx: ServiceContext, notifyId: string,
   const [replayed] = await ctx.db
     .update(callbackEvents)
     .set({ state: "pending", seriesStart: callbackEvents.attempts, nextAttemptAt: ctx.now, leaseToken: null, leaseUntil: null, updatedAt: ctx.now })
-    .where(and(mine, ne(callbackEvents.state, "delivering")))
+    // An event still `delivering` after its lease ran out belongs to a consumer that died: replayable.
+    .where(and(mine, or(ne(callbackEvents.state, "delivering"), lt(callbackEvents.leaseUntil, ctx.now))))
     .returning();
   if (!replayed) {
     const [exists] = await ctx.db.select({ id: callbackEvents.id }).from(callbackEvents).where(mine).limit(1);

@@ -1,4 +1,4 @@
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import { insertRowIf } from "../../db/json-rows";
 import { olderThan } from "../../db/keyset";
 import { type CallbackRow, type CallbackTrigger, callbacks, type Channel, type MessageStatus } from "../../db/schema";
@@ -162,29 +162,40 @@ export async function listCallbacks(ctx: ServiceContext, page: PageRequest): Pro
  * checked again, and setting `active: true` clears a reason the service had for switching it off.
  */
 export async function updateCallback(ctx: ServiceContext, id: string, patch: Partial<CallbackInput>): Promise<CallbackView> {
-  const current = await getCallback(ctx, id);
-  const trigger = patch.trigger ?? current.triggers;
-  const statuses = patch.statuses ?? current.statuses;
-  checkInput(ctx, patch, { trigger, statuses });
-  const rows = await ctx.db
-    .update(callbacks)
-    .set({
-      ...(patch.url !== undefined ? { url: patch.url } : {}),
-      ...(patch.headers !== undefined ? await sealHeaders(ctx, current.id, patch.headers) : {}),
-      ...(patch.channelType !== undefined ? { channelTypes: [...new Set(patch.channelType)] } : {}),
-      triggers: [...new Set(trigger)],
-      statuses: [...new Set(statuses)],
-      firesOn: firesOn(trigger, statuses),
-      ...(patch.active !== undefined ? { active: patch.active, disabledReason: null } : {}),
-      ...(patch.description !== undefined ? { description: patch.description } : {}),
-      updatedAt: ctx.now,
-    })
-    .where(and(eq(callbacks.id, current.id), eq(callbacks.tenantId, ctx.tenant.id)))
-    .returning();
-  if (!rows[0]) throw new ApiError("not_found", { detail: `No callback ${id}` });
-  forgetTenantCallbacks(ctx.tenant.id);
-  return toCallbackView(rows[0], ctx.now);
+  // `firesOn` is derived from triggers and statuses together, so a patch of one is computed from
+  // the row as read: written only if no other patch landed since (updatedAt unchanged), else
+  // read again and recomputed, so two patches at once both land.
+  for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
+    const current = await getCallback(ctx, id);
+    const trigger = patch.trigger ?? current.triggers;
+    const statuses = patch.statuses ?? current.statuses;
+    checkInput(ctx, patch, { trigger, statuses });
+    const rows = await ctx.db
+      .update(callbacks)
+      .set({
+        ...(patch.url !== undefined ? { url: patch.url } : {}),
+        ...(patch.headers !== undefined ? await sealHeaders(ctx, current.id, patch.headers) : {}),
+        ...(patch.channelType !== undefined ? { channelTypes: [...new Set(patch.channelType)] } : {}),
+        triggers: [...new Set(trigger)],
+        statuses: [...new Set(statuses)],
+        firesOn: firesOn(trigger, statuses),
+        ...(patch.active !== undefined ? { active: patch.active, disabledReason: null } : {}),
+        ...(patch.description !== undefined ? { description: patch.description } : {}),
+        // Strictly increasing, so two writes in the same millisecond still tell apart.
+        updatedAt: sql`max(${callbacks.updatedAt} + 1, ${ctx.now.getTime()})`,
+      })
+      .where(and(eq(callbacks.id, current.id), eq(callbacks.tenantId, ctx.tenant.id), eq(callbacks.updatedAt, current.updatedAt)))
+      .returning();
+    if (rows[0]) {
+      forgetTenantCallbacks(ctx.tenant.id);
+      return toCallbackView(rows[0], ctx.now);
+    }
+  }
+  throw new ApiError("conflict", { detail: `Callback ${id} is being changed by other requests right now; retry`, headers: { "Retry-After": "1" } });
 }
+
+/** Reads and writes of one patch before it gives up to concurrent patches (409). */
+const UPDATE_ATTEMPTS = 5;
 
 /** Deletes a registration. Its events already owed are marked failed when their turn comes. */
 export async function deleteCallback(ctx: ServiceContext, id: string): Promise<void> {
