@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { KeyAnswer, KeyBegin } from "../durable-objects/tenant-gate";
 import type { AppEnv } from "../lib/app-env";
+import { sha256Hex } from "../lib/crypto/hash";
 import { ApiError } from "../lib/errors/api-error";
 import { unavailable } from "../services/gate/admit";
 import { IDEMPOTENCY_KEY_HEADER, type KeyClaim, refuseForKey, ReplayedAnswer } from "../services/gate/idempotency-keys";
@@ -16,11 +17,6 @@ export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 const MAX_STORED_ANSWER_CHARS = 512 * 1024;
 /** Answer headers worth replaying: what the body means and where the created resource is. */
 const REPLAYED_HEADERS = ["content-type", "location"];
-
-async function sha256Hex(data: ArrayBuffer | Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", data);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 /**
  * The request's body as compared between a request and its retry. A clone is read, so the route
