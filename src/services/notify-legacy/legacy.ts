@@ -139,7 +139,8 @@ function legacyPath(path: string): string {
 export function inLegacyTerms(err: unknown): unknown {
   if (!(err instanceof ApiError) || !err.errors) return err;
   const errors: FieldError[] = err.errors.map((e) => ({ ...e, path: legacyPath(e.path) }));
-  return new ApiError(err.code, { detail: err.detail, errors, headers: err.headers, cause: err.cause });
+  const detail = err.detail?.replace(/^([\w.[\]]+):/, (_all, path: string) => `${legacyPath(path)}:`);
+  return new ApiError(err.code, { detail, errors, headers: err.headers, cause: err.cause });
 }
 
 interface FirstMessage {
