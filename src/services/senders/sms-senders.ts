@@ -1,0 +1,107 @@
+import { and, asc, eq } from "drizzle-orm";
+import { type SmsSenderRow, smsSenders } from "../../db/schema";
+import { ApiError, fieldError } from "../../lib/errors/api-error";
+import { uuidv7 } from "../../lib/ids";
+import type { ServiceContext } from "../context";
+import { normalisePhoneNumber } from "../recipients/phone";
+import { defaultRegion } from "../send/defaults";
+import { SenderIdSchema } from "../send/sender-id";
+import { insertSender, uniqueViolation } from "./store";
+
+export interface SmsSenderInput {
+  sender: string;
+  isDefault?: boolean;
+  inbound?: boolean;
+}
+
+export interface SmsSenderView {
+  id: string;
+  sender: string;
+  isDefault: boolean;
+  inbound: boolean;
+  createdAt: string;
+}
+
+export function toSmsSenderView(row: SmsSenderRow): SmsSenderView {
+  return { id: row.id, sender: row.sender, isDefault: row.isDefault, inbound: row.inbound, createdAt: row.createdAt.toISOString() };
+}
+
+const SHORT_CODE = /^\d{3,8}$/;
+/** What a written phone number may hold (phone.ts's own rule); anything else is read as an alphanumeric id. */
+const PHONE_CHARACTERS = /^[\d\s()+\-.]+$/;
+
+/**
+ * A sender as it is stored: a number (anything written with digits and phone punctuation, other
+ * than a 3–8 digit short code) through the recipients' phone normalisation to E.164, reading a
+ * national number in the tenant's `defaultRegion`; then whatever it is must pass the same
+ * SenderIdSchema as `sms.sender.senderId`, so a stored sender is always one a send accepts.
+ * Problems are a 422 at `sender`.
+ *
+ * @example
+ * ```ts
+ * normaliseSmsSender(ctx, "(778) 700-1234") // "+17787001234" (defaultRegion CA)
+ * normaliseSmsSender(ctx, "NotifyGC")       // "NotifyGC"
+ * ```
+ */
+export function normaliseSmsSender(ctx: Pick<ServiceContext, "settings" | "env">, raw: string): string {
+  let value = raw.trim();
+  if (!SHORT_CODE.test(value) && PHONE_CHARACTERS.test(value)) {
+    const phone = normalisePhoneNumber(value, defaultRegion(ctx));
+    if (!phone.ok) throw fieldError("unprocessable", "sender", `${phone.message}: ${raw}`);
+    value = phone.e164;
+  }
+  const parsed = SenderIdSchema.safeParse(value);
+  if (!parsed.success) throw fieldError("unprocessable", "sender", parsed.error.issues[0]?.message ?? "Not a valid SMS sender");
+  return value;
+}
+
+/**
+ * Adds an SMS sender (normalised by normaliseSmsSender). `inbound: true` claims a phone number
+ * for receiving texts: an alphanumeric id or short code is a 422 at `inbound`, and a number
+ * another tenant already claims is a 409 at `sender`. `isDefault: true` replaces the tenant's
+ * default in the same batch. The same sender twice is a 409 at `sender`; past
+ * MAX_SENDERS_PER_TENANT a 409.
+ *
+ * @example
+ * ```ts
+ * await createSmsSender(ctx, { sender: "+17787001234", inbound: true, isDefault: true })
+ * ```
+ */
+export async function createSmsSender(ctx: ServiceContext, input: SmsSenderInput): Promise<SmsSenderView> {
+  const sender = normaliseSmsSender(ctx, input.sender);
+  const inbound = input.inbound ?? false;
+  if (inbound && !sender.startsWith("+")) throw fieldError("unprocessable", "inbound", "Only a phone number can receive texts, not an alphanumeric sender id or a short code");
+  const row: SmsSenderRow = { id: uuidv7(ctx.now.getTime()), tenantId: ctx.tenant.id, sender, isDefault: input.isDefault ?? false, inbound, createdAt: ctx.now };
+  try {
+    await insertSender(ctx, smsSenders, "sms_senders", row, "SMS senders");
+  } catch (err) {
+    const columns = uniqueViolation(err);
+    if (columns?.includes("sms_senders.tenant_id, sms_senders.sender")) throw fieldError("conflict", "sender", `${sender} is already one of your SMS senders`);
+    // The inbound index is on the number alone: the claim is another tenant's (or this one's, as a duplicate above).
+    if (columns === "sms_senders.sender") throw fieldError("conflict", "sender", `${sender} already receives texts for another tenant`);
+    throw err;
+  }
+  return toSmsSenderView(row);
+}
+
+/** This tenant's sender; another tenant's is indistinguishable from none (404). */
+export async function getSmsSender(ctx: ServiceContext, id: string): Promise<SmsSenderRow> {
+  const row = await ctx.db.query.smsSenders.findFirst({ where: and(eq(smsSenders.id, id.toLowerCase()), eq(smsSenders.tenantId, ctx.tenant.id)) });
+  if (!row) throw new ApiError("not_found", { detail: `No SMS sender ${id}` });
+  return row;
+}
+
+/** Every sender of the tenant, oldest first (bounded, so not paged). */
+export async function listSmsSenders(ctx: ServiceContext): Promise<{ items: SmsSenderView[] }> {
+  const rows = await ctx.db.select().from(smsSenders).where(eq(smsSenders.tenantId, ctx.tenant.id)).orderBy(asc(smsSenders.createdAt), asc(smsSenders.id));
+  return { items: rows.map(toSmsSenderView) };
+}
+
+/** Deleting an inbound sender releases its number for any tenant to claim. */
+export async function deleteSmsSender(ctx: ServiceContext, id: string): Promise<void> {
+  const gone = await ctx.db
+    .delete(smsSenders)
+    .where(and(eq(smsSenders.id, id.toLowerCase()), eq(smsSenders.tenantId, ctx.tenant.id)))
+    .returning({ id: smsSenders.id });
+  if (gone.length === 0) throw new ApiError("not_found", { detail: `No SMS sender ${id}` });
+}
