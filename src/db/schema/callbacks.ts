@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { MESSAGE_STATUSES, type MessageStatus, notifications } from "./notifications";
 import type { CHANNELS } from "./templates";
 import { tenants } from "./tenants";
@@ -98,6 +98,9 @@ export const callbackEvents = sqliteTable(
     index("callback_events_page_idx").on(t.notificationId, t.createdAt, t.id),
     // The cron's outbox sweep finds events whose enqueue was lost (services/callbacks/sweep.ts).
     index("callback_events_due_idx").on(t.nextAttemptAt).where(sql`state IN ('pending', 'delivering')`),
+    // A message reaches a status once: one event per (message, registration, status), whatever
+    // writes it again (the outbox INSERT is ON CONFLICT DO NOTHING, services/callbacks/emit.ts).
+    uniqueIndex("callback_events_once_idx").on(t.messageId, t.callbackId, t.status),
   ],
 );
 

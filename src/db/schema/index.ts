@@ -9,4 +9,5 @@ export * from "./suppressions";
 export * from "./tenant-services";
 export * from "./delivery-attempts";
 export * from "./callbacks";
+export * from "./early-receipts";
 export * from "./senders";

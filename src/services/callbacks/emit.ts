@@ -25,7 +25,8 @@ const fires = (to: MessageStatus) => sql`"c"."active" = 1 AND EXISTS (SELECT 1 F
  * One `INSERT … SELECT` writes a row per (matching message × registration its notification
  * resolved for the message's channel whose `fires_on` holds `to`), and answers the new event ids
  * (RETURNING) for the caller to enqueue with `enqueueCallbackEvents`. Messages already in `to` are
- * no change and owe nothing. A notification that resolved no registration (`callbacks` null)
+ * no change and owe nothing; an event already written for the same message, registration and
+ * status is never written again (ON CONFLICT DO NOTHING), so RETURNING names only new events. A notification that resolved no registration (`callbacks` null)
  * joins nothing, so a tenant without callbacks pays one statement that writes nothing. `detail` is
  * what the event says about why (a failure's message, code, provider, whether a retry may help).
  *
@@ -108,6 +109,9 @@ function outboxInsert(db: Db, messageFilter: SQL, to: MessageStatus, now: Date, 
         JOIN "callbacks" AS "c" ON "c"."id" = "r"."value" AND "c"."tenant_id" = "m"."tenant_id"
         WHERE "n"."callbacks" IS NOT NULL AND ${fires(to)}`,
     )
+    // One event per (message, registration, status) (callback_events_once_idx): a status reached
+    // again writes nothing, and RETURNING answers only the rows inserted, so nothing is enqueued twice.
+    .onConflictDoNothing()
     .returning({ id: outbox.id });
 }
 
