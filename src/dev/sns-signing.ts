@@ -1,6 +1,7 @@
 import type { Env } from "../env";
 import type { SigningKeySource, SnsMessage } from "../services/receipts/sns";
 import { snsCanonicalString, snsCertificateKey } from "../services/receipts/sns";
+import { toBase64 } from "../lib/crypto/encoding";
 
 /*
  * A dev-only SNS signer, so the local SES sink can post SNS-wrapped events that /hooks/ses
@@ -49,7 +50,7 @@ function devKeys(bucket: R2Bucket): Promise<DevKeys> {
 
 /** The dev public key as a PEM block (what /dev/sink/sns/signing-cert.pem shows). */
 export async function devSnsPublicKeyPem(bucket: R2Bucket): Promise<string> {
-  const b64 = btoa(String.fromCharCode(...new Uint8Array((await devKeys(bucket)).spki)));
+  const b64 = toBase64(new Uint8Array((await devKeys(bucket)).spki));
   return `-----BEGIN PUBLIC KEY-----\n${b64.match(/.{1,64}/g)!.join("\n")}\n-----END PUBLIC KEY-----\n`;
 }
 
@@ -91,5 +92,5 @@ export async function devSnsNotification(bucket: R2Bucket, origin: string, topic
   };
   const { privateKey } = await devKeys(bucket);
   const signature = new Uint8Array(await crypto.subtle.sign("RSASSA-PKCS1-v1_5", privateKey, new TextEncoder().encode(snsCanonicalString(unsigned))));
-  return { ...unsigned, Signature: btoa(String.fromCharCode(...signature)) };
+  return { ...unsigned, Signature: toBase64(signature) };
 }

@@ -1,4 +1,5 @@
 import { Webhook } from "standardwebhooks";
+import { toBase64 } from "../../lib/crypto/encoding";
 
 /** Random bytes in a signing secret: Standard Webhooks asks for 24 to 64. */
 const SECRET_BYTES = 32;
@@ -8,13 +9,6 @@ const SECRET_BYTES = 32;
  * deploy the new secret without rejecting events signed in between (README "Status callbacks").
  */
 export const ROTATION_WINDOW_MS = 24 * 3_600_000;
-
-/** Standard base64 (not base64url): the alphabet Standard Webhooks secrets are written in. */
-function toBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary);
-}
 
 /**
  * A new Standard Webhooks signing secret: `whsec_` and the base64 of 32 random bytes.

@@ -1,19 +1,12 @@
 import type { Receipt } from "./apply";
 import { detailOf, emailRecipient, eventTime, MalformedReceipts, objectOf, textOf } from "./normalise";
 import { checkFreshness, missing, misconfigured, refused, type SignedRequest, type Verification, VERIFIED } from "./verification";
+import { fromBase64 } from "../../lib/crypto/encoding";
 
 export const SIGNATURE_HEADER = "x-twilio-email-event-webhook-signature";
 export const TIMESTAMP_HEADER = "x-twilio-email-event-webhook-timestamp";
 
 const encoder = new TextEncoder();
-
-function base64Bytes(text: string): Uint8Array | null {
-  try {
-    return Uint8Array.from(atob(text.replace(/\s+/g, "")), (c) => c.charCodeAt(0));
-  } catch {
-    return null;
-  }
-}
 
 /**
  * An ASN.1 DER ECDSA signature (SEQUENCE of INTEGER r, INTEGER s: what SendGrid sends) as the
@@ -67,7 +60,7 @@ export async function verifySendGrid(request: SignedRequest, publicKey: string, 
   const signature = request.headers.get(SIGNATURE_HEADER);
   const timestamp = request.headers.get(TIMESTAMP_HEADER);
   if (!signature || !timestamp) return missing(`the ${SIGNATURE_HEADER} and ${TIMESTAMP_HEADER} header fields are required`);
-  const spki = base64Bytes(publicKey.replace(/-----(BEGIN|END) PUBLIC KEY-----/g, ""));
+  const spki = fromBase64(publicKey.replace(/-----(BEGIN|END) PUBLIC KEY-----/g, ""));
   let key: CryptoKey;
   try {
     if (!spki) throw new Error("not base64");
@@ -77,7 +70,7 @@ export async function verifySendGrid(request: SignedRequest, publicKey: string, 
   }
   const fresh = checkFreshness(timestamp, now);
   if (!fresh.ok) return fresh;
-  const der = base64Bytes(signature);
+  const der = fromBase64(signature);
   const raw = der && derToP1363(der);
   if (!raw) return refused("the signature is not a base64 DER ECDSA signature");
   const signed = new Uint8Array([...encoder.encode(timestamp), ...request.body]);

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { LruCache } from "../../lib/lru-cache";
 import { DEFAULT_OUTBOUND_POLICY } from "../../lib/outbound/url-policy";
 import { outboundFetch } from "../../lib/outbound/fetch";
+import { fromBase64 } from "../../lib/crypto/encoding";
 
 /*
  * Amazon SNS HTTP(S) deliveries: the message, its signature and the subscription handshake, per
@@ -126,14 +127,6 @@ export const snsCertificateKey: SigningKeySource = async (certUrl) => {
 
 export type SnsVerification = { ok: true } | { ok: false; status: 401 | 403 | 503; reason: string };
 
-function base64Bytes(value: string): Uint8Array | null {
-  try {
-    return Uint8Array.from(atob(value), (ch) => ch.charCodeAt(0));
-  } catch {
-    return null;
-  }
-}
-
 /**
  * Verifies an SNS message: from a topic this deployment expects, fresh (SNS_MAX_AGE_MS), signed
  * (version 1 or 2) by the certificate its SigningCertURL names, that URL being one `keyFor`
@@ -162,7 +155,7 @@ export async function verifySnsMessage(m: SnsMessage, options: { topics: readonl
     return { ok: false, status: 503, reason: "The SNS signing certificate could not be fetched; retry later" };
   }
   if (!spki) return { ok: false, status: 403, reason: "SigningCertURL is not an https://sns.<region>.amazonaws.com/ certificate" };
-  const signature = base64Bytes(m.Signature);
+  const signature = fromBase64(m.Signature);
   if (!signature) return { ok: false, status: 403, reason: "Signature is not base64" };
   const key = await crypto.subtle.importKey("spki", spki, { name: "RSASSA-PKCS1-v1_5", hash }, false, ["verify"]);
   const valid = await crypto.subtle.verify("RSASSA-PKCS1-v1_5", key, signature, new TextEncoder().encode(snsCanonicalString(m)));

@@ -1,6 +1,8 @@
 import { timingSafeEqualString } from "../../lib/crypto/hash";
 import type { Env } from "../../env";
 import type { Receipt } from "./apply";
+import { toBase64 } from "../../lib/crypto/encoding";
+import { hmac } from "../../lib/crypto/hash";
 
 /** Where Twilio posts status callbacks: the adapter passes it as StatusCallback when Twilio receipts are wired. */
 export const TWILIO_HOOK_PATH = "/hooks/twilio";
@@ -27,7 +29,6 @@ export function twilioStatusCallbackUrl(env: Pick<Env, "PUBLIC_ORIGIN" | "DEV_SI
   return url.protocol === "https:" || url.protocol === "http:" ? `${url.origin}${TWILIO_HOOK_PATH}` : undefined;
 }
 
-const encoder = new TextEncoder();
 
 /**
  * Twilio's request signature (X-Twilio-Signature, "Webhooks security"): the full URL with every
@@ -44,9 +45,7 @@ export async function twilioSignature(authToken: string, url: string, params: UR
   // Twilio's libraries sort by name and, for a repeated name, by value.
   const pairs = [...params].sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
   const data = url + pairs.map(([name, value]) => name + value).join("");
-  const key = await crypto.subtle.importKey("raw", encoder.encode(authToken), { name: "HMAC", hash: "SHA-1" }, false, ["sign"]);
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(data)));
-  return btoa(String.fromCharCode(...mac));
+  return toBase64(await hmac("SHA-1", authToken, data));
 }
 
 /** Whether `signature` is Twilio's for this URL and these parameters, compared in constant time. */

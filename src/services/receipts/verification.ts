@@ -1,5 +1,6 @@
 import { toHex } from "../../lib/crypto/encoding";
 import { timingSafeEqualString } from "../../lib/crypto/hash";
+import { hmac } from "../../lib/crypto/hash";
 
 /**
  * What a provider's verification concluded. `missing`: the request carries no credentials or
@@ -47,7 +48,6 @@ export function checkFreshness(timestamp: string | number, now: Date): Verificat
   return VERIFIED;
 }
 
-const encoder = new TextEncoder();
 
 /**
  * HMAC-SHA256 of `message` under `key` (both UTF-8 text), as lowercase hex: Web Crypto.
@@ -59,8 +59,7 @@ const encoder = new TextEncoder();
  * ```
  */
 export async function hmacSha256Hex(key: string, message: string): Promise<string> {
-  const cryptoKey = await crypto.subtle.importKey("raw", encoder.encode(key), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  return toHex(new Uint8Array(await crypto.subtle.sign("HMAC", cryptoKey, encoder.encode(message))));
+  return toHex(await hmac("SHA-256", key, message));
 }
 
 /**
