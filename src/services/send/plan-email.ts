@@ -16,6 +16,7 @@ import { planServiceAttachment, type ServiceAttachmentRef } from "../tenant-serv
 import { failedSubscriptionDelivery, subscriptionRecipientEntries } from "../tenant-services/subscription";
 import { renderRecipientEntries, validEmailRecipients, validEmails } from "./recipients";
 import type { BodyType } from "../../db/schema";
+import { refDecides, storedReplyTo } from "../senders/refs";
 
 /** SES accepts 50 recipients per message (to + cc + bcc); we hold every provider to that. */
 export const MAX_EMAIL_RECIPIENTS = 50;
@@ -125,7 +126,12 @@ export async function planEmail(ctx: SendContext, input: EmailPlanInput): Promis
   } else if (!validateEmailAddress(parseMailbox(from).email).ok) {
     errors.push({ path: fromPath, message: `Not a valid email address: ${from}` });
   }
-  const replyTo = validEmails(replyToEntries, errors);
+  let replyTo = validEmails(replyToEntries, errors);
+  if (refDecides(r, "sender.replyToId", "sender.replyTo")) {
+    const stored = await storedReplyTo(ctx, r.get<string>("sender.replyToId")!);
+    if (stored === null) errors.push({ path: r.pathOf("sender.replyToId"), message: "None of your reply-to addresses has this id" });
+    else replyTo = [stored];
+  }
 
   if (rendered) {
     if (rendered.subject.length > 998) errors.push({ path: subjectPath, message: "Longer than 998 characters once rendered" });

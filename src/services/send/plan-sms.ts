@@ -10,6 +10,7 @@ import { RenderProblems } from "../content/render-errors";
 import type { PlannedDelivery, SmsPayload } from "./payloads";
 import { renderRecipientEntries, validPhoneRecipients } from "./recipients";
 import { failedSubscriptionDelivery, subscriptionRecipientEntries } from "../tenant-services/subscription";
+import { refDecides, storedSmsSender } from "../senders/refs";
 
 export const MAX_SMS_RECIPIENTS = 50;
 
@@ -67,11 +68,16 @@ export async function planSms(ctx: SendContext, input: SmsPlanInput): Promise<Pl
   if (rendered && rendered.length > SMS_MAX_LENGTH) {
     errors.push({ path: bodyPath, message: `${rendered.length} characters once rendered; text messages may be at most ${SMS_MAX_LENGTH}` });
   }
+  let storedFrom: string | null = null;
+  if (refDecides(r, "sender.senderIdRef", "sender.senderId")) {
+    storedFrom = await storedSmsSender(ctx, r.get<string>("sender.senderIdRef")!);
+    if (storedFrom === null) errors.push({ path: r.pathOf("sender.senderIdRef"), message: "None of your SMS senders has this id" });
+  }
   if (errors.length > 0) throw new ApiError("unprocessable", { detail: "The SMS cannot be sent as given", errors });
 
   const providers = providerFor(ctx, "sms", r);
   const provider = providers[0]!;
-  const from = r.get<string>("sender.senderId") ?? "";
+  const from = storedFrom ?? r.get<string>("sender.senderId") ?? "";
   const payloadFor = (to: string[]): SmsPayload => ({
     provider,
     from,

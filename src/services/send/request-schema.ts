@@ -147,6 +147,7 @@ export const EmailChannelSchema = z
       .object({
         from: z.string().max(320).optional().openapi({ example: "Funding Programs <funding@example.gov>" }),
         replyTo: RecipientList.optional(),
+        replyToId: z.uuid().optional().openapi({ description: "One of your reply-to addresses by id (`/api/v1/tenant/reply-to-addresses`), in place of `replyTo`" }),
       })
       .strict()
       .optional(),
@@ -192,7 +193,13 @@ export const SmsChannelSchema = z
   .object({
     recipients: SmsSendRecipientsSchema,
     content: SmsContentSchema,
-    sender: z.object({ senderId: SenderIdSchema.optional() }).strict().optional(),
+    sender: z
+      .object({
+        senderId: SenderIdSchema.optional(),
+        senderIdRef: z.uuid().optional().openapi({ description: "One of your SMS senders by id (`/api/v1/tenant/sms-senders`), in place of `senderId`" }),
+      })
+      .strict()
+      .optional(),
     attachments: z.array(z.unknown()).optional().openapi({ description: "Not supported: an SMS cannot carry files (422)" }),
     callbacks: CallbackIdsSchema.optional(),
     ...common,
