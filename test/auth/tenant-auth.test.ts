@@ -111,4 +111,18 @@ describe("tenant authentication", () => {
     const wrongPay = await notifyToken(a.keys.live, { pay: "00".repeat(32) });
     await expectRefused(await whoami(bearer(wrongPay)), 403, /pay claim does not match/);
   });
+
+  it("takes req and pay signed with the key, as the early Notify API describes them (HMAC-SHA256, base64 or hex)", async () => {
+    const mac = async (data: string) => {
+      const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(a.keys.live.slice(-36)), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+      return new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(data)));
+    };
+    const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
+    const hex = (bytes: Uint8Array) => [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+    expect((await whoami(bearer(await notifyToken(a.keys.live, { req: b64(await mac("GET /api/v1/tenant")) })))).status).toBe(200);
+    expect((await whoami(bearer(await notifyToken(a.keys.live, { req: hex(await mac("GET /api/v1/tenant")), pay: b64(await mac("")) })))).status).toBe(200);
+    // Signed for another request, or with another key: refused.
+    await expectRefused(await whoami(bearer(await notifyToken(a.keys.live, { req: b64(await mac("GET /api/v1/templates")) }))), 403, /req claim does not match/);
+    await expectRefused(await whoami(bearer(await notifyToken(a.keys.live, { pay: b64(await mac("{}")) }))), 403, /pay claim does not match/);
+  });
 });

@@ -88,18 +88,20 @@ async function authenticateJwt(token: string, req: AuthRequest, deps: AuthDeps):
   if (found.keys.length === 0) throw refuse(kid ? "Invalid token: kid names no API key of this tenant" : "Invalid token: tenant has no API keys");
 
   let matched: ApiKeyRow | undefined;
+  let signingKey: CryptoKey | undefined;
   for (const key of found.keys) {
     const hmac = await signingKeys.get(key, deps.encryptionKey);
     if (hmac && (await signedWith(token, hmac))) {
       matched = key;
+      signingKey = hmac;
       break;
     }
   }
   if (!matched) throw refuse("Invalid token: signature does not match any API key of this tenant");
   if (matched.revokedAt) throw refuse("Invalid token: API key revoked");
 
-  checkRequestClaim(claims, req.method, req.path, req.search);
-  await checkPayloadClaim(claims, req.rawBody);
+  await checkRequestClaim(claims, req.method, req.path, req.search, signingKey);
+  await checkPayloadClaim(claims, req.rawBody, signingKey);
   return principal(found.tenant, matched, "jwt");
 }
 

@@ -73,23 +73,52 @@ export function checkTimeClaims(claims: TokenClaims, nowSeconds: number): void {
   }
 }
 
-/** `req` must equal "METHOD /path" (query string optional). */
-export function checkRequestClaim(claims: TokenClaims, method: string, path: string, search: string): void {
-  if (claims.req === undefined) return;
-  const expected = [`${method.toUpperCase()} ${path}`, `${method.toUpperCase()} ${path}${search}`];
-  if (typeof claims.req !== "string" || !expected.includes(claims.req.trim())) {
-    throw refuse(`Invalid token: req claim does not match this request (expected "${expected[0]}")`);
+/**
+ * A 32-byte MAC or digest written as hex or base64(url), or null: the forms `req` and `pay` arrive in.
+ */
+function macBytes(value: string): Uint8Array | null {
+  if (/^[0-9a-f]{64}$/i.test(value)) return Uint8Array.from(value.match(/../g)!, (h) => parseInt(h, 16));
+  try {
+    const bytes = fromBase64Url(normaliseBase64(value));
+    return bytes.byteLength === 32 ? bytes : null;
+  } catch {
+    return null;
   }
 }
 
-/** `pay` must be the SHA-256 of the raw body, hex or base64(url) encoded. */
-export async function checkPayloadClaim(claims: TokenClaims, rawBody: () => Promise<string>): Promise<void> {
+/** Whether `claim` is the HMAC-SHA256 of `data` under the token's key (the seed's "signed request"/"signed payload"). */
+async function isKeyMac(claim: string, data: string, key: CryptoKey | undefined): Promise<boolean> {
+  const mac = key ? macBytes(claim) : null;
+  return mac !== null && crypto.subtle.verify("HMAC", key!, mac, encoder.encode(data));
+}
+
+/**
+ * `req` is the request, "METHOD /path" (query string optional): as text, or signed as the early
+ * Notify API describes it, the HMAC-SHA256 of that text under the key (hex or base64).
+ */
+export async function checkRequestClaim(claims: TokenClaims, method: string, path: string, search: string, key?: CryptoKey): Promise<void> {
+  if (claims.req === undefined) return;
+  const expected = [`${method.toUpperCase()} ${path}`, `${method.toUpperCase()} ${path}${search}`];
+  if (typeof claims.req === "string") {
+    const given = claims.req.trim();
+    if (expected.includes(given)) return;
+    for (const text of expected) if (await isKeyMac(given, text, key)) return;
+  }
+  throw refuse(`Invalid token: req claim does not match this request (expected "${expected[0]}", or its HMAC-SHA256 with your key)`);
+}
+
+/**
+ * `pay` is the raw body's SHA-256, or (the early Notify API's "signed payload") its HMAC-SHA256
+ * under the key; hex or base64(url).
+ */
+export async function checkPayloadClaim(claims: TokenClaims, rawBody: () => Promise<string>, key?: CryptoKey): Promise<void> {
   if (claims.pay === undefined) return;
   if (typeof claims.pay !== "string") throw refuse("Invalid token: pay claim must be a string");
-  const digest = await sha256(await rawBody());
+  const body = await rawBody();
+  const digest = await sha256(body);
   const given = claims.pay.trim();
-  const matches = given.toLowerCase() === toHex(digest) || normaliseBase64(given) === toBase64Url(digest);
-  if (!matches) throw refuse("Invalid token: pay claim does not match the SHA-256 of the request body");
+  const matches = given.toLowerCase() === toHex(digest) || normaliseBase64(given) === toBase64Url(digest) || (await isKeyMac(given, body, key));
+  if (!matches) throw refuse("Invalid token: pay claim does not match the SHA-256 (or HMAC-SHA256 with your key) of the request body");
 }
 
 function normaliseBase64(value: string): string {
