@@ -4,11 +4,13 @@ import { log } from "../lib/log";
 import { expireLostAttempts, expireStuckSending, releaseDueDeliveries, requeueStaleDeliveries } from "../services/delivery/sweep";
 import { requeueStalledFanouts } from "../services/fanout/sweep";
 import { requeueLostCallbackEvents } from "../services/callbacks/sweep";
+import { sweepEarlyReceipts } from "../services/receipts/early";
 
 /**
  * The every-minute cron: release delayed sends that are due, re-enqueue deliveries and merge
  * chunks the queue never saw, settle attempts whose worker vanished, and fail messages left in
- * `sending` for 72 hours, and re-enqueue status callbacks whose queue message was lost.
+ * `sending` for 72 hours, re-enqueue status callbacks whose queue message was lost, and apply or
+ * expire delivery receipts kept because they came before their delivery was settled.
  */
 export async function runScheduled(controller: ScheduledController, env: Env): Promise<void> {
   const db = createDb(env.DB);
@@ -19,5 +21,8 @@ export async function runScheduled(controller: ScheduledController, env: Env): P
   const chunks = await requeueStalledFanouts(db, env, now);
   const stuck = await expireStuckSending(db, env, now);
   const callbacks = await requeueLostCallbackEvents(db, env, now);
-  if (released || requeued || expired || chunks || stuck || callbacks) log("info", "cron", { cron: controller.cron, released, requeued, expired, chunks, stuck, callbacks });
+  const early = await sweepEarlyReceipts(db, env, now);
+  if (released || requeued || expired || chunks || stuck || callbacks || early.applied || early.expired) {
+    log("info", "cron", { cron: controller.cron, released, requeued, expired, chunks, stuck, callbacks, earlyReceipts: early });
+  }
 }

@@ -53,6 +53,22 @@ export function callbackEvents(
 }
 
 /**
+ * Like `callbackEvents`, but each message says its own detail: `details` is a JSON object (one
+ * bound parameter) from message id to its detail (built with `callbackDetailOf`) or null, for a
+ * set-based move of messages that got there for different reasons (delivery receipts, each with
+ * the provider's own description).
+ *
+ * @example
+ * ```ts
+ * const details = JSON.stringify({ [messageId]: callbackDetailOf({ message: "Bounced", provider: "ses" }) });
+ * statements.push(callbackEventsEach(db, where, "permanent-failure", now, details));
+ * ```
+ */
+export function callbackEventsEach(db: Db, where: SQL | undefined, to: MessageStatus, now: Date, details: string): BatchItem<"sqlite"> {
+  return outboxInsert(db, sql`(${where ?? sql`1`}) AND "status" <> ${to}`, to, now, sql`json_extract(${details}, '$."' || "m"."id" || '"')`);
+}
+
+/**
  * Outbox rows for messages stored directly in `status` (a failure found while planning a send or
  * a chunk of a merge, a chunk stored cancelled): there was no earlier status to change from, yet
  * the tenant is owed the callback all the same. Put it in the batch that inserts the messages,
@@ -121,6 +137,10 @@ export function eventIdsOf(result: unknown): string[] {
 }
 
 /** Only the fields said, bounded: provider messages can be long, and a callback carries a summary. */
+export function callbackDetailOf(detail: CallbackDetail): CallbackDetail | null {
+  return compactDetail(detail);
+}
+
 function compactDetail(detail: CallbackDetail): CallbackDetail | null {
   const out: CallbackDetail = {};
   if (detail.message !== undefined) out.message = detail.message.slice(0, 500);

@@ -17,6 +17,7 @@ import { type CallItem, type TimedResult, runCalls } from "./run-calls";
 import { countMove } from "./notification-status";
 import { callbackEvents, eventIdsOf } from "../callbacks/emit";
 import { enqueueCallbackEvents } from "../callbacks/enqueue";
+import { applyEarlyReceipts, type EarlyReceiptRead, earlyReceiptsFor } from "../receipts/early";
 
 /** Provider attempts per delivery before it is a technical failure. */
 export const MAX_ATTEMPTS = 5;
@@ -202,9 +203,14 @@ async function settleAll(db: Db, env: Env, settlements: Settlement[], now: Date)
         .where(and(sql`${deliveries.id} IN (SELECT key FROM json_each(${ids}))`, eq(deliveries.leaseToken, token!))),
     );
   }
+  // Receipts that came before these provider message ids were written, read with them (last).
+  const early = earlyReceiptsFor(db, env, settlements.filter((s) => s.state === "done"));
+  if (early) statements.push(early);
   const results = await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
   // Each outcome wrote three statements, its callback events second.
   await enqueueCallbackEvents(env, [...outcomes.keys()].flatMap((_, i) => eventIdsOf(results[i * 3 + 1])));
+  const found = early ? (results.at(-1) as EarlyReceiptRead[]) : [];
+  if (found.length > 0) await applyEarlyReceipts(env, found);
 }
 
 function outcomeStatus(outcome: SendOutcome, recipient: string): OutcomeStatus {

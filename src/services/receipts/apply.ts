@@ -1,15 +1,16 @@
 import { and, inArray, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { createDb, type Db } from "../../db/client";
-import { type DeliveryError, type MessageStatus, messages, suppressions } from "../../db/schema";
+import { type CallbackDetail, deliveries, type DeliveryError, earlyReceipts, type MessageStatus, messages, suppressions } from "../../db/schema";
 import type { Env } from "../../env";
 import { uuidv7 } from "../../lib/ids";
 import { log } from "../../lib/log";
-import { callbackEvents, eventIdsOf } from "../callbacks/emit";
+import { callbackDetailOf, callbackEventsEach, eventIdsOf } from "../callbacks/emit";
 import { enqueueCallbackEvents } from "../callbacks/enqueue";
 import { countMove } from "../delivery/notification-status";
 import { DEFAULT_REASONS } from "../suppressions/suppressions";
 import { type SuppressOn, suppressOnOf } from "./suppress-on";
+import { receiptsWired } from "./wired";
 
 /** One delivery receipt, as a provider's webhook adapter (services/receipts/<provider>.ts) reads it. */
 export interface Receipt {
@@ -139,18 +140,55 @@ function suppresses(receipt: Receipt, message: MatchedMessage): boolean {
 /** The suppression key of a stored recipient: addresses case-folded, phone numbers are stored in E.164 already. */
 const suppressionRecipient = (message: MatchedMessage) => (message.channel === "email" ? message.recipient.toLowerCase() : message.recipient);
 
+/** Statuses a receipt moves to, in the only order a message can pass through them (movableFrom). */
+const MOVE_ORDER: readonly Receipt["status"][] = ["sending", "delivered", "temporary-failure", "permanent-failure"];
+
+/** Most rows early_receipts holds: past it, an unmatched receipt is not kept (it is ignored, as it was before). */
+export const EARLY_RECEIPTS_CAP = 20_000;
+
+/** A receipt as early_receipts stores it. */
+export const receiptJson = (r: Receipt) => JSON.stringify({ ...r, at: r.at.toISOString() });
+
+/**
+ * Stores receipts of wired providers that named no delivery (the consumer may not have written
+ * the provider's message id yet; services/receipts/early.ts applies them once it has), unless the
+ * delivery exists by the time this statement runs or the table is full. Answers the ids stored.
+ */
+function keepEarly(db: Db, receipts: Receipt[], now: Date) {
+  const rows = JSON.stringify(receipts.map((r, i) => ({ i: `er_${uuidv7(now.getTime())}_${i}`, p: r.provider, m: r.providerMessageId, r: r.recipient ?? null, j: receiptJson(r) })));
+  const field = (name: string) => sql`json_extract("value", ${`$.${name}`})`;
+  return db
+    .insert(earlyReceipts)
+    .select(
+      sql`SELECT ${field("i")}, ${field("p")}, ${field("m")}, ${field("r")}, ${field("j")}, ${now.getTime()} FROM json_each(${rows})
+        WHERE NOT EXISTS (SELECT 1 FROM ${deliveries} WHERE ${deliveries.providerMessageId} = ${field("m")} AND ${deliveries.provider} = ${field("p")})
+          AND (SELECT COUNT(*) FROM ${earlyReceipts}) < ${EARLY_RECEIPTS_CAP}`,
+    )
+    .returning({ id: earlyReceipts.id });
+}
+
 /**
  * Applies delivery receipts: each receipt moves the messages it names (by provider, provider
  * message id and, for a multi-recipient email, recipient) to its status, at most once and never
  * backwards (movableFrom), and adds a suppression for a complaint or a permanent failure when the
- * tenant's `suppressOn` says so. Every move of the call is in ONE D1 batch: per receipt,
- * `countMove`, the status-callback outbox rows (`callbackEvents`, enqueued once the batch is
- * committed), then the UPDATE, all three with the same WHERE, whose status guard makes a receipt
- * that lost a race to another one change nothing. Receipts
- * for messages this deployment does not know are ignored (a provider account shared with another
- * system, or a message deleted with its tenant): they are counted, never an error. Receipts are
- * applied in the order the provider says they happened, so a `delivered` and a later bounce in
- * one call end as the bounce.
+ * tenant's `suppressOn` says so. Receipts are followed in the order the provider says they
+ * happened, from the statuses just read, so a `delivered` and a later bounce in one call end as
+ * the bounce and a bounce followed by a late `delivered` stays the bounce.
+ *
+ * Every write of the call is ONE D1 batch whose size does not grow with the receipts: the moves
+ * to one status (per set of statuses it may leave) are three set-based statements over a JSON
+ * list of message ids, `countMove`, the status-callback outbox rows (`callbackEventsEach`,
+ * enqueued once the batch is committed) and the UPDATE, all with the same WHERE, whose status
+ * guard makes a move that lost a race to another post change nothing; each message keeps its own
+ * receipt's error, detail and completion time (read from a JSON map). The four target statuses
+ * are written in the order a message passes through them, so one message may move twice (sending,
+ * then delivered) in a call. Then one INSERT of every suppression, one of the receipts kept for
+ * later (below) and, for `consumed`, one DELETE: at most 5 × 3 + 3 statements, plus the read.
+ *
+ * Receipts naming no delivery of a provider wired here (RECEIPT_PROVIDERS) are kept in
+ * early_receipts: the provider may report before the queue consumer stored its message id, and
+ * settleAll applies them once it does (services/receipts/early.ts). They count as `ignored` now.
+ * A receipt whose delivery appears while this call runs is applied by a second pass.
  *
  * `applied` counts receipts that changed a message or added a suppression; `ignored` the rest
  * (unknown message, repeat, out of order, interim status with nothing to move).
@@ -161,78 +199,150 @@ const suppressionRecipient = (message: MatchedMessage) => (message.channel === "
  * // { applied: 1, ignored: 0 }
  * ```
  */
-export async function applyReceipts(env: Env, receipts: Receipt[], options: { now?: Date } = {}): Promise<{ applied: number; ignored: number }> {
+export async function applyReceipts(
+  env: Env,
+  receipts: Receipt[],
+  options: { now?: Date; keepUnmatched?: boolean; consumed?: string[] } = {},
+): Promise<{ applied: number; ignored: number }> {
   if (receipts.length > MAX_RECEIPTS_PER_CALL) throw new RangeError(`applyReceipts takes at most ${MAX_RECEIPTS_PER_CALL} receipts per call`);
-  if (receipts.length === 0) return { applied: 0, ignored: 0 };
+  if (receipts.length === 0 && !options.consumed?.length) return { applied: 0, ignored: 0 };
   const db = createDb(env.DB);
   const now = options.now ?? new Date();
   const unique = dedupe(receipts);
-  const matches = await readMatches(db, unique);
+  const matches = unique.length > 0 ? await readMatches(db, unique) : new Map<string, MatchedMessage[]>();
   // The provider's own order, so that in one call an older event cannot undo a newer one.
   const ordered = unique.map((r, i) => ({ r, i })).sort((a, b) => a.r.at.getTime() - b.r.at.getTime() || a.i - b.i).map((x) => x.r);
 
-  const statements: BatchItem<"sqlite">[] = [];
-  /** Per statement index of an UPDATE or suppression INSERT: which receipt it belongs to. */
-  const owners = new Map<number, Receipt>();
-  /** Indexes of the status-callback outbox statements, whose new event ids are enqueued after the batch. */
-  const outboxAt: number[] = [];
+  /** Per target status: message id → the receipt that moves it there, and the message. */
+  const moves = new Map<Receipt["status"], Map<string, { receipt: Receipt; message: MatchedMessage }>>();
+  const current = new Map<string, MessageStatus>();
+  /** Suppression rows, one per (tenant, channel, recipient), with the receipt that asked first. */
+  const suppress = new Map<string, { receipt: Receipt; row: Record<string, unknown> }>();
+  const unmatched: Receipt[] = [];
+  const keep = options.keepUnmatched ?? true;
   for (const receipt of ordered) {
-    const all = matches.get(keyOf(receipt.provider, receipt.providerMessageId)) ?? [];
+    const all = matches.get(keyOf(receipt.provider, receipt.providerMessageId));
+    if (!all) {
+      if (keep && receiptsWired(env, receipt.provider)) unmatched.push(receipt);
+      continue;
+    }
     const wanted = receipt.recipient?.trim().toLowerCase();
     const targets = wanted === undefined ? all : all.filter((m) => m.recipient.toLowerCase() === wanted);
-    if (targets.length === 0) continue;
-    const error = errorOf(receipt);
-    for (const [channel, group] of groupBy(targets, (m) => m.channel)) {
-      const where = and(
-        sql`${messages.id} IN (SELECT value FROM json_each(${JSON.stringify(group.map((m) => m.id))}))`,
-        inArray(messages.status, [...movableFrom(receipt.status, channel)]),
-      )!;
-      const final = FINAL.has(receipt.status);
-      statements.push(countMove(db, where, receipt.status, now));
-      outboxAt.push(statements.length);
-      statements.push(
-        callbackEvents(db, where, receipt.status, now, {
+    for (const message of targets) {
+      const from = current.get(message.id) ?? message.status;
+      if (movableFrom(receipt.status, message.channel).includes(from)) {
+        const planned = moves.get(receipt.status) ?? new Map();
+        planned.set(message.id, { receipt, message });
+        moves.set(receipt.status, planned);
+        current.set(message.id, receipt.status);
+      }
+      if (suppresses(receipt, message)) {
+        const recipient = suppressionRecipient(message);
+        const key = JSON.stringify([message.tenantId, message.channel, recipient]);
+        if (!suppress.has(key)) {
+          suppress.set(key, {
+            receipt,
+            row: {
+              id: uuidv7(now.getTime()),
+              tenantId: message.tenantId,
+              channel: message.channel,
+              recipient,
+              reason: `${DEFAULT_REASONS.provider}: ${receipt.complaint ? "complaint" : "permanent failure"} (${receipt.provider}${receipt.providerCode ? ` ${receipt.providerCode}` : ""})`,
+            },
+          });
+        }
+      }
+    }
+  }
+
+  const statements: BatchItem<"sqlite">[] = [];
+  /** Index of each UPDATE in the batch, with the moves it makes (message id → receipt). */
+  const updates: { at: number; owners: Map<string, Receipt> }[] = [];
+  /** Indexes of the status-callback outbox statements, whose new event ids are enqueued after the batch. */
+  const outboxAt: number[] = [];
+  for (const to of MOVE_ORDER) {
+    const planned = moves.get(to);
+    if (!planned) continue;
+    for (const [, group] of groupBy([...planned.values()], (p) => movableFrom(to, p.message.channel).join())) {
+      // Each receipt's own error, completion time and callback detail, once; each message names its receipt.
+      const index = new Map<Receipt, number>();
+      const byReceipt: { e: DeliveryError | null; c: number | null; d: CallbackDetail | null }[] = [];
+      const idToReceipt: Record<string, number> = {};
+      const details: Record<string, CallbackDetail | null> = {};
+      const owners = new Map<string, Receipt>();
+      for (const { receipt, message } of group) {
+        let k = index.get(receipt);
+        const error = errorOf(receipt);
+        if (k === undefined) {
+          k = byReceipt.length;
+          index.set(receipt, k);
+          byReceipt.push({ e: error, c: FINAL.has(to) ? receipt.at.getTime() : null, d: null });
+        }
+        idToReceipt[message.id] = k;
+        owners.set(message.id, receipt);
+        details[message.id] = callbackDetailOf({
           message: receipt.detail,
           provider: receipt.provider,
           ...(error ? { retryable: error.retryable } : {}),
           ...(receipt.providerCode !== undefined ? { code: receipt.providerCode } : {}),
-        }),
-      );
-      owners.set(statements.length, receipt);
+        });
+      }
+      const ids = JSON.stringify(idToReceipt);
+      const perReceipt = JSON.stringify(byReceipt);
+      const field = (name: "e" | "c") => sql`json_extract(${perReceipt}, '$[' || json_extract(${ids}, '$."' || ${messages.id} || '"') || '].${sql.raw(name)}')`;
+      const where = and(sql`${messages.id} IN (SELECT key FROM json_each(${ids}))`, inArray(messages.status, [...movableFrom(to, group[0]!.message.channel)]))!;
+      statements.push(countMove(db, where, to, now));
+      outboxAt.push(statements.length);
+      statements.push(callbackEventsEach(db, where, to, now, JSON.stringify(details)));
+      updates.push({ at: statements.length, owners });
       statements.push(
         db
           .update(messages)
-          .set({ status: receipt.status, error, updatedAt: now, ...(final ? { completedAt: receipt.at } : {}) })
+          .set({ status: to, error: sql`${field("e")}`, updatedAt: now, ...(FINAL.has(to) ? { completedAt: sql`${field("c")}` } : {}) })
           .where(where)
           .returning({ id: messages.id }),
       );
     }
-    for (const message of targets.filter((m) => suppresses(receipt, m))) {
-      owners.set(statements.length, receipt);
-      statements.push(
-        db
-          .insert(suppressions)
-          .values({
-            id: uuidv7(now.getTime()),
-            tenantId: message.tenantId,
-            channel: message.channel as "email" | "sms",
-            recipient: suppressionRecipient(message),
-            reason: `${DEFAULT_REASONS.provider}: ${receipt.complaint ? "complaint" : "permanent failure"} (${receipt.provider}${receipt.providerCode ? ` ${receipt.providerCode}` : ""})`,
-            source: "provider",
-            createdAt: now,
-          })
-          .onConflictDoNothing()
-          .returning({ id: suppressions.id }),
-      );
-    }
   }
+  const suppressAt = statements.length;
+  if (suppress.size > 0) {
+    const rows = JSON.stringify([...suppress.values()].map((s) => s.row));
+    const f = (name: string) => sql`json_extract("value", ${`$.${name}`})`;
+    statements.push(
+      db
+        .insert(suppressions)
+        .select(sql`SELECT ${f("id")}, ${f("tenantId")}, ${f("channel")}, ${f("recipient")}, ${f("reason")}, 'provider', ${now.getTime()} FROM json_each(${rows}) WHERE 1`)
+        .onConflictDoNothing()
+        .returning({ id: suppressions.id }),
+    );
+  }
+  const keptAt = statements.length;
+  if (unmatched.length > 0) statements.push(keepEarly(db, unmatched, now));
+  if (options.consumed?.length) {
+    statements.push(db.delete(earlyReceipts).where(sql`${earlyReceipts.id} IN (SELECT value FROM json_each(${JSON.stringify(options.consumed)}))`));
+  }
+
   const changed = new Set<Receipt>();
+  let notKept: Receipt[] = [];
   if (statements.length > 0) {
     const results = (await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]])) as unknown[];
-    for (const [index, receipt] of owners) if (Array.isArray(results[index]) && results[index].length > 0) changed.add(receipt);
+    for (const { at, owners } of updates) for (const row of (results[at] as { id: string }[]) ?? []) changed.add(owners.get(row.id)!);
+    if (suppress.size > 0) {
+      const added = new Set(((results[suppressAt] as { id: string }[]) ?? []).map((r) => r.id));
+      for (const s of suppress.values()) if (added.has(s.row.id as string)) changed.add(s.receipt);
+    }
+    if (unmatched.length > 0) {
+      const kept = ((results[keptAt] as { id: string }[]) ?? []).length;
+      // Not kept: the delivery appeared meanwhile (a settle committed between the read and this
+      // batch; the second pass below applies them), or the table is full (the second pass finds
+      // nothing again). One kept as well is harmless there: it matches nothing, or is applied once.
+      if (kept < unmatched.length) notKept = unmatched;
+      if (kept > 0) log("info", "delivery receipts kept until their delivery is settled", { provider: unmatched[0]!.provider, kept });
+    }
     await enqueueCallbackEvents(env, outboxAt.flatMap((index) => eventIdsOf(results[index])));
   }
-  const applied = changed.size;
+  let applied = changed.size;
+  if (notKept.length > 0) applied += (await applyReceipts(env, notKept, { now, keepUnmatched: false })).applied;
   const ignored = receipts.length - applied;
   if (ignored > 0) log("info", "delivery receipts ignored", { provider: receipts[0]!.provider, applied, ignored });
   return { applied, ignored };
