@@ -71,6 +71,18 @@ import { registerPostmarkHook } from "./routes/hooks/postmark";
 import { registerResendHook } from "./routes/hooks/resend";
 import { registerVonageHook } from "./routes/hooks/vonage";
 import { registerSesHook } from "./routes/hooks/ses";
+import { registerCreateReplyTo } from "./routes/reply-to-addresses/post";
+import { registerListReplyTos } from "./routes/reply-to-addresses/list";
+import { registerGetReplyTo } from "./routes/reply-to-addresses/get";
+import { registerDeleteReplyTo } from "./routes/reply-to-addresses/delete";
+import { registerCreateSmsSender } from "./routes/sms-senders/post";
+import { registerListSmsSenders } from "./routes/sms-senders/list";
+import { registerGetSmsSender } from "./routes/sms-senders/get";
+import { registerDeleteSmsSender } from "./routes/sms-senders/delete";
+import { registerLegacySendSms } from "./routes/notify-legacy/send-sms";
+import { registerLegacySendEmail } from "./routes/notify-legacy/send-email";
+import { registerLegacyGetNotification } from "./routes/notify-legacy/get";
+import { registerLegacyListNotifications } from "./routes/notify-legacy/list";
 
 /** Builds the HTTP application: middleware, every route, the error path and the docs. */
 export function buildApp(): App {
@@ -103,6 +115,14 @@ export function buildApp(): App {
   registerTenantDefaults(app);
   registerGetGuestList(app);
   registerPutGuestList(app);
+  registerCreateReplyTo(app);
+  registerListReplyTos(app);
+  registerGetReplyTo(app);
+  registerDeleteReplyTo(app);
+  registerCreateSmsSender(app);
+  registerListSmsSenders(app);
+  registerGetSmsSender(app);
+  registerDeleteSmsSender(app);
 
   // Send
   registerSendSimple(app);
@@ -161,6 +181,12 @@ export function buildApp(): App {
   registerListNotificationMessages(app);
   registerListNotificationAttempts(app);
   registerCancelNotification(app);
+
+  // The seed's early GOV.UK Notify API (/notifications…), on the same send path and status services
+  registerLegacySendSms(app);
+  registerLegacySendEmail(app);
+  registerLegacyGetNotification(app);
+  registerLegacyListNotifications(app);
 
   // Provider delivery receipts (no credentials: each provider's own signature is the authority)
   registerTwilioHook(app);

@@ -9,12 +9,14 @@ let tenant: TestTenant;
 /** One key per single permission, all of type `test` so nothing reaches a provider. */
 const only = {} as Record<Permission, string>;
 let templateId: string;
+let legacyTemplateIds: { sms: string; email: string };
 let notifyId: string;
 let groupId: string;
 let suppressionId: string;
 const serviceIds = {} as Record<"subscriptions" | "attachments", string>;
 let callbackId: string;
 let callbackEventId: string;
+const senderIds = {} as Record<"reply-to-addresses" | "sms-senders", string>;
 
 async function issueKey(tenantId: string, body: Record<string, unknown>) {
   const res = await asAdmin("POST", `/api/v1/tenants/${tenantId}/api-keys`, { body });
@@ -30,6 +32,11 @@ beforeAll(async () => {
   }
   const template = await asTenant(tenant, "POST", "/api/v1/templates", { body: { name: "perm", channel: "sms", body: "Hi {{name}}" } });
   templateId = (await json(template)).id;
+  // The early API's sends need templates that the template routes' DELETE does not remove first.
+  legacyTemplateIds = {
+    sms: (await json(await asTenant(tenant, "POST", "/api/v1/templates", { body: { name: "perm legacy sms", channel: "sms", body: "b" } }))).id,
+    email: (await json(await asTenant(tenant, "POST", "/api/v1/templates", { body: { name: "perm legacy email", channel: "email", subject: "s", body: "b" } }))).id,
+  };
   const sent = await asTenant(tenant, "POST", "/api/v1/notifysimple/sms", {
     key: tenant.keys.test,
     body: { recipients: { to: ["+17787001234"] }, content: { body: "later" }, delayedSend: new Date(Date.now() + 3_600_000).toISOString() },
@@ -49,6 +56,7 @@ beforeAll(async () => {
   await env.DB.prepare(
     "INSERT INTO callback_events (id, tenant_id, notification_id, message_id, callback_id, status, state, attempts, series_start, next_attempt_at, occurred_at, created_at, updated_at) SELECT ?, tenant_id, notification_id, id, ?, 'scheduled', 'failed', 1, 0, 0, 0, 0, 0 FROM messages WHERE notification_id = ?",
   ).bind(callbackEventId, callbackId, notifyId).run();
+  for (const kind of ["reply-to-addresses", "sms-senders"] as const) senderIds[kind] = (await json(await asTenant(tenant, "POST", `/api/v1/tenant/${kind}`, { body: senderBody(kind) }))).id;
   for (const kind of ["subscriptions", "attachments"] as const) {
     const created = await asTenant(tenant, "POST", `/api/v1/service/${kind}`, { body: serviceBody(kind, `perm-${kind}`) });
     expect(created.status).toBe(201);
@@ -68,6 +76,14 @@ const serviceRoutes = (kind: "subscriptions" | "attachments") => [
   { method: "POST", path: `/api/v1/service/${kind}`, doc: `/api/v1/service/${kind}`, permission: "manage" as const, body: serviceBody(kind, `p-${crypto.randomUUID().slice(0, 8)}`) },
   { method: "PATCH", path: `/api/v1/service/${kind}/${serviceIds[kind]}`, doc: `/api/v1/service/${kind}/{serviceId}`, permission: "manage" as const, body: { timeoutMs: 2000 } },
   { method: "DELETE", path: `/api/v1/service/${kind}/${serviceIds[kind]}`, doc: `/api/v1/service/${kind}/{serviceId}`, permission: "manage" as const },
+];
+
+const senderBody = (kind: "reply-to-addresses" | "sms-senders") => (kind === "reply-to-addresses" ? { email: `p-${crypto.randomUUID().slice(0, 8)}@example.com` } : { sender: `P${crypto.randomUUID().slice(0, 8)}` });
+const senderRoutes = (kind: "reply-to-addresses" | "sms-senders", idName: string) => [
+  { method: "GET", path: `/api/v1/tenant/${kind}`, doc: `/api/v1/tenant/${kind}`, permission: "read" as const },
+  { method: "GET", path: `/api/v1/tenant/${kind}/${senderIds[kind]}`, doc: `/api/v1/tenant/${kind}/{${idName}}`, permission: "read" as const },
+  { method: "POST", path: `/api/v1/tenant/${kind}`, doc: `/api/v1/tenant/${kind}`, permission: "manage" as const, body: senderBody(kind) },
+  { method: "DELETE", path: `/api/v1/tenant/${kind}/${senderIds[kind]}`, doc: `/api/v1/tenant/${kind}/{${idName}}`, permission: "manage" as const },
 ];
 
 /** Every tenant route and the permission it needs; the OpenAPI test below keeps this complete. */
@@ -114,8 +130,14 @@ const routes = (): { method: string; path: string; doc: string; permission: Perm
   { method: "POST", path: "/api/v1/suppressions", doc: "/api/v1/suppressions", permission: "manage", body: { channel: "sms", recipient: "+17787001234" } },
   { method: "DELETE", path: `/api/v1/suppressions/${suppressionId}`, doc: "/api/v1/suppressions/{suppressionId}", permission: "manage" },
   { method: "DELETE", path: "/api/v1/suppressions?channel=sms&recipient=%2B17787001234", doc: "/api/v1/suppressions", permission: "manage" },
+  { method: "POST", path: "/notifications/sms", doc: "/notifications/sms", permission: "send", body: { to: "+17787001299", template: legacyTemplateIds.sms } },
+  { method: "POST", path: "/notifications/email", doc: "/notifications/email", permission: "send", body: { to: "a@example.com", template: legacyTemplateIds.email } },
+  { method: "GET", path: `/notifications/${notifyId}`, doc: "/notifications/{id}", permission: "read" },
+  { method: "GET", path: "/notifications?page=1", doc: "/notifications", permission: "read" },
   ...serviceRoutes("subscriptions"),
   ...serviceRoutes("attachments"),
+  ...senderRoutes("reply-to-addresses", "replyToId"),
+  ...senderRoutes("sms-senders", "senderId"),
 ];
 
 describe("key permissions", () => {

@@ -149,6 +149,18 @@ export const tenantResources: TenantResource[] = [
       },
     }),
   ),
+  ...(["reply-to-addresses", "sms-senders"] as const).map(
+    (segment): TenantResource => ({
+      name: segment,
+      async create(owner) {
+        const value = `c${crypto.randomUUID().slice(0, 8)}`;
+        const res = await asTenant(owner, "POST", `/api/v1/tenant/${segment}`, { body: segment === "sms-senders" ? { sender: value, isDefault: true } : { email: `${value}@example.com`, isDefault: true } });
+        const { id } = await json(res);
+        const path = `/api/v1/tenant/${segment}/${id}`;
+        return { id, read: { method: "GET", path }, operations: [{ method: "GET", path }, { method: "DELETE", path }], searches: [{ method: "GET", path: `/api/v1/tenant/${segment}` }] };
+      },
+    }),
+  ),
   {
     name: "recipient group",
     async create(owner) {
