@@ -2,12 +2,10 @@ import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import { http, HttpResponse } from "msw";
 import type { SetupServer } from "msw/node";
-import { createDb } from "../../src/db/client";
 import type { Env } from "../../src/env";
-import { processDeliveries } from "../../src/services/delivery/process";
 import { json } from "../helpers/http";
 import type { TestTenant } from "../helpers/tenants";
-import { callWith, wiredEnv } from "./helpers";
+import { callWith, deliverHeld, wiredEnv } from "./helpers";
 
 export const SENDGRID_URL = "https://api.sendgrid.com/v3/mail/send";
 export const MAILGUN_DOMAIN = "mg.notify.test";
@@ -43,16 +41,7 @@ export async function sendWith(e: Env, tenant: TestTenant, path: string, body: o
   const delayedSend = new Date(Date.now() + 3_600_000).toISOString();
   const res = await callWith(e, path, { method: "POST", headers: { "x-api-key": tenant.keys.live, "content-type": "application/json" }, body: JSON.stringify({ ...body, delayedSend }) });
   expect(res.status).toBe(201);
-  const { notifyId } = await json(res);
-  const rows = await env.DB.prepare("SELECT id FROM deliveries WHERE notification_id = ?").bind(notifyId).all<{ id: string }>();
-  const deliveryIds = rows.results.map((r) => r.id);
-  await env.DB.batch([
-    env.DB.prepare("UPDATE deliveries SET state = 'queued', enqueued_at = ? WHERE notification_id = ?").bind(Date.now(), notifyId),
-    env.DB.prepare("UPDATE messages SET status = 'created' WHERE notification_id = ?").bind(notifyId),
-    env.DB.prepare("UPDATE notifications SET count_created = count_created + count_scheduled, count_scheduled = 0, status = 'accepted' WHERE id = ?").bind(notifyId),
-  ]);
-  await processDeliveries(createDb(env.DB), e, deliveryIds);
-  return { notifyId, deliveryIds };
+  return deliverHeld((await json(res)).notifyId, e);
 }
 
 /** The deployment with `provider`'s receipts wired (and, for email, the tenant's sends going to it). */

@@ -36,7 +36,11 @@ export async function sendAndDeliver(tenant: TestTenant, path: string, body: obj
   const delayedSend = new Date(Date.now() + 3_600_000).toISOString();
   const res = await asTenant(tenant, "POST", path, { body: { ...body, delayedSend } });
   expect(res.status).toBe(201);
-  const { notifyId } = await json(res);
+  return deliverHeld((await json(res)).notifyId, e);
+}
+
+/** Releases a notification held back with delayedSend and runs the real delivery pipeline on it with `e`. */
+export async function deliverHeld(notifyId: string, e: Env): Promise<{ notifyId: string; deliveryIds: string[] }> {
   const rows = await env.DB.prepare("SELECT id FROM deliveries WHERE notification_id = ?").bind(notifyId).all<{ id: string }>();
   const deliveryIds = rows.results.map((r) => r.id);
   await env.DB.batch([

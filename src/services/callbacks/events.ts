@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, lt, ne, or } from "drizzle-orm";
 import { olderThan } from "../../db/keyset";
-import { callbackAttempts, type CallbackAttemptRow, callbackEvents, type CallbackEventRow, notifications } from "../../db/schema";
+import { callbackAttempts, type CallbackAttemptRow, callbackEvents, type CallbackEventRow } from "../../db/schema";
+import { ownedNotificationId } from "../notifications/owned";
 import { ApiError } from "../../lib/errors/api-error";
 import { type Page, type PageRequest, pageOf } from "../../lib/pagination";
 import type { ServiceContext } from "../context";
@@ -40,17 +41,6 @@ function toView(row: CallbackEventRow, attempts: CallbackAttemptRow[]): Callback
   };
 }
 
-async function assertOwned(ctx: ServiceContext, notifyId: string): Promise<string> {
-  const id = notifyId.toLowerCase();
-  const [owned] = await ctx.db
-    .select({ id: notifications.id })
-    .from(notifications)
-    .where(and(eq(notifications.id, id), eq(notifications.tenantId, ctx.tenant.id)))
-    .limit(1);
-  if (!owned) throw new ApiError("not_found", { detail: `No notification ${notifyId}` });
-  return id;
-}
-
 /**
  * A page of a notification's status callback events, newest first by (created_at, id), each with
  * every attempt (a bounded number: at most 8 per series). Another tenant's notification is a 404.
@@ -62,7 +52,7 @@ async function assertOwned(ctx: ServiceContext, notifyId: string): Promise<strin
  * ```
  */
 export async function listCallbackEvents(ctx: ServiceContext, notifyId: string, page: PageRequest): Promise<Page<CallbackEventView>> {
-  const id = await assertOwned(ctx, notifyId);
+  const id = await ownedNotificationId(ctx, notifyId);
   const rows = await ctx.db
     .select()
     .from(callbackEvents)
@@ -87,7 +77,7 @@ export async function listCallbackEvents(ctx: ServiceContext, notifyId: string, 
  * ```
  */
 export async function replayCallbackEvent(ctx: ServiceContext, notifyId: string, eventId: string): Promise<CallbackEventView> {
-  const id = await assertOwned(ctx, notifyId);
+  const id = await ownedNotificationId(ctx, notifyId);
   const mine = and(eq(callbackEvents.id, eventId), eq(callbackEvents.notificationId, id), eq(callbackEvents.tenantId, ctx.tenant.id));
   const [replayed] = await ctx.db
     .update(callbackEvents)

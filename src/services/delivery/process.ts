@@ -226,15 +226,7 @@ function noCall(delivery: DeliveryRow, provider: string, outcome: "skipped" | "n
 function preparationFailure(delivery: DeliveryRow, provider: string, err: unknown, at: Date): Settlement {
   if (err instanceof MissingAttachmentError) {
     const error = errorFrom("attachment_missing", err.message, false, at);
-    return {
-      delivery,
-      state: "done",
-      provider,
-      lastError: error,
-      statusFor: () => ({ status: "technical-failure", error }),
-      disposition: { action: "ack" },
-      attempt: noCall(delivery, provider, "not_sent", error, at),
-    };
+    return finalFailure(delivery, provider, "technical-failure", error, noCall(delivery, provider, "not_sent", error, at));
   }
   if (err instanceof ServiceCallError) return serviceFailure(delivery, provider, err, at);
   // Nothing was sent (R2 or D1 failing, or a bug before the call): put it back and retry.
@@ -357,6 +349,11 @@ export async function processDeliveries(db: Db, env: Env, deliveryIds: string[],
   return dispositions;
 }
 
+/** The end of a delivery that failed for good: every recipient in `status`, carrying `error`. */
+function finalFailure(delivery: DeliveryRow, provider: string, status: MessageStatus, error: DeliveryError, attempt: AttemptRecord): Settlement {
+  return { delivery, state: "done", provider, lastError: error, statusFor: () => ({ status, error }), disposition: { action: "ack" }, attempt };
+}
+
 /** Back to the queue for another attempt (with `provider`): the messages stay `sending`, carrying why. */
 function retryLater(delivery: DeliveryRow, provider: string, error: DeliveryError, delaySeconds: number, attempt: AttemptRecord): Settlement {
   return {
@@ -410,7 +407,7 @@ function providerFailure(delivery: DeliveryRow, provider: string, err: ProviderE
         ? `${err.message}; not resent to avoid a duplicate`
         : err.message;
   const error = errorFrom(err.errorCode ?? kindCode, message, false, at, err);
-  return { delivery, state: "done", provider, lastError: error, statusFor: () => ({ status, error }), disposition: { action: "ack" }, attempt: attempt(error.code) };
+  return finalFailure(delivery, provider, status, error, attempt(error.code));
 }
 
 /**
@@ -429,15 +426,7 @@ function serviceFailure(delivery: DeliveryRow, provider: string, err: ServiceCal
     return retryLater(delivery, provider, error, retryDelaySeconds(delivery.attempts, err.retryAfterSeconds), noCall(delivery, provider, "not_sent", error, at));
   }
   const error: DeliveryError = { ...base, message: err.retryable ? `${err.summary}; gave up after ${delivery.attempts} attempts` : err.summary };
-  return {
-    delivery,
-    state: "done",
-    provider,
-    lastError: error,
-    statusFor: () => ({ status: "technical-failure", error }),
-    disposition: { action: "ack" },
-    attempt: noCall(delivery, provider, "not_sent", error, at),
-  };
+  return finalFailure(delivery, provider, "technical-failure", error, noCall(delivery, provider, "not_sent", error, at));
 }
 
 /**

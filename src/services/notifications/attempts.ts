@@ -1,7 +1,8 @@
 import { and, desc, eq } from "drizzle-orm";
+import { ownedNotificationId } from "./owned";
 import type { ServiceContext } from "../context";
 import { olderThan } from "../../db/keyset";
-import { type AttemptOutcome, type Channel, deliveries, deliveryAttempts, type DeliveryAttemptRow, messages, notifications } from "../../db/schema";
+import { type AttemptOutcome, type Channel, deliveries, deliveryAttempts, type DeliveryAttemptRow, messages } from "../../db/schema";
 import { ApiError } from "../../lib/errors/api-error";
 import { type Page, type PageRequest, pageOf } from "../../lib/pagination";
 
@@ -54,13 +55,7 @@ function toView(row: DeliveryAttemptRow, channel: Channel): AttemptView {
  * ```
  */
 export async function listNotificationAttempts(ctx: ServiceContext, notifyId: string, filter: AttemptFilter, page: PageRequest): Promise<Page<AttemptView>> {
-  const id = notifyId.toLowerCase();
-  const owned = await ctx.db
-    .select({ id: notifications.id })
-    .from(notifications)
-    .where(and(eq(notifications.id, id), eq(notifications.tenantId, ctx.tenant.id)))
-    .limit(1);
-  if (!owned[0]) throw new ApiError("not_found", { detail: `No notification ${notifyId}` });
+  const id = await ownedNotificationId(ctx, notifyId);
   let deliveryId: string | undefined;
   if (filter.messageId) {
     const [message] = await ctx.db

@@ -1,8 +1,8 @@
 import { and, desc, eq } from "drizzle-orm";
+import { ownedNotificationId } from "./owned";
 import type { ServiceContext } from "../context";
 import { olderThan } from "../../db/keyset";
-import { type Channel, deliveries, type MessageStatus, messages, notifications } from "../../db/schema";
-import { ApiError } from "../../lib/errors/api-error";
+import { type Channel, deliveries, type MessageStatus, messages } from "../../db/schema";
 import { type Page, type PageRequest, pageOf } from "../../lib/pagination";
 import { type MessageView, toMessageView } from "./notifications";
 
@@ -26,15 +26,7 @@ export interface MessageFilter {
  * ```
  */
 export async function listNotificationMessages(ctx: ServiceContext, notifyId: string, filter: MessageFilter, page: PageRequest): Promise<Page<MessageView>> {
-  const id = notifyId.toLowerCase();
-  // The ownership check is its own query: the messages query alone could not tell "not yours"
-  // (404) from "yours, with no message matching the filter" (an empty page).
-  const owned = await ctx.db
-    .select({ id: notifications.id })
-    .from(notifications)
-    .where(and(eq(notifications.id, id), eq(notifications.tenantId, ctx.tenant.id)))
-    .limit(1);
-  if (!owned[0]) throw new ApiError("not_found", { detail: `No notification ${notifyId}` });
+  const id = await ownedNotificationId(ctx, notifyId);
   const rows = await ctx.db
     .select({ message: messages, delivery: deliveries })
     .from(messages)
