@@ -54,6 +54,16 @@ describe("/api/v1/templates", () => {
     expect(final.messages[0]).toMatchObject({ templateId: t.id, templateVersion: 2 });
   });
 
+  it("a rename is a new version, and an old version keeps the name it had", async () => {
+    const t = await json(await call("POST", "/api/v1/templates", { name: "Before rename", channel: "sms", message: "Hi {{x}}" }));
+    const renamed = await json(await call("PATCH", `/api/v1/templates/${t.id}`, { name: "After rename" }));
+    expect(renamed).toMatchObject({ version: 2, name: "After rename", body: "Hi {{x}}" });
+    expect(await json(await call("GET", `/api/v1/templates/${t.id}?version=1`))).toMatchObject({ version: 1, name: "Before rename" });
+    expect(await json(await call("GET", `/api/v1/templates/${t.id}`))).toMatchObject({ version: 2, name: "After rename" });
+    // The same name again changes nothing, so it makes no version.
+    expect(await json(await call("PATCH", `/api/v1/templates/${t.id}`, { name: "After rename" }))).toMatchObject({ version: 2 });
+  });
+
   it("previews with params, and 422s naming every missing one", async () => {
     const t = await json(await call("POST", "/api/v1/templates", { name: "Preview me", channel: "email", subject: "Hi {{name}}", body: "**{{thing}}** for {{name}}", bodyType: "markdown" }));
     const ok = await json(await call("POST", `/api/v1/templates/${t.id}/preview`, { params: { name: "Ann", thing: "<b>x</b>" } }));

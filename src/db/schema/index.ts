@@ -11,3 +11,5 @@ export * from "./delivery-attempts";
 export * from "./callbacks";
 export * from "./early-receipts";
 export * from "./senders";
+export * from "./received-texts";
+export * from "./email-files";

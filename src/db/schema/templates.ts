@@ -36,6 +36,12 @@ export const templateVersions = sqliteTable(
       .notNull()
       .references(() => templates.id, { onDelete: "cascade" }),
     version: integer("version").notNull(),
+    /**
+     * The template's name when this version was made: a rename makes a new version (GOV.UK
+     * Notify's rule), so an old version keeps the name it had. Null only on rows written before
+     * names were versioned; those read the template's name.
+     */
+    name: text("name"),
     subject: text("subject"),
     body: text("body"),
     bodyType: text("body_type", { enum: BODY_TYPES }),

@@ -54,7 +54,8 @@ export function toTemplateView({ template, version }: LoadedTemplate): TemplateV
   const params = [...new Set(texts.flatMap((text) => paramsOf(text, renderer)))];
   return {
     id: template.id,
-    name: template.name,
+    // A version keeps the name it was made with; a rename is a new version.
+    name: version.name ?? template.name,
     channel: template.channel,
     version: version.version,
     subject: version.subject,
@@ -86,10 +87,11 @@ function assertContent(channel: Channel, content: TemplateContent): void {
   if (errors.length > 0) throw new ApiError("unprocessable", { detail: "The template content is not usable", errors });
 }
 
-function versionRow(templateId: string, version: number, content: TemplateContent, channel: Channel, now: Date): TemplateVersionRow {
+function versionRow(templateId: string, version: number, name: string, content: TemplateContent, channel: Channel, now: Date): TemplateVersionRow {
   return {
     templateId,
     version,
+    name,
     subject: content.subject ?? null,
     body: content.body ?? null,
     bodyType: channel === "email" ? (content.bodyType ?? "text") : null,
@@ -116,7 +118,7 @@ export async function createTemplate(ctx: ServiceContext, input: TemplateInput):
     updatedAt: now,
     deletedAt: null,
   };
-  const version = versionRow(template.id, 1, input, input.channel, now);
+  const version = versionRow(template.id, 1, template.name, input, input.channel, now);
   try {
     await ctx.db.batch([ctx.db.insert(templates).values(template), ctx.db.insert(templateVersions).values(version)]);
   } catch (err) {
@@ -223,12 +225,12 @@ export async function updateTemplate(
   };
   assertContent(template.channel, content);
   const name = patch.name?.trim() ?? template.name;
-  if (name === template.name && sameContent(versionRow(template.id, version.version, content, template.channel, version.createdAt), version)) {
+  if (name === template.name && sameContent(versionRow(template.id, version.version, name, content, template.channel, version.createdAt), version)) {
     return toTemplateView(current);
   }
   const now = ctx.now;
   const nextVersion = template.currentVersion + 1;
-  const row = versionRow(template.id, nextVersion, content, template.channel, now);
+  const row = versionRow(template.id, nextVersion, name, content, template.channel, now);
   let results;
   try {
     results = await ctx.db.batch([
