@@ -5,6 +5,7 @@ import { notFoundHandler } from "./middleware/not-found";
 import { requestBodyLimit } from "./middleware/body-limit";
 import { jsonBodyGuard } from "./middleware/json-body-guard";
 import { requestContext } from "./middleware/request-context";
+import { registerNotifyV2Errors } from "./routes/notify-v2/framework";
 import { registerCreateApiKey } from "./routes/api-keys/post";
 import { registerDeleteGroup } from "./routes/groups/delete";
 import { registerGetGroup } from "./routes/groups/get";
@@ -88,6 +89,8 @@ import { registerLegacyListNotifications } from "./routes/notify-legacy/list";
 export function buildApp(): App {
   const app = createApp();
   app.use("*", requestContext);
+  // Before the guards: what they refuse under /v2 and /gcnotify/v2 is answered in Notify's error shape.
+  registerNotifyV2Errors(app);
   app.use("*", requestBodyLimit);
   app.use("*", jsonBodyGuard);
   app.onError(errorHandler);

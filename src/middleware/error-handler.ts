@@ -6,6 +6,7 @@ import type { ErrorCode } from "../lib/errors/catalog";
 import { buildProblem, problemResponse } from "../lib/errors/problem";
 import { log } from "../lib/log";
 import { ReplayedAnswer } from "../services/gate/idempotency-keys";
+import { NotifyV2Error } from "../services/notify-v2/errors";
 
 const HTTP_EXCEPTION_CODES: Record<number, ErrorCode> = {
   400: "invalid_request",
@@ -32,6 +33,8 @@ function requestIdOf(c: Context<AppEnv>): string {
 export const errorHandler: ErrorHandler<AppEnv> = (err, c) => {
   // Not an error to the client: the answer its Idempotency-Key already got.
   if (err instanceof ReplayedAnswer) return err.response();
+  // The Notify v2 routes' own refusals, already in Notify's shape (services/notify-v2/errors.ts).
+  if (err instanceof NotifyV2Error) return err.response();
   const requestId = requestIdOf(c);
   const instance = c.req.path;
   if (err instanceof ApiError) {
