@@ -6,6 +6,9 @@ import { failUndeliverable, processDeliveries } from "../services/delivery/proce
 import { enqueueDeliveries } from "../services/send/enqueue";
 import { fanOutChunk } from "../services/fanout/fan-out-chunk";
 import { deliverCallbackEvent } from "../services/callbacks/deliver";
+import { applyReceipts, type Receipt } from "../services/receipts/apply";
+import { cloudflareReceipt, EmailSendingEventSchema, emailEventType } from "../services/receipts/cloudflare";
+import { receiptsWired } from "../services/receipts/wired";
 import { CallbackEventMessageSchema, DeadLetterMessageSchema, DeliverMessageSchema, FanoutMessageSchema } from "./messages";
 import { type LogicalQueue, logicalQueue } from "./names";
 
@@ -20,6 +23,12 @@ const FAILED_RETRY_SECONDS = 30;
 
 interface QueueHandler<S extends z.ZodType> {
   schema: S;
+  /**
+   * What becomes of a body that fails the schema: retried (the default: a producer of ours deployed
+   * ahead of its consumer) or acknowledged and logged, for a queue fed by someone else, whose
+   * unreadable messages no redeploy of ours can make readable.
+   */
+  unreadable?: "retry" | "ack";
   /** Handles the batch's messages whose bodies passed the schema; each must be acked or retried. */
   handle(messages: { message: Message<unknown>; body: z.infer<S> }[], queue: string, db: Db, env: Env): Promise<void>;
 }
@@ -85,6 +94,38 @@ const events = handler({
   }),
 });
 
+/**
+ * Cloudflare Email Sending events (services/receipts/cloudflare.ts), the delivery receipts of the
+ * `send_email` binding, published here by a Queues event subscription. The batch's receipts are
+ * applied in one applyReceipts call, in the order of their event times, exactly as a webhook post
+ * is: moved forward once, kept in early_receipts when the delivery is not settled yet, callbacks
+ * and suppressions included. Events that are not receipts (another type, another source) and every
+ * event while `cloudflare` is not in RECEIPT_PROVIDERS (its acceptance is final there, as its hook
+ * would be a 404) are acknowledged and dropped; a throw (D1 unreachable) retries the batch.
+ */
+const emailEvents = handler({
+  schema: EmailSendingEventSchema,
+  unreadable: "ack",
+  async handle(items, queue, _db, env) {
+    const now = new Date();
+    const receipts: Receipt[] = [];
+    let dropped = 0;
+    const wired = receiptsWired(env, "cloudflare");
+    for (const { body } of items) {
+      const receipt = wired ? cloudflareReceipt(body, now) : null;
+      if (receipt) receipts.push(receipt);
+      else dropped++;
+    }
+    if (dropped > 0) {
+      // Types and sources only: the events carry addresses and subjects.
+      const types = [...new Set(items.map((i) => `${i.body.source?.type ?? "?"}:${emailEventType(i.body.type)}`))].slice(0, 10);
+      log(wired ? "info" : "warn", wired ? "email events that are not delivery receipts were dropped" : "email events dropped: cloudflare is not in RECEIPT_PROVIDERS", { queue, dropped, types });
+    }
+    if (receipts.length > 0) await applyReceipts(env, receipts, { now });
+    for (const { message } of items) message.ack();
+  },
+});
+
 const deadLetter = handler({
   schema: DeadLetterMessageSchema,
   handle: eachMessage<z.infer<typeof DeadLetterMessageSchema>>(async (message, body, db, env) => {
@@ -104,6 +145,7 @@ const HANDLERS: Record<LogicalQueue, QueueHandler<z.ZodType> | null> = {
   "notify-dead-letter": deadLetter as QueueHandler<z.ZodType>,
   "notify-fanout": fanout as QueueHandler<z.ZodType>,
   "notify-events": events as QueueHandler<z.ZodType>,
+  "notify-email-events": emailEvents as QueueHandler<z.ZodType>,
 };
 
 /** The top-level shape of a body that failed its schema: key names and types only, never values. */
@@ -145,6 +187,11 @@ async function readMessage<S extends z.ZodType>(message: Message<unknown>, queue
     const deliveryId = looseDeliveryId(message.body);
     log("error", "unreadable dead letter recorded and dropped", { ...base, ...describeBody(message.body), issues, deliveryId });
     if (deliveryId) await failUndeliverable(db, env, deliveryId, `The queue gave up on an unreadable message after ${message.attempts} deliveries`);
+    message.ack();
+    return null;
+  }
+  if (h.unreadable === "ack") {
+    log("warn", "queue message dropped: body does not match the queue's schema", { ...base, ...describeBody(message.body), issues });
     message.ack();
     return null;
   }

@@ -1,7 +1,10 @@
 import type { Env } from "../env";
 
-/** The queues this Worker consumes, by their logical (wrangler.toml) names. */
-export const LOGICAL_QUEUES = ["notify-deliver", "notify-fanout", "notify-events", "notify-dead-letter"] as const;
+/**
+ * The queues this Worker consumes, by their logical (wrangler.toml) names. notify-email-events has
+ * no producer here: Cloudflare's Email Sending event subscription publishes to it.
+ */
+export const LOGICAL_QUEUES = ["notify-deliver", "notify-fanout", "notify-events", "notify-dead-letter", "notify-email-events"] as const;
 export type LogicalQueue = (typeof LOGICAL_QUEUES)[number];
 
 /**

@@ -41,7 +41,8 @@ describe("CloudflareEmailProvider", () => {
     const { binding, sent } = fakeBinding();
     const outcome = await new CloudflareEmailProvider(binding).send(message);
 
-    expect(outcome).toEqual({ providerMessageId: "<cf-1@notify.example>", status: "delivered" });
+    // Without the Message-ID brackets, as Email Sending events are matched.
+    expect(outcome).toEqual({ providerMessageId: "cf-1@notify.example", status: "delivered" });
     expect(sent).toEqual([
       {
         from: { email: "noreply@notify.example", name: "Notify Team" },

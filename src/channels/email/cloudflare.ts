@@ -1,3 +1,4 @@
+import { bareMessageId } from "../../services/receipts/cloudflare";
 import { type EmailMessage, type EmailProvider, ProviderError, type ProviderErrorKind, type SendOutcome } from "../types";
 import { withAsciiAddresses } from "./address";
 import { headerObject } from "./headers";
@@ -63,7 +64,8 @@ export class CloudflareEmailProvider implements EmailProvider {
     };
     try {
       const result = await this.binding.send(builder);
-      return { providerMessageId: result.messageId, status: "delivered" };
+      // Stored bare, as the Email Sending events are matched (services/receipts/cloudflare.ts).
+      return { providerMessageId: bareMessageId(result.messageId), status: "delivered" };
     } catch (err) {
       const code = (err as { code?: unknown }).code;
       const known = typeof code === "string" && Object.hasOwn(KIND_BY_CODE, code) ? code : undefined;
