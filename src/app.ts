@@ -72,6 +72,8 @@ import { registerPostmarkHook } from "./routes/hooks/postmark";
 import { registerResendHook } from "./routes/hooks/resend";
 import { registerVonageHook } from "./routes/hooks/vonage";
 import { registerSesHook } from "./routes/hooks/ses";
+import { registerTwilioInboundHook } from "./routes/hooks/twilio-inbound";
+import { registerVonageInboundHook } from "./routes/hooks/vonage-inbound";
 import { registerCreateReplyTo } from "./routes/reply-to-addresses/post";
 import { registerListReplyTos } from "./routes/reply-to-addresses/list";
 import { registerGetReplyTo } from "./routes/reply-to-addresses/get";
@@ -199,6 +201,10 @@ export function buildApp(): App {
   registerResendHook(app);
   registerVonageHook(app);
   registerSesHook(app);
+
+  // Received text messages from the SMS providers (each provider's own signature is the authority)
+  registerTwilioInboundHook(app);
+  registerVonageInboundHook(app);
 
   // Local provider sinks and dev inbox (404 unless DEV_SINK=true)
   registerDevRoutes(app);
