@@ -6,6 +6,11 @@ import { requestBodyLimit } from "./middleware/body-limit";
 import { jsonBodyGuard } from "./middleware/json-body-guard";
 import { requestContext } from "./middleware/request-context";
 import { registerNotifyV2Errors } from "./routes/notify-v2/framework";
+import { registerV2SendSms } from "./routes/notify-v2/send-sms";
+import { registerV2SendEmail } from "./routes/notify-v2/send-email";
+import { registerV2SendLetter } from "./routes/notify-v2/send-letter";
+import { registerV2GetNotification } from "./routes/notify-v2/get-notification";
+import { registerV2ListNotifications } from "./routes/notify-v2/list-notifications";
 import { registerCreateApiKey } from "./routes/api-keys/post";
 import { registerDeleteGroup } from "./routes/groups/delete";
 import { registerGetGroup } from "./routes/groups/get";
@@ -192,6 +197,13 @@ export function buildApp(): App {
   registerLegacySendEmail(app);
   registerLegacyGetNotification(app);
   registerLegacyListNotifications(app);
+
+  // GOV.UK Notify's v2 notifications API, also at GC Notify's /gcnotify/v2 paths (routes/notify-v2/framework.ts)
+  registerV2SendSms(app);
+  registerV2SendEmail(app);
+  registerV2SendLetter(app);
+  registerV2GetNotification(app);
+  registerV2ListNotifications(app);
 
   // Provider delivery receipts (no credentials: each provider's own signature is the authority)
   registerTwilioHook(app);
