@@ -11,6 +11,7 @@ import { registerV2SendEmail } from "./routes/notify-v2/send-email";
 import { registerV2SendLetter } from "./routes/notify-v2/send-letter";
 import { registerV2GetNotification } from "./routes/notify-v2/get-notification";
 import { registerV2ListNotifications } from "./routes/notify-v2/list-notifications";
+import { registerGcNotifyBulk } from "./routes/notify-v2/bulk";
 import { registerCreateApiKey } from "./routes/api-keys/post";
 import { registerDeleteGroup } from "./routes/groups/delete";
 import { registerGetGroup } from "./routes/groups/get";
@@ -204,6 +205,7 @@ export function buildApp(): App {
   registerV2SendLetter(app);
   registerV2GetNotification(app);
   registerV2ListNotifications(app);
+  registerGcNotifyBulk(app);
 
   // Provider delivery receipts (no credentials: each provider's own signature is the authority)
   registerTwilioHook(app);

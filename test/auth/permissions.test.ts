@@ -138,6 +138,7 @@ const routes = (): { method: string; path: string; doc: string; permission: Perm
   ...serviceRoutes("attachments"),
   ...senderRoutes("reply-to-addresses", "replyToId"),
   ...senderRoutes("sms-senders", "senderId"),
+  { method: "GET", path: "/api/v1/tenant/received-texts", doc: "/api/v1/tenant/received-texts", permission: "read" },
 ];
 
 describe("key permissions", () => {

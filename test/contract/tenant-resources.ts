@@ -1,5 +1,6 @@
 import { json, type CallOptions } from "../helpers/http";
 import { asTenant, type TestTenant } from "../helpers/tenants";
+import { dramaNumber, inboundSender, storedTexts, twilioInbound } from "../received-texts/helpers";
 
 export interface ResourceOperation {
   method: string;
@@ -161,6 +162,23 @@ export const tenantResources: TenantResource[] = [
       },
     }),
   ),
+  {
+    name: "received text",
+    async create(owner) {
+      const number = dramaNumber();
+      await inboundSender(owner, number);
+      const { sid } = await twilioInbound({ From: dramaNumber(), To: number, Body: `contract ${owner.id}` });
+      const [row] = await storedTexts(sid);
+      const id = String(row!.id);
+      const read = { method: "GET", path: "/api/v1/tenant/received-texts" };
+      return {
+        id,
+        read,
+        operations: [],
+        searches: [read, ...["/v2", "/gcnotify/v2"].flatMap((v2) => [{ method: "GET", path: `${v2}/received-text-messages` }, { method: "GET", path: `${v2}/received-text-messages?older_than=${id}` }])],
+      };
+    },
+  },
   {
     name: "recipient group",
     async create(owner) {
