@@ -92,6 +92,10 @@ import { registerLegacySendSms } from "./routes/notify-legacy/send-sms";
 import { registerLegacySendEmail } from "./routes/notify-legacy/send-email";
 import { registerLegacyGetNotification } from "./routes/notify-legacy/get";
 import { registerLegacyListNotifications } from "./routes/notify-legacy/list";
+import { registerV2GetTemplate } from "./routes/notify-v2/templates/get";
+import { registerV2GetTemplateVersion } from "./routes/notify-v2/templates/get-version";
+import { registerV2ListTemplates } from "./routes/notify-v2/templates/list";
+import { registerV2PreviewTemplate } from "./routes/notify-v2/templates/preview";
 
 /** Builds the HTTP application: middleware, every route, the error path and the docs. */
 export function buildApp(): App {
@@ -198,6 +202,12 @@ export function buildApp(): App {
   registerLegacySendEmail(app);
   registerLegacyGetNotification(app);
   registerLegacyListNotifications(app);
+
+  // GOV.UK Notify v2 templates (also at /gcnotify/v2/…): email and SMS templates in Notify's shapes
+  registerV2GetTemplate(app);
+  registerV2GetTemplateVersion(app);
+  registerV2ListTemplates(app);
+  registerV2PreviewTemplate(app);
 
   // GOV.UK Notify's v2 notifications API, also at GC Notify's /gcnotify/v2 paths (routes/notify-v2/framework.ts)
   registerV2SendSms(app);

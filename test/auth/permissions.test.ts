@@ -134,11 +134,18 @@ const routes = (): { method: string; path: string; doc: string; permission: Perm
   { method: "POST", path: "/notifications/email", doc: "/notifications/email", permission: "send", body: { to: "a@example.com", template: legacyTemplateIds.email } },
   { method: "GET", path: `/notifications/${notifyId}`, doc: "/notifications/{id}", permission: "read" },
   { method: "GET", path: "/notifications?page=1", doc: "/notifications", permission: "read" },
+  ...["/v2", "/gcnotify/v2"].flatMap((v2) => [
+    { method: "GET", path: `${v2}/template/${legacyTemplateIds.sms}`, doc: `${v2}/template/{id}`, permission: "read" as const },
+    { method: "GET", path: `${v2}/template/${legacyTemplateIds.sms}/version/1`, doc: `${v2}/template/{id}/version/{version}`, permission: "read" as const },
+    { method: "GET", path: `${v2}/templates`, doc: `${v2}/templates`, permission: "read" as const },
+    { method: "POST", path: `${v2}/template/${legacyTemplateIds.sms}/preview`, doc: `${v2}/template/{id}/preview`, permission: "read" as const, body: { personalisation: { name: "x" } } },
+  ]),
   ...serviceRoutes("subscriptions"),
   ...serviceRoutes("attachments"),
   ...senderRoutes("reply-to-addresses", "replyToId"),
   ...senderRoutes("sms-senders", "senderId"),
   { method: "GET", path: "/api/v1/tenant/received-texts", doc: "/api/v1/tenant/received-texts", permission: "read" },
+  ...["/v2", "/gcnotify/v2"].map((v2) => ({ method: "GET", path: `${v2}/received-text-messages`, doc: `${v2}/received-text-messages`, permission: "read" as const })),
 ];
 
 describe("key permissions", () => {
@@ -150,8 +157,14 @@ describe("key permissions", () => {
         const label = `${route.method} ${route.doc} with only ${permission}`;
         expect(res.status, label).toBe(403);
         const problem = await json(res);
+        const message = `This API key lacks the \`${route.permission}\` permission`;
+        if (/^\/(gcnotify\/)?v2\//.test(route.path)) {
+          // The Notify v2 routes answer in Notify's error shape.
+          expect(problem, label).toEqual({ status_code: 403, errors: [{ error: "AuthError", message }] });
+          continue;
+        }
         expect(problem.code, label).toBe("forbidden");
-        expect(problem.detail, label).toBe(`This API key lacks the \`${route.permission}\` permission`);
+        expect(problem.detail, label).toBe(message);
       }
     }
   });

@@ -36,11 +36,20 @@ export const tenantResources: TenantResource[] = [
           { method: "GET", path: `${path}?version=1` },
           { method: "PATCH", path, options: { body: { subject: "taken over" } } },
           { method: "POST", path: `${path}/preview`, options: { body: { params: { name: "x" } } } },
+          ...["/v2", "/gcnotify/v2"].flatMap((v2) => [
+            { method: "GET", path: `${v2}/template/${id}` },
+            { method: "GET", path: `${v2}/template/${id}/version/1` },
+            { method: "POST", path: `${v2}/template/${id}/preview`, options: { body: { personalisation: { name: "x" } } } },
+          ]),
           { method: "DELETE", path },
         ],
         searches: [
           { method: "GET", path: `/api/v1/templates?name=${encodeURIComponent(name)}` },
           { method: "GET", path: "/api/v1/templates" },
+          ...["/v2", "/gcnotify/v2"].flatMap((v2) => [
+            { method: "GET", path: `${v2}/templates` },
+            { method: "GET", path: `${v2}/templates?type=email` },
+          ]),
         ],
       };
     },
