@@ -80,6 +80,8 @@ import { registerVonageHook } from "./routes/hooks/vonage";
 import { registerSesHook } from "./routes/hooks/ses";
 import { registerTwilioInboundHook } from "./routes/hooks/twilio-inbound";
 import { registerVonageInboundHook } from "./routes/hooks/vonage-inbound";
+import { registerListReceivedTexts } from "./routes/received-texts/list";
+import { registerV2ListReceivedTexts } from "./routes/notify-v2/received-text-messages";
 import { registerCreateReplyTo } from "./routes/reply-to-addresses/post";
 import { registerListReplyTos } from "./routes/reply-to-addresses/list";
 import { registerGetReplyTo } from "./routes/reply-to-addresses/get";
@@ -229,6 +231,10 @@ export function buildApp(): App {
   // Received text messages from the SMS providers (each provider's own signature is the authority)
   registerTwilioInboundHook(app);
   registerVonageInboundHook(app);
+
+  // Received text messages: the tenant's list, and GOV.UK Notify's v2 read (also at /gcnotify/v2/…)
+  registerListReceivedTexts(app);
+  registerV2ListReceivedTexts(app);
 
   // Local provider sinks and dev inbox (404 unless DEV_SINK=true)
   registerDevRoutes(app);
