@@ -4,6 +4,7 @@ import { registerInbox } from "./inbox/routes";
 import { registerChatSinks } from "./sinks/chat";
 import { registerSesSink } from "./sinks/ses";
 import { registerTwilioSink } from "./sinks/twilio";
+import { registerTwilioInboundSink } from "./sinks/twilio-inbound";
 
 export type { CapturedMessage } from "./store";
 
@@ -15,6 +16,8 @@ export type { CapturedMessage } from "./store";
 export function registerDevRoutes(app: App): void {
   app.use("/dev/*", devSinkOnly);
   registerSesSink(app);
+  // Before the Twilio sink, whose catch-all answers everything else under /dev/sink/twilio.
+  registerTwilioInboundSink(app);
   registerTwilioSink(app);
   registerChatSinks(app);
   registerInbox(app);

@@ -1,15 +1,18 @@
 import type { CapturedMessage } from "../store";
 import { Layout } from "./layout";
+import type { InboxReceivedText } from "./received";
 import { formatTime, summaryOf } from "./summary";
 
 export interface InboxPageProps {
   messages: CapturedMessage[];
   /** How many the page asked for: reaching it means older messages are not shown. */
   limit: number;
+  /** Texts received on the tenants' inbound numbers, newest first. */
+  received?: InboxReceivedText[];
 }
 
 /** GET /dev/inbox: every captured message, newest first, each linking to its detail page. */
-export function InboxPage({ messages, limit }: InboxPageProps) {
+export function InboxPage({ messages, limit, received = [] }: InboxPageProps) {
   return (
     <Layout title="Inbox" refresh>
       <div class="toolbar">
@@ -57,6 +60,43 @@ export function InboxPage({ messages, limit }: InboxPageProps) {
         </table>
       )}
       {messages.length >= limit && <p class="muted">Showing the newest {limit}.</p>}
+      <h2 id="received-texts">Received texts</h2>
+      <p class="muted">
+        Texts received on the tenants' inbound numbers (<code>/hooks/twilio/inbound</code>, <code>/hooks/vonage/inbound</code>), newest first. Simulate one with{" "}
+        <code>POST /dev/sink/twilio/inbound {"{from, to, body}"}</code>. Clear leaves them: they are the tenants' data (<code>GET /api/v1/tenant/received-texts</code>).
+      </p>
+      {received.length === 0 ? (
+        <p class="muted">None yet.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>Received</th>
+              <th>Provider</th>
+              <th>From</th>
+              <th>To</th>
+              <th>Tenant</th>
+              <th>Text</th>
+            </tr>
+          </thead>
+          <tbody>
+            {received.map((t) => (
+              <tr>
+                <td>
+                  <time datetime={t.receivedAt}>{formatTime(t.receivedAt)}</time>
+                </td>
+                <td>
+                  <span class="badge sms">sms</span> {t.provider}
+                </td>
+                <td class="clip">{t.userNumber}</td>
+                <td class="clip">{t.notifyNumber}</td>
+                <td class="clip">{t.tenantId}</td>
+                <td>{t.content || <span class="muted">(empty)</span>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </Layout>
   );
 }

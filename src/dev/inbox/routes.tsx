@@ -6,8 +6,11 @@ import type { App } from "../../lib/router";
 import { clear, getAttachment, getMessage, listMessages } from "../store";
 import { MessagePage } from "./detail-page";
 import { InboxPage } from "./list-page";
+import { latestReceivedTexts } from "./received";
 
 const PAGE_SIZE = 100;
+/** Received texts shown under the captured messages. */
+const RECEIVED_TEXTS_SHOWN = 50;
 const DEFAULT_LIMIT = 50;
 /** Each listed message is one R2 read; a dev inbox never needs more at once. */
 const MAX_LIMIT = 200;
@@ -45,7 +48,10 @@ function html(c: Context<AppEnv>, page: HtmlEscapedString | Promise<HtmlEscapedS
 
 /** Mounts the dev inbox: the list, one message, its attachments, the JSON feed and Clear. */
 export function registerInbox(app: App): void {
-  app.get("/dev/inbox", async (c) => html(c, <InboxPage messages={await listMessages(c.env.BUCKET, PAGE_SIZE)} limit={PAGE_SIZE} />));
+  app.get("/dev/inbox", async (c) => {
+    const [messages, received] = await Promise.all([listMessages(c.env.BUCKET, PAGE_SIZE), latestReceivedTexts(c.env.DB, RECEIVED_TEXTS_SHOWN)]);
+    return html(c, <InboxPage messages={messages} limit={PAGE_SIZE} received={received} />);
+  });
 
   app.get("/dev/inbox.json", async (c) => {
     const items = await listMessages(c.env.BUCKET, limitOf(c.req.query("limit")));
