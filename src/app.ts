@@ -22,6 +22,8 @@ import { registerDeleteSuppression } from "./routes/suppressions/delete";
 import { registerListSuppressions } from "./routes/suppressions/list";
 import { registerCreateSuppression } from "./routes/suppressions/post";
 import { registerUnsubscribe } from "./routes/unsubscribe/routes";
+import { registerGetEmailFile } from "./routes/email-files/get";
+import { registerPostEmailFile } from "./routes/email-files/post";
 import { registerListApiKeys } from "./routes/api-keys/list";
 import { registerRevokeApiKey } from "./routes/api-keys/delete";
 import { registerDevRoutes } from "./dev";
@@ -181,6 +183,10 @@ export function buildApp(): App {
   registerListSuppressions(app);
   registerDeleteSuppression(app);
   registerUnsubscribe(app);
+
+  // Files sent by email (/f/{fileId}?key=…: no credentials, the link's secret is the authority)
+  registerGetEmailFile(app);
+  registerPostEmailFile(app);
 
   // Status callbacks: before /api/v1/notify/{notifyId}, which would otherwise take "registerCallback" for an id
   registerCreateCallback(app);

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { ParamsSchema } from "../../services/content/json-schemas";
+import { SendParamsSchema } from "../../services/content/json-schemas";
 
 /** The tag every route of the seed's early API carries in the OpenAPI document. */
 export const LEGACY_TAG = "GOV.UK Notify (early API)";
@@ -10,7 +10,7 @@ export const LegacySendSchema = z
     template: z
       .union([z.string().min(1).max(64), z.number().int()])
       .openapi({ description: "One of your template ids (`POST /api/v1/templates`); the seed's `1` is an example and is not one", example: "0193a1c2-7d4e-7b1a-9c3d-2e4f5a6b7c8d" }),
-    personalisation: ParamsSchema.optional().openapi({ description: "Values for the template's placeholders", example: { name: "myname", date: "2016" } }),
+    personalisation: SendParamsSchema.optional().openapi({ description: "Values for the template's placeholders", example: { name: "myname", date: "2016" } }),
   })
   .strict()
   .openapi("LegacySend");

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { displayNameSchema } from "../../lib/display-name";
-import { ParamsSchema } from "../content/json-schemas";
+import { SendParamsSchema } from "../content/json-schemas";
 import { EventEmailSchema, EventMsgAppSchema, EventSmsSchema } from "../event-types/schema";
 import { AttachmentSchema, EmailChannelSchema, EmailRecipientsSchema, MsgAppChannelSchema, SmsRecipientsSchema } from "../send/request-schema";
 
@@ -23,12 +23,12 @@ const AugmentsSchema = z
         recipients: emailRecipients.optional(),
         sender: z.object({ replyTo: EmailChannelSchema.shape.sender.unwrap().shape.replyTo }).strict().optional(),
         attachments: z.array(AttachmentSchema).max(10).optional(),
-        params: ParamsSchema.optional(),
+        params: SendParamsSchema.optional(),
       })
       .strict()
       .optional(),
-    sms: z.object({ recipients: SmsRecipientsSchema.optional(), params: ParamsSchema.optional() }).strict().optional(),
-    msgApp: z.object({ target: MsgAppChannelSchema.shape.target.optional(), params: ParamsSchema.optional() }).strict().optional(),
+    sms: z.object({ recipients: SmsRecipientsSchema.optional(), params: SendParamsSchema.optional() }).strict().optional(),
+    msgApp: z.object({ target: MsgAppChannelSchema.shape.target.optional(), params: SendParamsSchema.optional() }).strict().optional(),
   })
   .strict()
   .openapi("EventAugments", { description: "Add: lists are appended (recipients deduplicated after normalisation), params merged key by key; nothing is removed" });
@@ -36,7 +36,7 @@ const AugmentsSchema = z
 export const NotifyEventSchema = z
   .object({
     notificationEventType: z.string().min(1).max(64).openapi({ description: "The event type's code or id", example: "funding-approval" }),
-    params: ParamsSchema.optional(),
+    params: SendParamsSchema.optional(),
     overrides: OverridesSchema.optional(),
     augments: AugmentsSchema.optional(),
     delayedSend: z.string().max(64).optional().openapi({ description: "ISO 8601 date-time in the future; no zone means UTC" }),

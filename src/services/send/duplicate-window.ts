@@ -77,7 +77,10 @@ export async function notificationDigest(request: SendRequest, plan: Plan, fanou
     resolved: [...new Set(fanoutSample.filter((d) => d.channel === channel).map((d) => canonical(rowIndependent(d))))].sort(),
     rows: rows!.rows.map((r, i) => canonical({ to: [...(rows!.addresses[i] ?? [])].sort(), params: r.params })).sort(),
   }));
-  return sha256(canonical({ deliveries: inline.map((d) => canonical(describe(d))).sort(), attachments, merges, tags: [...plan.tags].sort(), correlationId: plan.correlationId ?? null }));
+  // A file's link is new on every send: the same file, name and download rules are the same notification.
+  const unlinked = (text: string) =>
+    (plan.emailFiles ?? []).reduce((t, f) => t.replaceAll(f.id, `file:${f.contentHash}`).replaceAll(f.secret, `${f.filename}|${f.retentionWeeks}|${f.confirmEmail}`), text);
+  return sha256(canonical({ deliveries: inline.map((d) => unlinked(canonical(describe(d)))).sort(), attachments, merges, tags: [...plan.tags].sort(), correlationId: plan.correlationId ?? null }));
 }
 
 export type WindowAdmission =

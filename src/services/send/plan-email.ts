@@ -17,6 +17,7 @@ import { failedSubscriptionDelivery, subscriptionRecipientEntries } from "../ten
 import { renderRecipientEntries, validEmailRecipients, validEmails } from "./recipients";
 import type { BodyType } from "../../db/schema";
 import { refDecides, storedReplyTo } from "../senders/refs";
+import { linkedFiles, planEmailFiles, type PlannedEmailFile } from "../email-files/plan";
 
 /** SES accepts 50 recipients per message (to + cc + bcc); we hold every provider to that. */
 export const MAX_EMAIL_RECIPIENTS = 50;
@@ -36,6 +37,11 @@ export interface EmailPlanInput {
   groups?: GroupDirectory;
   /** The event type code of a /notifyevent send, told to a subscription service. */
   eventType?: string;
+  /**
+   * Where the email's files (file parameters, email-files/plan.ts) are collected for storing with
+   * the notification; without it (a mail merge's rows) a file parameter is refused.
+   */
+  emailFiles?: PlannedEmailFile[];
 }
 
 /**
@@ -59,7 +65,9 @@ export async function planEmail(ctx: SendContext, input: EmailPlanInput): Promis
 
   const rendererName = content.renderer ?? template?.version.renderer ?? "mustache";
   const renderer = toRenderer(rendererName);
-  const params = r.params();
+  // File parameters become their download links before anything renders with the params.
+  const files = await planEmailFiles(ctx, r, r.params(), input.paramsPath, { merge: input.emailFiles === undefined });
+  const params = files.params;
   const problems = new RenderProblems();
   // Each value is blamed where it lives: a request field, an event type, or a tenant default.
   const expandGroup = input.groups?.expander("email");
@@ -141,6 +149,10 @@ export async function planEmail(ctx: SendContext, input: EmailPlanInput): Promis
     }
   }
   if (errors.length > 0) throw new ApiError("unprocessable", { detail: "The email cannot be sent as given", errors });
+  if (files.files.length > 0) {
+    const text = [rendered!.subject, rendered!.body, rendered!.html ?? "", rendered!.text ?? ""];
+    input.emailFiles!.push(...(await linkedFiles(files.files, text, [...toList, ...ccList, ...bccList])));
+  }
 
   const sender = parseMailbox(from!);
   const providers = providerFor(ctx, "email", r);

@@ -17,6 +17,7 @@ import { type MergeRequest, type MergeSummary, planMerge, rowErrorsProblem, summ
 import { MAX_MERGE_RECIPIENTS, type MergeRow, parseMerge, type RowError } from "./merge/merge-array";
 import { checkMergeRows } from "./merge/check-rows";
 import { resolveCallbacks } from "../callbacks/resolve";
+import { fileParamNames, type PlannedEmailFile } from "../email-files/plan";
 
 /**
  * A merge of more rows than this is fanned out (services/fanout): its rows are checked in the
@@ -52,6 +53,8 @@ export interface Plan {
   deliveries: PlannedDelivery[];
   /** Decoded email attachments, stored once per notification and shared by its email deliveries. */
   attachments: DecodedAttachment[];
+  /** Files sent by email (email-files/plan.ts): stored with the notification, linked from its email. */
+  emailFiles?: PlannedEmailFile[];
   correlationId?: string;
   tags: string[];
   resolution: Resolution;
@@ -204,6 +207,19 @@ export async function planRequest(ctx: SendContext, request: SendRequest, option
     problems.unprocessableField("attachments", "Attachments travel by email only; this request has no email channel");
   }
 
+  // Files travel by email only, one email to its own recipients: Notify's "Can only send a file by email".
+  const fileRefused = new Set<Channel>();
+  for (const name of CHANNELS) {
+    const r = resolved[name];
+    if (!r) continue;
+    const files = fileParamNames(r.params());
+    const refusal = name !== "email" ? "Can only send a file by email" : request.channels[name]?.merge ? "A mail merge cannot send a file by email: send each recipient their own email" : null;
+    if (!refusal || files.length === 0) continue;
+    for (const file of files) problems.invalidField(r.pathOf(`params.${file}`), refusal);
+    fileRefused.add(name);
+  }
+
+  const emailFiles: PlannedEmailFile[] = [];
   const deliveries: PlannedDelivery[] = [];
   const mergeSummaries: Plan["merge"] = {};
   const fanout: NonNullable<Plan["fanout"]> = {};
@@ -211,7 +227,7 @@ export async function planRequest(ctx: SendContext, request: SendRequest, option
   for (const name of CHANNELS) {
     const r = resolved[name];
     const channel = request.channels[name];
-    if (!r || !channel) continue;
+    if (!r || !channel || fileRefused.has(name)) continue;
     const own = r.get<string>("delayedSend");
     const scheduledFor = (own !== undefined ? await scheduleOf(own, r.pathOf("delayedSend")) : topSchedule) ?? null;
     const input = { resolved: r, paramsPath: channel.paramsPath, scheduledFor, groups, eventType: request.eventType?.code };
@@ -243,7 +259,7 @@ export async function planRequest(ctx: SendContext, request: SendRequest, option
       continue;
     }
     if (name === "email") {
-      const planned = await problems.run(() => missingAsUnprocessable(eventSend, () => planEmail(ctx, { ...input, attachments, serviceAttachments })), fallback);
+      const planned = await problems.run(() => missingAsUnprocessable(eventSend, () => planEmail(ctx, { ...input, attachments, serviceAttachments, emailFiles })), fallback);
       deliveries.push(...(planned ?? []));
     } else {
       const planned = await problems.run(() => missingAsUnprocessable(eventSend, () => (name === "sms" ? planSms(ctx, input) : planMsgApp(ctx, input))), fallback);
@@ -266,6 +282,7 @@ export async function planRequest(ctx: SendContext, request: SendRequest, option
   return {
     deliveries,
     attachments,
+    ...(emailFiles.length > 0 ? { emailFiles } : {}),
     ...(correlationId ? { correlationId } : {}),
     tags: [...new Set([...(request.tags ?? []), ...channelTags])],
     resolution: {

@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { CallbackIdsSchema } from "../callbacks/setting-schema";
 import { BODY_TYPES } from "../../db/schema";
 import { displayNameSchema } from "../../lib/display-name";
-import { CardSchema, ParamsSchema } from "../content/json-schemas";
+import { CardSchema, ParamsSchema, SendParamsSchema } from "../content/json-schemas";
 import { RENDERER_NAMES } from "../render/renderer";
 import { SenderIdSchema } from "./sender-id";
 import { ChatTargetSchema } from "../tenants/settings";
@@ -61,7 +61,7 @@ export const AttachmentSchema = z
   .openapi("Attachment");
 
 const common = {
-  params: ParamsSchema.optional(),
+  params: SendParamsSchema.optional(),
   delayedSend: z
     .string()
     .max(64)

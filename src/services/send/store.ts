@@ -9,6 +9,7 @@ import { attachmentKey } from "./attachments";
 import type { SendContext } from "./context";
 import type { EmailPayload, PlannedDelivery } from "./payloads";
 import type { Plan } from "./plan";
+import { emailFileInsert, putEmailFiles } from "../email-files/store";
 
 export interface StoredNotification {
   notification: NotificationRow;
@@ -43,6 +44,15 @@ export async function storeNotification(ctx: SendContext, plan: Plan, source: st
   );
 
   const { deliveryRows, messageRows } = plannedRows(ctx.tenant.id, id, plan.deliveries, keys, now);
+  // Files sent by email, when an email still carries their links (suppression may have removed it).
+  const linkedFiles = plan.emailFiles && deliveryRows.some((d) => d.channel === "email" && d.state !== "done") ? plan.emailFiles : [];
+  let files: Awaited<ReturnType<typeof putEmailFiles>>;
+  try {
+    files = await putEmailFiles(ctx.env.BUCKET, ctx.tenant.id, id, linkedFiles, now);
+  } catch (err) {
+    await ctx.env.BUCKET.delete(keys).catch(() => undefined);
+    throw err;
+  }
 
   const scheduledTimes = [...deliveryRows.filter((d) => d.state === "scheduled").map((d) => d.scheduledFor!), ...(fanout?.scheduledFor ? [fanout.scheduledFor] : [])];
   const notification: NotificationRow = {
@@ -75,8 +85,10 @@ export async function storeNotification(ctx: SendContext, plan: Plan, source: st
   // Messages that failed while planned owe their failure callbacks; only asked for when some
   // registration applies, so the usual send keeps its statements.
   const failedHere = notification.callbacks !== null && messageRows.some((m) => m.status === "technical-failure");
+  const fileInsert = emailFileInsert(d1, id, files.rows);
   const statements = [
     ...jsonInsert(d1, notifications, [notification]),
+    ...(fileInsert ? [fileInsert] : []),
     ...jsonInsert(d1, deliveries, deliveryRows),
     ...jsonInsert(d1, messages, messageRows),
     ...(failedHere ? [prepared(d1, storedCallbackEvents(ctx.db, and(eq(messages.notificationId, id)), "technical-failure", now) as unknown as Parameters<typeof prepared>[1])] : []),
@@ -86,9 +98,11 @@ export async function storeNotification(ctx: SendContext, plan: Plan, source: st
   try {
     results = await d1.batch(statements);
   } catch (err) {
-    await ctx.env.BUCKET.delete(keys).catch(() => undefined);
+    await ctx.env.BUCKET.delete([...keys, ...files.keys]).catch(() => undefined);
     throw err;
   }
+  // The files' rows are written only with the notification (emailFileInsert): if it was not, neither are they.
+  if (fileInsert && results[statements.indexOf(fileInsert)]!.meta.changes === 0) await ctx.env.BUCKET.delete(files.keys).catch(() => undefined);
   const [derived] = results[results.length - 1]!.results as { status: NotificationRow["status"] }[];
   if (failedHere) await enqueueCallbackEvents(ctx.env, eventIdsOf(results[results.length - 2]!.results));
   notification.status = derived!.status;
