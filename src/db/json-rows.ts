@@ -24,30 +24,55 @@ const MAX_JSON_CHARS = 600_000;
 export function jsonInsert<T extends SQLiteTable>(d1: D1Database, table: T, rows: T["$inferSelect"][]): D1PreparedStatement[] {
   if (rows.length === 0) return [];
   const { columns, sql, single } = insertShape(table);
-  const driverValues = (row: T["$inferSelect"]) =>
-    columns.map(([key, column]) => {
-      const value = (row as Record<string, unknown>)[key];
-      return value === undefined || value === null ? null : column.mapToDriverValue(value);
-    });
   // One row (a single send's notification, delivery and message) is cheaper to bind as VALUES
   // than to encode as JSON and pick apart again with json_extract, column by column.
-  if (rows.length === 1 && single) return [d1.prepare(single).bind(...driverValues(rows[0]!))];
-  const statements: D1PreparedStatement[] = [];
+  if (rows.length === 1 && single) return [d1.prepare(single).bind(...driverValues(columns, rows[0]!))];
+  return jsonChunks(table, rows).map((json) => d1.prepare(sql).bind(json));
+}
+
+function driverValues(columns: Columns, row: object): unknown[] {
+  return columns.map(([key, column]) => {
+    const value = (row as Record<string, unknown>)[key];
+    return value === undefined || value === null ? null : column.mapToDriverValue(value);
+  });
+}
+
+/** Rows as JSON arrays of driver values, as few parameters as fit in D1's bound value. */
+function jsonChunks<T extends SQLiteTable>(table: T, rows: T["$inferSelect"][]): string[] {
+  const { columns } = insertShape(table);
+  const chunks: string[] = [];
   let part: string[] = [];
   let bytes = 0;
   const flush = () => {
-    if (part.length > 0) statements.push(d1.prepare(sql).bind(`[${part.join(",")}]`));
+    if (part.length > 0) chunks.push(`[${part.join(",")}]`);
     part = [];
     bytes = 0;
   };
   for (const row of rows) {
-    const encoded = JSON.stringify(driverValues(row));
+    const encoded = JSON.stringify(driverValues(columns, row));
     if (bytes + encoded.length > MAX_JSON_CHARS) flush();
     part.push(encoded);
     bytes += encoded.length + 1;
   }
   flush();
-  return statements;
+  return chunks;
+}
+
+/**
+ * jsonInsert's statements, each inserting its rows only if `condition` (SQL over other tables,
+ * with `?` placeholders for `params`) holds when it runs. In one batch every statement sees the
+ * same data, so either all of a send's rows are written or none is: the send path uses it to
+ * check its recipients against the suppression list in the batch that stores them.
+ *
+ * @example
+ * ```ts
+ * await env.DB.batch(jsonInsertIf(env.DB, messages, rows, "NOT EXISTS (SELECT 1 FROM suppressions WHERE tenant_id = ?)", [tenantId]));
+ * ```
+ */
+export function jsonInsertIf<T extends SQLiteTable>(d1: D1Database, table: T, rows: T["$inferSelect"][], condition: string, params: unknown[]): D1PreparedStatement[] {
+  if (rows.length === 0) return [];
+  if (rows.length === 1) return [insertRowIf(d1, table, rows[0]!, condition, params)];
+  return jsonChunks(table, rows).map((json) => d1.prepare(`${insertShape(table).sql} WHERE ${condition}`).bind(json, ...params));
 }
 
 /**
@@ -63,25 +88,20 @@ export function jsonInsert<T extends SQLiteTable>(d1: D1Database, table: T, rows
  * ```
  */
 export function insertRowIf<T extends SQLiteTable>(d1: D1Database, table: T, row: T["$inferSelect"], condition: string, params: unknown[]): D1PreparedStatement {
-  const { columns } = insertShape(table);
-  const names = columns.map(([, column]) => `"${column.name}"`).join(", ");
-  const values = columns.map(([key, column]) => {
-    const value = (row as Record<string, unknown>)[key];
-    return value === undefined || value === null ? null : column.mapToDriverValue(value);
-  });
-  const sql = `INSERT INTO "${getTableName(table)}" (${names}) SELECT ${columns.map(() => "?").join(", ")} WHERE ${condition}`;
-  return d1.prepare(sql).bind(...values, ...params);
+  const { columns, into } = insertShape(table);
+  const sql = `${into} SELECT ${columns.map(() => "?").join(", ")} WHERE ${condition}`;
+  return d1.prepare(sql).bind(...driverValues(columns, row), ...params);
 }
 
 type Columns = [string, SQLiteColumn][];
 
 /** Each table's INSERT, built once per isolate: the send path stores rows on every request. */
-const shapes = new WeakMap<SQLiteTable, { columns: Columns; sql: string; single: string | null }>();
+const shapes = new WeakMap<SQLiteTable, { columns: Columns; into: string; sql: string; single: string | null }>();
 
 /** D1 binds at most 100 parameters to a statement. */
 const MAX_BOUND_PARAMETERS = 100;
 
-function insertShape(table: SQLiteTable): { columns: Columns; sql: string; single: string | null } {
+function insertShape(table: SQLiteTable): { columns: Columns; into: string; sql: string; single: string | null } {
   let shape = shapes.get(table);
   if (!shape) {
     const columns = Object.entries(getTableColumns(table)) as Columns;
@@ -90,6 +110,7 @@ function insertShape(table: SQLiteTable): { columns: Columns; sql: string; singl
     const into = `INSERT INTO "${getTableName(table)}" (${names})`;
     shape = {
       columns,
+      into,
       sql: `${into} SELECT ${picks} FROM json_each(?1)`,
       single: columns.length <= MAX_BOUND_PARAMETERS ? `${into} VALUES (${columns.map(() => "?").join(", ")})` : null,
     };

@@ -2,6 +2,7 @@ import Mustache from "mustache";
 import { MissingParamsError, RenderLimitError, TemplateSyntaxError } from "./errors";
 import { type EscapeMode, escapeFor } from "./escape";
 import { MAX_FIELD_OUTPUT, MAX_TEMPLATE_NESTING, MAX_TEMPLATE_STEPS, type RenderBudget } from "./limits";
+import { LruCache } from "../../lib/lru-cache";
 
 /**
  * Mustache is used for its parser only; rendering is ours (below), so lookups never leave the
@@ -29,11 +30,24 @@ function* walk(tokens: Token[]): Generator<[Token, number]> {
 }
 
 /**
+ * Parsed templates this isolate has checked, by source. A send parses its subject and body
+ * several times (the parameters it needs, then each rendering) and a mail merge renders the same
+ * template for every row, so parsing once saves most of the work; the tokens are never changed
+ * after parsing. Bounded in entries and by the size of what is kept, so tenants' templates cannot
+ * grow it without limit (mustache's own cache, which has neither bound, is emptied instead).
+ */
+const parsed = new LruCache<string, Token[]>(256);
+/** Longer templates are parsed every time: keeping them would let 256 entries weigh too much. */
+const MAX_CACHED_TEMPLATE_CHARS = 16_384;
+
+/**
  * Parses a template, refusing partials (there is nowhere to define one, and a `{{> footer}}`
  * that silently renders nothing would send a message with a hole in it) and sections nested
  * deeper than MAX_TEMPLATE_NESTING.
  */
 function parse(template: string): Token[] {
+  const known = parsed.get(template);
+  if (known) return known;
   let tokens: Token[];
   try {
     tokens = writer.parse(template) as Token[];
@@ -48,6 +62,7 @@ function parse(template: string): Token[] {
     }
     if (token[0] === ">") throw new TemplateSyntaxError(`Partials are not supported: "{{> ${token[1]}}}" at ${token[2]}`);
   }
+  if (template.length <= MAX_CACHED_TEMPLATE_CHARS) parsed.set(template, tokens);
   return tokens;
 }
 

@@ -98,16 +98,23 @@ export type WindowAdmission =
  * admitted, the caller stores the notification under `notifyId`; `refund` gives back both the
  * allowance and the window's entry if it cannot.
  */
-export async function admitWithWindow(ctx: SendContext, request: SendRequest, plan: Plan, sending: Partial<Record<Channel, number>>, fanoutSample: PlannedDelivery[] = []): Promise<WindowAdmission> {
+export async function admitWithWindow(
+  ctx: SendContext,
+  request: SendRequest,
+  plan: Plan,
+  sending: Partial<Record<Channel, number>>,
+  fanoutSample: PlannedDelivery[] = [],
+  options: { tokenTaken?: boolean } = {},
+): Promise<WindowAdmission> {
   const seconds = ctx.settings.duplicateWindowSeconds ?? DEFAULT_DUPLICATE_WINDOW_SECONDS;
   // Without a window there is no duplicate to refuse: the answer is always an admission.
-  if (request.allowDuplicate || seconds <= 0) return (await admitSend(ctx, sending)) as WindowAdmission;
+  if (request.allowDuplicate || seconds <= 0) return (await admitSend(ctx, sending, undefined, options)) as WindowAdmission;
   const hash = await notificationDigest(request, plan, fanoutSample);
   const notifyId = uuidv7(ctx.now.getTime());
   let replacing: string | undefined;
   for (let attempt = 0; attempt < 2; attempt++) {
     // A second call for the same request (the first answered a duplicate that turned out resendable) takes no second token.
-    const admitted = await admitSend(ctx, sending, { hash, notifyId, windowMs: seconds * 1000, ...(replacing ? { replacing } : {}) }, { tokenTaken: attempt > 0 });
+    const admitted = await admitSend(ctx, sending, { hash, notifyId, windowMs: seconds * 1000, ...(replacing ? { replacing } : {}) }, { tokenTaken: attempt > 0 || options.tokenTaken === true });
     if (admitted.kind === "admitted") return { ...admitted, notifyId };
     const [original] = await ctx.db
       .select()

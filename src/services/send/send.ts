@@ -1,4 +1,4 @@
-import type { Channel, NotificationRow } from "../../db/schema";
+import type { Channel, NotificationRow, SuppressionRow } from "../../db/schema";
 import { ApiError } from "../../lib/errors/api-error";
 import { admitSend } from "../gate/admit";
 import type { SendContext } from "./context";
@@ -6,9 +6,10 @@ import { enqueueDeliveries } from "./enqueue";
 import { assertRecipientsAllowed } from "./guest-list-check";
 import { type EmailPayload, type MsgAppPayload, previewPayload, type SmsPayload } from "./payloads";
 import { type Plan, planRequest, type Resolution, type SendRequest } from "./plan";
-import { storeNotification } from "./store";
+import { type StoreGuard, storeNotification, storeUnlessSuppressed } from "./store";
 import { applyRecipientPolicies } from "../suppressions/policies";
-import type { SuppressedRecipient } from "../suppressions/apply";
+import { type SuppressedRecipient, suppressionKeysOf } from "../suppressions/apply";
+import { suppressionCheck } from "../suppressions/suppressions";
 import { finishMergeSummaries, skipRowsOffGuestList } from "./merge/merge-policies";
 import type { MergeSummary } from "./merge/plan-merge";
 import { startFanout, suppressedInRows } from "../fanout/start";
@@ -173,8 +174,38 @@ export async function sendNotification(ctx: SendContext, request: SendRequest, s
   // A fanned-out merge's first rows were planned only to check the request: its rows are stored
   // in R2 and become messages in the fan-out, so only the other deliveries are stored here.
   const inline = fanout ? { ...planned, deliveries: planned.deliveries.filter((d) => !(d.mergeRow !== undefined && fanout[d.channel as "email" | "sms"])) } : planned;
+  // A send that stores its messages now checks the suppression list in the batch that stores
+  // them (a round trip fewer on every send); if that finds someone suppressed, nothing was
+  // stored, and the send is admitted again without them (once, knowing the list's answer).
+  const check = fanout ? null : suppressionCheck(ctx, suppressionKeysOf(inline));
+  let known = check ? new Map<string, SuppressionRow>() : undefined;
+  for (let pass = 0; ; pass++) {
+    const accepted = await acceptPlanned(ctx, request, source, planned, inline, known, pass > 0 ? null : check, pass > 0);
+    if ("receipt" in accepted) return accepted.receipt;
+    known = accepted.suppressed;
+  }
+}
+
+/**
+ * The rest of the send path once planned: suppressions and one-click unsubscribe links, the
+ * admission (limits, duplicate window, Idempotency-Key), storage, enqueueing. `known` stands in
+ * for reading the suppression list; with `check`, storing verifies it and answers `suppressed`
+ * (after giving the admission back) when it was wrong.
+ */
+async function acceptPlanned(
+  ctx: SendContext,
+  request: SendRequest,
+  source: string,
+  planned: Plan,
+  inline: Plan,
+  known: Map<string, SuppressionRow> | undefined,
+  check: StoreGuard | null,
+  tokenTaken: boolean,
+): Promise<{ receipt: SendReceipt } | { suppressed: Map<string, SuppressionRow> }> {
+  const fanout = planned.fanout;
   // Suppressed recipients removed (422 when none is left); one-click unsubscribe links added.
-  const policed = fanout && inline.deliveries.length === 0 ? { plan: inline, suppressed: [] } : await applyRecipientPolicies(ctx, request, inline);
+  const policed =
+    fanout && inline.deliveries.length === 0 ? { plan: inline, suppressed: [] } : await applyRecipientPolicies(ctx, request, inline, known ? { knownSuppressed: known } : {});
   const suppressed = policed.suppressed;
   // A fanned-out email merge attaches the request's files to every row, whatever is left inline.
   let plan = finishMergeSummaries(fanout?.email ? { ...policed.plan, attachments: planned.attachments } : policed.plan, suppressed);
@@ -182,21 +213,28 @@ export async function sendNotification(ctx: SendContext, request: SendRequest, s
   const sending: Partial<Record<Channel, number>> = {};
   for (const d of plan.deliveries) {
     counts[d.channel] = (counts[d.channel] ?? 0) + d.recipients.length;
-    // Daily allowances count messages that will be sent, not failures recorded while planning.
+    // Daily allowances count messages that will be sent, not failures recorded while planned.
     if (!d.failed) sending[d.channel] = (sending[d.channel] ?? 0) + d.recipients.length;
   }
   if (fanout) plan = await countFanout(ctx, request, plan, fanout, counts, sending);
   // Limits and the duplicate window in one call: the same resolved notification accepted within
   // the window is answered with the first (duplicate-window.ts).
   const fanoutSample = fanout ? planned.deliveries.filter((d) => d.mergeRow !== undefined && fanout[d.channel as "email" | "sms"]) : [];
-  const admission = await admitWithWindow(ctx, request, plan, sending, fanoutSample);
-  if (admission.kind === "duplicate") return duplicateReceipt(ctx, admission.original, counts, admission.rateLimit);
+  const admission = await admitWithWindow(ctx, request, plan, sending, fanoutSample, { tokenTaken });
+  if (admission.kind === "duplicate") return { receipt: duplicateReceipt(ctx, admission.original, counts, admission.rateLimit) };
   const notifyId = admission.notifyId;
   let stored;
   try {
     // A fanned-out merge is scheduled when its rows are: the first row's plan says when.
     const scheduledFor = planned.deliveries.find((d) => d.mergeRow !== undefined)?.scheduledFor ?? null;
-    stored = fanout ? await startFanout(ctx, request, { ...plan, fanout }, source, scheduledFor, notifyId) : await storeNotification(ctx, plan, source, undefined, notifyId);
+    if (fanout) stored = await startFanout(ctx, request, { ...plan, fanout }, source, scheduledFor, notifyId);
+    else if (check) {
+      stored = await storeUnlessSuppressed(ctx, plan, source, notifyId, check);
+      if ("suppressed" in stored) {
+        await admission.refund();
+        return { suppressed: stored.suppressed };
+      }
+    } else stored = await storeNotification(ctx, plan, source, undefined, notifyId);
   } catch (err) {
     await admission.refund();
     throw err;
@@ -204,7 +242,7 @@ export async function sendNotification(ctx: SendContext, request: SendRequest, s
   const due = stored.deliveries.filter((d) => d.state === "queued");
   if (due.length > 0) await enqueueDeliveries(ctx.env, due.map((d) => ({ deliveryId: d.id, tenantId: d.tenantId })));
   const { notification } = stored;
-  return {
+  return { receipt: {
     notifyId: notification.id,
     status: fanout ? (stored.notification.scheduledFor ? "scheduled" : "accepted") : receiptStatus(stored.deliveries),
     statusUrl: `${ctx.origin}/api/v1/notify/${notification.id}`,
@@ -216,5 +254,5 @@ export async function sendNotification(ctx: SendContext, request: SendRequest, s
     ...(plan.merge ? { merge: plan.merge } : {}),
     createdAt: notification.createdAt.toISOString(),
     [RATE_LIMIT_HEADERS]: admission.rateLimit,
-  };
+  } };
 }

@@ -1,5 +1,7 @@
 import { type Channel, deliveries, type DeliveryRow, type MessageRow, messages, type NotificationRow, notifications } from "../../db/schema";
-import { jsonInsert, prepared, preparedOnce } from "../../db/json-rows";
+import { jsonInsert, jsonInsertIf, prepared, preparedOnce } from "../../db/json-rows";
+import type { SuppressionRow } from "../../db/schema";
+import type { suppressionCheck } from "../suppressions/suppressions";
 import { deriveStatus, initialCounts } from "../delivery/notification-status";
 import { uuidv7 } from "../../lib/ids";
 import { and, eq } from "drizzle-orm";
@@ -35,7 +37,41 @@ export interface FanoutPart {
   scheduledFor: Date | null;
 }
 
-export async function storeNotification(ctx: SendContext, plan: Plan, source: string, fanout?: FanoutPart, notifyId?: string): Promise<StoredNotification> {
+/** A send's suppression check done in its store batch (suppressions.ts suppressionCheck). */
+export type StoreGuard = NonNullable<ReturnType<typeof suppressionCheck>>;
+
+/**
+ * Stores as storeNotification does, but only if none of the plan's recipients is suppressed,
+ * checked in the same batch (`guard`): either everything is written, or nothing is and the
+ * suppressed recipients found are answered, for the caller to plan again without them.
+ */
+export async function storeUnlessSuppressed(
+  ctx: SendContext,
+  plan: Plan,
+  source: string,
+  notifyId: string | undefined,
+  guard: StoreGuard,
+): Promise<StoredNotification | { suppressed: Map<string, SuppressionRow> }> {
+  return storeNotification(ctx, plan, source, undefined, notifyId, guard);
+}
+
+export async function storeNotification(ctx: SendContext, plan: Plan, source: string, fanout?: FanoutPart, notifyId?: string): Promise<StoredNotification>;
+export async function storeNotification(
+  ctx: SendContext,
+  plan: Plan,
+  source: string,
+  fanout: FanoutPart | undefined,
+  notifyId: string | undefined,
+  guard: StoreGuard,
+): Promise<StoredNotification | { suppressed: Map<string, SuppressionRow> }>;
+export async function storeNotification(
+  ctx: SendContext,
+  plan: Plan,
+  source: string,
+  fanout?: FanoutPart,
+  notifyId?: string,
+  guard?: StoreGuard,
+): Promise<StoredNotification | { suppressed: Map<string, SuppressionRow> }> {
   const id = fanout?.id ?? notifyId ?? uuidv7(ctx.now.getTime());
   const now = ctx.now;
   const keys = plan.attachments.map((a, i) => attachmentKey(ctx.tenant.id, id, i, a.filename));
@@ -86,13 +122,17 @@ export async function storeNotification(ctx: SendContext, plan: Plan, source: st
   // registration applies, so the usual send keeps its statements.
   const failedHere = notification.callbacks !== null && messageRows.some((m) => m.status === "technical-failure");
   const fileInsert = emailFileInsert(d1, id, files.rows);
+  // Under a guard every row is written only while none of the recipients is suppressed.
+  const insert = <T extends Parameters<typeof jsonInsert>[1]>(table: T, rows: T["$inferSelect"][]) =>
+    guard ? jsonInsertIf(d1, table, rows, guard.condition, guard.params) : jsonInsert(d1, table, rows);
   const statements = [
-    ...jsonInsert(d1, notifications, [notification]),
+    ...insert(notifications, [notification]),
     ...(fileInsert ? [fileInsert] : []),
-    ...jsonInsert(d1, deliveries, deliveryRows),
-    ...jsonInsert(d1, messages, messageRows),
+    ...insert(deliveries, deliveryRows),
+    ...insert(messages, messageRows),
     ...(failedHere ? [prepared(d1, storedCallbackEvents(ctx.db, and(eq(messages.notificationId, id)), "technical-failure", now) as unknown as Parameters<typeof prepared>[1])] : []),
     preparedOnce(d1, "deriveStatus", () => deriveStatus(ctx.db, id), [id]),
+    ...(guard ? [guard.lookup] : []),
   ];
   let results: D1Result[];
   try {
@@ -103,6 +143,14 @@ export async function storeNotification(ctx: SendContext, plan: Plan, source: st
   }
   // The files' rows are written only with the notification (emailFileInsert): if it was not, neither are they.
   if (fileInsert && results[statements.indexOf(fileInsert)]!.meta.changes === 0) await ctx.env.BUCKET.delete(files.keys).catch(() => undefined);
+  if (guard) {
+    const suppressed = guard.found(results.pop()!.results as Record<string, unknown>[]);
+    if (suppressed.size > 0) {
+      // Nothing was written: the attachments put for it go too.
+      if (keys.length > 0) await ctx.env.BUCKET.delete(keys).catch(() => undefined);
+      return { suppressed };
+    }
+  }
   const [derived] = results[results.length - 1]!.results as { status: NotificationRow["status"] }[];
   if (failedHere) await enqueueCallbackEvents(ctx.env, eventIdsOf(results[results.length - 2]!.results));
   notification.status = derived!.status;

@@ -1,4 +1,4 @@
-import type { SuppressionSource } from "../../db/schema";
+import type { SuppressionRow, SuppressionSource } from "../../db/schema";
 import { ApiError } from "../../lib/errors/api-error";
 import type { ServiceContext } from "../context";
 import type { EmailPayload, PlannedDelivery } from "../send/payloads";
@@ -22,6 +22,12 @@ const keyOf = (channel: SuppressibleChannel, address: string): string | null => 
   return key.ok ? key.recipient : null;
 };
 
+/** The suppression keys of a plan's recipients: email and SMS deliveries that are to be sent. */
+export function suppressionKeysOf(plan: Plan): { channel: SuppressibleChannel; recipient: string }[] {
+  const people = plan.deliveries.filter((d): d is PlannedDelivery & { channel: SuppressibleChannel } => (d.channel === "email" || d.channel === "sms") && !d.failed);
+  return people.flatMap((d) => d.recipients.map((r) => ({ channel: d.channel, recipient: keyOf(d.channel, r.address) })).filter((k): k is { channel: SuppressibleChannel; recipient: string } => k.recipient !== null));
+}
+
 /**
  * Removes suppressed recipients from a plan (email and SMS; chat targets are not people), after
  * planning and the guest-list check and before admission and storage. All of a request's
@@ -32,11 +38,11 @@ const keyOf = (channel: SuppressibleChannel, address: string): string | null => 
 export async function removeSuppressedRecipients(
   ctx: Pick<ServiceContext, "db" | "env" | "tenant">,
   plan: Plan,
+  known?: Map<string, SuppressionRow>,
 ): Promise<{ plan: Plan; suppressed: SuppressedRecipient[] }> {
-  const people = plan.deliveries.filter((d): d is PlannedDelivery & { channel: SuppressibleChannel } => (d.channel === "email" || d.channel === "sms") && !d.failed);
-  const keys = people.flatMap((d) => d.recipients.map((r) => ({ channel: d.channel, recipient: keyOf(d.channel, r.address) })).filter((k): k is { channel: SuppressibleChannel; recipient: string } => k.recipient !== null));
+  const keys = suppressionKeysOf(plan);
   if (keys.length === 0) return { plan, suppressed: [] };
-  const found = await findSuppressed(ctx, keys);
+  const found = known ?? (await findSuppressed(ctx, keys));
   if (found.size === 0) return { plan, suppressed: [] };
 
   const suppressed: SuppressedRecipient[] = [];

@@ -1,3 +1,4 @@
+import type { SuppressionRow } from "../../db/schema";
 import type { ServiceContext } from "../context";
 import type { Plan, SendRequest } from "../send/plan";
 import { addListUnsubscribe, listUnsubscribeEnabled } from "../unsubscribe/list-unsubscribe";
@@ -6,7 +7,8 @@ import { removeSuppressedRecipients, type SuppressedRecipient } from "./apply";
 /**
  * What happens to a planned send's recipients after planning and the guest-list check, before
  * admission and storage (sends and previews alike): suppressed recipients are removed (a 422 when
- * nothing is left), then, when one-click unsubscribe is on, each email gets its own
+ * nothing is left; `knownSuppressed`, when given, is taken as the suppression list's answer instead
+ * of reading it), then, when one-click unsubscribe is on, each email gets its own
  * List-Unsubscribe link (one email per recipient).
  *
  * @example
@@ -18,8 +20,8 @@ export async function applyRecipientPolicies(
   ctx: Pick<ServiceContext, "db" | "env" | "tenant" | "settings" | "origin" | "now">,
   request: Pick<SendRequest, "listUnsubscribe">,
   planned: Plan,
-  options: { preview?: boolean } = {},
+  options: { preview?: boolean; knownSuppressed?: Map<string, SuppressionRow> } = {},
 ): Promise<{ plan: Plan; suppressed: SuppressedRecipient[] }> {
-  const { plan, suppressed } = await removeSuppressedRecipients(ctx, planned);
+  const { plan, suppressed } = await removeSuppressedRecipients(ctx, planned, options.knownSuppressed);
   return { plan: listUnsubscribeEnabled(ctx, request.listUnsubscribe) ? await addListUnsubscribe(ctx, plan, options) : plan, suppressed };
 }

@@ -161,29 +161,71 @@ export async function findSuppressed(
   ctx: Pick<ServiceContext, "db" | "env" | "tenant">,
   keys: { channel: SuppressibleChannel; recipient: string }[],
 ): Promise<Map<string, SuppressionRow>> {
-  const found = new Map<string, SuppressionRow>();
-  const pairs = [...new Set(keys.map((k) => JSON.stringify([k.channel, k.recipient])))];
-  if (pairs.length === 0) return found;
-  const statements = chunk(pairs, RECIPIENTS_PER_QUERY).map((part) => {
-    const params = [ctx.tenant.id, `[${part.join(",")}]`];
-    return preparedOnce(
-      ctx.env.DB,
-      "findSuppressed",
-      () =>
-        ctx.db
-          .select()
-          .from(suppressions)
-          .where(
-            and(
-              eq(suppressions.tenantId, params[0]!),
-              sql`(${suppressions.channel}, ${suppressions.recipient}) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(${params[1]}))`,
-            ),
+  const pairs = suppressionPairs(keys);
+  if (pairs.length === 0) return new Map();
+  const statements = chunk(pairs, RECIPIENTS_PER_QUERY).map((part) => suppressedLookup(ctx, part));
+  return suppressedFound((await ctx.env.DB.batch<Record<string, unknown>>(statements)).flatMap((r) => r.results));
+}
+
+/** The distinct (channel, recipient) pairs of `keys`, each as JSON. */
+function suppressionPairs(keys: { channel: SuppressibleChannel; recipient: string }[]): string[] {
+  return [...new Set(keys.map((k) => JSON.stringify([k.channel, k.recipient])))];
+}
+
+const SUPPRESSED_PAIRS = "(channel, recipient) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))";
+
+/** The one lookup statement (its SQL built once per isolate) for at most RECIPIENTS_PER_QUERY pairs. */
+function suppressedLookup(ctx: Pick<ServiceContext, "db" | "env" | "tenant">, pairs: string[]): D1PreparedStatement {
+  const params = [ctx.tenant.id, `[${pairs.join(",")}]`];
+  return preparedOnce(
+    ctx.env.DB,
+    "findSuppressed",
+    () =>
+      ctx.db
+        .select()
+        .from(suppressions)
+        .where(
+          and(
+            eq(suppressions.tenantId, params[0]!),
+            sql`(${suppressions.channel}, ${suppressions.recipient}) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(${params[1]}))`,
           ),
-      params,
-    );
-  });
-  const results = await ctx.env.DB.batch<Record<string, unknown>>(statements);
-  for (const row of readRows(suppressions, results.flatMap((r) => r.results))) found.set(`${row.channel}:${row.recipient}`, row);
+        ),
+    params,
+  );
+}
+
+function suppressedFound(rows: Record<string, unknown>[]): Map<string, SuppressionRow> {
+  const found = new Map<string, SuppressionRow>();
+  for (const row of readRows(suppressions, rows)) found.set(`${row.channel}:${row.recipient}`, row);
   return found;
+}
+
+/**
+ * The suppression check of a send folded into the batch that stores it, saving the round trip
+ * findSuppressed would make before it: `condition` (with `params`) holds only while none of these
+ * recipients is suppressed, so rows inserted under it are written only then; `lookup`, put last
+ * in that batch, reads the ones that are, and `found` reads its results. Null when there is
+ * nothing to look up, or more than one lookup's worth (a large inline merge checks first instead).
+ *
+ * @example
+ * ```ts
+ * const check = suppressionCheck(ctx, keys);
+ * const results = await env.DB.batch([...jsonInsertIf(env.DB, messages, rows, check.condition, check.params), check.lookup]);
+ * const found = check.found(results.at(-1)!.results); // empty: the rows were written
+ * ```
+ */
+export function suppressionCheck(
+  ctx: Pick<ServiceContext, "db" | "env" | "tenant">,
+  keys: { channel: SuppressibleChannel; recipient: string }[],
+): { condition: string; params: unknown[]; lookup: D1PreparedStatement; found: (rows: Record<string, unknown>[]) => Map<string, SuppressionRow> } | null {
+  const pairs = suppressionPairs(keys);
+  if (pairs.length === 0 || pairs.length > RECIPIENTS_PER_QUERY) return null;
+  const json = `[${pairs.join(",")}]`;
+  return {
+    condition: `NOT EXISTS (SELECT 1 FROM suppressions WHERE tenant_id = ? AND ${SUPPRESSED_PAIRS})`,
+    params: [ctx.tenant.id, json],
+    lookup: suppressedLookup(ctx, pairs),
+    found: suppressedFound,
+  };
 }
 
