@@ -89,6 +89,28 @@ export const tenantResources: TenantResource[] = [
     },
   },
   {
+    name: "Notify v2 notification",
+    async create(owner) {
+      const template = await json(await asTenant(owner, "POST", "/api/v1/templates", { body: { name: `contract-${crypto.randomUUID()}`, channel: "sms", body: "b" } }));
+      const reference = `contract-${crypto.randomUUID()}`;
+      // Sent with the live key, as the other tenant's searches are (a v2 list shows the calling key type's sends only); scheduled, so it stays as created.
+      const res = await asTenant(owner, "POST", "/v2/notifications/sms", {
+        body: { phone_number: "+17787001234", template_id: template.id, reference, scheduled_for: new Date(Date.now() + 3_600_000).toISOString() },
+      });
+      const { id } = await json(res);
+      return {
+        id,
+        read: { method: "GET", path: `/v2/notifications/${id}` },
+        operations: ["/v2", "/gcnotify/v2"].map((v2) => ({ method: "GET", path: `${v2}/notifications/${id}` })),
+        searches: ["/v2", "/gcnotify/v2"].flatMap((v2) => [
+          { method: "GET", path: `${v2}/notifications` },
+          { method: "GET", path: `${v2}/notifications?reference=${reference}` },
+          { method: "GET", path: `${v2}/notifications?template_type=sms&status=created` },
+        ]),
+      };
+    },
+  },
+  {
     name: "status callback",
     async create(owner) {
       const res = await asTenant(owner, "POST", "/api/v1/notify/registerCallback", { body: { url: "https://cb.example.com/contract", channelType: ["email"], trigger: ["success"] } });
