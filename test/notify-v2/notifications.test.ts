@@ -3,7 +3,7 @@ import { call, json, notifyToken } from "../helpers/http";
 import { createProviderMocks } from "../helpers/providers";
 import { waitForNotification } from "../helpers/status";
 import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
-import { GET_NOTIFICATION_RESPONSE, POST_EMAIL_RESPONSE, POST_SMS_RESPONSE, violations } from "./schemas";
+import { getNotificationResponse, getNotificationsResponse, postEmailResponse, postSmsResponse, schemaErrors } from "./notify-schemas";
 
 const mocks = createProviderMocks();
 let tenant: TestTenant;
@@ -30,12 +30,23 @@ async function v2(method: string, path: string, body?: unknown, key = tenant.key
 
 const errorOf = (status: number, error: string, message: string) => ({ status_code: status, errors: [{ error, message }] });
 
+describe("the transcribed Notify schemas", () => {
+  it("reject what Notify's would (so the checks below can fail)", () => {
+    const sms = { id: crypto.randomUUID(), reference: null, content: { body: "b", from_number: "Notify" }, uri: "https://x.test/v2/notifications/1", template: { id: crypto.randomUUID(), version: 1, uri: "https://x.test/t" }, scheduled_for: null };
+    expect(schemaErrors(postSmsResponse, sms)).toEqual([]);
+    expect(schemaErrors(postSmsResponse, { ...sms, id: "nope", content: { body: "b" } }).map((e) => e.instancePath)).toEqual(["/id", "/content"]);
+    expect(schemaErrors(postEmailResponse, { ...sms, content: { body: "b", subject: "s", from_email: "not an address" } }).map((e) => e.instancePath)).toEqual(["/content/from_email"]);
+    expect(schemaErrors(getNotificationsResponse, { notifications: [{ id: crypto.randomUUID() }], links: { current: "x", last: "y" } }).length).toBeGreaterThan(1);
+    expect(schemaErrors(getNotificationResponse, { ...sms, type: "fax" }).some((e) => e.instancePath === "/type")).toBe(true);
+  });
+});
+
 describe("POST /v2/notifications/sms and /email", () => {
   it("answers Notify's SMS shape, and the GET every key Notify returns", async () => {
     const res = await v2("POST", "/notifications/sms", { phone_number: "+447700900404", template_id: smsTemplate, personalisation: { name: "Amala" }, reference: "ref-1" });
     expect(res.status).toBe(201);
     const body = await json(res);
-    expect(violations(POST_SMS_RESPONSE, body)).toEqual([]);
+    expect(schemaErrors(postSmsResponse, body)).toEqual([]);
     expect(Object.keys(body)).toEqual(["id", "reference", "content", "uri", "template", "scheduled_for"]);
     expect(body.reference).toBe("ref-1");
     expect(body.content.body).toBe("Hello Amala,\nsee you");
@@ -47,7 +58,7 @@ describe("POST /v2/notifications/sms and /email", () => {
     const got = await v2("GET", `/notifications/${body.id}`);
     expect(got.status).toBe(200);
     const n = await json(got);
-    expect(violations(GET_NOTIFICATION_RESPONSE, n)).toEqual([]);
+    expect(schemaErrors(getNotificationResponse, n)).toEqual([]);
     expect(Object.keys(n)).toEqual([
       "id", "reference", "email_address", "phone_number", "line_1", "line_2", "line_3", "line_4", "line_5", "line_6", "postcode", "type", "status", "template", "body", "subject",
       "created_at", "created_by_name", "sent_at", "completed_at", "scheduled_for", "postage", "one_click_unsubscribe_url", "is_cost_data_ready", "cost_in_pounds", "cost_details",
@@ -63,7 +74,7 @@ describe("POST /v2/notifications/sms and /email", () => {
     const res = await v2("POST", "/notifications/email", { email_address: "amala@example.com", template_id: emailTemplate, personalisation: { name: "Amala", extra: "see [click here](https://evil.link)" }, sanitise_content_for: ["extra", "name"] });
     expect(res.status).toBe(201);
     const body = await json(res);
-    expect(violations(POST_EMAIL_RESPONSE, body)).toEqual([]);
+    expect(schemaErrors(postEmailResponse, body)).toEqual([]);
     expect(Object.keys(body)).toEqual(["id", "reference", "content", "uri", "template", "scheduled_for", "sanitised_content"]);
     expect(Object.keys(body.content)).toEqual(["from_email", "body", "subject", "one_click_unsubscribe_url"]);
     expect(body.reference).toBeNull();
@@ -82,7 +93,7 @@ describe("POST /v2/notifications/sms and /email", () => {
     const res = await v2("POST", "/notifications/sms", { phone_number: "+447700900405", template_id: smsTemplate, personalisation: { name: "GC" } }, tenant.keys.test, "/gcnotify/v2");
     expect(res.status).toBe(201);
     const body = await json(res);
-    expect(violations(POST_SMS_RESPONSE, body)).toEqual([]);
+    expect(schemaErrors(postSmsResponse, body)).toEqual([]);
     const got = await v2("GET", `/notifications/${body.id}`, undefined, tenant.keys.test, "/gcnotify/v2");
     expect((await json(got)).id).toBe(body.id);
     expect(await json(await v2("POST", "/notifications/sms", {}, tenant.keys.test, "/gcnotify/v2"))).toEqual(await json(await v2("POST", "/notifications/sms", {})));
@@ -177,7 +188,7 @@ describe("GET /v2/notifications", () => {
 
     const page = await json(await list(t.keys.test));
     expect(page.notifications.map((n: { id: string }) => n.id)).toEqual([...testIds].reverse());
-    for (const n of page.notifications) expect(violations(GET_NOTIFICATION_RESPONSE, n)).toEqual([]);
+    expect(schemaErrors(getNotificationsResponse, page)).toEqual([]);
     expect(page.links.current).toBe("http://notify.test/v2/notifications");
     expect(page.links.next).toBe(`http://notify.test/v2/notifications?older_than=${testIds[0]}`);
     expect((await json(await list(t.keys.live))).notifications.map((n: { id: string }) => n.id)).toEqual([liveId]);
@@ -185,6 +196,7 @@ describe("GET /v2/notifications", () => {
     const older = await json(await list(t.keys.test, `?older_than=${testIds[2]}`));
     expect(older.notifications.map((n: { id: string }) => n.id)).toEqual([testIds[1], testIds[0]]);
     const last = await json(await list(t.keys.test, `?older_than=${testIds[0]}`));
+    expect(schemaErrors(getNotificationsResponse, last)).toEqual([]);
     expect(last).toEqual({ notifications: [], links: { current: `http://notify.test/v2/notifications?older_than=${testIds[0]}` } });
     expect((await json(await list(t.keys.test, `?older_than=${crypto.randomUUID()}`))).notifications).toEqual([]);
 

@@ -1,15 +1,10 @@
-import Ajv from "ajv";
-import addFormats from "ajv-formats";
 import { beforeAll, describe, expect, it } from "vitest";
 import { call, json, notifyToken } from "../helpers/http";
 import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
-import { getAllTemplateResponse, getTemplateByIdResponse, POSTAGE_VALUES, postTemplatePreviewResponse } from "./notify-template-schemas";
+import { notifyAjv } from "./notify-schemas";
+import { getAllTemplateResponse, getTemplateByIdResponse, postTemplatePreviewResponse } from "./notify-template-schemas";
 
-const ajv = new Ajv({ allErrors: true });
-addFormats(ajv);
-ajv.addVocabulary(["validationMessage"]);
-ajv.addFormat("validate_uuid", /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i);
-ajv.addFormat("postage", (v: string) => POSTAGE_VALUES.includes(v));
+const ajv = notifyAjv();
 const validTemplate = ajv.compile(getTemplateByIdResponse);
 const validList = ajv.compile(getAllTemplateResponse);
 const validPreview = ajv.compile(postTemplatePreviewResponse);

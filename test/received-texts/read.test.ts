@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { call, json, notifyToken } from "../helpers/http";
 import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
+import { getInboundSmsResponse, schemaErrors } from "../notify-v2/notify-schemas";
 import { dramaNumber, inboundSender, twilioInbound } from "./helpers";
 
 let tenant: TestTenant;
@@ -88,6 +89,7 @@ describe("GET /v2/received-text-messages", () => {
     const res = await asNotify(tenant, "/v2/received-text-messages");
     expect(res.status).toBe(200);
     const body = await json(res);
+    expect(schemaErrors(getInboundSmsResponse, body)).toEqual([]);
     expect(Object.keys(body).sort()).toEqual(["links", "received_text_messages"]);
     expect(body.received_text_messages).toHaveLength(250);
     expect(body.received_text_messages[0]).toEqual({
