@@ -111,9 +111,9 @@ describe("failover across a delivery's providers", () => {
     const first = await consume(testEnv, [deliveryId]);
     expect(first.delays[0]).toBeGreaterThanOrEqual(12);
     await consume(testEnv, [deliveryId], 2);
-    expect((await status(single, notifyId)).messages[0]).toMatchObject({ status: "delivered", provider: "ses", attempts: 2, providerMessageId: "ses-1" });
+    expect((await status(single, notifyId)).messages[0]).toMatchObject({ status: "delivered", provider: "ses", attempts: 2, providerMessageId: mocks.messageId("ses", 1) });
     expect(await attempts(single, notifyId)).toMatchObject([
-      { attempt: 2, provider: "ses", outcome: "accepted", providerMessageId: "ses-1", error: null },
+      { attempt: 2, provider: "ses", outcome: "accepted", providerMessageId: mocks.messageId("ses", 1), error: null },
       { attempt: 1, provider: "ses", outcome: "retryable", httpStatus: 500, error: { code: "provider_unavailable", message: "ses: Internal" } },
     ]);
   });
@@ -129,7 +129,7 @@ describe("failover across a delivery's providers", () => {
     expect(waiting.error.message).toContain("next attempt with postmark");
 
     await consume(testEnv, [deliveryId], 2);
-    expect((await status(listed, notifyId)).messages[0]).toMatchObject({ status: "delivered", provider: "postmark", providerMessageId: "pm-1", attempts: 2, error: null });
+    expect((await status(listed, notifyId)).messages[0]).toMatchObject({ status: "delivered", provider: "postmark", providerMessageId: mocks.messageId("postmark", 1), attempts: 2, error: null });
     expect(mocks.captured.postmark).toEqual([{ to: "someone@example.com", from: "Edge Notify <noreply@notify.test>", subject: "Hello", deliveryId }]);
     expect(mocks.captured.ses).toHaveLength(0);
     expect((await attempts(listed, notifyId)).map((a: { attempt: number; provider: string; outcome: string }) => [a.attempt, a.provider, a.outcome])).toEqual([
@@ -144,7 +144,7 @@ describe("failover across a delivery's providers", () => {
     mocks.failNext("twilio", { status: 503, body: { code: 20500, message: "Service unavailable" } });
     await consume(testEnv, [deliveryId]);
     await consume(testEnv, [deliveryId], 2);
-    expect((await status(listed, notifyId)).messages[0]).toMatchObject({ status: "delivered", provider: "vonage", providerMessageId: "vonage-1" });
+    expect((await status(listed, notifyId)).messages[0]).toMatchObject({ status: "delivered", provider: "vonage", providerMessageId: mocks.messageId("vonage", 1) });
     expect(mocks.captured.vonage).toEqual([{ to: "17787001234", from: "15005550006", text: "Hello", clientRef: deliveryId }]);
     expect(mocks.calls.twilio).toBe(1);
   });
@@ -210,7 +210,7 @@ describe("failover across a delivery's providers", () => {
     expect(mocks.calls.resend).toBe(2);
     expect(mocks.captured.resend).toEqual([{ to: ["someone@example.com"], subject: "Hello", idempotencyKey: deliveryId }]);
     expect(mocks.calls.ses).toBe(0);
-    expect((await status(keyed, notifyId)).messages[0]).toMatchObject({ status: "delivered", provider: "resend", providerMessageId: "re-1" });
+    expect((await status(keyed, notifyId)).messages[0]).toMatchObject({ status: "delivered", provider: "resend", providerMessageId: mocks.messageId("resend", 1) });
     expect((await attempts(keyed, notifyId)).map((a: { provider: string; outcome: string }) => [a.provider, a.outcome])).toEqual([
       ["resend", "accepted"],
       ["resend", "retryable"],

@@ -82,7 +82,7 @@ describe("delivery consumer", () => {
     expect(second.explicitAcks).toHaveLength(1);
     const done = await status(notifyId);
     expect(done.status).toBe("delivered");
-    expect(done.messages[0]).toMatchObject({ status: "delivered", attempts: 2, error: null, providerMessageId: "ses-1" });
+    expect(done.messages[0]).toMatchObject({ status: "delivered", attempts: 2, error: null, providerMessageId: mocks.messageId("ses", 1) });
     expect(mocks.captured.ses).toHaveLength(1);
   });
 

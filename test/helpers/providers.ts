@@ -1,6 +1,7 @@
 import { delay, http, HttpResponse, type JsonBodyType } from "msw";
 import { setupServer } from "msw/node";
 import PostalMime from "postal-mime";
+import { settleQueues } from "./queues";
 
 /** What the fake providers received, decoded, in arrival order. */
 export interface Captured {
@@ -47,6 +48,12 @@ export function createProviderMocks() {
   const calls = Object.fromEntries(names.map((n) => [n, 0])) as Record<keyof Captured, number>;
   /** Resend's idempotency: each key's email id, kept as Resend keeps it (24 hours; here, the test). */
   const resendKeys = new Map<string, string>();
+  // Test files share a database (vitest.config.ts: one runtime per worker), and receipts find
+  // their message by provider message id: as a real provider's, these ids never repeat across
+  // files. messageId() names the id minted for a provider's nth capture.
+  const run = crypto.randomUUID().slice(0, 8);
+  const messageId = (name: "ses" | "twilio" | "postmark" | "resend" | "vonage", n: number) =>
+    name === "twilio" ? `SM${run}${String(n).padStart(24, "0")}` : `${{ ses: "ses", postmark: "pm", resend: "re", vonage: "vonage" }[name]}-${run}-${n}`;
   /** The scripted answer for this call, if any; a stall never returns (`onStall` runs first: what the provider did with it). */
   const next = async (name: keyof Captured, onStall?: () => void) => {
     calls[name]++;
@@ -71,7 +78,7 @@ export function createProviderMocks() {
       const raw = atob(body.Content.Raw.Data);
       const bytes = Uint8Array.from(raw, (c) => c.charCodeAt(0));
       captured.ses.push({ destination: body.Destination, from: body.FromEmailAddress, mime: await PostalMime.parse(bytes), raw });
-      return HttpResponse.json({ MessageId: `ses-${captured.ses.length}` });
+      return HttpResponse.json({ MessageId: messageId("ses", captured.ses.length) });
     }),
     // SES v2 SendBulkEmail as the adapter uses it (channels/email/ses.ts): SigV4, an inline
     // template of triple-brace placeholders, one entry per message with its rendered parts as
@@ -99,7 +106,7 @@ export function createProviderMocks() {
         const headers = [...(body.DefaultContent.Template.Headers ?? []), ...(entry.ReplacementHeaders ?? [])].map((h) => ({ key: h.Name.toLowerCase(), value: h.Value }));
         const mime = { subject: fill(template.Subject), text: fill(template.Text), html: fill(template.Html), headers } as unknown as Captured["ses"][number]["mime"];
         captured.ses.push({ destination: entry.Destination, from: body.FromEmailAddress, mime, raw: JSON.stringify(entry), bulk: true });
-        return { Status: "SUCCESS", MessageId: `ses-${captured.ses.length}` };
+        return { Status: "SUCCESS", MessageId: messageId("ses", captured.ses.length) };
       });
       return HttpResponse.json({ BulkEmailEntryResults: results });
     }),
@@ -111,7 +118,7 @@ export function createProviderMocks() {
       if (failure) return HttpResponse.json(failure.body as JsonBodyType, { status: failure.status, headers: failure.headers });
       const form = new URLSearchParams(await request.text());
       captured.twilio.push({ to: form.get("To")!, from: form.get("From"), body: form.get("Body")! });
-      return HttpResponse.json({ sid: `SM${"0".repeat(31)}${captured.twilio.length}`, status: "queued" }, { status: 201 });
+      return HttpResponse.json({ sid: messageId("twilio", captured.twilio.length), status: "queued" }, { status: 201 });
     }),
     http.post(POSTMARK_URL, async ({ request }) => {
       if (request.headers.get("x-postmark-server-token") !== "test-postmark-token") return HttpResponse.json({ ErrorCode: 10, Message: "Bad or missing Server API token." }, { status: 401 });
@@ -122,7 +129,7 @@ export function createProviderMocks() {
       const body = (await request.json()) as { From: string; To: string; Subject: string; Headers: { Name: string; Value: string }[] };
       const deliveryId = body.Headers.find((h) => h.Name === "X-Notify-Delivery-Id")?.Value ?? "";
       captured.postmark.push({ to: body.To, from: body.From, subject: body.Subject, deliveryId });
-      return HttpResponse.json({ To: body.To, SubmittedAt: new Date().toISOString(), MessageID: `pm-${captured.postmark.length}`, ErrorCode: 0, Message: "OK" });
+      return HttpResponse.json({ To: body.To, SubmittedAt: new Date().toISOString(), MessageID: messageId("postmark", captured.postmark.length), ErrorCode: 0, Message: "OK" });
     }),
     // Resend de-duplicates by Idempotency-Key (24 hours): the adapter must send the delivery id
     // as the key, exactly; a repeated key is answered with the first email, sending nothing more,
@@ -141,7 +148,7 @@ export function createProviderMocks() {
       }
       const accept = () => {
         captured.resend.push({ to: body.to, subject: body.subject, idempotencyKey: key });
-        resendKeys.set(key, `re-${captured.resend.length}`);
+        resendKeys.set(key, messageId("resend", captured.resend.length));
       };
       // A stalled call was taken before its answer was lost.
       const failure = await next("resend", accept);
@@ -157,7 +164,7 @@ export function createProviderMocks() {
       if (failure) return HttpResponse.json(failure.body as JsonBodyType, { status: failure.status, headers: failure.headers });
       const body = (await request.json()) as { to: string; from: string; text: string; client_ref: string };
       captured.vonage.push({ to: body.to, from: body.from, text: body.text, clientRef: body.client_ref });
-      return HttpResponse.json({ message_uuid: `vonage-${captured.vonage.length}` }, { status: 202 });
+      return HttpResponse.json({ message_uuid: messageId("vonage", captured.vonage.length) }, { status: 202 });
     }),
     http.post(SLACK_URL, async ({ request }) => {
       const failure = await next("slack");
@@ -167,12 +174,27 @@ export function createProviderMocks() {
     }),
   );
 
+  // Closing waits first for the queue work this file sent (helpers/queues.ts): it is answered
+  // here, not by the next file's mocks or, once closed, the real provider hosts. Within the
+  // default hook timeout; `afterAll(() => mocks.server.close())` awaits it.
+  const close = server.close.bind(server);
+  server.close = (() => settleQueues(8_000).finally(close)) as unknown as typeof server.close;
+
   return {
     server,
     captured,
     /** Calls that were received and never answered (`{ stall: true }`). */
     stalled,
     calls,
+    /**
+     * The message id `provider` answered for its `n`th captured message (1-based).
+     *
+     * @example
+     * ```ts
+     * expect(message.providerMessageId).toBe(mocks.messageId("ses", 1));
+     * ```
+     */
+    messageId,
     /** Make the next calls to `provider` fail with these answers. */
     failNext(provider: keyof Captured, ...answers: Script) {
       scripts[provider].push(...answers);

@@ -46,7 +46,7 @@ describe("seed 1.1: send an email", () => {
       ["copyto@example.com", "cc", "delivered"],
       ["blindcopyto@example.com", "bcc", "delivered"],
     ]);
-    expect(final.messages[0]).toMatchObject({ provider: "ses", providerMessageId: "ses-1", attempts: 1 });
+    expect(final.messages[0]).toMatchObject({ provider: "ses", providerMessageId: mocks.messageId("ses", 1), attempts: 1 });
 
     expect(mocks.captured.ses).toHaveLength(1);
     const [sent] = mocks.captured.ses;
