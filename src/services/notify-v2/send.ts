@@ -20,8 +20,10 @@ import { notifyTime } from "./time";
  * - `scheduled_for` is honoured (Notify accepts and ignores it): the send waits until then, as a
  *   `delayedSend` does, and the answer's `scheduled_for` is the time; as Notify validates it, it
  *   may be at most 24 hours ahead and not in the past.
- * - `one_click_unsubscribe_url` is echoed in the answer; the email carries our own signed
- *   one-click link when the tenant has it enabled (services/unsubscribe), not the given URL.
+ * - `one_click_unsubscribe_url` becomes the email's List-Unsubscribe (with List-Unsubscribe-Post:
+ *   List-Unsubscribe=One-Click, as Notify sends it) instead of our own signed link for that send;
+ *   it is stored in the delivery's payload, so the GET reads it back. Without it, the email
+ *   carries our own one-click link when the tenant has it enabled (services/unsubscribe).
  */
 
 export type V2SendType = "email" | "sms";
@@ -110,7 +112,12 @@ function v2SendRequest(type: V2SendType, input: V2SendInput, personalisation: Re
     type === "sms"
       ? fromSmsChannel({ recipients: { to: [input.phone_number!] }, content, ...params, ...(input.sms_sender_id ? { sender: { senderIdRef: input.sms_sender_id } } : {}) } as Parameters<typeof fromSmsChannel>[0])
       : fromEmailChannel({ recipients: { to: [input.email_address!] }, content, ...params, ...(input.email_reply_to_id ? { sender: { replyToId: input.email_reply_to_id } } : {}) } as Parameters<typeof fromEmailChannel>[0]);
-  return { ...request, ...base, ...(input.reference !== undefined ? { correlationId: input.reference } : {}) };
+  return {
+    ...request,
+    ...base,
+    ...(input.reference !== undefined ? { correlationId: input.reference } : {}),
+    ...(type === "email" && input.one_click_unsubscribe_url ? { oneClickUnsubscribeUrl: input.one_click_unsubscribe_url } : {}),
+  };
 }
 
 /** Notify's `Template not found` and `<type> template is not suitable for <type> notification`, before anything is planned. */
@@ -131,6 +138,10 @@ function inNotifyTerms(err: unknown, type: V2SendType, input: V2SendInput, tenan
   if (missing.length > 0) return NotifyV2Error.badRequest(`Missing personalisation: ${missing.join(", ")}`);
   const at = (prefix: string) => err.errors!.find((e) => e.path.startsWith(prefix));
   const recipient = at("recipients.to");
+  const field = type === "email" ? "email_address" : "phone_number";
+  // A suppressed recipient (suppressions/apply.ts) is a fine address the send refused: saying
+  // "Not a valid email address" would send clients fixing an address that needs no fixing.
+  if (recipient && /^All recipients are suppressed/.test(err.detail ?? "")) return NotifyV2Error.badRequest(`${field} ${recipient.message}`);
   if (recipient && err.code !== "recipient_not_allowed") {
     return type === "email" ? NotifyV2Error.validation(["email_address Not a valid email address"]) : NotifyV2Error.validation([`phone_number ${recipient.message}`]);
   }
