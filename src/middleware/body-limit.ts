@@ -4,7 +4,7 @@ import type { AppEnv } from "../lib/app-env";
 import { ApiError } from "../lib/errors/api-error";
 
 /** Paths whose bodies may carry base64 attachments or mail-merge rows. */
-const SEND_PATH = /^\/(api\/v1\/notifysimple(\/email|\/sms)?|api\/v1\/notifyevent|v2\/notifications(\/[a-z]+)?)\/?$/;
+const SEND_PATH = /^\/(api\/v1\/notifysimple(\/email|\/sms)?|api\/v1\/notifyevent|(gcnotify\/)?v2\/notifications(\/[a-z]+)?|notifications\/(email|sms))\/?$/;
 
 /** The local provider sinks receive what adapters send, e.g. SES raw MIME with base64 attachments. */
 const DEV_SINK_PATH = /^\/dev\/sink\//;

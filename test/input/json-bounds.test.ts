@@ -117,4 +117,22 @@ describe("body limits by route", () => {
     });
     expect(send.status).toBe(200);
   });
+
+  it("gives it to every send route: the Notify v2 sends at /v2 and /gcnotify/v2, GC Notify's bulk, and the early API", async () => {
+    const t = await createTestTenant();
+    const padding = "x".repeat(1_200_000);
+    // Past the 1 MiB limit of other routes, within the send limit: each answers for the body's
+    // content (no such template, an unknown template), never 413.
+    for (const path of ["/v2/notifications/sms", "/gcnotify/v2/notifications/sms", "/gcnotify/v2/notifications/bulk", "/notifications/sms"]) {
+      const res = await asTenant(t, "POST", path, {
+        body: path.endsWith("bulk")
+          ? { name: "big", template_id: crypto.randomUUID(), csv: `phone number,x\n+17787001234,${padding}` }
+          : path.startsWith("/notifications")
+            ? { to: "+17787001234", template: crypto.randomUUID(), personalisation: { x: padding } }
+            : { phone_number: "+17787001234", template_id: crypto.randomUUID(), personalisation: { x: padding } },
+      });
+      expect(res.status, path).not.toBe(413);
+      expect(res.status, path).toBeLessThan(500);
+    }
+  });
 });

@@ -37,6 +37,19 @@ describe("the suppression check made while storing", () => {
     expect(refused.headers.get("ratelimit")).toMatch(/^"daily-sms";r=2;t=\d+$/);
   });
 
+  it("a send whose suppressed recipients do not fit the daily allowance is still sent to the others", async () => {
+    const tenant = await createTestTenant("Store check daily", { status: "live", limits: { dailySms: 1 } });
+    await suppress(tenant, "sms", "+17787009999");
+    const sent = await asTenant(tenant, "POST", "/api/v1/notifysimple/sms", { body: sms("+17787001234", "+17787009999") });
+    expect(sent.status).toBe(201);
+    expect((await json(sent)).channels).toEqual({ sms: 1 });
+    // The allowance is used now; a send to nobody but the suppressed number is still the 422 it always was.
+    const nobody = await asTenant(tenant, "POST", "/api/v1/notifysimple/sms", { body: sms("+17787009999") });
+    expect(nobody.status).toBe(422);
+    const over = await asTenant(tenant, "POST", "/api/v1/notifysimple/sms", { body: sms("+17787001235") });
+    expect(over.status).toBe(429);
+  });
+
   it("the same send again is a duplicate of the stored one, and an Idempotency-Key replays its answer", async () => {
     const tenant = await createTestTenant("Store check window");
     await suppress(tenant, "email", "gone@example.com");

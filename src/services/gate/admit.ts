@@ -73,7 +73,8 @@ export async function admitSend(
       result.reason === "rate"
         ? { policy: bucketPolicy(principal.keyType), quota: result.limit, window: 60, remaining: 0, reset: secondsUntilFull(0, result.limit) }
         : { policy: `daily-${result.counter}`, quota: result.limit, window: 86_400, remaining: Math.max(0, result.limit - result.used), reset: retryAfter };
-    throw new ApiError("rate_limited", { detail, headers: { "Retry-After": String(retryAfter), ...rateLimitHeaders(state) } });
+    const init = { detail, headers: { "Retry-After": String(retryAfter), ...rateLimitHeaders(state) } };
+    throw result.reason === "rate" ? new ApiError("rate_limited", init) : new DailyLimitExceeded(init);
   }
   const taken = Object.fromEntries(Object.entries(daily).map(([k, v]) => [k, v.count]));
   const rateLimit = bucketHeaders(result.remaining, result.limit);
@@ -82,6 +83,17 @@ export async function admitSend(
     if (window) await gate.releaseWindow(window.hash, window.notifyId);
   };
   return { kind: "admitted", refund, rateLimit };
+}
+
+/**
+ * The 429 of a send refused by a daily allowance (or a trial tenant's daily total): such a
+ * refusal takes no token from the per-minute limit, so the send path may ask again with fewer
+ * messages (services/send/send.ts).
+ */
+export class DailyLimitExceeded extends ApiError {
+  constructor(init: ConstructorParameters<typeof ApiError>[1]) {
+    super("rate_limited", init);
+  }
 }
 
 const bucketPolicy = (keyType: string) => `send-${keyType}`;

@@ -37,8 +37,12 @@ function* walk(tokens: Token[]): Generator<[Token, number]> {
  * grow it without limit (mustache's own cache, which has neither bound, is emptied instead).
  */
 const parsed = new LruCache<string, Token[]>(256);
-/** Longer templates are parsed every time: keeping them would let 256 entries weigh too much. */
-const MAX_CACHED_TEMPLATE_CHARS = 16_384;
+/**
+ * Larger templates are parsed every time, so the cache weighs a few MB at most whatever tenants
+ * send: a token costs about 100 bytes, and a 16 KB template of tags alone makes thousands.
+ */
+const MAX_CACHED_TEMPLATE_CHARS = 8_192;
+const MAX_CACHED_TOKENS = 256;
 
 /**
  * Parses a template, refusing partials (there is nowhere to define one, and a `{{> footer}}`
@@ -56,13 +60,15 @@ function parse(template: string): Token[] {
   } finally {
     writer.clearCache();
   }
+  let count = 0;
   for (const [token, depth] of walk(tokens)) {
+    count++;
     if (token[4] && depth >= MAX_TEMPLATE_NESTING) {
       throw new RenderLimitError(`Sections are nested more than ${MAX_TEMPLATE_NESTING} deep (at ${token[2]})`);
     }
     if (token[0] === ">") throw new TemplateSyntaxError(`Partials are not supported: "{{> ${token[1]}}}" at ${token[2]}`);
   }
-  if (template.length <= MAX_CACHED_TEMPLATE_CHARS) parsed.set(template, tokens);
+  if (template.length <= MAX_CACHED_TEMPLATE_CHARS && count <= MAX_CACHED_TOKENS) parsed.set(template, tokens);
   return tokens;
 }
 

@@ -1,6 +1,6 @@
 import type { Channel, NotificationRow, SuppressionRow } from "../../db/schema";
 import { ApiError } from "../../lib/errors/api-error";
-import { admitSend } from "../gate/admit";
+import { admitSend, DailyLimitExceeded } from "../gate/admit";
 import type { SendContext } from "./context";
 import { enqueueDeliveries } from "./enqueue";
 import { assertRecipientsAllowed } from "./guest-list-check";
@@ -9,7 +9,7 @@ import { type Plan, planRequest, type Resolution, type SendRequest } from "./pla
 import { type StoreGuard, storeNotification, storeUnlessSuppressed } from "./store";
 import { applyRecipientPolicies } from "../suppressions/policies";
 import { type SuppressedRecipient, suppressionKeysOf } from "../suppressions/apply";
-import { suppressionCheck } from "../suppressions/suppressions";
+import { findSuppressed, suppressionCheck } from "../suppressions/suppressions";
 import { finishMergeSummaries, skipRowsOffGuestList } from "./merge/merge-policies";
 import type { MergeSummary } from "./merge/plan-merge";
 import { startFanout, suppressedInRows } from "../fanout/start";
@@ -176,14 +176,31 @@ export async function sendNotification(ctx: SendContext, request: SendRequest, s
   const inline = fanout ? { ...planned, deliveries: planned.deliveries.filter((d) => !(d.mergeRow !== undefined && fanout[d.channel as "email" | "sms"])) } : planned;
   // A send that stores its messages now checks the suppression list in the batch that stores
   // them (a round trip fewer on every send); if that finds someone suppressed, nothing was
-  // stored, and the send is admitted again without them (once, knowing the list's answer).
-  const check = fanout ? null : suppressionCheck(ctx, suppressionKeysOf(inline));
-  let known = check ? new Map<string, SuppressionRow>() : undefined;
-  for (let pass = 0; ; pass++) {
-    const accepted = await acceptPlanned(ctx, request, source, planned, inline, known, pass > 0 ? null : check, pass > 0);
-    if ("receipt" in accepted) return accepted.receipt;
-    known = accepted.suppressed;
+  // stored, and the send is admitted again without them (knowing the list's answer, and taking
+  // no second token).
+  const keys = fanout ? [] : suppressionKeysOf(inline);
+  const check = fanout ? null : suppressionCheck(ctx, keys);
+  if (!check) return receiptOf(await acceptPlanned(ctx, request, source, planned, inline, undefined, null, false));
+  let first;
+  try {
+    first = await acceptPlanned(ctx, request, source, planned, inline, new Map(), check, false);
+  } catch (err) {
+    // That first admission counted every planned recipient against the daily allowances, so a
+    // send refused by them may fit without its suppressed recipients: read the list and ask
+    // again (a daily refusal took no token).
+    if (!(err instanceof DailyLimitExceeded)) throw err;
+    const found = await findSuppressed(ctx, keys);
+    if (found.size === 0) throw err;
+    return receiptOf(await acceptPlanned(ctx, request, source, planned, inline, found, null, false));
   }
+  if ("receipt" in first) return first.receipt;
+  return receiptOf(await acceptPlanned(ctx, request, source, planned, inline, first.suppressed, null, true));
+}
+
+/** The answer of a pass made without a store check, which always stores or refuses. */
+function receiptOf(accepted: { receipt: SendReceipt } | { suppressed: unknown }): SendReceipt {
+  if (!("receipt" in accepted)) throw new Error("a send without a store check found suppressed recipients");
+  return accepted.receipt;
 }
 
 /**
