@@ -100,6 +100,8 @@ import { registerV2GetTemplate } from "./routes/notify-v2/templates/get";
 import { registerV2GetTemplateVersion } from "./routes/notify-v2/templates/get-version";
 import { registerV2ListTemplates } from "./routes/notify-v2/templates/list";
 import { registerV2PreviewTemplate } from "./routes/notify-v2/templates/preview";
+import { registerListRegions } from "./routes/regions/list";
+import { tenantHomedHere } from "./middleware/region";
 
 /** Builds the HTTP application: middleware, every route, the error path and the docs. */
 export function buildApp(): App {
@@ -118,8 +120,11 @@ export function buildApp(): App {
   registerOpenApiDocument(app);
   registerDocs(app);
   registerProblemTypes(app);
+  registerListRegions(app);
 
-  // Operator
+  // Operator (a tenant of another region: 421 before anything is read)
+  app.use("/api/v1/tenants/:tenantId", tenantHomedHere);
+  app.use("/api/v1/tenants/:tenantId/*", tenantHomedHere);
   registerCreateTenant(app);
   registerListTenants(app);
   registerGetTenant(app);

@@ -69,6 +69,18 @@ declare global {
        */
       QUEUE_NAME_SUFFIX?: string;
 
+      // ── Regions (README "Regions") ────────────────────────────────────────────────────────────
+      /** This deployment's tenant region (ca | eu | us); unset: a single-region deployment. Not DEFAULT_REGION (phone numbers). */
+      DATA_REGION?: string;
+      /** Every region's base URL, `ca=https://ca.example,eu=https://eu.example`: GET /api/v1/regions and the 421's pointer. */
+      REGION_BASE_URLS?: string;
+      /** Durable Object jurisdiction of this deployment (eu | us | fedramp | none); required when DATA_REGION is set. */
+      DO_JURISDICTION?: string;
+      /** Durable Object location hint (e.g. enam), for a region without a jurisdiction; best effort. */
+      DO_LOCATION_HINT?: string;
+      /** `ignore`: local workerd only (it does not implement jurisdictions); honoured only with DEV_SINK=true, else a 503. */
+      DO_JURISDICTION_DEV_OVERRIDE?: string;
+
       // Amazon SES v2 (SigV4 via aws4fetch)
       SES_ACCESS_KEY_ID?: string;
       SES_SECRET_ACCESS_KEY?: string;

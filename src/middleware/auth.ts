@@ -20,7 +20,7 @@ export const requireTenant = createMiddleware<AppEnv>(async (c, next) => {
       search: url.search,
       rawBody: () => c.req.text(),
     },
-    { db: c.get("db"), encryptionKey: c.env.API_KEY_ENCRYPTION_KEY },
+    { db: c.get("db"), encryptionKey: c.env.API_KEY_ENCRYPTION_KEY, regions: c.env },
   );
   c.set("tenant", tenant);
   await next();

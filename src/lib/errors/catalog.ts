@@ -13,6 +13,7 @@ export const errorCatalog = {
   conflict: { status: 409, title: "The request conflicts with the resource's state" },
   payload_too_large: { status: 413, title: "The request body is too large" },
   unsupported_media_type: { status: 415, title: "Unsupported media type" },
+  misdirected: { status: 421, title: "This tenant is served by another region" },
   unprocessable: { status: 422, title: "The request cannot be processed" },
   rate_limited: { status: 429, title: "Too many requests" },
   internal_error: { status: 500, title: "Internal server error" },

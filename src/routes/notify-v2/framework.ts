@@ -227,6 +227,10 @@ export function fromProblem(problem: Problem): NotifyV2Error {
       return NotifyV2Error.of(status, "AuthError", authMessage(detail, status));
     case "not_found":
       return NotifyV2Error.notFound();
+    case "misdirected":
+      // Another region's tenant (README "Regions"): Notify has no such error; its AuthError name
+      // (clients treat it as a credential problem to fix) with our sentence naming the base URL.
+      return NotifyV2Error.of(421, "AuthError", detail ?? problem.title);
     case "method_not_allowed":
       return NotifyV2Error.of(405, "MethodNotAllowed", detail ?? "The method is not allowed for the requested URL.");
     case "rate_limited":

@@ -5,6 +5,7 @@ import { operatorSecurity } from "../../lib/security";
 import { requireAdmin } from "../../middleware/auth";
 import { operatorContext } from "../context";
 import { getTenant, toTenantView } from "../../services/tenants/tenants";
+import { dataRegion } from "../../lib/regions";
 import { TenantIdParamSchema, TenantSchema } from "./schemas";
 
 const route = createRoute({
@@ -22,5 +23,5 @@ const route = createRoute({
 });
 
 export function registerGetTenant(app: App): void {
-  app.openapi(route, async (c) => c.json(toTenantView(await getTenant(operatorContext(c), c.req.valid("param").tenantId)), 200));
+  app.openapi(route, async (c) => c.json(toTenantView(await getTenant(operatorContext(c), c.req.valid("param").tenantId), dataRegion(c.env)), 200));
 }

@@ -5,6 +5,8 @@ import type { TenantPrincipal } from "../../lib/app-env";
 import { sha256Hex } from "../../lib/crypto/hash";
 import { ApiError } from "../../lib/errors/api-error";
 import { isUuid } from "../../lib/ids";
+import { assertHomedHere } from "../../lib/regions";
+import type { Env } from "../../env";
 import { parseCombinedKey } from "../api-keys/combined-key";
 import { checkPayloadClaim, checkRequestClaim, checkTimeClaims, readUnverifiedClaims, signedWith } from "./jwt";
 import { signingKeys } from "./signing-keys";
@@ -23,6 +25,8 @@ export interface AuthRequest {
 export interface AuthDeps {
   db: Db;
   encryptionKey: string | undefined;
+  /** This deployment's region settings: a credential naming a tenant homed elsewhere is a 421 before any read. */
+  regions?: Pick<Env, "DATA_REGION" | "REGION_BASE_URLS">;
   nowSeconds?: number;
 }
 
@@ -47,7 +51,8 @@ function principal(tenant: TenantRow, key: ApiKeyRow, authMethod: TenantPrincipa
  * `Authorization: Bearer <JWT>` (GOV.UK Notify style), `Authorization: ApiKey-v1 <key>`
  * (GC Notify style) and `X-API-Key: <key>`, where a key is the combined
  * `{name}-{tenantId}-{secret}` form. 401 means no usable credential was presented; 403 means
- * one was presented and refused, with the reason in `detail`.
+ * one was presented and refused, with the reason in `detail`; 421 means it names a tenant whose
+ * home is another region (read from the tenant id, lib/regions.ts), answered before D1 is read.
  */
 export async function authenticate(req: AuthRequest, deps: AuthDeps): Promise<TenantPrincipal> {
   const authorization = req.authorization?.trim();
@@ -83,6 +88,7 @@ async function authenticateJwt(token: string, req: AuthRequest, deps: AuthDeps):
   checkTimeClaims(claims, deps.nowSeconds ?? Math.floor(Date.now() / 1000));
   const kid = keyIdOf(token);
   const iss = claims.iss.toLowerCase();
+  if (deps.regions) assertHomedHere(deps.regions, iss);
   const found = await cachedCredential(`jwt:${iss}:${kid ?? ""}`, () => loadTenantWithKeys(deps.db, iss, { limit: MAX_JWT_KEYS_TRIED, ...(kid ? { keyId: kid } : {}) }));
   if (!found) throw refuse("Invalid token: tenant not found (iss must be your tenant id)");
   if (found.keys.length === 0) throw refuse(kid ? "Invalid token: kid names no API key of this tenant" : "Invalid token: tenant has no API keys");
@@ -125,6 +131,7 @@ function keyIdOf(token: string): string | undefined {
 async function authenticateKey(value: string, deps: AuthDeps): Promise<TenantPrincipal> {
   const parsed = parseCombinedKey(value);
   if (!parsed) throw refuse("Invalid API key: expected the combined form {name}-{tenantId}-{secret}");
+  if (deps.regions) assertHomedHere(deps.regions, parsed.tenantId);
   const hash = await sha256Hex(parsed.secret);
   const found = await cachedCredential(`key:${hash}`, () => findKeyBySecretHash(deps.db, hash));
   if (!found || found.tenant.id !== parsed.tenantId) throw refuse("Invalid API key: API key not found");

@@ -1,6 +1,7 @@
 import type { CallOutcomes, CircuitView, Permit, PermitRequest } from "../../durable-objects/provider-circuits";
 import type { Env } from "../../env";
 import { log } from "../../lib/log";
+import { placedNamespace } from "../../lib/regions";
 import { circuitPolicy } from "./policy";
 
 /** The deployment's one circuit object: every Worker, everywhere, sees the same circuits. */
@@ -12,8 +13,10 @@ export const CIRCUITS_OBJECT = "providers";
  */
 const CALL_TIMEOUT_MS = 3_000;
 
+/** In the deployment's Durable Object jurisdiction, as the tenants' objects (lib/regions.ts). */
 function circuits(env: Env) {
-  return env.PROVIDER_CIRCUITS.get(env.PROVIDER_CIRCUITS.idFromName(CIRCUITS_OBJECT));
+  const { namespace, options } = placedNamespace(env, env.PROVIDER_CIRCUITS);
+  return namespace.get(namespace.idFromName(CIRCUITS_OBJECT), options);
 }
 
 async function withTimeout<T>(work: () => Promise<T>): Promise<T> {

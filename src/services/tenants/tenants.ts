@@ -6,6 +6,7 @@ import { checkTemplateRefs } from "../templates/refs";
 import { checkServiceRefs } from "../tenant-services/refs";
 import { callbackRefsOf, checkCallbackRefs } from "../callbacks/refs";
 import { uuidv7 } from "../../lib/ids";
+import { dataRegion, homeOfTenantId, markTenantId, type Region, regionBaseUrls } from "../../lib/regions";
 import { ApiError } from "../../lib/errors/api-error";
 import { type Page, type PageRequest, pageOf } from "../../lib/pagination";
 import type { OperatorContext, ServiceContext } from "../context";
@@ -19,6 +20,8 @@ export interface TenantView {
   id: string;
   name: string;
   status: TenantStatus;
+  /** Home region (README "Regions"): written in the id; null on a single-region deployment. Never changes. */
+  region: Region | null;
   /** Effective limits: the tenant's own values over the system defaults for its status. */
   limits: Required<TenantLimits>;
   /** Secrets appear only as `secretSet` (settings-view.ts). */
@@ -29,16 +32,20 @@ export interface TenantView {
 
 export interface TenantInput {
   name: string;
+  /** Must be this deployment's region (the default): a tenant is created in its home region. */
+  region?: string;
   status?: TenantStatus;
   limits?: TenantLimits;
   settings?: TenantSettings;
 }
 
-export function toTenantView(row: TenantRow): TenantView {
+/** `here` is the deployment's region, the home of tenants whose id carries no marker. */
+export function toTenantView(row: TenantRow, here: Region | null): TenantView {
   return {
     id: row.id,
     name: row.name,
     status: row.status,
+    region: homeOfTenantId(row.id) ?? here,
     limits: effectiveLimits(row.status, row.limits),
     settings: viewSettings(row.settings as TenantSettings),
     createdAt: row.createdAt.toISOString(),
@@ -68,11 +75,28 @@ async function assertUsableSettings(ctx: OperatorContext, tenantId: string | nul
   }
 }
 
+/**
+ * The operator names the home region at creation, or gets this deployment's: a region creates
+ * only its own tenants, so another region is refused (422 naming where to create it).
+ */
+function homeForNewTenant(ctx: OperatorContext, requested: string | undefined): Region | null {
+  const here = dataRegion(ctx.env);
+  if (requested === undefined || requested === here) return here;
+  const elsewhere = regionBaseUrls(ctx.env).find((r) => r.region === requested);
+  const message = !here
+    ? "This deployment is not a regional one (DATA_REGION is unset): leave region out"
+    : elsewhere
+      ? `This is region ${here}: create a tenant of region ${requested} at ${elsewhere.baseUrl}/api/v1/tenants`
+      : `This is region ${here}; a tenant is created in its home region's deployment`;
+  throw new ApiError("unprocessable", { detail: message, errors: [{ path: "region", message }] });
+}
+
 export async function createTenant(ctx: OperatorContext, input: TenantInput): Promise<TenantView> {
+  const home = homeForNewTenant(ctx, input.region);
   if (input.settings) await assertUsableSettings(ctx, null, input.settings, "settings");
   const now = ctx.now;
   const row: TenantRow = {
-    id: uuidv7(),
+    id: home ? markTenantId(uuidv7(), home) : uuidv7(),
     name: input.name.trim(),
     status: input.status ?? "trial",
     limits: input.limits ?? {},
@@ -81,7 +105,7 @@ export async function createTenant(ctx: OperatorContext, input: TenantInput): Pr
     updatedAt: now,
   };
   await ctx.db.insert(tenants).values(row);
-  return toTenantView(row);
+  return toTenantView(row, home);
 }
 
 /** A tenant by id; an unknown one is a 404. */
@@ -98,7 +122,8 @@ export async function listTenants(ctx: OperatorContext, page: PageRequest): Prom
     .where(olderThan(tenants.createdAt, tenants.id, page.cursor))
     .orderBy(desc(tenants.createdAt), desc(tenants.id))
     .limit(page.limit + 1);
-  return pageOf(rows, page.limit, (r) => ({ t: r.createdAt.getTime(), id: r.id }), toTenantView);
+  const here = dataRegion(ctx.env);
+  return pageOf(rows, page.limit, (r) => ({ t: r.createdAt.getTime(), id: r.id }), (r) => toTenantView(r, here));
 }
 
 /**
@@ -113,12 +138,18 @@ export async function updateTenant(
   tenantId: string,
   patch: {
     name?: string;
+    /** Refused whatever its value: a tenant's home region never changes (its id carries it). */
+    region?: string;
     status?: TenantStatus;
     limits?: { [K in keyof TenantLimits]?: TenantLimits[K] | null };
     settings?: { [K in keyof TenantSettings]?: TenantSettings[K] | null };
   },
   settingsPrefix = "settings",
 ): Promise<TenantView> {
+  if (patch.region !== undefined) {
+    const message = "A tenant's home region cannot change: create a tenant in the other region and move its configuration there";
+    throw new ApiError("unprocessable", { detail: message, errors: [{ path: "region", message }] });
+  }
   if (patch.settings) {
     const given = Object.fromEntries(Object.entries(patch.settings).filter(([, v]) => v !== null && v !== undefined)) as TenantSettings;
     await assertUsableSettings(ctx, tenantId.toLowerCase(), given, settingsPrefix);
@@ -140,7 +171,7 @@ export async function updateTenant(
   if (!row) throw new ApiError("not_found", { detail: `No tenant ${tenantId}` });
   // Authentication remembers the tenant row (its status, limits and defaults) for a few seconds.
   forgetCredentials();
-  return toTenantView(row);
+  return toTenantView(row, dataRegion(ctx.env));
 }
 
 
