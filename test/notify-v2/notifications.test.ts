@@ -109,6 +109,43 @@ describe("POST /v2/notifications/sms and /email", () => {
     const far = await v2("POST", "/notifications/sms", { phone_number: "+447700900406", template_id: smsTemplate, personalisation: { name: "x" }, scheduled_for: new Date(Date.now() + 2 * 86_400_000).toISOString() });
     expect(await json(far)).toEqual(errorOf(400, "ValidationError", "scheduled_for datetime can only be 24 hours in the future"));
   });
+
+  it("sends one_click_unsubscribe_url as the email's List-Unsubscribe, instead of our own link, and the GET shows it", async () => {
+    // A tenant whose emails otherwise carry our own signed link.
+    const t = await createTestTenant("Notify v2 unsubscribe");
+    expect((await asTenant(t, "PATCH", "/api/v1/tenant/defaults", { body: { email: { unsubscribe: { enabled: true } } } })).status).toBe(200);
+    const email = await template(t, { name: "u", channel: "email", subject: "Hi ((name))", body: "Dear ((name))", renderer: "gc" });
+    const url = "https://example.com/unsubscribe?user=42&list=news";
+    const sendTo = async (to: string, extra: object) => {
+      const before = mocks.captured.ses.length;
+      const res = await v2("POST", "/notifications/email", { email_address: to, template_id: email, personalisation: { name: "U" }, ...extra }, t.keys.live);
+      expect(res.status).toBe(201);
+      const { id } = await json(res);
+      await waitForNotification(t, id, (n) => n.status === "delivered");
+      const sent = mocks.captured.ses.slice(before).find((s) => s.destination.ToAddresses?.includes(to))!;
+      return { id, sent };
+    };
+
+    const given = await sendTo("given@example.com", { one_click_unsubscribe_url: url });
+    expect(given.sent.raw).toContain(`\r\nList-Unsubscribe: <${url}>\r\n`);
+    expect(given.sent.raw).toContain("\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n");
+    expect(given.sent.mime.headers.filter((h) => h.key === "list-unsubscribe").map((h) => h.value)).toEqual([`<${url}>`]);
+    const got = await json(await v2("GET", `/notifications/${given.id}`, undefined, t.keys.live));
+    expect(got.one_click_unsubscribe_url).toBe(url);
+    expect(schemaErrors(getNotificationResponse, got)).toEqual([]);
+
+    // Without one, the tenant's own setting applies: our signed link.
+    const ours = await sendTo("ours@example.com", {});
+    expect(ours.sent.mime.headers.find((h) => h.key === "list-unsubscribe")!.value).toMatch(/^<http:\/\/notify\.test\/u\/[\w.-]+>$/);
+    expect((await json(await v2("GET", `/notifications/${ours.id}`, undefined, t.keys.live))).one_click_unsubscribe_url).toMatch(/^http:\/\/notify\.test\/u\//);
+
+    // A URL that could not be one header line is refused, not dropped on the way.
+    for (const bad of ["https://example.com/a b", "https://example.com/<x>", "https://example.com/a\r\nBcc: x@evil.example", `https://example.com/${"a".repeat(900)}`, "https//example.com"]) {
+      expect(await json(await v2("POST", "/notifications/email", { email_address: "a@example.com", template_id: email, personalisation: { name: "U" }, one_click_unsubscribe_url: bad }, t.keys.live)), bad).toEqual(
+        errorOf(400, "ValidationError", "one_click_unsubscribe_url is not a valid https url"),
+      );
+    }
+  });
 });
 
 describe("errors in Notify's shape", () => {

@@ -28,6 +28,14 @@ export const V2SmsRequestSchema = z
   .strict()
   .openapi("NotifyV2SmsRequest");
 
+/** Longest URL whose `<url>` fits the 900 characters a header value may have (channels/email/headers.ts). */
+const MAX_UNSUBSCRIBE_URL = 898;
+
+function isHeaderSafeHttpsUrl(value: string): boolean {
+  if (value.length > MAX_UNSUBSCRIBE_URL || /[\s<>\x00-\x1f\x7f]/.test(value)) return false;
+  return URL.canParse(value) && new URL(value).protocol === "https:";
+}
+
 export const V2EmailRequestSchema = z
   .object({
     email_address: z.string().openapi({ example: "amala@example.com" }),
@@ -36,8 +44,11 @@ export const V2EmailRequestSchema = z
     one_click_unsubscribe_url: z
       .string()
       .regex(/^https/, "is not a valid https url")
+      // It becomes a header line: a URL that does not parse, or with spaces, angle brackets or
+      // control characters, or too long for the line, would be dropped there instead of refused here.
+      .refine(isHeaderSafeHttpsUrl, "is not a valid https url")
       .optional()
-      .openapi({ description: "Echoed in the answer (see the README: the email carries our own one-click link when enabled)" }),
+      .openapi({ description: "The email's one-click unsubscribe URL: sent as its List-Unsubscribe header (with List-Unsubscribe-Post: List-Unsubscribe=One-Click) instead of this service's own link, and echoed in the answer" }),
     sanitise_content_for: z.array(z.string()).nullable().optional().openapi({ description: "Personalisation keys whose values have URLs removed and markdown escaped" }),
   })
   .strict()

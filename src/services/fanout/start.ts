@@ -97,6 +97,7 @@ export async function startFanout(
       tags: request.tags,
       eventType: request.eventType,
       listUnsubscribe: request.listUnsubscribe,
+      oneClickUnsubscribeUrl: request.oneClickUnsubscribeUrl,
     },
     channels: {},
   };

@@ -101,6 +101,12 @@ export interface SendRequest {
   notSent?: Resolution["notSent"];
   /** Event sends: the event type's one-click unsubscribe choice; unset, the tenant default decides (unsubscribe/list-unsubscribe.ts). */
   listUnsubscribe?: boolean;
+  /**
+   * A one-click unsubscribe URL the sender gives for this send (Notify v2's
+   * `one_click_unsubscribe_url`, https, validated by the route): every email of the send carries
+   * it as List-Unsubscribe instead of our own link, whatever `listUnsubscribe` and the tenant say.
+   */
+  oneClickUnsubscribeUrl?: string;
   /** Send even when the same resolved notification was accepted within the duplicate window (send/duplicate-window.ts). */
   allowDuplicate?: boolean;
 }

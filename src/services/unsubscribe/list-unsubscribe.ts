@@ -27,6 +27,26 @@ export function listUnsubscribeHeaders(url: string): Record<string, string> {
   return { "List-Unsubscribe": `<${url}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" };
 }
 
+/**
+ * Gives every email of the plan the sender's own one-click unsubscribe URL (RFC 8058 headers),
+ * Notify's `one_click_unsubscribe_url`. Unlike our links it is one URL for the whole send, so an
+ * email to several addresses stays one email: the sender's URL says whom it unsubscribes.
+ *
+ * @example
+ * ```ts
+ * useListUnsubscribeUrl(plan, "https://example.com/unsubscribe?u=123")
+ * // each email's payload.headers: { "List-Unsubscribe": "<https://example.com/unsubscribe?u=123>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" }
+ * ```
+ */
+export function useListUnsubscribeUrl(plan: Plan, url: string): Plan {
+  const deliveries = plan.deliveries.map((delivery): PlannedDelivery => {
+    if (delivery.channel !== "email" || delivery.failed) return delivery;
+    const email = delivery.payload as EmailPayload;
+    return { ...delivery, payload: { ...email, headers: { ...email.headers, ...listUnsubscribeHeaders(url) } } };
+  });
+  return { ...plan, deliveries };
+}
+
 /** What a preview shows in place of a token: the link's form, working for no one. */
 export const PREVIEW_TOKEN = "preview";
 
