@@ -72,6 +72,22 @@ describe("the suppression check made while storing", () => {
     expect((await json(await asTenant(tenant, "GET", "/api/v1/notify"))).items).toHaveLength(2);
   });
 
+  it("20 identical sends at once with a suppressed recipient: one notification, the others answered with it, none told to retry", async () => {
+    const tenant = await createTestTenant("Store check race");
+    await suppress(tenant, "email", "gone@example.com");
+    const body = { recipients: { to: ["ann@example.com", "gone@example.com"] }, content: { subject: "race", body: "b" } };
+    const answers = await Promise.all(Array.from({ length: 20 }, () => asTenant(tenant, "POST", "/api/v1/notifysimple/email", { body, key: tenant.keys.test })));
+    expect(answers.map((r) => r.status).sort()).toEqual([200, ...Array(18).fill(200), 201].sort());
+    const ids = new Set((await Promise.all(answers.map((r) => json(r)))).map((b) => b.notifyId));
+    expect(ids.size).toBe(1);
+    expect((await json(await asTenant(tenant, "GET", "/api/v1/notify"))).items).toHaveLength(1);
+
+    // Every recipient suppressed: each copy is the 422 a single one is.
+    const nobody = { recipients: { to: ["gone@example.com"] }, content: { subject: "race", body: "b" } };
+    const refused = await Promise.all(Array.from({ length: 10 }, () => asTenant(tenant, "POST", "/api/v1/notifysimple/email", { body: nobody, key: tenant.keys.test })));
+    expect(refused.map((r) => r.status)).toEqual(Array(10).fill(422));
+  });
+
   it("a send whose every recipient is suppressed is refused with nothing stored", async () => {
     const tenant = await createTestTenant("Store check all");
     await suppress(tenant, "sms", "+17787008888");

@@ -19,7 +19,7 @@ const TRIAL_COUNTER = "trialTotal";
  * Answers a function that gives the daily allowance back if the send then fails to store.
  */
 export type Admission =
-  | { kind: "admitted"; refund: () => Promise<void>; rateLimit: Record<string, string> }
+  | { kind: "admitted"; refund: (options?: { keepWindow?: boolean }) => Promise<void>; releaseWindow: () => Promise<void>; rateLimit: Record<string, string> }
   | { kind: "duplicate"; notifyId: string; rateLimit: Record<string, string> };
 
 export async function admitSend(
@@ -78,11 +78,15 @@ export async function admitSend(
   }
   const taken = Object.fromEntries(Object.entries(daily).map(([k, v]) => [k, v.count]));
   const rateLimit = bucketHeaders(result.remaining, result.limit);
-  const refund = async () => {
-    await gate.refund(taken);
+  const releaseWindow = async () => {
     if (window) await gate.releaseWindow(window.hash, window.notifyId);
   };
-  return { kind: "admitted", refund, rateLimit };
+  // `keepWindow`: the notification will still be stored under the window's id (send.ts).
+  const refund = async (options: { keepWindow?: boolean } = {}) => {
+    await gate.refund(taken);
+    if (!options.keepWindow) await releaseWindow();
+  };
+  return { kind: "admitted", refund, releaseWindow, rateLimit };
 }
 
 /**

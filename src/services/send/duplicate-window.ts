@@ -84,7 +84,7 @@ export async function notificationDigest(request: SendRequest, plan: Plan, fanou
 }
 
 export type WindowAdmission =
-  | { kind: "admitted"; notifyId?: string; refund: () => Promise<void>; rateLimit: Record<string, string> }
+  | { kind: "admitted"; notifyId?: string; refund: (options?: { keepWindow?: boolean }) => Promise<void>; releaseWindow: () => Promise<void>; rateLimit: Record<string, string> }
   | { kind: "duplicate"; original: NotificationRow; rateLimit: Record<string, string> };
 
 /**
@@ -94,36 +94,49 @@ export type WindowAdmission =
  * taking nothing, a send whose digest it still remembers. That send is answered with the first
  * notification, unless that one failed or was cancelled (then it is sent anew, taking the digest
  * over) or the request says `allowDuplicate`. A copy arriving while the first is still being
- * stored gets 409 with `Retry-After: 1`; sent again, it is answered with the first. When
+ * stored waits for it (about a second at most) and is answered with it; if the first is still not
+ * stored then, the copy gets 409 with `Retry-After: 1`, and sent again is answered with it. When
  * admitted, the caller stores the notification under `notifyId`; `refund` gives back both the
  * allowance and the window's entry if it cannot.
  */
+/** Pauses before asking again about a copy still being accepted: about a second in all, then 409. */
+const IN_FLIGHT_WAITS_MS = [20, 40, 80, 160, 300, 400];
+
 export async function admitWithWindow(
   ctx: SendContext,
   request: SendRequest,
   plan: Plan,
   sending: Partial<Record<Channel, number>>,
   fanoutSample: PlannedDelivery[] = [],
-  options: { tokenTaken?: boolean } = {},
+  options: { tokenTaken?: boolean; notifyId?: string } = {},
 ): Promise<WindowAdmission> {
   const seconds = ctx.settings.duplicateWindowSeconds ?? DEFAULT_DUPLICATE_WINDOW_SECONDS;
   // Without a window there is no duplicate to refuse: the answer is always an admission.
   if (request.allowDuplicate || seconds <= 0) return (await admitSend(ctx, sending, undefined, options)) as WindowAdmission;
   const hash = await notificationDigest(request, plan, fanoutSample);
-  const notifyId = uuidv7(ctx.now.getTime());
+  const notifyId = options.notifyId ?? uuidv7(ctx.now.getTime());
   let replacing: string | undefined;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    // A second call for the same request (the first answered a duplicate that turned out resendable) takes no second token.
-    const admitted = await admitSend(ctx, sending, { hash, notifyId, windowMs: seconds * 1000, ...(replacing ? { replacing } : {}) }, { tokenTaken: attempt > 0 || options.tokenTaken === true });
+  let waits = 0;
+  for (let call = 0; ; call++) {
+    // A later call for the same request takes no second token.
+    const admitted = await admitSend(ctx, sending, { hash, notifyId, windowMs: seconds * 1000, ...(replacing ? { replacing } : {}) }, { tokenTaken: call > 0 || options.tokenTaken === true });
     if (admitted.kind === "admitted") return { ...admitted, notifyId };
     const [original] = await ctx.db
       .select()
       .from(notifications)
       .where(and(eq(notifications.id, admitted.notifyId), eq(notifications.tenantId, ctx.tenant.id)));
-    if (!original) break;
-    if (!RESENDABLE.has(original.status)) return { kind: "duplicate", original, rateLimit: admitted.rateLimit };
-    // The first failed or was cancelled: this one is sent, and takes the digest over.
-    replacing = original.id;
+    if (original) {
+      if (!RESENDABLE.has(original.status)) return { kind: "duplicate", original, rateLimit: admitted.rateLimit };
+      // The first failed or was cancelled: this one is sent, and takes the digest over (once).
+      if (replacing) break;
+      replacing = original.id;
+      continue;
+    }
+    // Remembered but not stored yet: the first is being accepted right now, and will be stored
+    // or given back in moments (a send whose store check finds a suppressed recipient gives its
+    // entry back and is admitted again). Copies fired together wait for that rather than answer 409.
+    if (waits >= IN_FLIGHT_WAITS_MS.length) break;
+    await new Promise((resolve) => setTimeout(resolve, IN_FLIGHT_WAITS_MS[waits++]));
   }
   // Remembered but not stored yet: the first is being accepted at this very moment.
   throw new ApiError("conflict", {

@@ -194,7 +194,17 @@ export async function sendNotification(ctx: SendContext, request: SendRequest, s
     return receiptOf(await acceptPlanned(ctx, request, source, planned, inline, found, null, false));
   }
   if ("receipt" in first) return first.receipt;
-  return receiptOf(await acceptPlanned(ctx, request, source, planned, inline, first.suppressed, null, true));
+  // The second pass stores under the first pass's id, whose window entry was kept, so identical
+  // copies fired meanwhile find it and are answered with it once it is stored.
+  try {
+    const receipt = receiptOf(await acceptPlanned(ctx, request, source, planned, inline, first.suppressed, null, true, first.notifyId));
+    // Answered with another notification (a duplicate of the send without them): the first pass's entry names nothing.
+    if (receipt.notifyId !== first.notifyId) await first.releaseWindow();
+    return receipt;
+  } catch (err) {
+    await first.releaseWindow();
+    throw err;
+  }
 }
 
 /** The answer of a pass made without a store check, which always stores or refuses. */
@@ -218,7 +228,8 @@ async function acceptPlanned(
   known: Map<string, SuppressionRow> | undefined,
   check: StoreGuard | null,
   tokenTaken: boolean,
-): Promise<{ receipt: SendReceipt } | { suppressed: Map<string, SuppressionRow> }> {
+  notifyIdOfFirstPass?: string,
+): Promise<{ receipt: SendReceipt } | { suppressed: Map<string, SuppressionRow>; notifyId?: string; releaseWindow: () => Promise<void> }> {
   const fanout = planned.fanout;
   // Suppressed recipients removed (422 when none is left); one-click unsubscribe links added.
   const policed =
@@ -237,7 +248,7 @@ async function acceptPlanned(
   // Limits and the duplicate window in one call: the same resolved notification accepted within
   // the window is answered with the first (duplicate-window.ts).
   const fanoutSample = fanout ? planned.deliveries.filter((d) => d.mergeRow !== undefined && fanout[d.channel as "email" | "sms"]) : [];
-  const admission = await admitWithWindow(ctx, request, plan, sending, fanoutSample, { tokenTaken });
+  const admission = await admitWithWindow(ctx, request, plan, sending, fanoutSample, { tokenTaken, ...(notifyIdOfFirstPass ? { notifyId: notifyIdOfFirstPass } : {}) });
   if (admission.kind === "duplicate") return { receipt: duplicateReceipt(ctx, admission.original, counts, admission.rateLimit) };
   const notifyId = admission.notifyId;
   let stored;
@@ -248,8 +259,9 @@ async function acceptPlanned(
     else if (check) {
       stored = await storeUnlessSuppressed(ctx, plan, source, notifyId, check);
       if ("suppressed" in stored) {
-        await admission.refund();
-        return { suppressed: stored.suppressed };
+        // The daily room goes back now; the window's entry stays for the second pass to store under.
+        await admission.refund({ keepWindow: true });
+        return { suppressed: stored.suppressed, ...(notifyId ? { notifyId } : {}), releaseWindow: admission.releaseWindow };
       }
     } else stored = await storeNotification(ctx, plan, source, undefined, notifyId);
   } catch (err) {
