@@ -57,9 +57,15 @@ describe("npm start: GOV.UK Notify's notifications-node-client drives the v2 API
     const reply = await api("/api/v1/tenant/reply-to-addresses", { body: { email: `replies-${marker}@example.com` } });
     expect(reply.status, JSON.stringify(reply.body)).toBe(201);
     replyTo = reply.body;
-    const sender = await api("/api/v1/tenant/sms-senders", { body: { sender: dramaMobile(), inbound: true } });
+    // Inbound numbers are the operator's to assign (a tenant key's `inbound: true` is a 422).
+    const assigned = await fetch(`${service.baseUrl}/api/v1/tenants/${service.tenantId}/inbound-numbers`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${service.adminToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ number: dramaMobile() }),
+    });
+    const sender = { status: assigned.status, body: await assigned.json() };
     expect(sender.status, JSON.stringify(sender.body)).toBe(201);
-    smsSender = sender.body;
+    smsSender = sender.body as typeof smsSender;
   });
 
   it("sendEmail with personalisation, reference, emailReplyToId and oneClickUnsubscribeURL; getNotificationById follows it to delivered", async () => {

@@ -26,6 +26,9 @@ import { registerGetEmailFile } from "./routes/email-files/get";
 import { registerPostEmailFile } from "./routes/email-files/post";
 import { registerListApiKeys } from "./routes/api-keys/list";
 import { registerRevokeApiKey } from "./routes/api-keys/delete";
+import { registerAssignInboundNumber } from "./routes/inbound-numbers/post";
+import { registerListInboundNumbers } from "./routes/inbound-numbers/list";
+import { registerReleaseInboundNumber } from "./routes/inbound-numbers/delete";
 import { registerDevRoutes } from "./dev";
 import { registerDocs } from "./routes/meta/docs";
 import { registerGetGuestList } from "./routes/guest-list/get";
@@ -132,6 +135,9 @@ export function buildApp(): App {
   registerCreateApiKey(app);
   registerListApiKeys(app);
   registerRevokeApiKey(app);
+  registerAssignInboundNumber(app);
+  registerListInboundNumbers(app);
+  registerReleaseInboundNumber(app);
   registerProvidersHealth(app);
 
   // Tenant

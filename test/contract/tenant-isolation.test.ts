@@ -47,6 +47,13 @@ describe("contract: every operator route requires the admin token", async () => 
     tenant = await createTestTenant();
   });
 
+  it("there are operator routes to check, the inbound numbers' among them (only the operator assigns a number that receives texts)", () => {
+    const documented = operations.map((o) => `${o.method} ${o.path.replace(/[0-9a-f-]{36}/g, "{id}")}`);
+    for (const route of ["POST /api/v1/tenants/{id}/inbound-numbers", "GET /api/v1/tenants/{id}/inbound-numbers", "DELETE /api/v1/tenants/{id}/inbound-numbers/{id}"]) {
+      expect(documented).toContain(route);
+    }
+  });
+
   it.each(operations)("$method $path: 401 without it, 403 with a tenant's API key", async ({ method, path }) => {
     expect((await call(method, path)).status).toBe(401);
     const withTenantKey = await call(method, path, { headers: { authorization: `Bearer ${tenant.keys.live}` } });

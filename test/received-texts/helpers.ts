@@ -4,8 +4,8 @@ import { expect } from "vitest";
 import type { Env } from "../../src/env";
 import { sha256Hex } from "../../src/lib/crypto/hash";
 import { twilioSignature } from "../../src/services/receipts/twilio";
-import { json } from "../helpers/http";
-import { asTenant, type TestTenant } from "../helpers/tenants";
+import { asAdmin, json } from "../helpers/http";
+import type { TestTenant } from "../helpers/tenants";
 import { callWith, PUBLIC_ORIGIN } from "../receipts/helpers";
 
 /** The suite's deployment with a public origin, which Twilio's signature covers. */
@@ -73,9 +73,9 @@ export const vonageSms = (from: string, to: string, text: string, uuid = crypto.
   context_status: "none",
 });
 
-/** Claims `number` as an inbound SMS sender of the tenant. */
+/** Assigns `number` to the tenant as an inbound SMS sender, as only the operator may. */
 export async function inboundSender(tenant: TestTenant, number: string): Promise<string> {
-  const res = await asTenant(tenant, "POST", "/api/v1/tenant/sms-senders", { body: { sender: number, inbound: true } });
+  const res = await asAdmin("POST", `/api/v1/tenants/${tenant.id}/inbound-numbers`, { body: { number } });
   expect(res.status).toBe(201);
   return (await json(res)).id;
 }

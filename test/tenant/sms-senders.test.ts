@@ -4,7 +4,7 @@ import { json } from "../helpers/http";
 import { asTenant, createTestTenant } from "../helpers/tenants";
 
 const PATH = "/api/v1/tenant/sms-senders";
-/** A number no other test file claims as inbound: the claim is unique across every tenant of the database. */
+/** A number no other test file uses. */
 const uniqueNumber = () => `+1778${String(Math.floor(2_000_000 + Math.random() * 7_000_000))}`;
 
 describe("SMS senders", () => {
@@ -24,7 +24,7 @@ describe("SMS senders", () => {
     expect((await asTenant(tenant, "GET", `${PATH}/${created.id}`)).status).toBe(404);
   });
 
-  it("refuse what a send would refuse (422 at sender), inbound for an id or short code (422 at inbound), a repeat (409 at sender)", async () => {
+  it("refuse what a send would refuse (422 at sender), inbound (422 at inbound), a repeat (409 at sender)", async () => {
     const tenant = await createTestTenant();
     for (const sender of ["Notify\u0000", "TooLongSenderId", "123456789012345678", "+1 555", "Notify_GC", "+999123456789"]) {
       const res = await asTenant(tenant, "POST", PATH, { body: { sender } });
@@ -45,28 +45,20 @@ describe("SMS senders", () => {
     }
   });
 
-  it("let one tenant only claim an inbound number (409 at sender for the second), and release it on delete", async () => {
-    const [a, b] = [await createTestTenant(), await createTestTenant()];
+  it("refuse inbound: true from a tenant key (422 at inbound: the operator assigns inbound numbers), whatever the number", async () => {
+    const tenant = await createTestTenant();
     const number = uniqueNumber();
-    const claimed = await asTenant(a, "POST", PATH, { body: { sender: number, inbound: true } });
-    expect(claimed.status).toBe(201);
-    const refused = await asTenant(b, "POST", PATH, { body: { sender: number, inbound: true } });
-    expect(refused.status).toBe(409);
-    expect((await json(refused)).errors).toEqual([{ path: "sender", message: `${number} already receives texts for another tenant` }]);
-    // Sending from the number is not a claim: b may still use it outbound.
-    expect((await asTenant(b, "POST", PATH, { body: { sender: number } })).status).toBe(201);
-    expect((await asTenant(a, "DELETE", `${PATH}/${(await json(claimed)).id}`)).status).toBe(204);
-    const c = await createTestTenant();
-    expect((await asTenant(c, "POST", PATH, { body: { sender: number, inbound: true } })).status).toBe(201);
-  });
-
-  it("let one of several tenants claiming the same inbound number at once win", async () => {
-    const tenants = await Promise.all(Array.from({ length: 5 }, () => createTestTenant()));
-    const number = uniqueNumber();
-    const answers = await Promise.all(tenants.map((t) => asTenant(t, "POST", PATH, { body: { sender: number, inbound: true } })));
-    expect(answers.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409]);
-    const { n } = (await env.DB.prepare("SELECT count(*) AS n FROM sms_senders WHERE sender = ? AND inbound = 1").bind(number).first<{ n: number }>())!;
-    expect(n).toBe(1);
+    const refused = await asTenant(tenant, "POST", PATH, { body: { sender: number, inbound: true } });
+    expect(refused.status).toBe(422);
+    expect(refused.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+    const problem = await json(refused);
+    expect(problem.errors).toEqual([{ path: "inbound", message: expect.stringContaining("assigned by the operator") }]);
+    expect((await json(await asTenant(tenant, "GET", PATH))).items).toEqual([]);
+    expect((await env.DB.prepare("SELECT count(*) AS n FROM sms_senders WHERE sender = ?").bind(number).first<{ n: number }>())!.n).toBe(0);
+    // The same number as an outbound sender, and inbound: false, are fine.
+    const outbound = await asTenant(tenant, "POST", PATH, { body: { sender: number, inbound: false } });
+    expect(outbound.status).toBe(201);
+    expect(await json(outbound)).toMatchObject({ sender: number, inbound: false });
   });
 
   it("keep exactly one default when 10 defaults are added at once", async () => {

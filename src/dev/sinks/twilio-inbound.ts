@@ -63,7 +63,7 @@ function simulate(app: App) {
     if (!hook.ok) return hook;
     const row = await c.env.DB.prepare("SELECT id, tenant_id FROM received_texts WHERE provider = 'twilio' AND provider_message_id = ?").bind(sid).first<{ id: string; tenant_id: string }>();
     if (!row) {
-      throw fieldError("unprocessable", "to", `No tenant receives texts on ${input.to}: add it with POST /api/v1/tenant/sms-senders {"sender": "${input.to}", "inbound": true}`);
+      throw fieldError("unprocessable", "to", `No tenant receives texts on ${input.to}: the operator assigns it with POST /api/v1/tenants/{tenantId}/inbound-numbers {"number": "${input.to}"}`);
     }
     return c.json({ stored: true, id: row.id, tenantId: row.tenant_id, messageSid: sid }, 201);
   };

@@ -13,7 +13,7 @@ const route = createRoute({
   tags: [RECEIVED_TEXTS_TAG],
   summary: "List received text messages, newest first",
   description:
-    "Texts received on the tenant's inbound SMS senders (`inbound: true` in /api/v1/tenant/sms-senders), stored by the providers' inbound webhooks (`/hooks/twilio/inbound`, `/hooks/vonage/inbound`). Any key type with `read` sees them all, test keys included.",
+    "Texts received on the tenant's inbound SMS senders (`inbound: true` in /api/v1/tenant/sms-senders, assigned by the operator), stored by the providers' inbound webhooks (`/hooks/twilio/inbound`, `/hooks/vonage/inbound`). Any key type with `read` sees them all, test keys included.",
   ...tenantAccess("read"),
   request: { query: PageQuerySchema },
   responses: {

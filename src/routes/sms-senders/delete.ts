@@ -11,7 +11,7 @@ const route = createRoute({
   path: "/api/v1/tenant/sms-senders/{senderId}",
   tags: [SMS_SENDER_TAG],
   summary: "Delete an SMS sender",
-  description: "Deleting the default leaves no default; notifications already stored keep the sender they resolved; an inbound number is released for any tenant to claim.",
+  description: "Deleting the default leaves no default; notifications already stored keep the sender they resolved; an inbound number is released (only the operator can assign it again).",
   ...tenantAccess("manage"),
   request: { params: SmsSenderIdParamSchema },
   responses: { 204: { description: "Deleted" }, ...problemResponses(400, 401, 403, 404) },

@@ -12,7 +12,7 @@ const route = createRoute({
   path: "/api/v1/tenant/sms-senders",
   tags: [SMS_SENDER_TAG],
   summary: "Add an SMS sender",
-  description: `An alphanumeric id (up to 11 characters), a short code, or a phone number (normalised to E.164, national numbers read in the tenant's \`defaultRegion\`); anything else is a 422 at \`sender\`. \`inbound: true\` (a phone number only, else 422 at \`inbound\`) claims the number for receiving texts: a number another tenant claims is a 409. The same sender twice, or more than ${MAX_SENDERS_PER_TENANT}, is a 409. \`isDefault: true\` makes it the only default.`,
+  description: `An alphanumeric id (up to 11 characters), a short code, or a phone number (normalised to E.164, national numbers read in the tenant's \`defaultRegion\`); anything else is a 422 at \`sender\`. \`inbound: true\` is a 422 at \`inbound\`: only the operator assigns numbers that receive texts (POST /api/v1/tenants/{tenantId}/inbound-numbers). The same sender twice, or more than ${MAX_SENDERS_PER_TENANT}, is a 409. \`isDefault: true\` makes it the only default.`,
   ...tenantAccess("manage"),
   request: { body: { required: true, content: { "application/json": { schema: CreateSmsSenderSchema } } } },
   responses: {

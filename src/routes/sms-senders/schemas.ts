@@ -5,7 +5,7 @@ export const CreateSmsSenderSchema = z
   .object({
     sender: z.string().min(1).max(32).openapi({ description: "An alphanumeric id, a short code or a phone number", example: "+17787001234" }),
     isDefault: z.boolean().optional().openapi({ description: "Make it the tenant's default, clearing the previous default in the same write" }),
-    inbound: z.boolean().optional().openapi({ description: "The number receives texts for this tenant (phone numbers only; one tenant per number)" }),
+    inbound: z.boolean().optional().openapi({ description: "Only `false` (or absent) from a tenant key: the operator assigns inbound numbers (POST /api/v1/tenants/{tenantId}/inbound-numbers), so `true` is a 422" }),
   })
   .strict()
   .openapi("CreateSmsSender");

@@ -55,30 +55,30 @@ export function normaliseSmsSender(ctx: Pick<ServiceContext, "settings" | "env">
   return value;
 }
 
+/** Why a tenant key may not set `inbound: true`: the refusal's message, at field `inbound`. */
+export const INBOUND_IS_OPERATOR_ASSIGNED =
+  "Inbound numbers are assigned by the operator of this deployment (POST /api/v1/tenants/{tenantId}/inbound-numbers), who holds the provider accounts the numbers belong to: ask them to assign one";
+
 /**
- * Adds an SMS sender (normalised by normaliseSmsSender). `inbound: true` claims a phone number
- * for receiving texts: an alphanumeric id or short code is a 422 at `inbound`, and a number
- * another tenant already claims is a 409 at `sender`. `isDefault: true` replaces the tenant's
- * default in the same batch. The same sender twice is a 409 at `sender`; past
- * MAX_SENDERS_PER_TENANT a 409.
+ * Adds an outbound SMS sender (normalised by normaliseSmsSender). `inbound: true` is a 422 at
+ * `inbound`: whoever holds an inbound number reads every text sent to it and takes its STOPs, so
+ * only the operator assigns one (inbound-numbers.ts), never the first tenant to ask.
+ * `isDefault: true` replaces the tenant's default in the same batch. The same sender twice is a
+ * 409 at `sender`; past MAX_SENDERS_PER_TENANT a 409.
  *
  * @example
  * ```ts
- * await createSmsSender(ctx, { sender: "+17787001234", inbound: true, isDefault: true })
+ * await createSmsSender(ctx, { sender: "+17787001234", isDefault: true })
  * ```
  */
 export async function createSmsSender(ctx: ServiceContext, input: SmsSenderInput): Promise<SmsSenderView> {
+  if (input.inbound) throw fieldError("unprocessable", "inbound", INBOUND_IS_OPERATOR_ASSIGNED);
   const sender = normaliseSmsSender(ctx, input.sender);
-  const inbound = input.inbound ?? false;
-  if (inbound && !sender.startsWith("+")) throw fieldError("unprocessable", "inbound", "Only a phone number can receive texts, not an alphanumeric sender id or a short code");
-  const row: SmsSenderRow = { id: uuidv7(ctx.now.getTime()), tenantId: ctx.tenant.id, sender, isDefault: input.isDefault ?? false, inbound, createdAt: ctx.now };
+  const row: SmsSenderRow = { id: uuidv7(ctx.now.getTime()), tenantId: ctx.tenant.id, sender, isDefault: input.isDefault ?? false, inbound: false, createdAt: ctx.now };
   try {
     await insertSender(ctx, smsSenders, "sms_senders", row, "SMS senders");
   } catch (err) {
-    const columns = uniqueViolation(err);
-    if (columns?.includes("sms_senders.tenant_id, sms_senders.sender")) throw fieldError("conflict", "sender", `${sender} is already one of your SMS senders`);
-    // The inbound index is on the number alone: the claim is another tenant's (or this one's, as a duplicate above).
-    if (columns === "sms_senders.sender") throw fieldError("conflict", "sender", `${sender} already receives texts for another tenant`);
+    if (uniqueViolation(err)?.includes("sms_senders.tenant_id, sms_senders.sender")) throw fieldError("conflict", "sender", `${sender} is already one of your SMS senders`);
     throw err;
   }
   return toSmsSenderView(row);
@@ -97,7 +97,7 @@ export async function listSmsSenders(ctx: ServiceContext): Promise<{ items: SmsS
   return { items: rows.map(toSmsSenderView) };
 }
 
-/** Deleting an inbound sender releases its number for any tenant to claim. */
+/** Deleting an inbound sender releases its number: only the operator can assign it again. */
 export async function deleteSmsSender(ctx: ServiceContext, id: string): Promise<void> {
   const gone = await ctx.db
     .delete(smsSenders)

@@ -29,7 +29,7 @@ export function uniqueViolation(err: unknown): string | null {
  * await insertSender(ctx, smsSenders, "sms_senders", row, "SMS senders"); // 409 past the bound
  * ```
  */
-export async function insertSender<T extends SenderTable>(ctx: ServiceContext, table: T, tableName: string, row: T["$inferSelect"], label: string): Promise<void> {
+export async function insertSender<T extends SenderTable>(ctx: Pick<ServiceContext, "env" | "tenant">, table: T, tableName: string, row: T["$inferSelect"], label: string): Promise<void> {
   const bound = `(SELECT COUNT(*) FROM "${tableName}" WHERE tenant_id = ?) < ?`;
   const params = [ctx.tenant.id, MAX_SENDERS_PER_TENANT];
   const statements: D1PreparedStatement[] = [];
