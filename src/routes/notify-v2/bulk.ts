@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../lib/router";
 import { tenantAccess } from "../../middleware/auth";
+import { REPLAYED_HEADER } from "../../middleware/idempotency-key";
 import { sendBulk } from "../../services/notify-v2/bulk";
 import { MAX_CSV_BYTES } from "../../services/send/merge/csv";
 import { MAX_MERGE_CELL_CHARS, MAX_MERGE_COLUMNS, MAX_MERGE_ROWS } from "../../services/send/merge/merge-array";
@@ -52,14 +53,19 @@ const route = createRoute({
   request: { body: { required: true, content: { "application/json": { schema: BulkRequestSchema } } } },
   responses: {
     201: { description: "The job", content: { "application/json": { schema: z.object({ data: JobSchema }) } } },
+    200: { description: "A duplicate within the window: the first job (`Idempotent-Replayed: true`)", content: { "application/json": { schema: z.object({ data: JobSchema }) } } },
     ...notifyErrorResponses(400, 401, 403, 413, 429),
   },
 });
 
 export function registerGcNotifyBulk(app: App): void {
   registerV2(app, route, async (c) => {
-    const { job, headers } = await sendBulk(serviceContext(c), c.req.valid("json"));
+    const { job, headers, duplicate } = await sendBulk(serviceContext(c), c.req.valid("json"));
     for (const [name, value] of Object.entries(headers)) c.header(name, value);
+    if (duplicate) {
+      c.header(REPLAYED_HEADER, "true");
+      return c.json({ data: job }, 200);
+    }
     return c.json({ data: job }, 201);
   });
 }

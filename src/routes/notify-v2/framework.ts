@@ -101,13 +101,17 @@ export function notifyErrorResponses<S extends number>(...statuses: S[]) {
 
 type Issue = z.core.$ZodIssue;
 
+/** Longest list or object shown whole in a message: a refused 15 MB array is not echoed back. */
+const MAX_SHOWN_JSON = 200;
+
 /** A value as jsonschema's messages show it once Notify has stripped the single quotes. */
 function shown(value: unknown): string {
   if (typeof value === "string") return value;
   if (value === null) return "None";
   if (value === true) return "True";
   if (value === false) return "False";
-  return JSON.stringify(value) ?? String(value);
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > MAX_SHOWN_JSON ? `${text.slice(0, MAX_SHOWN_JSON)}…` : text;
 }
 
 const TYPE_NAMES: Record<string, string> = { record: "object", object: "object", string: "string", array: "array", number: "number", int: "integer", boolean: "boolean" };
@@ -128,6 +132,12 @@ function issueMessages(issue: Issue, data: unknown, base: PropertyKey[] = []): s
     // The branch that got furthest (fewest problems) is the one the caller meant.
     const best = [...issue.errors].sort((a, b) => a.length - b.length)[0]!;
     return best.flatMap((inner) => issueMessages(inner as Issue, data, path));
+  }
+  if (issue.code === "invalid_key") {
+    // A record's key refused (personalisation's are at most 256 characters): named as a key, not "Invalid key in record".
+    const key = String(issue.input ?? path.at(-1));
+    const fault = issue.issues.some((inner) => inner.code === "too_big") ? "is too long" : "is not valid";
+    return [`${prefix}key ${key.length > MAX_SHOWN_JSON ? `${key.slice(0, MAX_SHOWN_JSON)}…` : key} ${fault}`];
   }
   if (issue.code === "unrecognized_keys") {
     return [`${prefix}Additional properties are not allowed (${issue.keys.join(", ")} ${issue.keys.length === 1 ? "was" : "were"} unexpected)`];

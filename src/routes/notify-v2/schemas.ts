@@ -1,4 +1,6 @@
 import { z } from "@hono/zod-openapi";
+import { JSON_VALUE_LIMITS } from "../../lib/json-bounds";
+import { SendParamsSchema } from "../../services/content/json-schemas";
 
 /**
  * Request and response shapes of Notify's v2 notifications API
@@ -10,7 +12,8 @@ const uuid = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-
 
 const common = {
   template_id: uuid.openapi({ description: "One of your templates of this type", example: "f33517ff-2a88-4f6e-b855-c550268ce08a" }),
-  personalisation: z.record(z.string(), z.unknown()).optional().openapi({ description: "Values for the template's ((placeholders))", example: { name: "Amala" } }),
+  // Bounded as every other send's params (keys, bytes, depth; a file's base64 by the file rules).
+  personalisation: SendParamsSchema.optional().openapi({ description: "Values for the template's ((placeholders))", example: { name: "Amala" } }),
   reference: z.string().max(1000).optional().openapi({ description: "Your reference (stored as the notification's correlation id; `?reference=` finds it)" }),
   scheduled_for: z
     .string()
@@ -27,6 +30,9 @@ export const V2SmsRequestSchema = z
   })
   .strict()
   .openapi("NotifyV2SmsRequest");
+
+/** Longest personalisation key (SendParamsSchema's). */
+const MAX_PERSONALISATION_KEY = 256;
 
 /** Longest URL whose `<url>` fits the 900 characters a header value may have (channels/email/headers.ts). */
 const MAX_UNSUBSCRIBE_URL = 898;
@@ -49,7 +55,13 @@ export const V2EmailRequestSchema = z
       .refine(isHeaderSafeHttpsUrl, "is not a valid https url")
       .optional()
       .openapi({ description: "The email's one-click unsubscribe URL: sent as its List-Unsubscribe header (with List-Unsubscribe-Post: List-Unsubscribe=One-Click) instead of this service's own link, and echoed in the answer" }),
-    sanitise_content_for: z.array(z.string()).nullable().optional().openapi({ description: "Personalisation keys whose values have URLs removed and markdown escaped" }),
+    // Names of personalisation keys: no more of them, nor longer, than personalisation may have.
+    sanitise_content_for: z
+      .array(z.string().max(MAX_PERSONALISATION_KEY))
+      .max(JSON_VALUE_LIMITS.params.maxKeys)
+      .nullable()
+      .optional()
+      .openapi({ description: "Personalisation keys whose values have URLs removed and markdown escaped" }),
   })
   .strict()
   .openapi("NotifyV2EmailRequest");

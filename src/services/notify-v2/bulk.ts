@@ -50,7 +50,7 @@ export interface BulkJob {
  * const { job } = await sendBulk(ctx, { name: "march", template_id, rows: [["phone number", "name"], ["+16135550123", "Ann"]] });
  * ```
  */
-export async function sendBulk(ctx: ServiceContext, input: BulkInput): Promise<{ job: BulkJob; headers: Record<string, string> }> {
+export async function sendBulk(ctx: ServiceContext, input: BulkInput): Promise<{ job: BulkJob; headers: Record<string, string>; duplicate: boolean }> {
   if ((input.rows === undefined) === (input.csv === undefined)) throw NotifyV2Error.badRequest("You should specify either rows or csv");
   const [template] = await ctx.db
     .select({ channel: templates.channel, version: templates.currentVersion })
@@ -92,5 +92,7 @@ export async function sendBulk(ctx: ServiceContext, input: BulkInput): Promise<{
       sender_id: input.reply_to_id ?? null,
     },
     headers: receipt[RATE_LIMIT_HEADERS] ?? {},
+    // The same job within the duplicate window: the first one, answered as every send answers a duplicate.
+    duplicate: receipt.duplicate === true,
   };
 }

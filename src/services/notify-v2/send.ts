@@ -2,7 +2,9 @@ import { and, eq, isNull } from "drizzle-orm";
 import { templates } from "../../db/schema";
 import { ApiError } from "../../lib/errors/api-error";
 import type { ServiceContext } from "../context";
-import { fromEmailChannel, fromSmsChannel, type SendRequest } from "../send/plan";
+import { normalisePhoneNumber } from "../recipients/phone";
+import type { EmailPayload, SmsPayload } from "../send/payloads";
+import { fromEmailChannel, fromSmsChannel, planRequest, type SendRequest } from "../send/plan";
 import { RATE_LIMIT_HEADERS, sendNotification, type SendReceipt } from "../send/send";
 import { NotifyV2Error } from "./errors";
 import { fromAddress, readV2Row, templateUri } from "./notifications";
@@ -24,6 +26,9 @@ import { notifyTime } from "./time";
  *   List-Unsubscribe=One-Click, as Notify sends it) instead of our own signed link for that send;
  *   it is stored in the delivery's payload, so the GET reads it back. Without it, the email
  *   carries our own one-click link when the tenant has it enabled (services/unsubscribe).
+ * - Notify's smoke-test recipients (SMOKE_TEST_NUMBERS, SMOKE_TEST_EMAILS) are validated and
+ *   answered 201 with any key type, but nothing is admitted, stored or sent: the answer's id is a
+ *   fresh one that no GET finds, as Notify does.
  */
 
 export type V2SendType = "email" | "sms";
@@ -131,6 +136,17 @@ async function checkTemplate(ctx: ServiceContext, type: V2SendType, templateId: 
   if (found.channel !== type) throw NotifyV2Error.badRequest(`${found.channel} template is not suitable for ${type} notification`);
 }
 
+/** Notify's refusal of a file personalisation on SMS (`process_document_uploads`), which plan.ts words as Notify does. */
+const FILE_BY_EMAIL_ONLY = "Can only send a file by email";
+
+/** Messages of email-files/validate.ts that are Notify's own sentences: Notify answers them as they are, without a field. */
+const NOTIFY_FILE_SENTENCE = /^(Unsupported file type '|Unsupported value for (retention_period|confirm_email_before_download)|`filename` )/;
+
+/** Our path of a template parameter (`params.doc.file`) as the v2 request names it (`personalisation.doc.file`). */
+function personalisationPath(path: string): string {
+  return path.replace(/^params(?=$|[.[])/, "personalisation");
+}
+
 /** An error of our send path in Notify's words, where Notify has words for it; others pass to the boundary. */
 function inNotifyTerms(err: unknown, type: V2SendType, input: V2SendInput, tenantId: string): unknown {
   if (!(err instanceof ApiError) || !err.errors?.length) return err;
@@ -148,7 +164,75 @@ function inNotifyTerms(err: unknown, type: V2SendType, input: V2SendInput, tenan
   if (at("sender.replyToId")) return NotifyV2Error.badRequest(`email_reply_to_id ${input.email_reply_to_id} does not exist in database for service id ${tenantId}`);
   if (at("sender.senderIdRef")) return NotifyV2Error.badRequest(`sms_sender_id ${input.sms_sender_id} does not exist in database for service id ${tenantId}`);
   if (at("content")) return NotifyV2Error.badRequest(err.errors.map((e) => e.message).join("; "));
+  if (err.errors.some((e) => e.message === FILE_BY_EMAIL_ONLY)) return NotifyV2Error.badRequest(FILE_BY_EMAIL_ONLY);
+  if (at("params")) {
+    // A file's faults (email-files/validate.ts): Notify's sentences as Notify answers them, ours
+    // naming the field as the request does, never our `params.` paths.
+    if (err.errors.every((e) => NOTIFY_FILE_SENTENCE.test(e.message))) return new NotifyV2Error(400, err.errors.map((e) => ({ error: "BadRequestError", message: e.message })));
+    const messages = err.errors.map((e) => (e.path.startsWith("(") ? e.message : `${personalisationPath(e.path)} ${e.message}`));
+    return err.code === "invalid_request" ? NotifyV2Error.validation(messages) : new NotifyV2Error(400, messages.map((message) => ({ error: "BadRequestError", message })));
+  }
   return err;
+}
+
+/** Notify's smoke-test numbers (`api/app/config.py` `SIMULATED_SMS_NUMBERS`), as E.164. */
+export const SMOKE_TEST_NUMBERS: readonly string[] = ["+447700900000", "+447700900111", "+447700900222"];
+
+/** Notify's smoke-test email addresses (`SIMULATED_EMAIL_ADDRESSES`). */
+export const SMOKE_TEST_EMAILS: readonly string[] = [
+  "simulate-delivered@notifications.service.gov.uk",
+  "simulate-delivered-2@notifications.service.gov.uk",
+  "simulate-delivered-3@notifications.service.gov.uk",
+];
+
+/**
+ * The smoke-test recipient a v2 send names, in the form to plan with, or null. The numbers are UK
+ * ones whatever the tenant's default region (`07700900000` is Notify's own), so they are read as
+ * such and planned in E.164.
+ *
+ * @example
+ * ```ts
+ * smokeTestRecipient("sms", { phone_number: "07700 900111" }) // "+447700900111"
+ * smokeTestRecipient("email", { email_address: "a@example.com" }) // null
+ * ```
+ */
+export function smokeTestRecipient(type: V2SendType, input: Pick<V2SendInput, "phone_number" | "email_address">): string | null {
+  if (type === "email") {
+    const address = input.email_address?.trim().toLowerCase() ?? "";
+    return SMOKE_TEST_EMAILS.includes(address) ? address : null;
+  }
+  const phone = normalisePhoneNumber(input.phone_number ?? "", "GB");
+  return phone.ok && SMOKE_TEST_NUMBERS.includes(phone.e164) ? phone.e164 : null;
+}
+
+/**
+ * A send to a smoke-test recipient: planned as any send is (template, personalisation, files,
+ * sender), so it is refused as any send would be, then answered in the usual shape under a fresh
+ * id. No admission (limits, duplicate window, Idempotency-Key, guest list), no storage, no send.
+ */
+async function smokeTestSend(ctx: ServiceContext, type: V2SendType, input: V2SendInput, request: SendRequest, sanitised: Record<string, { unsanitised: string; sanitised: string }>): Promise<V2SendResult> {
+  let delivery;
+  try {
+    delivery = (await planRequest(ctx, request)).deliveries.find((d) => d.channel === type);
+  } catch (err) {
+    throw inNotifyTerms(err, type, input, ctx.tenant.id);
+  }
+  const id = crypto.randomUUID();
+  const templateId = input.template_id.toLowerCase();
+  const version = delivery?.template?.version ?? 1;
+  const common = { id, reference: input.reference || null };
+  const tail = {
+    uri: `${ctx.origin}/v2/notifications/${id}`,
+    template: { id: templateId, version, uri: templateUri(ctx.origin, templateId, version) },
+    scheduled_for: notifyTime(delivery?.scheduledFor ?? null),
+  };
+  if (type === "sms") {
+    const sms = delivery?.payload as SmsPayload | undefined;
+    return { status: 201, body: { ...common, content: { body: sms?.content.body ?? "", from_number: sms?.from ?? "" }, ...tail }, headers: {} };
+  }
+  const email = delivery?.payload as EmailPayload | undefined;
+  const content = { from_email: fromAddress(email?.from ?? null) ?? "", body: email?.content.body ?? "", subject: email?.content.subject ?? "", one_click_unsubscribe_url: input.one_click_unsubscribe_url ?? null };
+  return { status: 201, body: { ...common, content, ...tail, sanitised_content: sanitised }, headers: {} };
 }
 
 export interface V2SendResult {
@@ -175,6 +259,11 @@ export async function sendV2(ctx: ServiceContext, type: V2SendType, input: V2Sen
   const sanitised = type === "email" ? sanitisePersonalisation(input.personalisation, input.sanitise_content_for) : { personalisation: input.personalisation, report: {} };
   // No reference: an empty correlation id (read back as null), not the request's X-Correlation-Id.
   const sendCtx = { ...ctx, correlationId: "" };
+  const smokeTest = smokeTestRecipient(type, input);
+  if (smokeTest !== null) {
+    const planned = { ...input, ...(type === "sms" ? { phone_number: smokeTest } : { email_address: smokeTest }) };
+    return smokeTestSend(sendCtx, type, input, v2SendRequest(type, planned, sanitised.personalisation, scheduledFor), sanitised.report);
+  }
   let receipt: SendReceipt;
   try {
     receipt = await sendNotification(sendCtx, v2SendRequest(type, input, sanitised.personalisation, scheduledFor), "notify-v2");

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../../lib/router";
 import { tenantAccess } from "../../../middleware/auth";
+import { ParamsSchema } from "../../../services/content/json-schemas";
 import { previewV2Template } from "../../../services/notify-v2/templates";
 import { serviceContext } from "../../context";
 import { notifyErrorResponses, registerV2 } from "../framework";
@@ -20,7 +21,7 @@ const route = createRoute({
       content: {
         "application/json": {
           // Notify's request schema has no additionalProperties: false.
-          schema: z.looseObject({ personalisation: z.record(z.string(), z.unknown()).optional().openapi({ example: { first_name: "Amala" } }) }),
+          schema: z.looseObject({ personalisation: ParamsSchema.optional().openapi({ example: { first_name: "Amala" } }) }),
         },
       },
     },
