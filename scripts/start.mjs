@@ -10,7 +10,10 @@
 //   6. fires the cron trigger every minute, which `wrangler dev` does not do by itself, so delayed
 //      sends are released locally too.
 //
-// Knobs (environment): PORT (8787), NOTIFY_STATE_DIR (.wrangler/state), NOTIFY_DEV_VARS (.dev.vars).
+// Knobs (environment): PORT (8787), NOTIFY_STATE_DIR (.wrangler/state), NOTIFY_DEV_VARS (.dev.vars),
+// REGIONS (unset: one single-region Worker). `REGIONS=ca,eu npm start` runs one Worker per region
+// (`wrangler dev --env <region>`) on PORT, PORT+1, …, each with its own state in
+// NOTIFY_STATE_DIR/<region> (D1, R2, Durable Objects, queues) and its own demo tenant, homed there.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -24,6 +27,39 @@ const port = Number.parseInt(process.env.PORT ?? "8787", 10);
 const host = "127.0.0.1";
 const baseUrl = `http://${host}:${port}`;
 const stateDir = resolve(root, process.env.NOTIFY_STATE_DIR ?? ".wrangler/state");
+const KNOWN_REGIONS = ["ca", "eu", "us"];
+const regions = (process.env.REGIONS ?? "")
+  .split(",")
+  .map((r) => r.trim().toLowerCase())
+  .filter(Boolean);
+for (const r of regions) {
+  if (!KNOWN_REGIONS.includes(r)) throw new Error(`REGIONS: unknown region "${r}" (known: ${KNOWN_REGIONS.join(", ")}, the environments of wrangler.toml)`);
+}
+if (new Set(regions).size !== regions.length) throw new Error("REGIONS: a region is named twice");
+
+/**
+ * The Workers to run: one without an environment (the single-region default), or one per region
+ * on consecutive ports, each with its own state directory.
+ */
+const instances =
+  regions.length === 0
+    ? [{ region: null, port, baseUrl, stateDir }]
+    : regions.map((region, i) => ({ region, port: port + i, baseUrl: `http://${host}:${port + i}`, stateDir: join(stateDir, region) }));
+
+/**
+ * What a region's Worker needs locally beyond the sink: the regions' local base URLs (for the 421
+ * and GET /api/v1/regions), its own origin (wrangler.toml names the production domain), and the
+ * Durable Object jurisdiction override, since local workerd implements no jurisdiction (the
+ * Worker honours it only with DEV_SINK=true; see README "Regions").
+ */
+function regionVars(instance) {
+  if (!instance.region) return {};
+  return {
+    REGION_BASE_URLS: instances.map((i) => `${i.region}=${i.baseUrl}`).join(","),
+    PUBLIC_ORIGIN: instance.baseUrl,
+    DO_JURISDICTION_DEV_OVERRIDE: "ignore",
+  };
+}
 const devVarsPath = resolve(root, process.env.NOTIFY_DEV_VARS ?? ".dev.vars");
 const generatedVarsPath = join(stateDir, "generated.vars");
 const wrangler = join(root, "node_modules", ".bin", "wrangler");
@@ -49,6 +85,7 @@ function randomSecret() {
  */
 function prepareVars() {
   mkdirSync(stateDir, { recursive: true });
+  for (const instance of instances) mkdirSync(instance.stateDir, { recursive: true });
   const required = requiredLocalVars({ baseUrl, secret: randomSecret });
   if (!existsSync(devVarsPath)) {
     const body = [
@@ -80,29 +117,41 @@ function prepareVars() {
     );
   }
   const envFiles = [generatedVarsPath, devVarsPath].filter((f) => existsSync(f));
-  const sink = Object.fromEntries(Object.entries(localSinkVars(baseUrl)).filter(([key]) => own[key] === undefined));
-  return { vars: { ...sink, ...generated, ...own }, envFiles, cliVars: sink };
+  const cliVarsOf = (instance) =>
+    Object.fromEntries(Object.entries({ ...localSinkVars(instance.baseUrl), ...regionVars(instance) }).filter(([key]) => own[key] === undefined));
+  const sink = cliVarsOf(instances[0]);
+  return { vars: { ...sink, ...generated, ...own }, envFiles, cliVarsOf };
 }
 
 function relative(path) {
   return path.startsWith(`${root}/`) ? path.slice(root.length + 1) : path;
 }
 
-function applyMigrations(envFiles) {
+function applyMigrations(envFiles, instance) {
   const res = spawnSync(
     wrangler,
-    ["d1", "migrations", "apply", "DB", "--local", "--persist-to", stateDir, ...envFiles.flatMap((f) => ["--env-file", f])],
+    [
+      "d1",
+      "migrations",
+      "apply",
+      "DB",
+      "--local",
+      "--persist-to",
+      instance.stateDir,
+      ...(instance.region ? ["--env", instance.region] : []),
+      ...envFiles.flatMap((f) => ["--env-file", f]),
+    ],
     { cwd: root, env: { ...childEnv, CI: "true" }, encoding: "utf8" },
   );
   if (res.status !== 0) {
     process.stderr.write(res.stdout ?? "");
     process.stderr.write(res.stderr ?? "");
-    throw new Error("applying the local D1 migrations failed");
+    throw new Error(`applying the local D1 migrations failed${instance.region ? ` (region ${instance.region})` : ""}`);
   }
-  say("Local D1 migrations applied.");
+  say(`Local D1 migrations applied${instance.region ? ` (region ${instance.region})` : ""}.`);
 }
 
-function startWrangler(envFiles, cliVars) {
+function startWrangler(envFiles, cliVars, instance) {
   const child = spawn(
     wrangler,
     [
@@ -110,11 +159,13 @@ function startWrangler(envFiles, cliVars) {
       "--ip",
       host,
       "--port",
-      String(port),
+      String(instance.port),
       "--persist-to",
-      stateDir,
+      instance.stateDir,
       "--show-interactive-dev-session=false",
       "--test-scheduled",
+      // A region's environment names its production domain as a route; locally it is this port.
+      ...(instance.region ? ["--env", instance.region, "--infer-origin-from-routes=false"] : []),
       ...envFiles.flatMap((f) => ["--env-file", f]),
       ...Object.entries(cliVars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
     ],
@@ -129,7 +180,7 @@ function startWrangler(envFiles, cliVars) {
       while ((nl = buffered.indexOf("\n")) !== -1) {
         const line = buffered.slice(0, nl);
         buffered = buffered.slice(nl + 1);
-        if (line.trim()) out.write(`[wrangler] ${line}\n`);
+        if (line.trim()) out.write(`[wrangler${instance.region ? ` ${instance.region}` : ""}] ${line}\n`);
       }
     });
   };
@@ -138,26 +189,26 @@ function startWrangler(envFiles, cliVars) {
   return child;
 }
 
-async function waitUntilHealthy(child, timeoutMs = 120_000) {
+async function waitUntilHealthy(child, instance, timeoutMs = 120_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited with code ${child.exitCode}`);
     try {
-      const res = await fetch(`${baseUrl}/healthz`);
+      const res = await fetch(`${instance.baseUrl}/healthz`);
       if (res.ok) return;
     } catch {
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error(`the Worker did not become healthy on ${baseUrl} within ${timeoutMs / 1000} s`);
+  throw new Error(`the Worker did not become healthy on ${instance.baseUrl} within ${timeoutMs / 1000} s`);
 }
 
 /** wrangler dev never fires cron triggers; this does, at the start of every minute. */
-function startCronTicker() {
+function startCronTicker(instance) {
   const tick = async () => {
     try {
-      const res = await fetch(`${baseUrl}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent("* * * * *")}`);
+      const res = await fetch(`${instance.baseUrl}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent("* * * * *")}`);
       if (!res.ok) process.stderr.write(`[cron] scheduled handler answered ${res.status}\n`);
     } catch (err) {
       process.stderr.write(`[cron] could not reach the scheduled handler: ${err.message}\n`);
@@ -182,29 +233,38 @@ const demoSend = {
   msgApp: { target: "demo-slack", content: { body: "Hello {{name}}" } },
 };
 
-function printBanner(vars, demo) {
+function printBanner(vars, started) {
   const line = "─".repeat(78);
+  const first = started[0].instance.baseUrl;
   say();
   say(line);
-  say(` Edge Notify is running at ${baseUrl}`);
+  if (started.length === 1 && !started[0].instance.region) say(` Edge Notify is running at ${first}`);
+  else say(` Edge Notify is running in ${started.length} regions: ${started.map(({ instance }) => `${instance.region} at ${instance.baseUrl}`).join(", ")}`);
   say(line);
-  say(` API docs       ${baseUrl}/docs   (OpenAPI: ${baseUrl}/openapi.json)`);
-  say(` Health         ${baseUrl}/healthz`);
-  say();
-  say(` Demo tenant    ${demo.tenantId}`);
-  say(` Live API key   ${demo.liveKey}`);
-  say(` Test API key   ${demo.testKey}   (never reaches a provider)`);
-  say(` Admin token    ${vars.ADMIN_TOKEN}   (from ${relative(devVarsPath)})`);
-  say();
-  if (vars.DEV_SINK === "true") {
-    say(` Dev inbox      ${baseUrl}/dev/inbox   (every email, SMS and chat message sent locally)`);
+  for (const { instance, demo } of started) {
+    // A region's lines carry its name, so each can be read apart (e2e/regions.test.ts does).
+    const tag = instance.region ? `[${instance.region}] ` : "";
+    const url = instance.baseUrl;
+    if (instance.region) say(` ${tag}Base URL       ${url}   (its own D1, R2, Durable Objects and queues in ${relative(instance.stateDir)})`);
+    say(` ${tag}API docs       ${url}/docs   (OpenAPI: ${url}/openapi.json)`);
+    say(` ${tag}Health         ${url}/healthz`);
+    say(` ${tag}Demo tenant    ${demo.tenantId}`);
+    say(` ${tag}Live API key   ${demo.liveKey}`);
+    say(` ${tag}Test API key   ${demo.testKey}   (never reaches a provider)`);
+    if (vars.DEV_SINK === "true") say(` ${tag}Dev inbox      ${url}/dev/inbox   (every email, SMS and chat message sent locally)`);
     say();
   }
+  say(` Admin token    ${vars.ADMIN_TOKEN}   (from ${relative(devVarsPath)})`);
+  say();
+  const { demo } = started[0];
   say(" Try it:");
-  say(`   curl -s ${baseUrl}/api/v1/tenant -H 'X-API-Key: ${demo.liveKey}'`);
-  say(`   curl -s ${baseUrl}/api/v1/notifysimple -H 'X-API-Key: ${demo.liveKey}' -H 'content-type: application/json' \\`);
+  say(`   curl -s ${first}/api/v1/tenant -H 'X-API-Key: ${demo.liveKey}'`);
+  say(`   curl -s ${first}/api/v1/notifysimple -H 'X-API-Key: ${demo.liveKey}' -H 'content-type: application/json' \\`);
   say(`     -d '${JSON.stringify(demoSend)}'`);
-  say(`   curl -s ${baseUrl}/api/v1/tenants -H 'Authorization: Bearer ${vars.ADMIN_TOKEN}'`);
+  say(`   curl -s ${first}/api/v1/tenants -H 'Authorization: Bearer ${vars.ADMIN_TOKEN}'`);
+  if (started.length > 1) {
+    say(`   curl -s ${started[1].instance.baseUrl}/api/v1/tenant -H 'X-API-Key: ${demo.liveKey}'   # 421: that tenant's home is ${started[0].instance.region}`);
+  }
   say();
   say(" The cron trigger fires every minute. Press Ctrl+C to stop.");
   say(line);
@@ -212,13 +272,14 @@ function printBanner(vars, demo) {
 }
 
 async function main() {
-  const { vars, envFiles, cliVars } = prepareVars();
-  applyMigrations(envFiles);
-  const child = startWrangler(envFiles, cliVars);
-  let stopTicker = () => {};
+  const { vars, envFiles, cliVarsOf } = prepareVars();
+  for (const instance of instances) applyMigrations(envFiles, instance);
+  const children = [];
+  const stopTickers = [];
   const shutdown = (code) => {
-    stopTicker();
-    if (child.exitCode === null) {
+    for (const stop of stopTickers) stop();
+    for (const child of children) {
+      if (child.exitCode !== null) continue;
       try {
         process.kill(-child.pid, "SIGTERM");
       } catch {
@@ -229,22 +290,31 @@ async function main() {
   };
   process.on("SIGINT", () => shutdown(0));
   process.on("SIGTERM", () => shutdown(0));
-  child.on("exit", (code) => {
-    stopTicker();
-    process.exit(code ?? 1);
-  });
   try {
-    await waitUntilHealthy(child);
-    const demo = await ensureDemoTenant({
-      baseUrl,
-      adminToken: vars.ADMIN_TOKEN,
-      statePath: join(stateDir, "demo-tenant.json"),
-      // The sink is on loopback: the outbound-URL policy refuses it unless loopback is allowed.
-      slackSinkUrl:
-        vars.DEV_SINK === "true" && vars.OUTBOUND_ALLOW_LOOPBACK === "true" ? `${baseUrl}/dev/sink/slack/T0DEMO/B0DEMO/demo-webhook` : undefined,
-    });
-    printBanner(vars, demo);
-    stopTicker = startCronTicker();
+    // One at a time: two `wrangler dev` starting together can pick the same free port for a
+    // runtime socket ("Address already in use").
+    for (const instance of instances) {
+      const child = startWrangler(envFiles, cliVarsOf(instance), instance);
+      children.push(child);
+      // One Worker stopping stops them all: a half-running set of regions would mislead.
+      child.on("exit", (code) => shutdown(code ?? 1));
+      await waitUntilHealthy(child, instance);
+    }
+    const started = await Promise.all(
+      instances.map(async (instance) => {
+        const demo = await ensureDemoTenant({
+          baseUrl: instance.baseUrl,
+          adminToken: vars.ADMIN_TOKEN,
+          statePath: join(instance.stateDir, "demo-tenant.json"),
+          // The sink is on loopback: the outbound-URL policy refuses it unless loopback is allowed.
+          slackSinkUrl:
+            vars.DEV_SINK === "true" && vars.OUTBOUND_ALLOW_LOOPBACK === "true" ? `${instance.baseUrl}/dev/sink/slack/T0DEMO/B0DEMO/demo-webhook` : undefined,
+        });
+        return { instance, demo };
+      }),
+    );
+    printBanner(vars, started);
+    for (const instance of instances) stopTickers.push(startCronTicker(instance));
   } catch (err) {
     process.stderr.write(`npm start failed: ${err.message}\n`);
     shutdown(1);

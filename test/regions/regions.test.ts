@@ -158,7 +158,7 @@ describe("a tenant's requests in another region", () => {
     const tenant = await tenantIn("ca");
     const eu = regionEnv("eu", { DB: untouchableDb });
     const body = { recipients: { to: ["marker@example.com"] }, content: { subject: "s", body: "b" } };
-    const credentials = [
+    const credentials: Array<Record<string, string>> = [
       { "x-api-key": tenant.key },
       { authorization: `Bearer ${await notifyToken(tenant.key)}` },
       { authorization: `ApiKey-v1 ${tenant.key}` },
