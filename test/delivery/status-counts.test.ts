@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createDb as dbOf } from "../../src/db/client";
 import { MESSAGE_STATUSES, type MessageStatus } from "../../src/db/schema";
 import type { Env } from "../../src/env";
-import { overallStatusSql } from "../../src/services/delivery/notification-status";
+import { overallStatus, overallStatusSql } from "../../src/services/delivery/notification-status";
 import { expireLostAttempts, releaseDueDeliveries } from "../../src/services/delivery/sweep";
 import worker from "../../src/index";
 import { json } from "../helpers/http";
@@ -95,6 +95,25 @@ describe("the overall status from the counts", () => {
         expect(fromCounts!.status).toBe(scanned!.status);
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it("the JavaScript rules (a send's first status) agree with the SQL ones, fan-outs and cancels included", async () => {
+    const db = dbOf(env.DB);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.constantFrom(...MESSAGE_STATUSES), { maxLength: 12 }),
+        fc.nat(3),
+        fc.boolean(),
+        async (statuses, pending, cancelRequested) => {
+          const counts = Object.fromEntries(MESSAGE_STATUSES.map((s) => [s, statuses.filter((x) => x === s).length]));
+          const [fromSql] = await db.all<{ status: string }>(
+            sql`WITH n(pending_chunks, cancel_requested_at) AS (VALUES (${pending}, ${cancelRequested ? 1 : null})) SELECT ${overallStatusSql((s) => sql`${counts[s]}`)} AS status FROM n`,
+          );
+          expect(overallStatus(counts, pending, cancelRequested)).toBe(fromSql!.status);
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 });

@@ -1,6 +1,6 @@
 import { eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { MESSAGE_STATUSES, type MessageStatus, type NotificationRow, notifications, STATUS_COUNT_FIELDS } from "../../db/schema";
+import { MESSAGE_STATUSES, type MessageStatus, type NotificationRow, type NotificationStatus, notifications, STATUS_COUNT_FIELDS } from "../../db/schema";
 
 /*
  * A notification keeps how many of its messages are in each status (the count_* columns), and
@@ -49,6 +49,29 @@ export function overallStatusSql(count: (status: MessageStatus) => SQL, pending:
     WHEN ${total(["delivered"])} = 0 THEN 'failed'
     ELSE 'partially-failed'
   END`;
+}
+
+/**
+ * overallStatusSql's rules in JavaScript, for a notification whose counts are known before it is
+ * written (a send's first status: services/send/store.ts), so storing it needs no statement to
+ * derive them. The two are kept equal by a property test (notification-status.test.ts).
+ *
+ * @example
+ * ```ts
+ * overallStatus({ created: 2 }, 0, false)                      // "accepted"
+ * overallStatus({ created: 1, "technical-failure": 1 }, 0, false) // "sending"
+ * ```
+ */
+export function overallStatus(counts: Partial<Record<MessageStatus, number>>, pendingChunks: number, cancelRequested: boolean): NotificationStatus {
+  const total = (statuses: readonly MessageStatus[]) => statuses.reduce((n, s) => n + (counts[s] ?? 0), 0);
+  const except = (...excluded: MessageStatus[]) => total(MESSAGE_STATUSES.filter((s) => !excluded.includes(s)));
+  if (pendingChunks > 0 && !cancelRequested) return except("created", "scheduled", "cancelled") > 0 ? "sending" : "accepted";
+  if (except("cancelled") === 0) return "cancelled";
+  if (total(["created", "sending"]) > 0) return except("created", "scheduled", "cancelled") > 0 ? "sending" : "accepted";
+  if (total(["scheduled"]) > 0) return except("scheduled", "cancelled") > 0 ? "sending" : "scheduled";
+  if (except("delivered", "cancelled") === 0) return total(["cancelled"]) > 0 ? "cancelled" : "delivered";
+  if (total(["delivered"]) === 0) return "failed";
+  return "partially-failed";
 }
 
 /** The stored counts as an SQL expression per status (for `overallStatusSql`). */

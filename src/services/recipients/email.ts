@@ -12,6 +12,7 @@ const IDNA_DOTS = /[\u3002\uFF0E\uFF61]/g;
 /** ASCII allowed in a domain before IDNA; anything else (`/`, `:`, `%`, `_`, …) would be read by the URL parser as something other than a host name. */
 const DOMAIN_ASCII = /^(?:[a-z0-9.-]|[^\x00-\x7F])+$/;
 const LABEL = /^(xn|[a-z0-9]+)(-?-[a-z0-9]+)*$/;
+const PLAIN_DOMAIN = /^[a-z0-9.-]+$/;
 const TLD = /^([a-z]{2,63}|xn--([a-z0-9]+-)*[a-z0-9]+)$/;
 
 export type EmailCheck = { ok: true; address: string } | { ok: false; message: string };
@@ -56,12 +57,15 @@ export function validateEmailAddress(raw: string): EmailCheck {
   if (local.length > MAX_LOCAL_OCTETS || !LOCAL_PART.test(local)) return INVALID;
   const domain = value.slice(at + 1).normalize("NFKC").toLowerCase().replace(IDNA_DOTS, ".");
   if (domain.length < 2 || domain.startsWith(".") || domain.includes("..") || !DOMAIN_ASCII.test(domain)) return INVALID;
-  const ascii = toAscii(domain);
+  // Plain ASCII without A-labels is already its own IDNA and Unicode form (and a letters-only TLD
+  // below rules out the numeric hosts the URL parser would rewrite): most addresses skip the parser.
+  const plain = PLAIN_DOMAIN.test(domain) && !domain.includes("xn--");
+  const ascii = plain ? domain : toAscii(domain);
   if (!ascii || ascii.length > 253 || local.length + 1 + ascii.length > MAX_ADDRESS_OCTETS) return INVALID;
   const labels = ascii.split(".");
   if (labels.length < 2 || labels.some((l) => l.length > 63 || !LABEL.test(l))) return INVALID;
   if (!TLD.test(labels[labels.length - 1]!)) return INVALID;
-  const unicode = domainToUnicode(ascii);
+  const unicode = plain ? ascii : domainToUnicode(ascii);
   // The URL parser accepted the A-labels, so ToUnicode only fails on a platform without it.
   return { ok: true, address: `${local}@${unicode || ascii}` };
 }

@@ -1,8 +1,8 @@
 import { type Channel, deliveries, type DeliveryRow, type MessageRow, messages, type NotificationRow, notifications } from "../../db/schema";
-import { jsonInsert, jsonInsertIf, prepared, preparedOnce } from "../../db/json-rows";
+import { jsonInsert, jsonInsertIf, prepared } from "../../db/json-rows";
 import type { SuppressionRow } from "../../db/schema";
 import type { suppressionCheck } from "../suppressions/suppressions";
-import { deriveStatus, initialCounts } from "../delivery/notification-status";
+import { initialCounts, overallStatus, statusCounts } from "../delivery/notification-status";
 import { uuidv7 } from "../../lib/ids";
 import { and, eq } from "drizzle-orm";
 import { eventIdsOf, storedCallbackEvents } from "../callbacks/emit";
@@ -94,7 +94,7 @@ export async function storeNotification(
   const notification: NotificationRow = {
     id,
     tenantId: ctx.tenant.id,
-    // Replaced in the batch by the status its counts give (deriveStatus), by the same rules as later.
+    // Set below from its counts, by the rules every later change follows (overallStatus).
     status: "accepted",
     keyType: ctx.principal.keyType,
     source,
@@ -114,6 +114,7 @@ export async function storeNotification(
     createdAt: now,
     updatedAt: now,
   };
+  notification.status = overallStatus(statusCounts(notification), notification.pendingChunks, false);
 
   // Statements of a fixed shape, their SQL built once per isolate (db/json-rows.ts): drizzle
   // building these inserts on every send cost more of the Worker's time than anything else in it.
@@ -131,7 +132,6 @@ export async function storeNotification(
     ...insert(deliveries, deliveryRows),
     ...insert(messages, messageRows),
     ...(failedHere ? [prepared(d1, storedCallbackEvents(ctx.db, and(eq(messages.notificationId, id)), "technical-failure", now) as unknown as Parameters<typeof prepared>[1])] : []),
-    preparedOnce(d1, "deriveStatus", () => deriveStatus(ctx.db, id), [id]),
     ...(guard ? [guard.lookup] : []),
   ];
   let results: D1Result[];
@@ -151,9 +151,7 @@ export async function storeNotification(
       return { suppressed };
     }
   }
-  const [derived] = results[results.length - 1]!.results as { status: NotificationRow["status"] }[];
-  if (failedHere) await enqueueCallbackEvents(ctx.env, eventIdsOf(results[results.length - 2]!.results));
-  notification.status = derived!.status;
+  if (failedHere) await enqueueCallbackEvents(ctx.env, eventIdsOf(results[results.length - 1]!.results));
   return { notification, deliveries: deliveryRows, messageCount: messageRows.length };
 }
 
