@@ -72,6 +72,8 @@ export class TenantGate extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   /** The UTC day whose earlier days' counters were last dropped: once a day is enough. */
   private prunedDay = "";
+  /** When the alarm rings, as this object last set or read it; undefined until read once. */
+  private alarmAt: number | null | undefined;
   private readonly buckets = new Map<string, { tokens: number; updated_ms: number }>();
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -166,6 +168,8 @@ export class TenantGate extends DurableObject<Env> {
   /** Expired keys and window entries are deleted by the object's alarm, set for the earliest expiry, so storage stays bounded. */
   override async alarm(): Promise<void> {
     const now = Date.now();
+    // It has rung, so none is set until one is set below (or by a send meanwhile).
+    this.alarmAt = null;
     this.sql.exec("DELETE FROM idempotency_keys WHERE expires_ms <= ?", now);
     this.sql.exec("DELETE FROM duplicate_window WHERE expires_ms <= ?", now);
     const next = this.sql
@@ -174,7 +178,13 @@ export class TenantGate extends DurableObject<Env> {
     // Entries expire one after another as sends arrive; ringing for each would be an alarm every
     // few milliseconds. An entry kept a little past its expiry changes nothing (every read checks
     // expires_ms), so the alarm rings at most every ALARM_SPACING_MS.
-    if (next !== null && next !== undefined) await this.ctx.storage.setAlarm(Math.max(next, now + ALARM_SPACING_MS));
+    if (next !== null && next !== undefined) {
+      const at = Math.max(next, now + ALARM_SPACING_MS);
+      if (this.alarmAt === null || at < this.alarmAt) {
+        await this.ctx.storage.setAlarm(at);
+        this.alarmAt = at;
+      }
+    }
   }
 
   /**
@@ -183,8 +193,12 @@ export class TenantGate extends DurableObject<Env> {
    * no look over the stored entries; the alarm finds the next expiry when it rings.
    */
   private async expireAt(at: number): Promise<void> {
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || at < current) await this.ctx.storage.setAlarm(at);
+    // Remembered rather than asked of storage on every admitted send.
+    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
+    if (this.alarmAt === null || at < this.alarmAt) {
+      await this.ctx.storage.setAlarm(at);
+      this.alarmAt = at;
+    }
   }
 
   /**
