@@ -29,6 +29,7 @@ export function registerSecuritySchemes(app: App): void {
     name: "X-API-Key",
     description:
       "The combined API key `{name}-{tenantId}-{secret}` as issued. Each tenant route needs one key permission " +
-      "(`send`, `read` or `manage`): it is listed in the route's security requirement and as `x-permission`.",
+      "(`send`, `read` or `manage`): it is listed in the route's security requirement and as `x-permission`. " +
+      "A key (or a JWT whose `iss`) names a tenant homed in another region is answered 421 `/problems/misdirected` naming that region's base URL (`GET /api/v1/regions`).",
   });
 }
