@@ -12,6 +12,9 @@ export function isUuid(value: string): boolean {
 let lastMs = 0;
 let sequence = 0;
 
+/** Two hex digits per byte value: every send makes several ids. */
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
+
 /**
  * A UUIDv7 (RFC 9562): the first 48 bits are the Unix time in ms and the next 12 a per-isolate
  * sequence, so ids made later sort later even within one millisecond. Lists ordered by
@@ -41,6 +44,7 @@ export function uuidv7(now = Date.now()): string {
   bytes[6] = 0x70 | ((sequence >>> 8) & 0x0f);
   bytes[7] = sequence & 0xff;
   bytes[8] = 0x80 | (bytes[8]! & 0x3f);
-  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  let out = "";
+  for (let i = 0; i < 16; i++) out += (i === 4 || i === 6 || i === 8 || i === 10 ? "-" : "") + HEX[bytes[i]!];
+  return out;
 }
