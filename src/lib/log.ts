@@ -11,14 +11,8 @@ const REDACTED_KEYS = new Set([
   "bcc",
   "from",
   "replyto",
-  "recipient",
-  "recipients",
-  "email",
-  "emailaddress",
-  "phone",
-  "phonenumber",
+  "sender",
   "number",
-  "usernumber",
   "body",
   "text",
   "html",
@@ -26,30 +20,57 @@ const REDACTED_KEYS = new Set([
   "subject",
   "messagebody",
   "params",
-  "personalisation",
+  "reference",
+  "destination",
+  "msisdn",
+  "address",
+  "addresses",
   "mergearray",
 ]);
+/** Field names that are recipients or content however they are spelled or compounded (`emailAddresses`, `personalization`, `userNumber`). */
+const REDACTED_KEY_PATTERN = /email|phone|recipient|personali[sz]ation|msisdn|usernumber|addresses$/;
 
-const EMAIL = /[^\s@<>"'(),;:]+@[^\s@<>"'(),;:]+\.[a-z0-9-]{2,}/gi;
+const isRedactedKey = (key: string): boolean => {
+  const k = key.toLowerCase().replaceAll(/[-_]/g, "");
+  return REDACTED_KEYS.has(k) || REDACTED_KEY_PATTERN.test(k);
+};
+
+// Bounded quantifiers: an unbounded run before and after "@" backtracks quadratically over a long
+// token (a provider's error, a base64 chunk). The top-level domain may be in any script.
+const EMAIL = /[^\s@<>"'(),;:]{1,64}@[^\s@<>"'(),;:]{1,253}\.[\p{L}\p{N}-]{2,63}/giu;
 /** E.164-looking numbers (providers echo them in error messages); ids and timestamps have no `+`. */
 const PHONE = /\+\d[\d ().-]{6,18}\d/g;
 const MAX_STRING = 1_000;
+/** Read before scrubbing: enough that an address cut at MAX_STRING was still seen whole. */
+const MAX_SCANNED = 4_000;
 const MAX_DEPTH = 6;
+const MAX_KEYS = 50;
 
 function scrubString(value: string): string {
-  const scrubbed = value.replace(EMAIL, "[email]").replace(PHONE, "[phone]");
-  return scrubbed.length > MAX_STRING ? `${scrubbed.slice(0, MAX_STRING)}…` : scrubbed;
+  const scrubbed = value.slice(0, MAX_SCANNED).replace(EMAIL, "[email]").replace(PHONE, "[phone]");
+  return scrubbed.length > MAX_STRING || value.length > MAX_SCANNED ? `${scrubbed.slice(0, MAX_STRING)}…` : scrubbed;
 }
 
 function scrub(value: unknown, depth: number): unknown {
   if (typeof value === "string") return scrubString(value);
+  if (typeof value === "bigint") return value.toString();
   if (value === null || typeof value !== "object") return value;
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
   if (depth >= MAX_DEPTH) return "[nested]";
   if (Array.isArray(value)) return value.slice(0, 50).map((v) => scrub(v, depth + 1));
-  if (value instanceof Error) return scrub({ name: value.name, message: value.message }, depth);
+  if (value instanceof Error) {
+    const { code } = value as Error & { code?: unknown };
+    return scrub({ name: value.name, message: value.message, ...(code !== undefined ? { code } : {}) }, depth);
+  }
   const out: Record<string, unknown> = {};
+  let kept = 0;
   for (const [key, v] of Object.entries(value)) {
-    out[key] = REDACTED_KEYS.has(key.toLowerCase().replaceAll(/[-_]/g, "")) ? "[redacted]" : scrub(v, depth + 1);
+    if (kept++ >= MAX_KEYS) {
+      out["[more]"] = true;
+      break;
+    }
+    // Keys are scrubbed too: a map keyed by address would otherwise log the addresses.
+    out[scrubString(key)] = isRedactedKey(key) ? "[redacted]" : scrub(v, depth + 1);
   }
   return out;
 }

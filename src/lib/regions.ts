@@ -27,6 +27,8 @@ export const MARKER_TAG = "ed9e";
 
 /** Cloudflare's Durable Object jurisdictions this code accepts in DO_JURISDICTION. */
 const DO_JURISDICTIONS = ["eu", "us", "fedramp", "fedramp-high"] as const;
+/** What each region's objects may be restricted to: its own jurisdiction, or none where Cloudflare has none (ca). */
+const JURISDICTIONS_OF: Record<Region, readonly string[]> = { ca: ["none"], eu: ["eu"], us: ["us", "fedramp", "fedramp-high"] };
 type DoJurisdiction = (typeof DO_JURISDICTIONS)[number];
 const LOCATION_HINTS = ["wnam", "enam", "sam", "weur", "eeur", "apac", "oc", "afr", "me"] as const;
 type LocationHint = (typeof LOCATION_HINTS)[number];
@@ -91,7 +93,8 @@ export function dataRegion(env: Pick<Env, "DATA_REGION">): Region | null {
 export function regionBaseUrls(env: Pick<Env, "REGION_BASE_URLS">): Array<{ region: Region; baseUrl: string }> {
   const text = env.REGION_BASE_URLS?.trim();
   if (!text) return [];
-  return text.split(",").map((entry) => {
+  // A trailing or doubled comma is an empty entry, not a mistake worth a 503.
+  return text.split(",").filter((entry) => entry.trim() !== "").map((entry) => {
     const eq = entry.indexOf("=");
     const region = entry.slice(0, eq).trim();
     const baseUrl = entry.slice(eq + 1).trim().replace(/\/+$/, "");
@@ -162,10 +165,14 @@ export function durablePlacement(env: Pick<Env, "DATA_REGION" | "DO_JURISDICTION
     if (dataRegion(env)) throw new ApiError("misconfigured", { detail: "DATA_REGION is set but DO_JURISDICTION is not: set it to the region's jurisdiction or `none`" });
     return locationHint ? { locationHint } : {};
   }
-  if (jurisdiction === "none") return locationHint ? { locationHint } : {};
-  if (!(DO_JURISDICTIONS as readonly string[]).includes(jurisdiction)) {
+  if (jurisdiction !== "none" && !(DO_JURISDICTIONS as readonly string[]).includes(jurisdiction)) {
     throw new ApiError("misconfigured", { detail: `DO_JURISDICTION must be one of ${DO_JURISDICTIONS.join(", ")} or none` });
   }
+  const region = dataRegion(env);
+  if (region && !JURISDICTIONS_OF[region].includes(jurisdiction)) {
+    throw new ApiError("misconfigured", { detail: `DO_JURISDICTION for region ${region} must be ${JURISDICTIONS_OF[region].join(" or ")}, not ${jurisdiction}` });
+  }
+  if (jurisdiction === "none") return locationHint ? { locationHint } : {};
   return { jurisdiction: jurisdiction as DoJurisdiction, ...(locationHint ? { locationHint } : {}) };
 }
 

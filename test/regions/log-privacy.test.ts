@@ -68,6 +68,41 @@ describe("log lines", () => {
     });
   });
 
+  it("redact fields however recipients are spelled, and keys that are addresses; read long strings in bounded time", () => {
+    watchConsole();
+    const marker = `zq${crypto.randomUUID().slice(0, 8)}`;
+    log("warn", "odd fields", {
+      personalization: { name: marker },
+      emailAddresses: [`${marker}@example.com`],
+      userNumber: marker,
+      destination: [marker],
+      byAddress: { [`${marker}@example.com`]: 1 },
+      unicode: `write to ${marker}@例え.テスト`,
+      at: new Date("2026-11-27T12:00:00Z"),
+      big: 10n,
+      err: Object.assign(new Error("refused"), { code: "E_REFUSED" }),
+    });
+    expect(lines[0]).not.toContain(marker);
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      personalization: "[redacted]",
+      emailAddresses: "[redacted]",
+      userNumber: "[redacted]",
+      destination: "[redacted]",
+      byAddress: { "[email]": 1 },
+      unicode: "write to [email]",
+      at: "2026-11-27T12:00:00.000Z",
+      big: "10",
+      err: { name: "Error", message: "refused", code: "E_REFUSED" },
+    });
+    // A long token with no space (a base64 chunk in a provider's error) is read only up to a
+    // bound before the patterns run, and cut: scanning it whole took seconds.
+    log("error", "long", { error: `a@${"x".repeat(200_000)}`, other: `${"y".repeat(5_000)} ${marker}@example.com` });
+    const long = JSON.parse(lines[1]!);
+    expect(long.error).toMatch(/^a@x+…$/);
+    expect(long.error.length).toBe(1_001);
+    expect(long.other).toBe(`${"y".repeat(1_000)}…`);
+  });
+
   it("keep ids, counts and timestamps", () => {
     watchConsole();
     log("info", "cron", { released: 3, at: "2026-11-27T21:57:27.678Z", notifyId: "01a21f03-6bfe-7000-93b7-1d15214042b5", rows: [1, 500] });

@@ -70,6 +70,8 @@ describe("region configuration", () => {
       { region: "eu", baseUrl: "http://127.0.0.1:8788" },
     ]);
     expect(regionBaseUrls({})).toEqual([]);
+    // A trailing or doubled comma is an empty entry, read as nothing.
+    expect(regionBaseUrls({ REGION_BASE_URLS: "ca=https://ca.example,,eu=https://eu.example," }).map((r) => r.region)).toEqual(["ca", "eu"]);
     for (const bad of ["xx=https://x.example", "ca=ftp://x.example", "ca", "ca=not a url"]) {
       expect(() => regionBaseUrls({ REGION_BASE_URLS: bad })).toThrow(ApiError);
     }
@@ -83,6 +85,11 @@ describe("region configuration", () => {
     // A regional deployment must say where its objects live.
     expect(() => durablePlacement({ DATA_REGION: "eu" })).toThrow(/DO_JURISDICTION is not/);
     expect(() => durablePlacement({ DATA_REGION: "eu", DO_JURISDICTION: "europe" })).toThrow(/DO_JURISDICTION must be/);
+    // ...and the region's own: an eu deployment's objects in no jurisdiction, or in the us one, is a mistake.
+    expect(() => durablePlacement({ DATA_REGION: "eu", DO_JURISDICTION: "none" })).toThrow(/for region eu must be eu/);
+    expect(() => durablePlacement({ DATA_REGION: "eu", DO_JURISDICTION: "us" })).toThrow(/for region eu must be eu/);
+    expect(() => durablePlacement({ DATA_REGION: "ca", DO_JURISDICTION: "eu" })).toThrow(/for region ca must be none/);
+    expect(durablePlacement({ DATA_REGION: "us", DO_JURISDICTION: "fedramp" })).toEqual({ jurisdiction: "fedramp" });
     expect(() => durablePlacement({ DO_JURISDICTION: "none", DO_LOCATION_HINT: "mars" })).toThrow(/DO_LOCATION_HINT/);
     // The override is local workerd's only (it does not implement jurisdictions)...
     expect(durablePlacement({ DATA_REGION: "eu", DO_JURISDICTION: "eu", DO_JURISDICTION_DEV_OVERRIDE: "ignore", DEV_SINK: "true" })).toEqual({});
@@ -135,13 +142,16 @@ describe("tenants' home region", () => {
     expect(homeOfTenantId(plain.id)).toBeNull();
   });
 
-  it("cannot change", async () => {
+  it("cannot change; the region it has already is accepted (a client sending back what it read)", async () => {
     const tenant = await tenantIn("ca");
-    for (const region of ["eu", "ca"]) {
+    for (const region of ["eu", "us"]) {
       const res = await fetchAs(regionEnv("ca"), "PATCH", `/api/v1/tenants/${tenant.id}`, { headers: admin, body: { region } });
       expect(res.status).toBe(422);
       expect((await json(res)).errors[0].path).toBe("region");
     }
+    const same = await fetchAs(regionEnv("ca"), "PATCH", `/api/v1/tenants/${tenant.id}`, { headers: admin, body: { region: "ca", name: "Renamed" } });
+    expect(same.status).toBe(200);
+    expect(await json(same)).toMatchObject({ region: "ca", name: "Renamed" });
   });
 
   it("an unmarked (pre-region) tenant belongs to the deployment that holds it", async () => {

@@ -138,7 +138,7 @@ export async function updateTenant(
   tenantId: string,
   patch: {
     name?: string;
-    /** Refused whatever its value: a tenant's home region never changes (its id carries it). */
+    /** Refused unless it is the tenant's region already: a home region never changes (its id carries it). */
     region?: string;
     status?: TenantStatus;
     limits?: { [K in keyof TenantLimits]?: TenantLimits[K] | null };
@@ -146,7 +146,8 @@ export async function updateTenant(
   },
   settingsPrefix = "settings",
 ): Promise<TenantView> {
-  if (patch.region !== undefined) {
+  // The region it already has (a client sending back what it read) changes nothing.
+  if (patch.region !== undefined && patch.region !== (homeOfTenantId(tenantId.toLowerCase()) ?? dataRegion(ctx.env))) {
     const message = "A tenant's home region cannot change: create a tenant in the other region and move its configuration there";
     throw new ApiError("unprocessable", { detail: message, errors: [{ path: "region", message }] });
   }
