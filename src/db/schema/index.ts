@@ -13,3 +13,4 @@ export * from "./early-receipts";
 export * from "./senders";
 export * from "./received-texts";
 export * from "./email-files";
+export * from "./admin";
