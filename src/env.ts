@@ -13,6 +13,14 @@ declare global {
     interface Env {
       /** Operator credential for /api/v1/tenants (secret). */
       ADMIN_TOKEN?: string;
+      /**
+       * Cloudflare Access in front of /admin (README "Admin UI"): the team (`myteam` or
+       * `myteam.cloudflareaccess.com`) and the Access application's AUD tag. With both set, the
+       * admin UI signs operators in by the verified `Cf-Access-Jwt-Assertion` and the admin-token
+       * form is off.
+       */
+      ACCESS_TEAM_DOMAIN?: string;
+      ACCESS_AUD?: string;
       /** Key material that encrypts API key secrets at rest (secret, any high-entropy string). */
       API_KEY_ENCRYPTION_KEY?: string;
       /**

@@ -27,6 +27,19 @@ export const requireTenant = createMiddleware<AppEnv>(async (c, next) => {
 });
 
 /**
+ * Whether a key (or an admin UI session, admin/session.ts) may do what `permission` allows: the
+ * one rule both the API and the admin UI check.
+ *
+ * @example
+ * ```ts
+ * permits({ permissions: ["read", "send"] }, "manage") // false
+ * ```
+ */
+export function permits(who: { permissions: readonly ApiKeyPermission[] }, permission: ApiKeyPermission): boolean {
+  return who.permissions.includes(permission);
+}
+
+/**
  * Tenant routes: refuses a key without `permission` (403 naming it). Runs after requireTenant and
  * before body validation, so a key that may not change something learns nothing about the schema.
  *
@@ -37,7 +50,7 @@ export const requireTenant = createMiddleware<AppEnv>(async (c, next) => {
  */
 export function requirePermission(permission: ApiKeyPermission) {
   return createMiddleware<AppEnv>(async (c, next) => {
-    if (!c.get("tenant").permissions.includes(permission)) {
+    if (!permits(c.get("tenant"), permission)) {
       throw new ApiError("forbidden", { detail: `This API key lacks the \`${permission}\` permission` });
     }
     await next();

@@ -1,0 +1,81 @@
+import { eq, lt, sql } from "drizzle-orm";
+import { createRemoteJWKSet, jwtVerify } from "jose";
+import { adminSignInAttempts } from "../../db/schema";
+import { timingSafeEqualString } from "../../lib/crypto/hash";
+import type { Env } from "../../env";
+import type { OperatorContext } from "../context";
+
+/** Failed admin-token sign-ins one client may make per minute before it is refused unheard. */
+export const MAX_FAILED_SIGN_INS_PER_MINUTE = 5;
+
+export type OperatorSignIn = { ok: true } | { ok: false; reason: "wrong_token" | "too_many_attempts" | "disabled" };
+
+/**
+ * Checks the admin token an operator typed (constant-time). A client (its IP address) that has
+ * failed MAX_FAILED_SIGN_INS_PER_MINUTE times this minute is refused without the token being
+ * compared, so guessing is bounded to a few tries a minute; a failure costs one D1 batch that
+ * also forgets earlier minutes. Disabled when Cloudflare Access is configured (Access signs
+ * operators in) or no ADMIN_TOKEN is set.
+ *
+ * @example
+ * ```ts
+ * const result = await signInOperator(ctx, { token: form.token, client: c.req.header("cf-connecting-ip") ?? "unknown" });
+ * ```
+ */
+export async function signInOperator(ctx: Pick<OperatorContext, "db" | "env" | "now">, input: { token: string; client: string }): Promise<OperatorSignIn> {
+  const expected = ctx.env.ADMIN_TOKEN;
+  if (!expected || accessConfig(ctx.env)) return { ok: false, reason: "disabled" };
+  const minute = Math.floor(ctx.now.getTime() / 60_000);
+  const bucket = `${input.client.slice(0, 64)}:${minute}`;
+  const row = await ctx.db.select({ failures: adminSignInAttempts.failures }).from(adminSignInAttempts).where(eq(adminSignInAttempts.bucket, bucket)).get();
+  if ((row?.failures ?? 0) >= MAX_FAILED_SIGN_INS_PER_MINUTE) return { ok: false, reason: "too_many_attempts" };
+  // Bounded before comparing, so a huge paste costs nothing.
+  if (input.token.length <= 512 && timingSafeEqualString(input.token.trim(), expected)) return { ok: true };
+  await ctx.db.batch([
+    ctx.db
+      .insert(adminSignInAttempts)
+      .values({ bucket, failures: 1, minute })
+      .onConflictDoUpdate({ target: adminSignInAttempts.bucket, set: { failures: sql`${adminSignInAttempts.failures} + 1` } }),
+    ctx.db.delete(adminSignInAttempts).where(lt(adminSignInAttempts.minute, minute - 1)),
+  ]);
+  return { ok: false, reason: "wrong_token" };
+}
+
+/** Cloudflare Access's settings, when both are set: the team's domain and the application's AUD tag. */
+export function accessConfig(env: Pick<Env, "ACCESS_TEAM_DOMAIN" | "ACCESS_AUD">): { issuer: string; audience: string } | null {
+  const team = env.ACCESS_TEAM_DOMAIN?.trim();
+  const audience = env.ACCESS_AUD?.trim();
+  if (!team || !audience) return null;
+  // Either `myteam` or `myteam.cloudflareaccess.com` (with or without https://).
+  const host = team.replace(/^https:\/\//, "").replace(/\/+$/, "");
+  return { issuer: `https://${host.includes(".") ? host : `${host}.cloudflareaccess.com`}`, audience };
+}
+
+const jwksByIssuer = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
+
+/**
+ * Verifies Cloudflare Access's `Cf-Access-Jwt-Assertion` (signature by the team's published keys,
+ * `aud`, `iss`, expiry) and returns the signed-in identity's email, or null when Access is not
+ * configured or the assertion is missing or invalid. The key set is fetched once per isolate and
+ * refreshed by jose when a new `kid` appears.
+ *
+ * @example
+ * ```ts
+ * const who = await verifyAccessAssertion(ctx.env, c.req.header("cf-access-jwt-assertion"));
+ * ```
+ */
+export async function verifyAccessAssertion(env: Pick<Env, "ACCESS_TEAM_DOMAIN" | "ACCESS_AUD">, assertion: string | undefined): Promise<{ email: string | null } | null> {
+  const config = accessConfig(env);
+  if (!config || !assertion || assertion.length > 8192) return null;
+  let jwks = jwksByIssuer.get(config.issuer);
+  if (!jwks) {
+    jwks = createRemoteJWKSet(new URL(`${config.issuer}/cdn-cgi/access/certs`));
+    jwksByIssuer.set(config.issuer, jwks);
+  }
+  try {
+    const { payload } = await jwtVerify(assertion, jwks, { issuer: config.issuer, audience: config.audience, algorithms: ["RS256"] });
+    return { email: typeof payload.email === "string" ? payload.email : null };
+  } catch {
+    return null;
+  }
+}
