@@ -39,7 +39,8 @@ function chunkDeliveries(notifyId: string, channel: FanoutChannel, info: ChunkIn
 }
 
 /** A service context for planning a chunk as the request would have: its tenant, key, defaults and clock. */
-function chunkContext(db: Db, env: Env, manifest: FanoutManifest, tenant: typeof tenants.$inferSelect): ServiceContext {
+function chunkContext(db: Db, env: Env, manifest: FanoutManifest, current: typeof tenants.$inferSelect): ServiceContext {
+  const tenant = { ...current, ...(manifest.senderDefaults ?? { defaultReplyTo: null, defaultSmsSender: null }) };
   return {
     db,
     env,

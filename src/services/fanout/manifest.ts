@@ -35,6 +35,8 @@ export interface FanoutManifest {
   principal: Omit<TenantPrincipal, "tenant">;
   /** The tenant's defaults as the request resolved them, so every chunk renders alike. */
   settings: TenantSettings;
+  /** The default reply-to address and SMS sender the request resolved with (absent in manifests written before they applied: none). */
+  senderDefaults?: { defaultReplyTo: string | null; defaultSmsSender: string | null };
   /** The request without its other channels or merge rows. */
   request: Omit<SendRequest, "channels">;
   channels: Partial<Record<FanoutChannel, StoredChannel>>;

@@ -90,6 +90,7 @@ export async function startFanout(
     origin: ctx.origin,
     principal,
     settings: ctx.settings,
+    senderDefaults: { defaultReplyTo: ctx.tenant.defaultReplyTo, defaultSmsSender: ctx.tenant.defaultSmsSender },
     request: {
       attachments: request.attachments,
       delayedSend: request.delayedSend,

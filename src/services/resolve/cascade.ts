@@ -3,7 +3,7 @@ import type { Channel } from "../../db/schema";
 import { ApiError, type FieldError } from "../../lib/errors/api-error";
 import type { ServiceContext } from "../context";
 import { isRegion } from "../tenants/settings";
-import { type ChannelLayer, joinPath, type Source, systemLayer, tenantLayers } from "./layers";
+import { type ChannelLayer, joinPath, senderDefaultLayer, type Source, systemLayer, tenantLayers } from "./layers";
 
 /**
  * The one resolver of the System → Tenant → Event → Request cascade. Every layer is a partial
@@ -32,6 +32,8 @@ const ALIASES: Record<string, string> = { "content.template.templateId": "conten
 export interface Origin {
   source: Source;
   path: string;
+  /** The layer's label (ChannelLayer.label), shown by explain() beside the source. */
+  label?: string;
 }
 
 export interface ListItem<T = unknown> extends Origin {
@@ -64,10 +66,14 @@ function flatten(layer: ChannelLayer): { leaf: string; value: unknown; path: str
   return out;
 }
 
-function listItems(value: unknown, path: string, source: Source): ListItem[] {
+function listItems(value: unknown, path: string, source: Source, label: string | undefined): ListItem[] {
+  const named = label ? { label } : {};
   // A recipient list may be one comma-separated string: it is one item, blamed at the field itself.
-  return Array.isArray(value) ? value.map((v, i) => ({ value: v, source, path: `${path}[${i}]` })) : [{ value, source, path }];
+  return Array.isArray(value) ? value.map((v, i) => ({ value: v, source, ...named, path: `${path}[${i}]` })) : [{ value, source, ...named, path }];
 }
+
+/** How explain() names an origin: its layer, and what within the layer when that is ambiguous. */
+const named = (o: Origin): string => (o.label ? `${o.source} (${o.label})` : o.source);
 
 type ContentKind = "template" | "inline" | null;
 
@@ -137,7 +143,8 @@ export class ResolvedChannel {
 
   /**
    * Provenance: each resolved value's leaf and the layer it came from. A list built by several
-   * layers names them in order (`"event+augment"`).
+   * layers names them in order (`"event+augment"`); a value of a labelled layer says which part
+   * of the layer it is (`"tenant (default reply-to address)"`).
    *
    * @example
    * ```ts
@@ -147,7 +154,7 @@ export class ResolvedChannel {
   explain(): Record<string, string> {
     const out: Record<string, string> = {};
     for (const [leaf, found] of [...this.leaves].sort(([a], [b]) => a.localeCompare(b))) {
-      out[leaf] = found.kind === "value" ? found.origin.source : [...new Set(found.items.map((i) => i.source))].join("+");
+      out[leaf] = found.kind === "value" ? named(found.origin) : [...new Set(found.items.map(named))].join("+");
     }
     return out;
   }
@@ -181,12 +188,12 @@ export function resolveChannel(channel: Channel, layers: ChannelLayer[], basePat
     }
     for (const { leaf, value, path } of flat) {
       if (LIST_LEAVES.has(leaf)) {
-        const items = listItems(value, path, layer.source);
+        const items = listItems(value, path, layer.source, layer.label);
         const current = leaves.get(leaf);
         if (layer.mode === "augment" && current?.kind === "list") current.items.push(...items);
         else leaves.set(leaf, { kind: "list", items });
       } else {
-        leaves.set(leaf, { kind: "value", value, origin: { source: layer.source, path } });
+        leaves.set(leaf, { kind: "value", value, origin: { source: layer.source, path, ...(layer.label ? { label: layer.label } : {}) } });
       }
     }
   }
@@ -196,10 +203,12 @@ export function resolveChannel(channel: Channel, layers: ChannelLayer[], basePat
 
 /**
  * A channel of a send with its request-side layers (event type, overrides, augments, or the
- * simple-send channel) resolved under the system and tenant layers.
+ * simple-send channel) resolved under the system and tenant layers; the tenant's default
+ * reply-to address or SMS sender sits under its stored defaults (layers.ts senderDefaultLayer).
  */
-export function resolveSendChannel(ctx: Pick<ServiceContext, "env" | "settings">, channel: Channel, requestLayers: ChannelLayer[], basePath: string): ResolvedChannel {
-  return resolveChannel(channel, [systemLayer(ctx.env, channel), ...tenantLayers(ctx.settings, channel), ...requestLayers], basePath);
+export function resolveSendChannel(ctx: Pick<ServiceContext, "env" | "settings" | "tenant">, channel: Channel, requestLayers: ChannelLayer[], basePath: string): ResolvedChannel {
+  const senderDefault = senderDefaultLayer(ctx.tenant, channel);
+  return resolveChannel(channel, [systemLayer(ctx.env, channel), ...(senderDefault ? [senderDefault] : []), ...tenantLayers(ctx.settings, channel), ...requestLayers], basePath);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Channel } from "../../db/schema";
+import type { Channel, TenantRow } from "../../db/schema";
 import type { Env } from "../../env";
 import type { TenantSettings } from "../tenants/settings";
 
@@ -25,6 +25,8 @@ export interface ChannelLayer {
   pathOf: (leaf: string) => string;
   /** documentLayer's prefix: such a layer is plain data and can be stored and rebuilt (a merge's fan-out). */
   prefix?: string;
+  /** What within its source the layer is, when the source alone is ambiguous; provenance shows it (`tenant (default reply-to address)`). */
+  label?: string;
 }
 
 /** Joins a path prefix and a relative path: ("email", "content.body") → "email.content.body". */
@@ -79,6 +81,29 @@ export function systemLayer(env: Env, channel: Channel): ChannelLayer {
     value,
     pathOf: mappedPath({ provider: channel === "sms" ? "SMS_PROVIDER" : "EMAIL_PROVIDER", "sender.from": "EMAIL_FROM", "sender.senderId": "SMS_FROM" }, "(system)"),
   };
+}
+
+/**
+ * The tenant's default reply-to address (email) or default SMS sender (sms) as a tenant layer,
+ * or null when it has none. It goes under the tenant's defaults: their `email.replyTo` /
+ * `sms.senderId`, written on purpose for sends, win over the entry merely marked default, which
+ * fills only a gap; it still ranks above the system's `SMS_FROM`, being the tenant's own choice.
+ * The value is the copy kept on the tenant row (senders/store.ts), which authentication has
+ * already read, so applying it costs the send no query.
+ *
+ * @example
+ * ```ts
+ * senderDefaultLayer({ defaultReplyTo: "help@example.gov", defaultSmsSender: null }, "email")?.value // { sender: { replyTo: "help@example.gov" } }
+ * ```
+ */
+export function senderDefaultLayer(tenant: Pick<TenantRow, "defaultReplyTo" | "defaultSmsSender">, channel: Channel): ChannelLayer | null {
+  if (channel === "email" && tenant.defaultReplyTo) {
+    return { source: "tenant", mode: "override", value: { sender: { replyTo: tenant.defaultReplyTo } }, label: "default reply-to address", pathOf: () => "replyToAddresses.default" };
+  }
+  if (channel === "sms" && tenant.defaultSmsSender) {
+    return { source: "tenant", mode: "override", value: { sender: { senderId: tenant.defaultSmsSender } }, label: "default SMS sender", pathOf: () => "smsSenders.default" };
+  }
+  return null;
 }
 
 /**

@@ -5,7 +5,8 @@ import { uuidv7 } from "../../lib/ids";
 import type { OperatorContext } from "../context";
 import type { TenantSettings } from "../tenants/settings";
 import { normaliseSmsSender, type SmsSenderView, toSmsSenderView } from "./sms-senders";
-import { insertSender, uniqueViolation } from "./store";
+import { forgetCredentials } from "../auth/credential-cache";
+import { deleteSender, insertSender, syncDefaultCopy, uniqueViolation } from "./store";
 
 export interface InboundNumberInput {
   number: string;
@@ -39,7 +40,8 @@ async function takenBy(ctx: OperatorContext, number: string): Promise<ApiError> 
  * tenant already sends from it, that sender (and its id, which sends may name) becomes inbound
  * rather than a second row being made (`created: false`). The global partial unique index on
  * inbound numbers keeps one tenant per number whatever races: another tenant's number is a 409 at
- * `number`. `isDefault: true` makes it the tenant's only default in the same batch.
+ * `number`. `isDefault: true` makes it the tenant's only default in the same batch (and its copy
+ * on the tenant row, which sends use).
  *
  * @example
  * ```ts
@@ -55,8 +57,10 @@ export async function assignInboundNumber(ctx: OperatorContext, tenant: TenantRo
       const statements: D1PreparedStatement[] = [];
       if (isDefault) statements.push(ctx.env.DB.prepare("UPDATE sms_senders SET is_default = 0 WHERE tenant_id = ? AND is_default = 1 AND id <> ?").bind(tenant.id, existing.id));
       statements.push(ctx.env.DB.prepare("UPDATE sms_senders SET inbound = 1, is_default = (is_default OR ?) WHERE id = ?").bind(isDefault ? 1 : 0, existing.id));
+      if (isDefault) statements.push(syncDefaultCopy(ctx.env.DB, "sms_senders", tenant.id));
       const results = await ctx.env.DB.batch(statements);
-      if (results[results.length - 1]!.meta.changes === 0) throw fieldError("conflict", "number", `The tenant deleted its sender ${number} meanwhile: assign it again`);
+      if (isDefault) forgetCredentials();
+      if (results[isDefault ? 1 : 0]!.meta.changes === 0) throw fieldError("conflict", "number", `The tenant deleted its sender ${number} meanwhile: assign it again`);
       return { sender: toSmsSenderView({ ...existing, inbound: true, isDefault: existing.isDefault || isDefault }), created: false };
     }
     const row: SmsSenderRow = { id: uuidv7(ctx.now.getTime()), tenantId: tenant.id, sender: number, isDefault, inbound: true, createdAt: ctx.now };
@@ -87,9 +91,6 @@ export async function listInboundNumbers(ctx: OperatorContext, tenantId: string)
  * inbound senders is a 404.
  */
 export async function releaseInboundNumber(ctx: OperatorContext, tenantId: string, senderId: string): Promise<void> {
-  const gone = await ctx.db
-    .delete(smsSenders)
-    .where(and(eq(smsSenders.id, senderId.toLowerCase()), eq(smsSenders.tenantId, tenantId.toLowerCase()), eq(smsSenders.inbound, true)))
-    .returning({ id: smsSenders.id });
-  if (gone.length === 0) throw new ApiError("not_found", { detail: `Tenant ${tenantId} has no inbound number ${senderId}` });
+  const gone = await deleteSender(ctx.env.DB, "sms_senders", tenantId.toLowerCase(), senderId.toLowerCase(), "AND inbound = 1");
+  if (!gone) throw new ApiError("not_found", { detail: `Tenant ${tenantId} has no inbound number ${senderId}` });
 }

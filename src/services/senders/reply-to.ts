@@ -4,7 +4,7 @@ import { ApiError, fieldError } from "../../lib/errors/api-error";
 import { uuidv7 } from "../../lib/ids";
 import type { ServiceContext } from "../context";
 import { validateEmailAddress } from "../recipients/email";
-import { insertSender, uniqueViolation } from "./store";
+import { deleteSender, insertSender, uniqueViolation } from "./store";
 
 export interface ReplyToInput {
   email: string;
@@ -58,11 +58,10 @@ export async function listReplyTos(ctx: ServiceContext): Promise<{ items: ReplyT
   return { items: rows.map(toReplyToView) };
 }
 
-/** Deleting the default leaves the tenant without one; sends already stored keep the address they resolved. */
+/**
+ * Deleting the default leaves the tenant without one (sends then use none, unless the tenant
+ * defaults give `email.replyTo`); sends already stored keep the address they resolved.
+ */
 export async function deleteReplyTo(ctx: ServiceContext, id: string): Promise<void> {
-  const gone = await ctx.db
-    .delete(replyToAddresses)
-    .where(and(eq(replyToAddresses.id, id.toLowerCase()), eq(replyToAddresses.tenantId, ctx.tenant.id)))
-    .returning({ id: replyToAddresses.id });
-  if (gone.length === 0) throw new ApiError("not_found", { detail: `No reply-to address ${id}` });
+  if (!(await deleteSender(ctx.env.DB, "reply_to_addresses", ctx.tenant.id, id.toLowerCase()))) throw new ApiError("not_found", { detail: `No reply-to address ${id}` });
 }

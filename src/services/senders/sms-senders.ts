@@ -6,7 +6,7 @@ import type { ServiceContext } from "../context";
 import { normalisePhoneNumber } from "../recipients/phone";
 import { defaultRegion } from "../send/defaults";
 import { SenderIdSchema } from "../send/sender-id";
-import { insertSender, uniqueViolation } from "./store";
+import { deleteSender, insertSender, uniqueViolation } from "./store";
 
 export interface SmsSenderInput {
   sender: string;
@@ -97,11 +97,10 @@ export async function listSmsSenders(ctx: ServiceContext): Promise<{ items: SmsS
   return { items: rows.map(toSmsSenderView) };
 }
 
-/** Deleting an inbound sender releases its number: only the operator can assign it again. */
+/**
+ * Deleting an inbound sender releases its number: only the operator can assign it again.
+ * Deleting the default leaves the tenant without one.
+ */
 export async function deleteSmsSender(ctx: ServiceContext, id: string): Promise<void> {
-  const gone = await ctx.db
-    .delete(smsSenders)
-    .where(and(eq(smsSenders.id, id.toLowerCase()), eq(smsSenders.tenantId, ctx.tenant.id)))
-    .returning({ id: smsSenders.id });
-  if (gone.length === 0) throw new ApiError("not_found", { detail: `No SMS sender ${id}` });
+  if (!(await deleteSender(ctx.env.DB, "sms_senders", ctx.tenant.id, id.toLowerCase()))) throw new ApiError("not_found", { detail: `No SMS sender ${id}` });
 }

@@ -101,6 +101,8 @@ export async function createTenant(ctx: OperatorContext, input: TenantInput): Pr
     status: input.status ?? "trial",
     limits: input.limits ?? {},
     settings: normaliseSettings(input.settings ?? {}),
+    defaultReplyTo: null,
+    defaultSmsSender: null,
     createdAt: now,
     updatedAt: now,
   };
