@@ -105,6 +105,7 @@ import { registerV2ListTemplates } from "./routes/notify-v2/templates/list";
 import { registerV2PreviewTemplate } from "./routes/notify-v2/templates/preview";
 import { registerListRegions } from "./routes/regions/list";
 import { tenantHomedHere } from "./middleware/region";
+import { buildAdminApp } from "./admin/app";
 
 /** Builds the HTTP application: middleware, every route, the error path and the docs. */
 export function buildApp(): App {
@@ -252,6 +253,9 @@ export function buildApp(): App {
   // Received text messages: the tenant's list, and GOV.UK Notify's v2 read (also at /gcnotify/v2/…)
   registerListReceivedTexts(app);
   registerV2ListReceivedTexts(app);
+
+  // The admin UI (HTML pages, not in the OpenAPI document; src/admin)
+  app.route("/admin", buildAdminApp());
 
   // Local provider sinks and dev inbox (404 unless DEV_SINK=true)
   registerDevRoutes(app);

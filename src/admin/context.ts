@@ -1,0 +1,53 @@
+import type { Context } from "hono";
+import { tenants } from "../db/schema";
+import { eq } from "drizzle-orm";
+import { publicOrigin } from "../lib/public-origin";
+import type { OperatorContext, ServiceContext } from "../services/context";
+import { adminServiceContext } from "../services/admin-identity/context";
+import type { AdminEnv, AdminIdentity } from "./env";
+import { AdminPageError } from "./errors";
+
+/**
+ * The OperatorContext of an admin request (the platform's view). Only for operator pages
+ * (behind `requireAdmin("operator")`).
+ *
+ * @example
+ * ```ts
+ * admin.get("/tenants", requireAdmin("operator"), async (c) => { const page = await listTenants(operatorContextOf(c), { limit: 50 }); … });
+ * ```
+ */
+export function operatorContextOf(c: Context<AdminEnv>): OperatorContext & { actor: string; correlationId: string } {
+  return {
+    db: c.get("db"),
+    env: c.env,
+    requestId: c.get("requestId"),
+    now: new Date(),
+    get origin() {
+      return publicOrigin(c);
+    },
+    actor: c.get("admin")?.actor ?? "operator",
+    correlationId: c.get("correlationId"),
+  };
+}
+
+/**
+ * The ServiceContext of the signed-in user's tenant, exactly as an API key with the role's
+ * permissions would get it: screens call the same services (`listTemplates(ctx, …)`), which
+ * apply the same checks. The tenant is the session's; a session without one (an operator) is a
+ * 403 page. One D1 read (the tenant row).
+ *
+ * @example
+ * ```ts
+ * admin.get("/templates", requireAdmin("read"), async (c) => {
+ *   const ctx = await tenantContextOf(c);
+ *   return page(c, <TemplatesPage page={await listTemplates(ctx, { limit: 50 })} />);
+ * });
+ * ```
+ */
+export async function tenantContextOf(c: Context<AdminEnv>): Promise<ServiceContext> {
+  const admin: AdminIdentity | null = c.get("admin");
+  if (!admin?.tenantId) throw new AdminPageError(403, "This page is for a tenant's users; operators see tenants from the Tenants page.");
+  const tenant = await c.get("db").select().from(tenants).where(eq(tenants.id, admin.tenantId)).get();
+  if (!tenant) throw new AdminPageError(403, "Your tenant no longer exists.");
+  return adminServiceContext(operatorContextOf(c), tenant, { actor: admin.actor, role: admin.role, correlationId: c.get("correlationId") });
+}

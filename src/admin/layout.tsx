@@ -1,0 +1,179 @@
+import type { Context } from "hono";
+import { raw } from "hono/html";
+import type { Child } from "hono/jsx";
+import type { AdminEnv, AdminIdentity } from "./env";
+
+/** Where nav links point; screens add their routes under these. */
+const TENANT_NAV = [
+  { href: "/admin/dashboard", label: "Dashboard" },
+  { href: "/admin/templates", label: "Templates" },
+  { href: "/admin/activity", label: "Activity" },
+  { href: "/admin/send", label: "Send" },
+  { href: "/admin/settings", label: "Settings" },
+];
+const OPERATOR_NAV = [{ href: "/admin/tenants", label: "Tenants" }];
+
+export interface LayoutProps {
+  title: string;
+  nonce: string;
+  admin: AdminIdentity | null;
+  /** The request's path, to mark the current nav item. */
+  path: string;
+  children?: Child;
+}
+
+/** The shell of every admin page: skip link, header with sign-out, nav by who is signed in, main. */
+export function Layout({ title, nonce, admin, path, children }: LayoutProps) {
+  const nav = !admin ? [] : admin.kind === "operator" ? OPERATOR_NAV : TENANT_NAV;
+  return (
+    <>
+      {raw("<!DOCTYPE html>")}
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          {/* htmx must not add its own <style> (the CSP allows none inline). */}
+          <meta name="htmx-config" content='{"includeIndicatorStyles":false}' />
+          <title>{`${title} · Edge Notify admin`}</title>
+          <link rel="stylesheet" href="/admin/admin.css" />
+          <script src="/admin/vendor/htmx.min.js" nonce={nonce} defer></script>
+        </head>
+        <body>
+          <a class="skip-link" href="#main">
+            Skip to main content
+          </a>
+          <header class="header">
+            <div class="width-container header__inner">
+              <a class="header__name" href="/admin">
+                Edge Notify
+              </a>
+              {admin && (
+                <form method="post" action="/admin/sign-out" class="header__sign-out">
+                  <span class="header__who">{admin.kind === "operator" ? "Operator" : `Signed in (${admin.role})`}</span>
+                  <button type="submit" class="button button--secondary button--small">
+                    Sign out
+                  </button>
+                </form>
+              )}
+            </div>
+            {nav.length > 0 && (
+              <nav class="width-container nav" aria-label="Main">
+                <ul>
+                  {nav.map((item) => (
+                    <li>
+                      <a href={item.href} aria-current={path === item.href || path.startsWith(`${item.href}/`) ? "page" : undefined}>
+                        {item.label}
+                      </a>
+                    </li>
+                  ))}
+                </ul>
+              </nav>
+            )}
+          </header>
+          <main id="main" class="width-container main" tabindex={-1}>
+            {children}
+          </main>
+        </body>
+      </html>
+    </>
+  );
+}
+
+/**
+ * Renders a page inside the Layout with the request's nonce, session and path (status 200
+ * unless given). Every admin handler answers through this or `renderError`.
+ *
+ * @example
+ * ```ts
+ * return page(c, "Templates", <TemplatesList items={items} />);
+ * ```
+ */
+export function page(c: Context<AdminEnv>, title: string, body: Child, status: 200 | 400 | 403 | 404 | 409 | 422 | 429 | 500 = 200): Response | Promise<Response> {
+  return c.html(
+    <Layout title={title} nonce={c.get("cspNonce") ?? ""} admin={c.get("admin") ?? null} path={new URL(c.req.url).pathname}>
+      {body}
+    </Layout>,
+    status,
+  );
+}
+
+/** One field's error, for ErrorSummary and a field's inline message. */
+export interface FormError {
+  /** The id of the input at fault (the summary links to it). */
+  field: string;
+  message: string;
+}
+
+/**
+ * GOV.UK's error summary: a titled box at the top listing each error as a link to its field.
+ * Gets focus on load (autofocus: no script needed), so screen readers announce it.
+ *
+ * @example
+ * ```tsx
+ * {errors.length > 0 && <ErrorSummary errors={errors} />}
+ * ```
+ */
+export function ErrorSummary({ errors }: { errors: FormError[] }) {
+  if (errors.length === 0) return null;
+  return (
+    <div class="error-summary" role="alert" tabindex={-1} autofocus>
+      <h2 class="error-summary__title">There is a problem</h2>
+      <ul class="error-summary__list">
+        {errors.map((e) => (
+          <li>
+            <a href={`#${e.field}`}>{e.message}</a>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/**
+ * A labelled text input with an optional hint and inline error (GOV.UK's text input pattern).
+ *
+ * @example
+ * ```tsx
+ * <TextField id="email" name="email" label="Email address" type="email" value={form.email} error={errorFor(errors, "email")} />
+ * ```
+ */
+export function TextField(props: { id: string; name: string; label: string; hint?: string; error?: string; type?: string; value?: string; autocomplete?: string }) {
+  const describedBy = [props.hint ? `${props.id}-hint` : "", props.error ? `${props.id}-error` : ""].filter(Boolean).join(" ") || undefined;
+  return (
+    <div class={props.error ? "form-group form-group--error" : "form-group"}>
+      <label class="label" for={props.id}>
+        {props.label}
+      </label>
+      {props.hint && (
+        <div id={`${props.id}-hint`} class="hint">
+          {props.hint}
+        </div>
+      )}
+      {props.error && (
+        <p id={`${props.id}-error`} class="error-message">
+          <span class="visually-hidden">Error:</span> {props.error}
+        </p>
+      )}
+      <input
+        class={props.error ? "input input--error" : "input"}
+        id={props.id}
+        name={props.name}
+        type={props.type ?? "text"}
+        value={props.value ?? ""}
+        autocomplete={props.autocomplete}
+        aria-describedby={describedBy}
+        aria-invalid={props.error ? "true" : undefined}
+      />
+    </div>
+  );
+}
+
+/** The message for `field` among `errors`, if any. */
+export function errorFor(errors: FormError[], field: string): string | undefined {
+  return errors.find((e) => e.field === field)?.message;
+}
+
+/** A status tag (GOV.UK's tag): `tone` picks the colour, the text always says the status. */
+export function Tag({ tone = "grey", children }: { tone?: "grey" | "green" | "red" | "yellow" | "blue"; children?: Child }) {
+  return <strong class={`tag tag--${tone}`}>{children}</strong>;
+}

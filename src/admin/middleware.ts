@@ -1,0 +1,102 @@
+import { getCookie } from "hono/cookie";
+import { createMiddleware } from "hono/factory";
+import type { ApiKeyPermission } from "../db/schema";
+import { toBase64Url } from "../lib/crypto/encoding";
+import { publicOrigin } from "../lib/public-origin";
+import { permits } from "../middleware/auth";
+import { accessConfig, createSession, loadSession, permissionsOfRole, SESSION_COOKIE, verifyAccessAssertion } from "../services/admin-identity";
+import type { AdminEnv } from "./env";
+import { AdminPageError } from "./errors";
+import { setSessionCookie } from "./session-cookie";
+
+/**
+ * Strict headers on every admin response, with a fresh CSP nonce (`c.get("cspNonce")`, which
+ * `page()` puts on every <script>). No inline script or style, no eval, nothing from another
+ * origin; frames only from our own origin (tenant HTML previews, always `sandbox`ed).
+ */
+export const securityHeaders = createMiddleware<AdminEnv>(async (c, next) => {
+  const nonce = toBase64Url(crypto.getRandomValues(new Uint8Array(16)));
+  c.set("cspNonce", nonce);
+  await next();
+  const headers = {
+    "content-security-policy": `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; frame-src 'self'`,
+    "x-frame-options": "DENY",
+    "referrer-policy": "no-referrer",
+    "x-content-type-options": "nosniff",
+    "cache-control": "no-store",
+    "cross-origin-opener-policy": "same-origin",
+  };
+  for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
+});
+
+/** Content types a browser's form can send; the UI takes nothing else (no JSON, no text/plain). */
+const FORM_TYPES = /^(application\/x-www-form-urlencoded|multipart\/form-data)\s*(;|$)/i;
+
+/**
+ * CSRF: every request that is not GET/HEAD must come from a page of this origin (`Origin` equal
+ * to the deployment's, or, with no Origin, `Sec-Fetch-Site: same-origin`) and carry a form body.
+ * The session cookie is SameSite=Strict as well; this holds even where that does not.
+ */
+export const csrfGuard = createMiddleware<AdminEnv>(async (c, next) => {
+  if (c.req.method === "GET" || c.req.method === "HEAD") return next();
+  const origin = c.req.header("origin");
+  const site = c.req.header("sec-fetch-site");
+  const sameOrigin = origin !== undefined ? origin === publicOrigin(c) && (site === undefined || site === "same-origin") : site === "same-origin";
+  if (!sameOrigin) throw new AdminPageError(403, "This form was sent from another site, so it was refused. Go back, reload the page and try again.");
+  if (!FORM_TYPES.test(c.req.header("content-type") ?? "")) throw new AdminPageError(403, "The admin pages accept only form submissions.");
+  await next();
+});
+
+/**
+ * Loads the session named by the cookie into `c.get("admin")` (null when none). With Cloudflare
+ * Access configured, a request without a live session but with a valid Access assertion starts
+ * an operator session.
+ */
+export const loadAdmin = createMiddleware<AdminEnv>(async (c, next) => {
+  const cookie = getCookie(c, SESSION_COOKIE);
+  c.set("sessionCookie", cookie);
+  const ctx = { db: c.get("db"), now: new Date() };
+  const session = await loadSession(ctx, cookie);
+  if (session) {
+    c.set("admin", {
+      kind: session.kind,
+      tenantId: session.kind === "user" ? session.tenantId : null,
+      role: session.role,
+      userId: session.userId,
+      permissions: permissionsOfRole(session.role),
+      actor: session.kind === "operator" ? "operator" : `user:${session.userId}`,
+    });
+  } else if (accessConfig(c.env) && (await verifyAccessAssertion(c.env, c.req.header("cf-access-jwt-assertion")))) {
+    const created = await createSession(ctx, { kind: "operator", role: "manage", userId: null, tenantId: null }, cookie);
+    setSessionCookie(c, created.id);
+    c.set("admin", { kind: "operator", tenantId: null, role: "manage", userId: null, permissions: permissionsOfRole("manage"), actor: "operator" });
+  } else {
+    c.set("admin", null);
+  }
+  await next();
+});
+
+/**
+ * Guards a page: `"operator"` for operator pages, or the API key permission a tenant user's role
+ * must carry (the same `permits` rule as the API's). No one signed in: GET is redirected to the
+ * sign-in page, anything else is a 403 page; signed in without the right: a 403 page.
+ *
+ * @example
+ * ```ts
+ * admin.get("/settings", requireAdmin("read"), handler);
+ * admin.post("/settings", requireAdmin("manage"), handler);
+ * admin.get("/tenants", requireAdmin("operator"), handler);
+ * ```
+ */
+export function requireAdmin(need: ApiKeyPermission | "operator") {
+  return createMiddleware<AdminEnv>(async (c, next) => {
+    const admin = c.get("admin");
+    if (!admin) {
+      if (c.req.method === "GET") return c.redirect("/admin/sign-in", 303);
+      throw new AdminPageError(403, "Your session has ended. Sign in again.");
+    }
+    const allowed = need === "operator" ? admin.kind === "operator" : admin.kind === "user" && permits(admin, need);
+    if (!allowed) throw new AdminPageError(403, need === "operator" ? "This page is for operators." : `Your role does not include the ${need} permission.`);
+    await next();
+  });
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { exports } from "cloudflare:workers";
+import { ADMIN_TOKEN, BASE, type CallOptions } from "../helpers/http";
+
+/** Calls the Worker without following redirects (the helpers' call follows them). */
+function call(method: string, path: string, options: CallOptions = {}): Promise<Response> {
+  const headers = new Headers(options.headers);
+  let body = options.rawBody;
+  if (body === undefined && options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    if (!headers.has("content-type")) headers.set("content-type", "application/json");
+  }
+  return exports.default.fetch(new Request(`${BASE}${path}`, { method, headers, body, redirect: "manual" }));
+}
+
+const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+const post = (path: string, body: string, headers: Record<string, string> = {}) =>
+  call("POST", `/admin${path}`, { rawBody: body, headers: { "content-type": "application/x-www-form-urlencoded", origin: BASE, "cf-connecting-ip": "203.0.113.9", ...headers } });
+
+describe("admin UI: operator sign-in", () => {
+  it("refuses a wrong token, takes the right one and sets the session cookie with every attribute", async () => {
+    const wrong = await post("/sign-in", form({ token: "nope" }), { "cf-connecting-ip": "203.0.113.1" });
+    expect(wrong.status).toBe(403);
+    expect(wrong.headers.get("set-cookie")).toBeNull();
+    const right = await post("/sign-in", form({ token: ADMIN_TOKEN }), { "cf-connecting-ip": "203.0.113.1" });
+    expect(right.status).toBe(303);
+    expect(right.headers.get("location")).toBe("/admin/tenants");
+    const cookie = right.headers.get("set-cookie")!;
+    expect(cookie).toMatch(/^__Host-edge_notify_session=[A-Za-z0-9_-]{43};/);
+    for (const attr of ["HttpOnly", "Secure", "SameSite=Strict", "Path=/"]) expect(cookie).toContain(attr);
+    const id = /=([^;]+)/.exec(cookie)![1]!;
+    const tenants = await call("GET", "/admin/tenants", { headers: { cookie: `__Host-edge_notify_session=${id}` } });
+    expect(tenants.status).toBe(200);
+    const html = await tenants.text();
+    expect(html).toContain("Tenants");
+    expect(html).not.toContain(ADMIN_TOKEN);
+    expect(html).not.toContain(id);
+    const csp = tenants.headers.get("content-security-policy")!;
+    expect(csp).toMatch(/script-src 'nonce-[A-Za-z0-9_-]+'/);
+    expect(csp).not.toContain("unsafe");
+  });
+
+  it("limits failed attempts per client", async () => {
+    const statuses = [];
+    for (let i = 0; i < 7; i++) statuses.push((await post("/sign-in", form({ token: `wrong-${i}` }), { "cf-connecting-ip": "203.0.113.77" })).status);
+    expect(statuses.slice(0, 5)).toEqual([403, 403, 403, 403, 403]);
+    expect(statuses.slice(5)).toEqual([429, 429]);
+    // Even the right token is refused until the minute passes.
+    expect((await post("/sign-in", form({ token: ADMIN_TOKEN }), { "cf-connecting-ip": "203.0.113.77" })).status).toBe(429);
+  });
+
+  it("refuses cross-site posts and JSON bodies (CSRF)", async () => {
+    expect((await post("/sign-in", form({ token: ADMIN_TOKEN }), { origin: "https://evil.example" })).status).toBe(403);
+    expect((await call("POST", "/admin/sign-in", { rawBody: form({ token: ADMIN_TOKEN }), headers: { "content-type": "application/x-www-form-urlencoded" } })).status).toBe(403);
+    expect((await call("POST", "/admin/sign-in", { body: { token: ADMIN_TOKEN }, headers: { origin: BASE } })).status).toBe(403);
+    const sameSite = await call("POST", "/admin/sign-in", { rawBody: form({ token: ADMIN_TOKEN }), headers: { "content-type": "application/x-www-form-urlencoded", "sec-fetch-site": "same-origin", "cf-connecting-ip": "203.0.113.5" } });
+    expect(sameSite.status).toBe(303);
+  });
+
+  it("redirects to sign-in without a session, and sign-out ends the session", async () => {
+    const anon = await call("GET", "/admin/tenants");
+    expect(anon.status).toBe(303);
+    expect(anon.headers.get("location")).toBe("/admin/sign-in");
+    const signIn = await post("/sign-in", form({ token: ADMIN_TOKEN }), { "cf-connecting-ip": "203.0.113.6" });
+    const cookie = `__Host-edge_notify_session=${/=([^;]+)/.exec(signIn.headers.get("set-cookie")!)![1]}`;
+    expect((await call("GET", "/admin/tenants", { headers: { cookie } })).status).toBe(200);
+    expect((await post("/sign-out", "", { cookie })).status).toBe(303);
+    expect((await call("GET", "/admin/tenants", { headers: { cookie } })).status).toBe(303);
+  });
+});
