@@ -1,17 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { exports } from "cloudflare:workers";
-import { ADMIN_TOKEN, BASE, type CallOptions } from "../helpers/http";
-
-/** Calls the Worker without following redirects (the helpers' call follows them). */
-function call(method: string, path: string, options: CallOptions = {}): Promise<Response> {
-  const headers = new Headers(options.headers);
-  let body = options.rawBody;
-  if (body === undefined && options.body !== undefined) {
-    body = JSON.stringify(options.body);
-    if (!headers.has("content-type")) headers.set("content-type", "application/json");
-  }
-  return exports.default.fetch(new Request(`${BASE}${path}`, { method, headers, body, redirect: "manual" }));
-}
+import { ADMIN_TOKEN, BASE } from "../helpers/http";
+import { call } from "./helpers";
 
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 const post = (path: string, body: string, headers: Record<string, string> = {}) =>

@@ -5,6 +5,7 @@ import { sha256Hex } from "../../lib/crypto/hash";
 import { ApiError, fieldError } from "../../lib/errors/api-error";
 import { uuidv7 } from "../../lib/ids";
 import type { OperatorContext } from "../context";
+import { fromEmailChannel } from "../send/plan";
 import { sendNotification } from "../send/send";
 import { getTenant } from "../tenants/tenants";
 import { auditEntry } from "./audit";
@@ -58,26 +59,23 @@ export async function inviteAdministrator(
   const sendCtx = adminServiceContext(ctx, { ...tenant, status: "live" }, { actor: ctx.actor, role: "send", correlationId: ctx.correlationId });
   const receipt = await sendNotification(
     sendCtx,
-    {
-      channels: {
-        email: {
-          recipients: { to: [email] },
-          content: {
-            subject: `Sign in to Edge Notify for ${tenant.name}`,
-            body: [
-              `You have been invited to administer ${tenant.name} on Edge Notify.`,
-              "",
-              `Sign in: ${link}`,
-              "",
-              "This link works once and expires in 24 hours. If you did not expect this email, you can ignore it.",
-            ].join("\n"),
-            bodyType: "text",
-          },
-          ...(ctx.env.EMAIL_FROM ? { sender: { from: ctx.env.EMAIL_FROM } } : {}),
-        },
+    fromEmailChannel({
+      recipients: { to: [email] },
+      content: {
+        subject: `Sign in to Edge Notify for ${tenant.name}`,
+        body: [
+          `You have been invited to administer ${tenant.name} on Edge Notify.`,
+          "",
+          `Sign in: ${link}`,
+          "",
+          "This link works once and expires in 24 hours. If you did not expect this email, you can ignore it.",
+        ].join("\n"),
+        bodyType: "text",
       },
+      ...(ctx.env.EMAIL_FROM ? { sender: { from: ctx.env.EMAIL_FROM } } : {}),
+      // A second invitation to the same address is a new link, not a duplicate of the first.
       allowDuplicate: true,
-    } as unknown as Parameters<typeof sendNotification>[1],
+    }),
     "admin-invite",
   );
   return { user: user!, notifyId: receipt.notifyId };
