@@ -252,6 +252,7 @@ function printBanner(vars, started) {
     say(` ${tag}Live API key   ${demo.liveKey}`);
     say(` ${tag}Test API key   ${demo.testKey}   (never reaches a provider)`);
     if (vars.DEV_SINK === "true") say(` ${tag}Dev inbox      ${url}/dev/inbox   (every email, SMS and chat message sent locally)`);
+    say(` ${tag}Admin UI       ${url}/admin   (operators sign in with the admin token below; invited tenant users by the link in their email)`);
     say();
   }
   say(` Admin token    ${vars.ADMIN_TOKEN}   (from ${relative(devVarsPath)})`);
