@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContextOptions, chromium, type Page } from "playwright-core";
 
 const CANDIDATES = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
 
@@ -20,8 +20,8 @@ export function launch(): Promise<Browser> {
  * A page that may only talk to `origin`: anything else is aborted and recorded, so a test can
  * assert that a page works with no internet access.
  */
-export async function offlinePage(browser: Browser, origin: string): Promise<{ page: Page; blocked: string[]; errors: string[] }> {
-  const context = await browser.newContext();
+export async function offlinePage(browser: Browser, origin: string, options: BrowserContextOptions = {}): Promise<{ page: Page; blocked: string[]; errors: string[] }> {
+  const context = await browser.newContext(options);
   const blocked: string[] = [];
   const errors: string[] = [];
   await context.route("**/*", (route) => {

@@ -35,6 +35,8 @@ export function Layout({ title, nonce, admin, path, children }: LayoutProps) {
           {/* htmx must not add its own <style> (the CSP allows none inline). */}
           <meta name="htmx-config" content='{"includeIndicatorStyles":false}' />
           <title>{`${title} · Edge Notify admin`}</title>
+          {/* No favicon request (a 404 on every page). */}
+          <link rel="icon" href="data:," />
           <link rel="stylesheet" href="/admin/admin.css" />
           <script src="/admin/vendor/htmx.min.js" nonce={nonce} defer></script>
         </head>

@@ -21,7 +21,8 @@ export const securityHeaders = createMiddleware<AdminEnv>(async (c, next) => {
   const headers = {
     "content-security-policy": `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; frame-src 'self'`,
     "x-frame-options": "DENY",
-    "referrer-policy": "no-referrer",
+    // Not no-referrer: under it a browser's form posts carry `Origin: null`, and the CSRF check reads Origin.
+    "referrer-policy": "same-origin",
     "x-content-type-options": "nosniff",
     "cache-control": "no-store",
     "cross-origin-opener-policy": "same-origin",
@@ -39,7 +40,9 @@ const FORM_TYPES = /^(application\/x-www-form-urlencoded|multipart\/form-data)\s
  */
 export const csrfGuard = createMiddleware<AdminEnv>(async (c, next) => {
   if (c.req.method === "GET" || c.req.method === "HEAD") return next();
-  const origin = c.req.header("origin");
+  // `null` is what a browser sends where a referrer policy hides the origin: then Sec-Fetch-Site decides.
+  const given = c.req.header("origin");
+  const origin = given === "null" ? undefined : given;
   const site = c.req.header("sec-fetch-site");
   const sameOrigin = origin !== undefined ? origin === publicOrigin(c) && (site === undefined || site === "same-origin") : site === "same-origin";
   if (!sameOrigin) throw new AdminPageError(403, "This form was sent from another site, so it was refused. Go back, reload the page and try again.");

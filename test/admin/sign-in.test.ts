@@ -44,6 +44,10 @@ describe("admin UI: operator sign-in", () => {
     expect((await call("POST", "/admin/sign-in", { body: { token: ADMIN_TOKEN }, headers: { origin: BASE } })).status).toBe(403);
     const sameSite = await call("POST", "/admin/sign-in", { rawBody: form({ token: ADMIN_TOKEN }), headers: { "content-type": "application/x-www-form-urlencoded", "sec-fetch-site": "same-origin", "cf-connecting-ip": "203.0.113.5" } });
     expect(sameSite.status).toBe(303);
+    // `Origin: null` (a hidden origin) is decided by Sec-Fetch-Site alone.
+    expect((await post("/sign-in", form({ token: ADMIN_TOKEN }), { origin: "null", "sec-fetch-site": "cross-site" })).status).toBe(403);
+    expect((await post("/sign-in", form({ token: ADMIN_TOKEN }), { origin: "null" })).status).toBe(403);
+    expect((await post("/sign-in", form({ token: ADMIN_TOKEN }), { origin: "null", "sec-fetch-site": "same-origin", "cf-connecting-ip": "203.0.113.8" })).status).toBe(303);
   });
 
   it("redirects to sign-in without a session, and sign-out ends the session", async () => {
