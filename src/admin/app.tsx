@@ -11,6 +11,7 @@ import { AdminPageError, renderError } from "./errors";
 import { ErrorSummary, errorFor, type FormError, page, Tag, TextField } from "./layout";
 import { csrfGuard, loadAdmin, requireAdmin, securityHeaders } from "./middleware";
 import { clearSessionCookie, setSessionCookie } from "./session-cookie";
+import { registerTemplateScreens } from "./screens/templates";
 
 /** Form fields are bounded like every input: longer values are cut before use. */
 function field(form: Record<string, unknown>, name: string, max = 1000): string {
@@ -176,7 +177,9 @@ export function buildAdminApp(): Hono<AdminEnv> {
 }
 
 /** Screens (dashboard, templates, activity, send, settings…) add their routes here. */
-function registerScreens(_admin: Hono<AdminEnv>): void {}
+function registerScreens(admin: Hono<AdminEnv>): void {
+  registerTemplateScreens(admin);
+}
 
 function SignInPage({ access, errors }: { access: boolean; errors: FormError[] }) {
   return (
