@@ -11,6 +11,7 @@ import { AdminPageError, renderError } from "./errors";
 import { ErrorSummary, errorFor, type FormError, page, Tag, TextField } from "./layout";
 import { csrfGuard, loadAdmin, requireAdmin, securityHeaders } from "./middleware";
 import { clearSessionCookie, setSessionCookie } from "./session-cookie";
+import { registerActivity } from "./screens/activity";
 import { registerTemplateScreens } from "./screens/templates";
 
 /** Form fields are bounded like every input: longer values are cut before use. */
@@ -178,6 +179,7 @@ export function buildAdminApp(): Hono<AdminEnv> {
 
 /** Screens (dashboard, templates, activity, send, settings…) add their routes here. */
 function registerScreens(admin: Hono<AdminEnv>): void {
+  registerActivity(admin);
   registerTemplateScreens(admin);
 }
 

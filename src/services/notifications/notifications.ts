@@ -193,6 +193,8 @@ export interface HistoryFilter {
   status?: NotificationStatus;
   channel?: Channel;
   tag?: string;
+  /** The type of key that sent it: `test` finds test sends (the admin UI's Activity filter). */
+  keyType?: ApiKeyType;
   from?: Date;
   to?: Date;
 }
@@ -207,6 +209,7 @@ export async function listNotifications(ctx: ServiceContext, filter: HistoryFilt
         eq(notifications.tenantId, ctx.tenant.id),
         filter.correlationId !== undefined ? eq(notifications.correlationId, filter.correlationId) : undefined,
         filter.status ? eq(notifications.status, filter.status) : undefined,
+        filter.keyType ? eq(notifications.keyType, filter.keyType) : undefined,
         filter.channel ? sql`EXISTS (SELECT 1 FROM json_each(${notifications.channels}) WHERE value = ${filter.channel})` : undefined,
         filter.tag !== undefined ? sql`EXISTS (SELECT 1 FROM json_each(${notifications.tags}) WHERE value = ${filter.tag})` : undefined,
         filter.from ? gte(notifications.createdAt, filter.from) : undefined,

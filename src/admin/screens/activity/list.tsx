@@ -1,0 +1,190 @@
+import type { Hono } from "hono";
+import { API_KEY_TYPES, type ApiKeyType, CHANNELS, type Channel, NOTIFICATION_STATUSES, type NotificationStatus } from "../../../db/schema";
+import { toPageRequest } from "../../../lib/pagination";
+import { type HistoryFilter, listNotifications, type NotificationSummary } from "../../../services/notifications/notifications";
+import { tenantContextOf } from "../../context";
+import type { AdminEnv } from "../../env";
+import { ErrorSummary, errorFor, type FormError, page, TextField } from "../../layout";
+import { requireAdmin } from "../../middleware";
+import { StatusTag, TestTag, When } from "./shared";
+
+/** Notifications a page shows unless `?limit=` (1–100) says otherwise. */
+export const PAGE_SIZE = 25;
+/** Pages a "Previous" link can walk back through; past this it starts again at the first page. */
+const MAX_TRAIL = 40;
+const CURSOR = /^[A-Za-z0-9_-]{1,512}$/;
+
+interface Filters {
+  status: string;
+  channel: string;
+  tag: string;
+  correlationId: string;
+  keyType: string;
+}
+
+const CHANNEL_LABELS: Record<Channel, string> = { email: "Email", sms: "Text message", msgApp: "Chat" };
+const KEY_TYPE_LABELS: Record<ApiKeyType, string> = { live: "Live", team: "Team", test: "Test" };
+
+/**
+ * Activity: the tenant's notifications, newest first, filtered by a GET form and paged by keyset
+ * cursors. Keyset pages only go forward, so each link carries the cursors of the pages before it
+ * (`prev`, dot-separated, the first page being empty) for the "Previous" link.
+ */
+export function registerActivityList(admin: Hono<AdminEnv>): void {
+  admin.get("/activity", requireAdmin("read"), async (c) => {
+    const ctx = await tenantContextOf(c);
+    const q = (name: string, max: number) => (c.req.query(name) ?? "").trim().slice(0, max);
+    const filters: Filters = { status: q("status", 40), channel: q("channel", 20), tag: q("tag", 64), correlationId: q("correlationId", 128), keyType: q("keyType", 10) };
+    const errors: FormError[] = [];
+    const filter: HistoryFilter = {};
+    if (filters.status) {
+      if ((NOTIFICATION_STATUSES as readonly string[]).includes(filters.status)) filter.status = filters.status as NotificationStatus;
+      else errors.push({ field: "status", message: "Select a status from the list" });
+    }
+    if (filters.channel) {
+      if ((CHANNELS as readonly string[]).includes(filters.channel)) filter.channel = filters.channel as Channel;
+      else errors.push({ field: "channel", message: "Select a channel from the list" });
+    }
+    if (filters.keyType) {
+      if ((API_KEY_TYPES as readonly string[]).includes(filters.keyType)) filter.keyType = filters.keyType as ApiKeyType;
+      else errors.push({ field: "keyType", message: "Select a key type from the list" });
+    }
+    if (filters.tag) filter.tag = filters.tag;
+    if (filters.correlationId) filter.correlationId = filters.correlationId;
+
+    const rawCursor = c.req.query("cursor") ?? "";
+    const cursor = CURSOR.test(rawCursor) ? rawCursor : "";
+    const prevParam = c.req.query("prev");
+    const trail = prevParam === undefined ? [] : prevParam.slice(0, 25_000).split(".").filter((p) => p === "" || CURSOR.test(p)).slice(-MAX_TRAIL);
+    const asked = Number.parseInt(c.req.query("limit") ?? "", 10);
+    const limit = asked >= 1 && asked <= 100 ? asked : PAGE_SIZE;
+    const result = await listNotifications(ctx, filter, toPageRequest({ limit, ...(cursor ? { cursor } : {}) }));
+
+    const base = new URLSearchParams(Object.entries(filters).filter(([, v]) => v !== ""));
+    if (limit !== PAGE_SIZE) base.set("limit", String(limit));
+    const link = (at: string, before: string[] | null) => {
+      const params = new URLSearchParams(base);
+      if (at) params.set("cursor", at);
+      if (before) params.set("prev", before.join("."));
+      const qs = params.toString();
+      return `/admin/activity${qs ? `?${qs}` : ""}`;
+    };
+    const next = result.nextCursor ? link(result.nextCursor, [...trail, cursor].slice(-MAX_TRAIL)) : null;
+    // Without a trail (a cut-short or hand-made link) "Previous" goes back to the first page.
+    const previous = cursor ? (trail.length > 0 ? link(trail[trail.length - 1]!, trail.length > 1 ? trail.slice(0, -1) : null) : link("", null)) : null;
+    const filtered = Object.values(filters).some((v) => v !== "");
+    return page(c, "Activity", <ActivityList items={result.items} filters={filters} errors={errors} next={next} previous={previous} filtered={filtered} />, errors.length > 0 ? 400 : 200);
+  });
+}
+
+function Select(props: { id: string; label: string; value: string; options: [string, string][]; error?: string }) {
+  return (
+    <div class={props.error ? "form-group form-group--error" : "form-group"}>
+      <label class="label" for={props.id}>
+        {props.label}
+      </label>
+      {props.error && (
+        <p id={`${props.id}-error`} class="error-message">
+          <span class="visually-hidden">Error:</span> {props.error}
+        </p>
+      )}
+      <select class="select" id={props.id} name={props.id} aria-describedby={props.error ? `${props.id}-error` : undefined}>
+        <option value="">Any</option>
+        {props.options.map(([value, label]) => (
+          <option value={value} selected={props.value === value}>
+            {label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+function ActivityList(props: { items: NotificationSummary[]; filters: Filters; errors: FormError[]; next: string | null; previous: string | null; filtered: boolean }) {
+  const { filters, errors } = props;
+  return (
+    <>
+      <ErrorSummary errors={errors} />
+      <h1 class="heading-l">Activity</h1>
+      <form method="get" action="/admin/activity" class="filters" novalidate>
+        <fieldset class="fieldset">
+          <legend class="fieldset__legend">Filter notifications</legend>
+          <div class="filters__fields">
+            <Select id="status" label="Status" value={filters.status} options={NOTIFICATION_STATUSES.map((s) => [s, s])} error={errorFor(errors, "status")} />
+            <Select id="channel" label="Channel" value={filters.channel} options={CHANNELS.map((ch) => [ch, CHANNEL_LABELS[ch]])} error={errorFor(errors, "channel")} />
+            <Select id="keyType" label="Key type" value={filters.keyType} options={API_KEY_TYPES.map((k) => [k, KEY_TYPE_LABELS[k]])} error={errorFor(errors, "keyType")} />
+            <TextField id="tag" name="tag" label="Tag" value={filters.tag} autocomplete="off" />
+            <TextField id="correlationId" name="correlationId" label="Correlation id" value={filters.correlationId} autocomplete="off" />
+          </div>
+        </fieldset>
+        <button type="submit" class="button">
+          Apply filters
+        </button>{" "}
+        {props.filtered && (
+          <a class="filters__clear" href="/admin/activity">
+            Clear filters
+          </a>
+        )}
+      </form>
+      <table class="table">
+        <caption class="table__caption">{props.filtered ? "Notifications matching the filters, newest first" : "Notifications, newest first"}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Created</th>
+            <th scope="col">Status</th>
+            <th scope="col">Channels</th>
+            <th scope="col" class="numeric">
+              Recipients
+            </th>
+            <th scope="col">Correlation id</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.items.length === 0 ? (
+            <tr>
+              <td colspan={5}>{props.filtered ? "No notifications match these filters" : "No notifications yet"}</td>
+            </tr>
+          ) : (
+            props.items.map((n) => (
+              <tr>
+                <td>
+                  <a href={`/admin/activity/${n.notifyId}`}>
+                    <When at={n.createdAt} />
+                    <span class="visually-hidden"> notification {n.notifyId}</span>
+                  </a>
+                </td>
+                <td>
+                  <StatusTag status={n.status} />
+                  <TestTag keyType={n.keyType} />
+                </td>
+                <td>{n.channels.map((ch) => CHANNEL_LABELS[ch]).join(", ")}</td>
+                <td class="numeric">{n.messageCount}</td>
+                <td class="code">{n.correlationId ?? "–"}</td>
+              </tr>
+            ))
+          )}
+        </tbody>
+      </table>
+      {(props.previous || props.next) && (
+        <nav class="pagination" aria-label="Pages of notifications">
+          <ul>
+            {props.previous && (
+              <li>
+                <a href={props.previous} rel="prev">
+                  Previous page
+                </a>
+              </li>
+            )}
+            {props.next && (
+              <li>
+                <a href={props.next} rel="next">
+                  Next page
+                </a>
+              </li>
+            )}
+          </ul>
+        </nav>
+      )}
+    </>
+  );
+}
