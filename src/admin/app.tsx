@@ -1,11 +1,9 @@
 import { Hono } from "hono";
 import { ADMIN_ROLES, type AdminRole } from "../db/schema";
 import { ApiError } from "../lib/errors/api-error";
-import { toPageRequest } from "../lib/pagination";
-import { listNotifications } from "../services/notifications/notifications";
 import { listTenants } from "../services/tenants/tenants";
 import { accessConfig, audit, endSession, inviteAdministrator, redeemSignInLink, ROLE_LABELS, signInLinkIsLive, signInOperator, createSession } from "../services/admin-identity";
-import { operatorContextOf, tenantContextOf } from "./context";
+import { operatorContextOf } from "./context";
 import type { AdminEnv } from "./env";
 import { AdminPageError, renderError } from "./errors";
 import { ErrorSummary, errorFor, type FormError, page, Tag, TextField } from "./layout";
@@ -13,6 +11,8 @@ import { csrfGuard, loadAdmin, requireAdmin, securityHeaders } from "./middlewar
 import { clearSessionCookie, setSessionCookie } from "./session-cookie";
 import { registerActivity } from "./screens/activity";
 import { registerTemplateScreens } from "./screens/templates";
+import { registerDashboard } from "./screens/dashboard/dashboard";
+import { registerApiKeyScreens } from "./screens/settings/api-keys";
 
 /** Form fields are bounded like every input: longer values are cut before use. */
 function field(form: Record<string, unknown>, name: string, max = 1000): string {
@@ -95,54 +95,6 @@ export function buildAdminApp(): Hono<AdminEnv> {
     return c.redirect("/admin/sign-in", 303);
   });
 
-  // ── Tenant users ────────────────────────────────────────────────────────────────────────────
-  admin.get("/dashboard", requireAdmin("read"), async (c) => {
-    const ctx = await tenantContextOf(c);
-    // Placeholder for the dashboard screen: counts by status over 7 days, from the history service (at most 1,000 sends read).
-    const counts = new Map<string, number>();
-    let cursor: Parameters<typeof listNotifications>[2]["cursor"];
-    let read = 0;
-    do {
-      const batch = await listNotifications(ctx, { from: new Date(ctx.now.getTime() - 7 * 86_400_000) }, { limit: 100, ...(cursor ? { cursor } : {}) });
-      for (const n of batch.items) counts.set(n.status, (counts.get(n.status) ?? 0) + 1);
-      read += batch.items.length;
-      cursor = batch.nextCursor ? toPageRequest({ limit: 100, cursor: batch.nextCursor }).cursor : undefined;
-    } while (cursor && read < 1000);
-    return page(
-      c,
-      "Dashboard",
-      <>
-        <span class="caption">{ctx.tenant.name}</span>
-        <h1 class="heading-l">Dashboard</h1>
-        <table class="table">
-          <caption class="table__caption">Notifications in the last 7 days, by status</caption>
-          <thead>
-            <tr>
-              <th scope="col">Status</th>
-              <th scope="col" class="numeric">Notifications</th>
-            </tr>
-          </thead>
-          <tbody>
-            {counts.size === 0 ? (
-              <tr>
-                <td colspan={2}>No notifications yet</td>
-              </tr>
-            ) : (
-              [...counts].map(([status, n]) => (
-                <tr>
-                  <td>
-                    <Tag tone={status === "delivered" ? "green" : status.includes("fail") ? "red" : "grey"}>{status}</Tag>
-                  </td>
-                  <td class="numeric">{n}</td>
-                </tr>
-              ))
-            )}
-          </tbody>
-        </table>
-      </>,
-    );
-  });
-
   // ── Operators ───────────────────────────────────────────────────────────────────────────────
   admin.get("/tenants", requireAdmin("operator"), async (c) => {
     const tenants = await listTenants(operatorContextOf(c), { limit: 100 });
@@ -181,6 +133,8 @@ export function buildAdminApp(): Hono<AdminEnv> {
 function registerScreens(admin: Hono<AdminEnv>): void {
   registerActivity(admin);
   registerTemplateScreens(admin);
+  registerDashboard(admin);
+  registerApiKeyScreens(admin);
 }
 
 function SignInPage({ access, errors }: { access: boolean; errors: FormError[] }) {

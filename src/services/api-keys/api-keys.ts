@@ -77,6 +77,20 @@ export async function listApiKeys(ctx: OperatorContext, tenantId: string, page: 
   return pageOf(rows, page.limit, (r) => ({ t: r.createdAt.getTime(), id: r.id }), toApiKeyView);
 }
 
+/**
+ * One of the tenant's keys (never its secret); another tenant's id answers 404 like an unknown one.
+ *
+ * @example
+ * ```ts
+ * await getApiKey(ctx, ctx.tenant.id, keyId) // { id, name: "ci", type: "test", permissions: ["send", "read"], … }
+ * ```
+ */
+export async function getApiKey(ctx: OperatorContext, tenantId: string, keyId: string): Promise<ApiKeyView> {
+  const row = await ctx.db.query.apiKeys.findFirst({ where: and(eq(apiKeys.tenantId, tenantId), eq(apiKeys.id, keyId)) });
+  if (!row) throw new ApiError("not_found", { detail: `Tenant ${tenantId} has no API key ${keyId}` });
+  return toApiKeyView(row);
+}
+
 /** Revokes a key; revoking a revoked key is a no-op so retries are safe. */
 export async function revokeApiKey(ctx: OperatorContext, tenantId: string, keyId: string): Promise<ApiKeyView> {
   const existing = await ctx.db.query.apiKeys.findFirst({ where: and(eq(apiKeys.tenantId, tenantId), eq(apiKeys.id, keyId)) });

@@ -1,0 +1,168 @@
+import type { Context, Hono } from "hono";
+import { API_KEY_PERMISSIONS, API_KEY_TYPES, type ApiKeyPermission, type ApiKeyType } from "../../../../db/schema";
+import { CreateApiKeySchema } from "../../../../routes/api-keys/schemas";
+import { audit } from "../../../../services/admin-identity";
+import { createApiKey } from "../../../../services/api-keys/api-keys";
+import { tenantContextOf } from "../../../context";
+import type { AdminEnv } from "../../../env";
+import { ErrorSummary, errorFor, type FormError, page, TextField } from "../../../layout";
+import { requireAdmin } from "../../../middleware";
+import { KEYS_PATH, KeyTypeTag, PERMISSION_LABELS, TYPE_LABELS } from "./shared";
+
+interface CreateForm {
+  name: string;
+  type: string;
+  permissions: string[];
+}
+
+/** Where each field's errors point: the first control of a group of radios or checkboxes. */
+const FIELD_IDS: Record<string, string> = { name: "name", type: "type-live", permissions: "permission-send" };
+
+/**
+ * `GET /admin/settings/api-keys/new` (manage): the form. `POST /admin/settings/api-keys`: checks
+ * it with the operator API's own schema, creates the key for the session's tenant and answers
+ * the result page holding the key, the only time it is shown: it is not stored in the clear,
+ * not put in a URL, and the audit entry names the key, never its secret.
+ */
+export function registerCreateApiKeyScreen(admin: Hono<AdminEnv>): void {
+  admin.get("/settings/api-keys/new", requireAdmin("manage"), async (c) => {
+    await tenantContextOf(c);
+    return page(c, "Create an API key", <CreateKeyPage errors={[]} form={{ name: "", type: "", permissions: ["send", "read"] }} />);
+  });
+
+  admin.post("/settings/api-keys", requireAdmin("manage"), async (c) => {
+    const ctx = await tenantContextOf(c);
+    const form = await readForm(c);
+    const parsed = CreateApiKeySchema.safeParse({ name: form.name, type: form.type || undefined, permissions: form.permissions });
+    if (!parsed.success) {
+      const errors: FormError[] = [];
+      for (const issue of parsed.error.issues) {
+        const at = String(issue.path[0] ?? "name");
+        const field = FIELD_IDS[at] ?? "name";
+        if (errors.some((e) => e.field === field)) continue;
+        errors.push({ field, message: messageFor(at, issue.message, form) });
+      }
+      return page(c, "Create an API key", <CreateKeyPage errors={errors} form={form} />, 422);
+    }
+    const key = await createApiKey(ctx, ctx.tenant.id, parsed.data);
+    await audit(ctx, "api_key.created", `api_key:${key.id}`, { name: key.name, type: key.type, permissions: key.permissions });
+    return page(c, "API key created", <CreatedKeyPage name={key.name} type={key.type} permissions={key.permissions} secret={key.key} nonce={c.get("cspNonce")} />);
+  });
+}
+
+/** The form's fields, each bounded: a name of at most 200 characters, known words only for the rest. */
+async function readForm(c: Context<AdminEnv>): Promise<CreateForm> {
+  const body = await c.req.parseBody({ all: true });
+  const one = (v: unknown) => (typeof v === "string" ? v : "");
+  const many = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
+  const type = one(body.type);
+  return {
+    name: one(body.name).slice(0, 200),
+    type: (API_KEY_TYPES as readonly string[]).includes(type) ? type : "",
+    permissions: API_KEY_PERMISSIONS.filter((p) => many(body.permissions).includes(p)),
+  };
+}
+
+function messageFor(field: string, message: string, form: CreateForm): string {
+  if (field === "name") return form.name.trim() === "" ? "Enter a name for the key" : `Name: ${message}`;
+  if (field === "type") return "Select the type of key";
+  if (form.permissions.length === 0) return "Select at least one permission";
+  return message;
+}
+
+function CreateKeyPage({ errors, form }: { errors: FormError[]; form: CreateForm }) {
+  const typeError = errorFor(errors, "type-live");
+  const permissionError = errorFor(errors, "permission-send");
+  return (
+    <>
+      <ErrorSummary errors={errors} />
+      <a class="back-link" href={KEYS_PATH}>
+        Back to API keys
+      </a>
+      <h1 class="heading-l">Create an API key</h1>
+      <form method="post" action={KEYS_PATH} novalidate>
+        <TextField id="name" name="name" label="Name" hint="Say what uses it, for example ‘billing service’. It is part of the key." value={form.name} error={errorFor(errors, "name")} autocomplete="off" />
+        <div class={typeError ? "form-group form-group--error" : "form-group"}>
+          <fieldset class="fieldset" aria-describedby={typeError ? "type-error" : undefined}>
+            <legend class="fieldset__legend">Type of key</legend>
+            {typeError && (
+              <p id="type-error" class="error-message">
+                <span class="visually-hidden">Error:</span> {typeError}
+              </p>
+            )}
+            {API_KEY_TYPES.map((type) => (
+              <div class="radios__item">
+                <input class="radios__input" id={`type-${type}`} name="type" type="radio" value={type} checked={form.type === type} aria-describedby={`type-${type}-hint`} />
+                <label class="label radios__label" for={`type-${type}`}>
+                  {TYPE_LABELS[type].name}
+                  <span id={`type-${type}-hint`} class="hint">
+                    {" "}
+                    — {TYPE_LABELS[type].hint}
+                  </span>
+                </label>
+              </div>
+            ))}
+          </fieldset>
+        </div>
+        <div class={permissionError ? "form-group form-group--error" : "form-group"}>
+          <fieldset class="fieldset" aria-describedby={permissionError ? "permissions-error" : undefined}>
+            <legend class="fieldset__legend">Permissions</legend>
+            {permissionError && (
+              <p id="permissions-error" class="error-message">
+                <span class="visually-hidden">Error:</span> {permissionError}
+              </p>
+            )}
+            {API_KEY_PERMISSIONS.map((p) => (
+              <div class="radios__item">
+                <input class="radios__input" id={`permission-${p}`} name="permissions" type="checkbox" value={p} checked={form.permissions.includes(p)} />
+                <label class="label radios__label" for={`permission-${p}`}>
+                  {PERMISSION_LABELS[p]}
+                </label>
+              </div>
+            ))}
+          </fieldset>
+        </div>
+        <button type="submit" class="button">
+          Create key
+        </button>
+      </form>
+    </>
+  );
+}
+
+// Copies the key when script runs; without it the field is selected text to copy by hand.
+const COPY_SCRIPT = `document.getElementById("copy-key").hidden=false;document.getElementById("copy-key").addEventListener("click",function(){var k=document.getElementById("api-key");k.select();navigator.clipboard.writeText(k.value).then(function(){document.getElementById("copy-status").textContent="Key copied"})})`;
+
+function CreatedKeyPage(props: { name: string; type: ApiKeyType; permissions: ApiKeyPermission[]; secret: string; nonce: string }) {
+  return (
+    <>
+      <div class="panel panel--confirmation">
+        <h1 class="heading-l">API key created</h1>
+        <p class="body">
+          {props.name} · <KeyTypeTag type={props.type} /> · {props.permissions.join(", ")}
+        </p>
+      </div>
+      <h2 class="heading-m">Copy your key now</h2>
+      <p class="body">
+        <strong>This is the only time you will see it.</strong> Store it somewhere safe, such as your application's secret store. If you lose it, revoke it and create another.
+      </p>
+      <div class="form-group">
+        <label class="label" for="api-key">
+          API key for {props.name}
+        </label>
+        <div id="api-key-hint" class="hint">
+          Select the key and copy it (Ctrl+C, or ⌘C on a Mac).
+        </div>
+        <input class="input input--key code" id="api-key" type="text" readonly value={props.secret} aria-describedby="api-key-hint" autocomplete="off" spellcheck={false} />
+      </div>
+      <button type="button" class="button button--secondary" id="copy-key" hidden>
+        Copy key
+      </button>
+      <p class="body" id="copy-status" role="status"></p>
+      <p class="body">
+        <a href={KEYS_PATH}>Back to API keys</a>
+      </p>
+      <script nonce={props.nonce} dangerouslySetInnerHTML={{ __html: COPY_SCRIPT }}></script>
+    </>
+  );
+}
