@@ -76,7 +76,8 @@ async function show(c: Context<AdminEnv>, form: Record<string, unknown> | null) 
       </span>
       <h1 class="heading-l">Preview {view.name}</h1>
       {view.params.length > 0 && (
-        <form method="post" action={`/admin/templates/${view.id}/preview`} novalidate>
+        // With script, htmx posts the same form while typing and swaps in only the preview section; the button still does a full post.
+        <form method="post" action={`/admin/templates/${view.id}/preview`} novalidate hx-post={`/admin/templates/${view.id}/preview`} hx-trigger="input changed delay:400ms" hx-target="#preview" hx-select="#preview" hx-swap="outerHTML">
           <h2 class="heading-m">Parameters</h2>
           {view.params.map((name, i) => (
             <TextField id={`param-${i}`} name={`param-${i}`} label={name} value={state.values[name]} error={errorFor(state.errors, `param-${i}`)} autocomplete="off" />
@@ -90,7 +91,20 @@ async function show(c: Context<AdminEnv>, form: Record<string, unknown> | null) 
         <h2 class="heading-m" id="preview-heading">
           Preview
         </h2>
-        {state.result ? <Result result={state.result} name={view.name} /> : <p class="body">{state.errors.length > 0 ? "Fix the problems above to see the preview." : "Enter the parameters, then press Preview."}</p>}
+        {state.result ? (
+          <Result result={state.result} name={view.name} />
+        ) : state.errors.length > 0 ? (
+          <>
+            <p class="body">The preview needs these fixed first:</p>
+            <ul class="param-list">
+              {state.errors.map((e) => (
+                <li>{e.message}</li>
+              ))}
+            </ul>
+          </>
+        ) : (
+          <p class="body">Enter the parameters, then press Preview.</p>
+        )}
       </section>
     </>,
     state.errors.length > 0 ? 422 : 200,
@@ -115,7 +129,7 @@ function Result({ result, name }: { result: TemplatePreview; name: string }) {
           <div class="summary-list__row">
             <dt class="summary-list__key">HTML part</dt>
             <dd class="summary-list__value">
-              <iframe class="preview-frame" title={`HTML email preview of ${name}`} sandbox="" srcdoc={result.html} referrerpolicy="no-referrer" loading="lazy"></iframe>
+              <iframe class="preview-frame" title={`HTML email preview of ${name}`} sandbox="" srcdoc={result.html} referrerpolicy="no-referrer"></iframe>
             </dd>
           </div>
         )}
