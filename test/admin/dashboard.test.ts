@@ -114,6 +114,8 @@ describe("admin UI: dashboard", () => {
     const html = await (await getPage("/admin/dashboard", await sessionFor(b, "read"))).text();
     expect(html).toMatch(new RegExp(`<progress class="progress" max="10" value="4" aria-labelledby="merge-${id}">4 of 10 messages done \\(40%\\)</progress>`));
     expect(html).toContain(`href="/admin/activity/${id}"`);
+    // Another tenant's merge is not on A's dashboard.
+    expect(await (await getPage("/admin/dashboard", await sessionFor(a, "read"))).text()).toContain("No merges are running.");
     await env.DB.prepare("DELETE FROM notifications WHERE id = ?").bind(id).run();
   });
 

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull } from "drizzle-orm";
+import { and, desc, gt, isNull, sql } from "drizzle-orm";
 import { notifications } from "../../db/schema";
 import type { ServiceContext } from "../context";
 import { type NotificationSummary, progressOf, toSummary } from "./notifications";
@@ -26,7 +26,10 @@ export async function runningMerges(ctx: Pick<ServiceContext, "db" | "tenant">):
   const rows = await ctx.db
     .select()
     .from(notifications)
-    .where(and(eq(notifications.tenantId, ctx.tenant.id), gt(notifications.pendingChunks, 0), isNull(notifications.cancelRequestedAt)))
+    // The unary + keeps SQLite off the tenant's index (all its history, for a tenant with no
+    // merge running) and on the partial index of pending fan-outs, which holds only the running
+    // merges of every tenant.
+    .where(and(sql`+${notifications.tenantId} = ${ctx.tenant.id}`, gt(notifications.pendingChunks, 0), isNull(notifications.cancelRequestedAt)))
     .orderBy(desc(notifications.createdAt), desc(notifications.id))
     .limit(RUNNING_MERGES_SHOWN);
   return rows.map((row) => ({ ...toSummary(row), progress: progressOf(row.messageCount, statusCounts(row)), pendingChunks: row.pendingChunks }));
