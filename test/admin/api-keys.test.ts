@@ -58,6 +58,9 @@ describe("admin UI: API keys", () => {
     expect(key).toMatch(new RegExp(`^billing-${a.id}-[0-9a-f-]{36}$`));
     expect(html).toContain("This is the only time you will see it.");
     const secret = key!.slice(-36);
+    // The copy button's script runs under the page's CSP nonce (no inline script otherwise).
+    const nonce = /script-src 'nonce-([^']+)'/.exec(created.headers.get("content-security-policy") ?? "")?.[1];
+    expect(html).toContain(`<script nonce="${nonce}">document.getElementById("copy-key")`);
 
     // The key works against the API, with the chosen permission only.
     expect((await previewWith(key!)).status).toBe(200);
