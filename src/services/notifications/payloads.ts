@@ -21,11 +21,15 @@ export interface SentPayload {
 // dot-separated segments (services/unsubscribe/token.ts), so dots are part of it.
 const FILE_LINK_KEY = /(https?:\/\/[^\s"'<>]+?\/f\/[A-Za-z0-9-]+\?key=)[A-Za-z0-9_-]+/g;
 const UNSUBSCRIBE_TOKEN = /(https?:\/\/[^\s"'<>]+?\/u\/)[A-Za-z0-9_.~-]{16,}/g;
+// An admin invitation is the tenant's own email (admin-identity/invites.ts): its one-time sign-in
+// link would let anyone who reads the tenant's activity (a read-only user) sign in as the invitee.
+const SIGN_IN_LINK = /(\/admin\/sign-in\/link\/)[A-Za-z0-9_-]{43}/g;
 const HIDDEN = "[hidden]";
 
 /**
  * A stored payload as it may be shown: attachments' storage keys and a chat target's secret
- * removed (as previews do), file link keys and unsubscribe tokens replaced by `[hidden]`.
+ * removed (as previews do), file link keys, unsubscribe tokens and admin sign-in link tokens
+ * replaced by `[hidden]`.
  *
  * @example
  * ```ts
@@ -36,7 +40,7 @@ export function hidePayloadSecrets(payload: Record<string, unknown>): Record<str
   const copy: Record<string, unknown> = { ...payload };
   if (Array.isArray(copy.attachments)) copy.attachments = copy.attachments.map((a: Record<string, unknown>) => Object.fromEntries(Object.entries(a).filter(([k]) => k !== "key")));
   if (copy.target && typeof copy.target === "object") copy.target = Object.fromEntries(Object.entries(copy.target).filter(([k]) => k !== "secret"));
-  return JSON.parse(JSON.stringify(copy).replace(FILE_LINK_KEY, `$1${HIDDEN}`).replace(UNSUBSCRIBE_TOKEN, `$1${HIDDEN}`)) as Record<string, unknown>;
+  return JSON.parse(JSON.stringify(copy).replace(FILE_LINK_KEY, `$1${HIDDEN}`).replace(UNSUBSCRIBE_TOKEN, `$1${HIDDEN}`).replace(SIGN_IN_LINK, `$1${HIDDEN}`)) as Record<string, unknown>;
 }
 
 /**

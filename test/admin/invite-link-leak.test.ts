@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createProviderMocks } from "../helpers/providers";
+import { settleQueues } from "../helpers/queues";
+import { createTestTenant, type TestTenant } from "../helpers/tenants";
+import { getPage, postForm, sessionCookieOf, signInAsOperator } from "./helpers";
+
+// From an attack run: invitations are sent through the tenant's own send path, so the email
+// (with its one-time sign-in link) is a notification of the tenant's. A read-only user opening it
+// in Activity saw a manage user's unused link and, redeeming it, became that manage user.
+const mocks = createProviderMocks();
+let tenant: TestTenant;
+let operator: string;
+beforeAll(async () => {
+  mocks.server.listen({ onUnhandledRequest: "error" });
+  tenant = await createTestTenant("Admin link leak tenant");
+  operator = await signInAsOperator();
+});
+afterAll(async () => {
+  await settleQueues();
+  mocks.server.close();
+});
+
+async function invite(email: string, role: string): Promise<string> {
+  const res = await postForm("/admin/tenants/invite", { tenantId: tenant.id, email, role }, { cookie: operator });
+  expect(res.status).toBe(303);
+  await settleQueues();
+  const mail = mocks.captured.ses.filter((m) => m.destination.ToAddresses?.includes(email)).at(-1);
+  const link = /\/admin\/sign-in\/link\/([A-Za-z0-9_-]{43})/.exec(mail?.mime.text ?? "");
+  expect(link).not.toBeNull();
+  return link![1]!;
+}
+
+describe("admin UI: sign-in links in the tenant's activity", () => {
+  it("a read user's Activity never shows another person's sign-in link", async () => {
+    const readToken = await invite("reader@leak.test", "read");
+    const manageToken = await invite("boss@leak.test", "manage");
+    const reader = sessionCookieOf(await postForm(`/admin/sign-in/link/${readToken}`, {}));
+
+    const list = await (await getPage("/admin/activity", reader)).text();
+    const ids = [...new Set([...list.matchAll(/href="\/admin\/activity\/([0-9a-f-]{36})"/g)].map((m) => m[1]!))];
+    expect(ids.length).toBeGreaterThanOrEqual(2);
+    for (const id of ids) {
+      const res = await getPage(`/admin/activity/${id}`, reader);
+      expect(res.status).toBe(200);
+      const html = await res.text();
+      expect(html).not.toContain(manageToken);
+      expect(html).not.toContain(readToken);
+    }
+    // The link is still the invited person's to use.
+    const boss = await postForm(`/admin/sign-in/link/${manageToken}`, {});
+    expect(boss.status).toBe(303);
+  });
+});
