@@ -28,7 +28,7 @@ export function registerTemplateList(admin: Hono<AdminEnv>): void {
         <span class="caption">{ctx.tenant.name}</span>
         <h1 class="heading-l">Templates</h1>
         {canManage && (
-          <a href="/admin/templates/new" class="button" role="button" draggable={false}>
+          <a href="/admin/templates/new" class="button">
             Create a template
           </a>
         )}
