@@ -51,3 +51,23 @@ describe("admin UI: sign-in links in the tenant's activity", () => {
     expect(boss.status).toBe(303);
   });
 });
+
+describe("admin UI: a re-invitation with another role", () => {
+  it("ends the person's sessions, so a downgraded manage user cannot keep managing", async () => {
+    const first = await invite("demoted@leak.test", "manage");
+    const session = sessionCookieOf(await postForm(`/admin/sign-in/link/${first}`, {}));
+    expect((await getPage("/admin/settings/api-keys", session)).status).toBe(200);
+
+    await invite("demoted@leak.test", "read");
+    expect((await getPage("/admin/settings/api-keys", session)).status).toBe(303);
+    const create = await postForm("/admin/settings/api-keys", { name: "after downgrade", type: "live", permissions: "read" }, { cookie: session });
+    expect(create.status).toBe(403);
+  });
+
+  it("keeps the sessions of a re-invitation with the same role", async () => {
+    const first = await invite("same@leak.test", "send");
+    const session = sessionCookieOf(await postForm(`/admin/sign-in/link/${first}`, {}));
+    await invite("same@leak.test", "send");
+    expect((await getPage("/admin/dashboard", session)).status).toBe(200);
+  });
+});

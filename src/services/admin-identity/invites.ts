@@ -1,5 +1,5 @@
-import { and, eq, gt, isNull } from "drizzle-orm";
-import { type AdminRole, adminSignInLinks, adminUsers, type AdminUserRow, auditLog } from "../../db/schema";
+import { and, eq, gt, isNull, ne } from "drizzle-orm";
+import { type AdminRole, adminSessions, adminSignInLinks, adminUsers, type AdminUserRow, auditLog } from "../../db/schema";
 import { toBase64Url } from "../../lib/crypto/encoding";
 import { sha256Hex } from "../../lib/crypto/hash";
 import { ApiError, fieldError } from "../../lib/errors/api-error";
@@ -50,6 +50,9 @@ export async function inviteAdministrator(
     .onConflictDoUpdate({ target: [adminUsers.tenantId, adminUsers.email], set: { role: input.role } })
     .returning();
   await ctx.db.batch([
+    // A session keeps the role it began with: a re-invitation with another role (a downgrade)
+    // ends the person's sessions, so the new role applies from their next sign-in.
+    ctx.db.delete(adminSessions).where(and(eq(adminSessions.userId, user!.id), ne(adminSessions.role, input.role))),
     ctx.db.insert(adminSignInLinks).values({ tokenHash: await sha256Hex(token), userId: user!.id, expiresAt: new Date(ctx.now.getTime() + SIGN_IN_LINK_TTL_MS) }),
     ctx.db.insert(auditLog).values(auditEntry(ctx, "admin.user.invited", `admin_user:${user!.id}`, { role: input.role }, { tenantId: tenant.id })),
   ]);
