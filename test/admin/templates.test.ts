@@ -6,6 +6,7 @@ import { auditLog } from "../../src/db/schema";
 import { createSession, SESSION_COOKIE } from "../../src/services/admin-identity";
 import { json } from "../helpers/http";
 import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
+import { lineDiff } from "../../src/admin/screens/templates/diff";
 import { getPage, postForm } from "./helpers";
 
 const db = createDb(env.DB);
@@ -218,5 +219,33 @@ describe("admin UI: templates", () => {
     for (const path of ["/admin/templates/not-an-id", `/admin/templates/${id}?from=-1&to=1e99`, "/admin/templates/%F0%9F%92%A9/edit", "/admin/templates?channel=%00&cursor=zzz"]) {
       expect([path, (await getPage(path, manage)).status < 500]).toEqual([path, true]);
     }
+  });
+
+  it("editing a chat template made of a card keeps the card and writes no empty body", async () => {
+    const id = await apiTemplate(tenant, { name: "Card only", channel: "msgApp", card: { blocks: [{ type: "section", text: "Hi {{name}}" }] } });
+    const res = await postForm(`/admin/templates/${id}/edit`, { name: "Card only, renamed", body: "", renderer: "mustache" }, { cookie: manage });
+    expect(res.headers.get("location")).toBe(`/admin/templates/${id}?saved=updated`);
+    const api = await json<{ version: number; body: string | null; card: unknown }>(await asTenant(tenant, "GET", `/api/v1/templates/${id}`));
+    expect(api).toMatchObject({ version: 2, body: null, card: { blocks: [{ type: "section", text: "Hi {{name}}" }] } });
+  });
+});
+
+describe("lineDiff", () => {
+  it("aligns lines, removals before additions, and stays bounded on large unrelated texts", () => {
+    expect(lineDiff("a\nb\nc", "a\nx\nc")).toEqual([
+      { kind: "same", text: "a" },
+      { kind: "del", text: "b" },
+      { kind: "ins", text: "x" },
+      { kind: "same", text: "c" },
+    ]);
+    expect(lineDiff("same", "same")).toEqual([{ kind: "same", text: "same" }]);
+    const a = Array.from({ length: 3000 }, (_, i) => `a${i}`).join("\n");
+    const b = Array.from({ length: 3000 }, (_, i) => `b${i}`).join("\n");
+    const started = Date.now();
+    const big = lineDiff(`head\n${a}\ntail`, `head\n${b}\ntail`);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(big.filter((l) => l.kind === "del")).toHaveLength(3000);
+    expect(big.filter((l) => l.kind === "ins")).toHaveLength(3000);
+    expect([big[0], big.at(-1)]).toEqual([{ kind: "same", text: "head" }, { kind: "same", text: "tail" }]);
   });
 });

@@ -39,7 +39,7 @@ export function readForm(form: Record<string, unknown>): TemplateFormValues {
  */
 export function checkForm(values: TemplateFormValues, channel: Channel | undefined): {
   errors: FormError[];
-  content?: { name: string; subject: string | null; body: string; bodyType: BodyType | null; renderer: Renderer };
+  content?: { name: string; subject: string | null; body: string | null; bodyType: BodyType | null; renderer: Renderer };
 } {
   const errors: FormError[] = [];
   const name = values.name.trim();
@@ -58,7 +58,8 @@ export function checkForm(values: TemplateFormValues, channel: Channel | undefin
     content: {
       name,
       subject: channel === "email" ? values.subject : null,
-      body: values.body,
+      // A chat template may be a card alone: an empty body stays absent rather than becoming "".
+      body: channel === "msgApp" && values.body === "" ? null : values.body,
       bodyType: channel === "email" ? bodyType! : null,
       renderer: values.renderer as Renderer,
     },
