@@ -7,7 +7,7 @@ import { createSession, SESSION_COOKIE } from "../../src/services/admin-identity
 import { json } from "../helpers/http";
 import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
 import { lineDiff } from "../../src/admin/screens/templates/diff";
-import { getPage, postForm } from "./helpers";
+import { getPage, postForm, signInAsOperator } from "./helpers";
 
 const db = createDb(env.DB);
 async function userSession(tenant: TestTenant, role: "read" | "send" | "manage"): Promise<string> {
@@ -162,6 +162,20 @@ describe("admin UI: templates", () => {
     }
     const api = await json<{ version: number; name: string }>(await asTenant(tenant, "GET", `/api/v1/templates/${id}`));
     expect(api).toMatchObject({ version: 1, name: "Read-only view" });
+  });
+
+  it("no session: pages redirect to sign-in and posts are refused; an operator's session is not a tenant's", async () => {
+    const id = await apiTemplate(tenant, { name: "Signed-out view", channel: "sms", body: "Hello" });
+    for (const path of ["/admin/templates", `/admin/templates/${id}`, `/admin/templates/${id}/preview`, "/admin/templates/new", `/admin/templates/${id}/edit`]) {
+      const res = await getPage(path);
+      expect([path, res.status, res.headers.get("location")]).toEqual([path, 303, "/admin/sign-in"]);
+    }
+    for (const path of ["/admin/templates/new", `/admin/templates/${id}/edit`, `/admin/templates/${id}/preview`]) {
+      expect([path, (await postForm(path, { name: "x", channel: "sms", body: "x", renderer: "mustache" })).status]).toEqual([path, 403]);
+    }
+    const operator = await signInAsOperator();
+    expect((await getPage("/admin/templates", operator)).status).toBe(403);
+    expect((await getPage(`/admin/templates/${id}`, operator)).status).toBe(403);
   });
 
   it("another tenant's template id is a 404 page on every screen", async () => {
