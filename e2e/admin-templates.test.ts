@@ -99,8 +99,8 @@ describe("admin UI in a browser: templates", () => {
 
       expect(blocked).toEqual([]);
       expect(errors).toEqual([]);
-      // Expected: Chromium reporting the sandbox refusing the tenant's script, and the 422s that answer
-      // the empty form and the preview while a parameter is still missing.
+      // Expected: Chromium reporting the sandbox refusing the tenant's script, and the 422 answering
+      // the empty create form (the live preview answers 200 while a parameter is still missing).
       expect(consoleErrors.filter((m) => !/Blocked script execution in 'about:srcdoc'|status of 422/.test(m))).toEqual([]);
       await page.context().close();
     }, 90_000);

@@ -112,6 +112,10 @@ describe("admin UI: templates", () => {
     expect(missingHtml).toContain('<div class="error-summary" role="alert" tabindex="-1" autofocus="">');
     expect(missingHtml).toContain('<a href="#param-1">Enter a value for date</a>');
     expect(missingHtml).toContain('value="Ann"');
+    // The same post from htmx while typing: the preview section names what is missing, with a 200.
+    const typing = await postForm(`/admin/templates/${id}/preview`, { "param-0": "Ann", "param-1": "" }, { cookie: read, headers: { "hx-request": "true" } });
+    expect(typing.status).toBe(200);
+    expect(await typing.text()).toContain("<li>Enter a value for date</li>");
 
     const ok = await postForm(`/admin/templates/${id}/preview`, { "param-0": "Ann", "param-1": "Monday" }, { cookie: read });
     expect(ok.status).toBe(200);

@@ -107,7 +107,8 @@ async function show(c: Context<AdminEnv>, form: Record<string, unknown> | null) 
         )}
       </section>
     </>,
-    state.errors.length > 0 ? 422 : 200,
+    // While typing (htmx), a parameter not yet filled in is the normal state, not a failed request: 200, so the browser logs no error.
+    state.errors.length > 0 && c.req.header("hx-request") !== "true" ? 422 : 200,
   );
 }
 
