@@ -13,6 +13,7 @@ import { registerActivity } from "./screens/activity";
 import { registerTemplateScreens } from "./screens/templates";
 import { registerDashboard } from "./screens/dashboard/dashboard";
 import { registerApiKeyScreens } from "./screens/settings/api-keys";
+import { isSystemTenantId } from "../services/tenants/system-tenant";
 
 /** Form fields are bounded like every input: longer values are cut before use. */
 function field(form: Record<string, unknown>, name: string, max = 1000): string {
@@ -212,7 +213,7 @@ function TenantsPage(props: {
           )}
           <select class="select" id="tenantId" name="tenantId">
             <option value="">Select a tenant</option>
-            {props.tenants.map((t) => (
+            {props.tenants.filter((t) => !isSystemTenantId(t.id)).map((t) => (
               <option value={t.id} selected={props.form.tenantId === t.id}>
                 {t.name}
               </option>

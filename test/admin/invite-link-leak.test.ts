@@ -4,9 +4,11 @@ import { settleQueues } from "../helpers/queues";
 import { createTestTenant, type TestTenant } from "../helpers/tenants";
 import { getPage, postForm, sessionCookieOf, signInAsOperator } from "./helpers";
 
-// From an attack run: invitations are sent through the tenant's own send path, so the email
-// (with its one-time sign-in link) is a notification of the tenant's. A read-only user opening it
-// in Activity saw a manage user's unused link and, redeeming it, became that manage user.
+// From an attack run: invitations were sent through the tenant's own send path, so the email
+// (with its one-time sign-in link) was a notification of the tenant's. A read-only user opening it
+// in Activity saw a manage user's unused link and, redeeming it, became that manage user. They are
+// now the deployment's own mail (invite-system-tenant.test.ts); Activity still hides sign-in link
+// tokens (activity.test.ts, hidePayloadSecrets) in case one arrives some other way.
 const mocks = createProviderMocks();
 let tenant: TestTenant;
 let operator: string;
@@ -37,15 +39,10 @@ describe("admin UI: sign-in links in the tenant's activity", () => {
     const reader = sessionCookieOf(await postForm(`/admin/sign-in/link/${readToken}`, {}));
 
     const list = await (await getPage("/admin/activity", reader)).text();
+    expect(list).not.toContain(manageToken);
     const ids = [...new Set([...list.matchAll(/href="\/admin\/activity\/([0-9a-f-]{36})"/g)].map((m) => m[1]!))];
-    expect(ids.length).toBeGreaterThanOrEqual(2);
-    for (const id of ids) {
-      const res = await getPage(`/admin/activity/${id}`, reader);
-      expect(res.status).toBe(200);
-      const html = await res.text();
-      expect(html).not.toContain(manageToken);
-      expect(html).not.toContain(readToken);
-    }
+    // The invitations are not the tenant's notifications at all.
+    expect(ids).toEqual([]);
     // The link is still the invited person's to use.
     const boss = await postForm(`/admin/sign-in/link/${manageToken}`, {});
     expect(boss.status).toBe(303);

@@ -23,7 +23,7 @@ const route = createRoute({
   },
   responses: {
     201: { description: "The key, with its secret", content: { "application/json": { schema: CreatedApiKeySchema } } },
-    ...problemResponses(400, 401, 403, 404, 413, 415),
+    ...problemResponses(400, 401, 403, 404, 413, 415, 422),
   },
 });
 

@@ -7,6 +7,7 @@ import { uuidv7 } from "../../lib/ids";
 import type { OperatorContext } from "../context";
 import { fromEmailChannel } from "../send/plan";
 import { sendNotification } from "../send/send";
+import { assertNotSystemTenant, ensureSystemTenant } from "../tenants/system-tenant";
 import { getTenant } from "../tenants/tenants";
 import { auditEntry } from "./audit";
 import { adminServiceContext } from "./context";
@@ -18,15 +19,17 @@ const MAX_EMAIL = 320;
 
 export interface Invitation {
   user: AdminUserRow;
-  /** The send that carries the link (its status shows in the tenant's activity). */
+  /** The send that carries the link: a notification of the system tenant (only the operator sees it). */
   notifyId: string;
 }
 
 /**
  * Invites a person to administer a tenant (or re-invites one, with a new role): stores the user
  * (email lower-cased, one row per tenant and address) and a one-time sign-in link (its token's
- * SHA-256; 24 hours), and emails the link through the tenant's own send path from the system
- * sender, so it shows in the tenant's activity and, locally, in the dev inbox. Audited.
+ * SHA-256; 24 hours), and emails the link as the deployment's own mail: a notification of the
+ * system tenant (system-tenant.ts), never of the invitee's tenant, whose every API key could
+ * otherwise read the link in its notification list and take the account first. The operator sees
+ * it under the system tenant; locally it shows in the dev inbox. Audited.
  *
  * @example
  * ```ts
@@ -42,6 +45,7 @@ export async function inviteAdministrator(
   if (email.length === 0 || email.length > MAX_EMAIL || !/^[^\s@<>",]+@[^\s@<>",]+\.[^\s@<>",]+$/.test(email)) {
     throw fieldError("invalid_request", "email", "Enter an email address in the correct format, like name@example.com");
   }
+  assertNotSystemTenant(tenantId, "administrators");
   const tenant = await getTenant(ctx, tenantId);
   const token = toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
   const [user] = await ctx.db
@@ -57,9 +61,9 @@ export async function inviteAdministrator(
     ctx.db.insert(auditLog).values(auditEntry(ctx, "admin.user.invited", `admin_user:${user!.id}`, { role: input.role }, { tenantId: tenant.id })),
   ]);
   const link = `${ctx.origin}/admin/sign-in/link/${token}`;
-  // The sign-in email is the service's own mail to a member of the tenant's team, which GOV.UK
-  // Notify's trial mode allows: it is sent as a live tenant's, whatever the tenant's status.
-  const sendCtx = adminServiceContext(ctx, { ...tenant, status: "live" }, { actor: ctx.actor, role: "send", correlationId: ctx.correlationId });
+  // Live whatever an operator has set: the service's own mail is never held to a guest list.
+  const system = await ensureSystemTenant(ctx);
+  const sendCtx = adminServiceContext(ctx, { ...system, status: "live" }, { actor: ctx.actor, role: "send", correlationId: ctx.correlationId });
   const receipt = await sendNotification(
     sendCtx,
     fromEmailChannel({

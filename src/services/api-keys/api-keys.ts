@@ -10,6 +10,7 @@ import { type Page, type PageRequest, pageOf } from "../../lib/pagination";
 import { formatCombinedKey } from "./combined-key";
 import { keyPermissions } from "./permissions";
 import { forgetCredentials } from "../auth/credential-cache";
+import { assertNotSystemTenant } from "../tenants/system-tenant";
 
 export interface ApiKeyView {
   id: string;
@@ -48,6 +49,8 @@ export async function createApiKey(
   tenantId: string,
   input: { name: string; type: ApiKeyType; permissions?: ApiKeyPermission[] },
 ): Promise<ApiKeyView & { key: string }> {
+  // A key of the system tenant would read the deployment's own mail (admin sign-in links).
+  assertNotSystemTenant(tenantId, "API keys");
   const id = uuidv7();
   const secret = crypto.randomUUID();
   const row: ApiKeyRow = {
