@@ -1,4 +1,7 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { createDb } from "../../src/db/client";
+import { MAX_FAILED_SIGN_INS_PER_MINUTE, signInOperator } from "../../src/services/admin-identity/operator";
 import { ADMIN_TOKEN, BASE } from "../helpers/http";
 import { call } from "./helpers";
 
@@ -36,6 +39,29 @@ describe("admin UI: operator sign-in", () => {
     expect(statuses.slice(5)).toEqual([429, 429]);
     // Even the right token is refused until the minute passes.
     expect((await post("/sign-in", form({ token: ADMIN_TOKEN }), { "cf-connecting-ip": "203.0.113.77" })).status).toBe(429);
+  });
+
+  it("compares at most the limit's tokens when attempts arrive in parallel (counted before comparing)", async () => {
+    // From an attack run: 40 parallel wrong tokens had 6 compared, the check running before any
+    // increment landed. One fixed instant, so the attempts share a minute.
+    const ctx = { db: createDb(env.DB), env, now: new Date() };
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => signInOperator(ctx, { token: `parallel-${i}`, client: "203.0.113.140" })));
+    const reasons = results.map((r) => (r.ok ? "ok" : r.reason));
+    expect(reasons.filter((r) => r === "wrong_token")).toHaveLength(MAX_FAILED_SIGN_INS_PER_MINUTE);
+    expect(reasons.filter((r) => r === "too_many_attempts")).toHaveLength(40 - MAX_FAILED_SIGN_INS_PER_MINUTE);
+    expect((await signInOperator(ctx, { token: ADMIN_TOKEN, client: "203.0.113.140" })).ok).toBe(false);
+
+    // Over HTTP too: five 403s (compared, wrong), the rest 429 (refused unheard).
+    const statuses = await Promise.all(Array.from({ length: 20 }, (_, i) => post("/sign-in", form({ token: `http-${i}` }), { "cf-connecting-ip": "203.0.113.141" }).then((r) => r.status)));
+    expect(statuses.filter((s) => s === 403).length).toBeLessThanOrEqual(MAX_FAILED_SIGN_INS_PER_MINUTE * 2); // a minute may turn mid-run
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+  });
+
+  it("does not count a right token against the client's minute", async () => {
+    const ctx = { db: createDb(env.DB), env, now: new Date() };
+    for (let i = 0; i < MAX_FAILED_SIGN_INS_PER_MINUTE + 2; i++) expect((await signInOperator(ctx, { token: ADMIN_TOKEN, client: "203.0.113.142" })).ok).toBe(true);
+    for (let i = 0; i < MAX_FAILED_SIGN_INS_PER_MINUTE; i++) expect(await signInOperator(ctx, { token: "wrong", client: "203.0.113.142" })).toEqual({ ok: false, reason: "wrong_token" });
+    expect(await signInOperator(ctx, { token: "wrong", client: "203.0.113.142" })).toEqual({ ok: false, reason: "too_many_attempts" });
   });
 
   it("refuses cross-site posts and JSON bodies (CSRF)", async () => {

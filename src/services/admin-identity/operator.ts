@@ -11,11 +11,14 @@ export const MAX_FAILED_SIGN_INS_PER_MINUTE = 5;
 export type OperatorSignIn = { ok: true } | { ok: false; reason: "wrong_token" | "too_many_attempts" | "disabled" };
 
 /**
- * Checks the admin token an operator typed (constant-time). A client (its IP address) that has
- * failed MAX_FAILED_SIGN_INS_PER_MINUTE times this minute is refused without the token being
- * compared, so guessing is bounded to a few tries a minute; a failure costs one D1 batch that
- * also forgets earlier minutes. Disabled when Cloudflare Access is configured (Access signs
- * operators in) or no ADMIN_TOKEN is set.
+ * Checks the admin token an operator typed (constant-time). A client (its IP address) may have
+ * MAX_FAILED_SIGN_INS_PER_MINUTE tokens compared per minute; beyond that it is refused without
+ * the token being compared, so guessing is bounded to a few tries a minute. The attempt is
+ * counted before the comparison, in one upsert that returns the new count: a check and a later
+ * increment let parallel requests all pass the check before any increment landed. A right token
+ * gives its count back, so only failures use up the minute. The same batch forgets earlier
+ * minutes. Disabled when Cloudflare Access is configured (Access signs operators in) or no
+ * ADMIN_TOKEN is set.
  *
  * @example
  * ```ts
@@ -27,17 +30,20 @@ export async function signInOperator(ctx: Pick<OperatorContext, "db" | "env" | "
   if (!expected || accessConfig(ctx.env)) return { ok: false, reason: "disabled" };
   const minute = Math.floor(ctx.now.getTime() / 60_000);
   const bucket = `${input.client.slice(0, 64)}:${minute}`;
-  const row = await ctx.db.select({ failures: adminSignInAttempts.failures }).from(adminSignInAttempts).where(eq(adminSignInAttempts.bucket, bucket)).get();
-  if ((row?.failures ?? 0) >= MAX_FAILED_SIGN_INS_PER_MINUTE) return { ok: false, reason: "too_many_attempts" };
-  // Bounded before comparing, so a huge paste costs nothing.
-  if (input.token.length <= 512 && timingSafeEqualString(input.token.trim(), expected)) return { ok: true };
-  await ctx.db.batch([
+  const [counted] = await ctx.db.batch([
     ctx.db
       .insert(adminSignInAttempts)
       .values({ bucket, failures: 1, minute })
-      .onConflictDoUpdate({ target: adminSignInAttempts.bucket, set: { failures: sql`${adminSignInAttempts.failures} + 1` } }),
+      .onConflictDoUpdate({ target: adminSignInAttempts.bucket, set: { failures: sql`${adminSignInAttempts.failures} + 1` } })
+      .returning({ failures: adminSignInAttempts.failures }),
     ctx.db.delete(adminSignInAttempts).where(lt(adminSignInAttempts.minute, minute - 1)),
   ]);
+  if ((counted[0]?.failures ?? Infinity) > MAX_FAILED_SIGN_INS_PER_MINUTE) return { ok: false, reason: "too_many_attempts" };
+  // Bounded before comparing, so a huge paste costs nothing.
+  if (input.token.length <= 512 && timingSafeEqualString(input.token.trim(), expected)) {
+    await ctx.db.update(adminSignInAttempts).set({ failures: sql`max(${adminSignInAttempts.failures} - 1, 0)` }).where(eq(adminSignInAttempts.bucket, bucket));
+    return { ok: true };
+  }
   return { ok: false, reason: "wrong_token" };
 }
 
