@@ -13,6 +13,7 @@ import { registerActivity } from "./screens/activity";
 import { registerTemplateScreens } from "./screens/templates";
 import { registerDashboard } from "./screens/dashboard/dashboard";
 import { registerApiKeyScreens } from "./screens/settings/api-keys";
+import { registerSettingsScreens } from "./screens/settings";
 import { isSystemTenantId } from "../services/tenants/system-tenant";
 
 /** Form fields are bounded like every input: longer values are cut before use. */
@@ -136,6 +137,7 @@ function registerScreens(admin: Hono<AdminEnv>): void {
   registerTemplateScreens(admin);
   registerDashboard(admin);
   registerApiKeyScreens(admin);
+  registerSettingsScreens(admin);
 }
 
 function SignInPage({ access, errors }: { access: boolean; errors: FormError[] }) {
