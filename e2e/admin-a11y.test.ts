@@ -1,0 +1,227 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { launch, offlinePage } from "./helpers/browser";
+
+const service = inject("service");
+// axe from node_modules, never a CDN: the browser is offline.
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"];
+/** Enough for every screen and its detail pages; a cap keeps a crawl of paged lists bounded. */
+const MAX_PAGES = 40;
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+/**
+ * Runs axe with the WCAG 2.x A/AA tags. `page.addScriptTag({ content })` adds an inline script,
+ * which the admin CSP (nonces only) refuses, so axe is evaluated through the DevTools protocol,
+ * which the page CSP does not govern; the page keeps its real CSP for the other checks.
+ */
+async function axeViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate<boolean>(`"axe" in window`))) await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate<AxeViolation[]>(`axe.run(document, { runOnly: { type: "tag", values: ${JSON.stringify(WCAG_TAGS)} } }).then((r) => r.violations)`);
+  return violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+/** Console errors (CSP violations among them) as the page logs them. */
+function watchConsole(page: Page): string[] {
+  const messages: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") messages.push(`${m.text()} at ${m.location().url}`);
+  });
+  return messages;
+}
+
+/** A URL's shape: ids and query values elided, so paging and filters do not multiply the crawl. */
+function shape(href: string): string {
+  const url = new URL(href);
+  const path = url.pathname.replace(/\/[0-9a-f]{8}-[0-9a-f-]{27,}|\/[A-Za-z0-9_-]{20,}/g, "/:id");
+  return `${path}?${[...url.searchParams.keys()].sort().join("&")}`;
+}
+
+/** Same-origin admin links on the page that a GET may follow (sign-out is a form, never a link). */
+async function adminLinks(page: Page): Promise<string[]> {
+  const hrefs = await page.evaluate<string[]>(`[...document.querySelectorAll("a[href]")].map((a) => a.href)`);
+  return hrefs.filter((h) => h.startsWith(`${service.baseUrl}/admin`) && !h.includes("#") && !/\.(css|js|csv)(\?|$)/.test(h));
+}
+
+interface PageReport {
+  url: string;
+  status: number;
+  violations: string[];
+  overflow?: number;
+  focusOutline?: string;
+}
+
+/**
+ * Visits `start` and every admin page reachable from it by links (one per URL shape), and on each:
+ * axe at desktop width, then the width at 320 px, then forced colours with a keyboard-focused
+ * control's outline. One context and one tab per role keeps it fast.
+ */
+async function crawl(page: Page, start: string[]): Promise<PageReport[]> {
+  const queue = [...start];
+  const seen = new Set(start.map(shape));
+  const reports: PageReport[] = [];
+  while (queue.length > 0 && reports.length < MAX_PAGES) {
+    const url = queue.shift()!;
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.emulateMedia({ forcedColors: "none" });
+    const res = await page.goto(url);
+    const status = res?.status() ?? 0;
+    const report: PageReport = { url, status, violations: await axeViolations(page) };
+    reports.push(report);
+    if (status !== 200) continue;
+    for (const link of await adminLinks(page)) {
+      if (!seen.has(shape(link))) {
+        seen.add(shape(link));
+        queue.push(link);
+      }
+    }
+
+    await page.setViewportSize({ width: 320, height: 640 });
+    const scroll = await page.evaluate<number>("document.documentElement.scrollWidth");
+    if (scroll > 320) report.overflow = scroll;
+
+    await page.emulateMedia({ forcedColors: "active" });
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.evaluate("document.activeElement?.blur()");
+    // Tab past the skip link to the first control of the header or nav.
+    for (let i = 0; i < 3; i++) await page.keyboard.press("Tab");
+    // Forced colours drop box-shadows and backgrounds: only an outline still shows focus.
+    report.focusOutline = await page.evaluate<string>(`(() => {
+      const el = document.activeElement;
+      if (!el || el === document.body) return "nothing focused";
+      const s = getComputedStyle(el);
+      return s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2 ? "ok" : el.tagName + " outline " + s.outlineStyle + " " + s.outlineWidth;
+    })()`);
+  }
+  return reports;
+}
+
+async function inviteAndSignIn(operator: Page, user: Page, tenantName: string): Promise<void> {
+  const email = `a11y-${crypto.randomUUID().slice(0, 8)}@example.com`;
+  await operator.goto(`${service.baseUrl}/admin/tenants`);
+  await operator.getByLabel("Tenant").selectOption({ label: tenantName });
+  await operator.getByLabel("Email address").fill(email);
+  await operator.getByLabel(/^Manage/).check();
+  await operator.getByRole("button", { name: "Send invitation" }).click();
+  await operator.waitForURL(/invited=1$/);
+  let link: string | undefined;
+  for (let i = 0; i < 120 && !link; i++) {
+    const inbox = (await (await fetch(`${service.baseUrl}/dev/inbox.json?limit=50`)).json()) as { items: { id: string; to: string[] }[] };
+    const mail = inbox.items.find((m) => m.to.includes(email));
+    if (mail) link = /https?:\/\/\S+\/admin\/sign-in\/link\/[A-Za-z0-9_-]{43}/.exec(await (await fetch(`${service.baseUrl}/dev/inbox/${mail.id}`)).text())?.[0];
+    else await new Promise((r) => setTimeout(r, 250));
+  }
+  expect(link, "the sign-in link").toBeDefined();
+  await user.goto(link!);
+  await user.getByRole("button", { name: "Continue" }).click();
+  await user.waitForURL(/\/admin\/dashboard$/);
+}
+
+function summarise(reports: PageReport[]): { violations: string[]; overflow: string[]; focus: string[] } {
+  return {
+    violations: reports.flatMap((r) => r.violations.map((v) => `${new URL(r.url).pathname}: ${v}`)),
+    overflow: reports.filter((r) => r.overflow !== undefined).map((r) => `${new URL(r.url).pathname}: scrollWidth ${r.overflow}`),
+    focus: reports.filter((r) => r.focusOutline !== undefined && r.focusOutline !== "ok").map((r) => `${new URL(r.url).pathname}: ${r.focusOutline}`),
+  };
+}
+
+describe("admin UI accessibility: axe WCAG 2.2 AA, 320 px, forced colours, keyboard only, no off-origin requests or console errors", () => {
+  let browser: Browser;
+  let tenantName: string;
+  let templateId: string;
+  let notificationId: string;
+  beforeAll(async () => {
+    browser = await launch();
+    const headers = { "x-api-key": service.liveKey, "content-type": "application/json" };
+    tenantName = ((await (await fetch(`${service.baseUrl}/api/v1/tenant`, { headers })).json()) as { tenant: { name: string } }).tenant.name;
+    // A template and a notification, so their detail pages exist for the crawl.
+    const template = await fetch(`${service.baseUrl}/api/v1/templates`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ name: `A11y ${crypto.randomUUID().slice(0, 6)}`, channel: "email", subject: "Hello ((name))", body: "Dear ((name)),\n\nYour code is ((code))." }),
+    });
+    expect(template.status).toBe(201);
+    templateId = ((await template.json()) as { id: string }).id;
+    const sent = await fetch(`${service.baseUrl}/api/v1/notifysimple`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ email: { recipients: { to: ["a11y@example.com"] }, content: { subject: "Hello", body: "Accessibility check" } } }),
+    });
+    expect(sent.status).toBe(201);
+    const body = (await sent.json()) as { id?: string; notifyId?: string };
+    notificationId = (body.notifyId ?? body.id)!;
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it("every page, as the operator and as a tenant administrator", async () => {
+    const operator = await offlinePage(browser, service.baseUrl);
+    const operatorConsole = watchConsole(operator.page);
+    const op = operator.page;
+
+    // The sign-in page, then a keyboard-only sign-in: Tab to the field, type, Enter.
+    const signedOut = await crawl(op, [`${service.baseUrl}/admin/sign-in`]);
+    // The check can fail: a planted unlabelled image is reported.
+    await op.evaluate(`document.querySelector("main").append(Object.assign(document.createElement("img"), { src: "data:," }))`);
+    await expect(axeViolations(op)).resolves.toEqual([expect.stringMatching(/^image-alt /)]);
+    await op.goto(`${service.baseUrl}/admin/sign-in`);
+    let field = "";
+    for (let i = 0; i < 10 && field !== "Admin token"; i++) {
+      await op.keyboard.press("Tab");
+      field = await op.evaluate<string>(`document.activeElement?.labels?.[0]?.textContent?.trim() ?? ""`);
+    }
+    expect(field, "Tab reaches the admin token field").toBe("Admin token");
+    await op.keyboard.type(service.adminToken);
+    await op.keyboard.press("Enter");
+    await op.waitForURL(/\/admin\/tenants$/);
+
+    // A form with errors: the error summary has focus, and its link leads to the field.
+    await op.getByRole("button", { name: "Send invitation" }).click();
+    await op.waitForLoadState();
+    await expect(op.evaluate<boolean>(`document.activeElement?.classList.contains("error-summary") ?? false`)).resolves.toBe(true);
+    const errorsPage = { url: op.url(), status: 422, violations: await axeViolations(op) };
+
+    const operatorPages = await crawl(op, [`${service.baseUrl}/admin/tenants`]);
+
+    const user = await offlinePage(browser, service.baseUrl);
+    const userConsole = watchConsole(user.page);
+    await inviteAndSignIn(op, user.page, tenantName);
+    const tenantPages = await crawl(user.page, [
+      `${service.baseUrl}/admin/dashboard`,
+      `${service.baseUrl}/admin/templates/${templateId}`,
+      `${service.baseUrl}/admin/templates/${templateId}/edit`,
+      `${service.baseUrl}/admin/templates/${templateId}/preview`,
+      `${service.baseUrl}/admin/activity/${notificationId}`,
+      `${service.baseUrl}/admin/activity/${notificationId}/cancel`,
+      `${service.baseUrl}/admin/settings/api-keys/new`,
+      // The HTML 404 page.
+      `${service.baseUrl}/admin/templates/00000000-0000-7000-8000-00000000dead`,
+    ]);
+
+    const all = [...signedOut, errorsPage, ...operatorPages, ...tenantPages];
+    const visited = all.map((r) => `${r.status} ${new URL(r.url).pathname}`);
+    // Visible in the run's output: which pages were checked.
+    console.log(`admin a11y: ${all.length} pages\n${visited.join("\n")}`);
+    expect(tenantPages.filter((r) => r.status === 200).length, "tenant pages visited").toBeGreaterThanOrEqual(8);
+    expect(summarise(all)).toEqual({ violations: [], overflow: [], focus: [] });
+
+    for (const side of [operator, user]) {
+      expect(side.blocked, "off-origin requests").toEqual([]);
+      expect(side.errors, "page errors").toEqual([]);
+    }
+    // Expected console errors: the failed resource loads of the non-200 pages visited on purpose.
+    const errorUrls = new Set(all.filter((r) => r.status !== 200).map((r) => r.url));
+    expect([...operatorConsole, ...userConsole].filter((m) => !(/status of (404|422|409|403)/.test(m) && [...errorUrls].some((u) => m.endsWith(` at ${u}`))))).toEqual([]);
+    await op.context().close();
+    await user.page.context().close();
+  }, 120_000);
+});
