@@ -1,20 +1,18 @@
 import { Hono } from "hono";
-import { ADMIN_ROLES, type AdminRole } from "../db/schema";
 import { ApiError } from "../lib/errors/api-error";
-import { listTenants } from "../services/tenants/tenants";
-import { accessConfig, audit, endSession, inviteAdministrator, redeemSignInLink, ROLE_LABELS, signInLinkIsLive, signInOperator, createSession } from "../services/admin-identity";
+import { accessConfig, audit, endSession, redeemSignInLink, signInLinkIsLive, signInOperator, createSession } from "../services/admin-identity";
 import { operatorContextOf } from "./context";
 import type { AdminEnv } from "./env";
 import { AdminPageError, renderError } from "./errors";
-import { ErrorSummary, errorFor, type FormError, page, Tag, TextField } from "./layout";
-import { csrfGuard, loadAdmin, requireAdmin, securityHeaders } from "./middleware";
+import { ErrorSummary, errorFor, type FormError, page, TextField } from "./layout";
+import { csrfGuard, loadAdmin, securityHeaders } from "./middleware";
 import { clearSessionCookie, setSessionCookie } from "./session-cookie";
 import { registerActivity } from "./screens/activity";
 import { registerTemplateScreens } from "./screens/templates";
 import { registerDashboard } from "./screens/dashboard/dashboard";
 import { registerApiKeyScreens } from "./screens/settings/api-keys";
 import { registerSettingsScreens } from "./screens/settings";
-import { isSystemTenantId } from "../services/tenants/system-tenant";
+import { registerOperatorScreens } from "./screens/operator";
 
 /** Form fields are bounded like every input: longer values are cut before use. */
 function field(form: Record<string, unknown>, name: string, max = 1000): string {
@@ -97,33 +95,6 @@ export function buildAdminApp(): Hono<AdminEnv> {
     return c.redirect("/admin/sign-in", 303);
   });
 
-  // ── Operators ───────────────────────────────────────────────────────────────────────────────
-  admin.get("/tenants", requireAdmin("operator"), async (c) => {
-    const tenants = await listTenants(operatorContextOf(c), { limit: 100 });
-    return page(c, "Tenants", <TenantsPage tenants={tenants.items} notice={c.req.query("invited") === "1" ? "Invitation sent" : undefined} errors={[]} form={{}} />);
-  });
-
-  admin.post("/tenants/invite", requireAdmin("operator"), async (c) => {
-    const form = await c.req.parseBody();
-    const ctx = operatorContextOf(c);
-    const input = { tenantId: field(form, "tenantId", 100), email: field(form, "email", 400), role: field(form, "role", 20) };
-    const errors: FormError[] = [];
-    if (!input.tenantId) errors.push({ field: "tenantId", message: "Select a tenant" });
-    if (!(ADMIN_ROLES as readonly string[]).includes(input.role)) errors.push({ field: "role-read", message: "Select a role" });
-    if (errors.length === 0) {
-      try {
-        await inviteAdministrator(ctx, input.tenantId, { email: input.email, role: input.role as AdminRole });
-        return c.redirect("/admin/tenants?invited=1", 303);
-      } catch (err) {
-        if (!(err instanceof ApiError) || err.status >= 500) throw err;
-        const at = err.errors?.[0];
-        errors.push({ field: at?.path === "email" ? "email" : "tenantId", message: at?.message ?? err.detail ?? "The invitation could not be sent" });
-      }
-    }
-    const tenants = await listTenants(ctx, { limit: 100 });
-    return page(c, "Tenants", <TenantsPage tenants={tenants.items} errors={errors} form={input} />, 422);
-  });
-
   registerScreens(admin);
   admin.all("*", () => {
     throw new AdminPageError(404);
@@ -133,6 +104,7 @@ export function buildAdminApp(): Hono<AdminEnv> {
 
 /** Screens (dashboard, templates, activity, send, settings…) add their routes here. */
 function registerScreens(admin: Hono<AdminEnv>): void {
+  registerOperatorScreens(admin);
   registerActivity(admin);
   registerTemplateScreens(admin);
   registerDashboard(admin);
@@ -160,91 +132,6 @@ function SignInPage({ access, errors }: { access: boolean; errors: FormError[] }
       )}
       <h2 class="heading-m">Tenant administrators</h2>
       <p class="body">Use the sign-in link emailed to you. Each link works once; ask your administrator or operator for a new one.</p>
-    </>
-  );
-}
-
-function TenantsPage(props: {
-  tenants: { id: string; name: string; status: string; createdAt: string }[];
-  notice?: string;
-  errors: FormError[];
-  form: { tenantId?: string; email?: string; role?: string };
-}) {
-  return (
-    <>
-      <ErrorSummary errors={props.errors} />
-      {props.notice && (
-        <div class="notification-banner notification-banner--success" role="status">
-          <p class="body">{props.notice}</p>
-        </div>
-      )}
-      <h1 class="heading-l">Tenants</h1>
-      <table class="table">
-        <caption class="table__caption">All tenants</caption>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Status</th>
-            <th scope="col">Id</th>
-            <th scope="col">Created</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.tenants.map((t) => (
-            <tr>
-              <td>{t.name}</td>
-              <td>
-                <Tag tone={t.status === "live" ? "green" : "blue"}>{t.status}</Tag>
-              </td>
-              <td class="code">{t.id}</td>
-              <td>{t.createdAt.slice(0, 10)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <h2 class="heading-m">Invite a tenant's administrator</h2>
-      <form method="post" action="/admin/tenants/invite" novalidate>
-        <div class={errorFor(props.errors, "tenantId") ? "form-group form-group--error" : "form-group"}>
-          <label class="label" for="tenantId">
-            Tenant
-          </label>
-          {errorFor(props.errors, "tenantId") && (
-            <p id="tenantId-error" class="error-message">
-              <span class="visually-hidden">Error:</span> {errorFor(props.errors, "tenantId")}
-            </p>
-          )}
-          <select class="select" id="tenantId" name="tenantId">
-            <option value="">Select a tenant</option>
-            {props.tenants.filter((t) => !isSystemTenantId(t.id)).map((t) => (
-              <option value={t.id} selected={props.form.tenantId === t.id}>
-                {t.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <TextField id="email" name="email" type="email" label="Email address" hint="They get a sign-in link that works once, for 24 hours" value={props.form.email} error={errorFor(props.errors, "email")} autocomplete="off" />
-        <div class={errorFor(props.errors, "role-read") ? "form-group form-group--error" : "form-group"}>
-          <fieldset class="fieldset">
-            <legend class="fieldset__legend">Role</legend>
-            {errorFor(props.errors, "role-read") && (
-              <p class="error-message">
-                <span class="visually-hidden">Error:</span> {errorFor(props.errors, "role-read")}
-              </p>
-            )}
-            {(["manage", "send", "read"] as const).map((role) => (
-              <div class="radios__item">
-                <input class="radios__input" id={`role-${role}`} name="role" type="radio" value={role} checked={(props.form.role ?? "manage") === role} />
-                <label class="label radios__label" for={`role-${role}`}>
-                  {ROLE_LABELS[role]}
-                </label>
-              </div>
-            ))}
-          </fieldset>
-        </div>
-        <button type="submit" class="button">
-          Send invitation
-        </button>
-      </form>
     </>
   );
 }

@@ -11,7 +11,10 @@ const TENANT_NAV = [
   { href: "/admin/send", label: "Send" },
   { href: "/admin/settings", label: "Settings" },
 ];
-const OPERATOR_NAV = [{ href: "/admin/tenants", label: "Tenants" }];
+const OPERATOR_NAV = [
+  { href: "/admin/tenants", label: "Tenants" },
+  { href: "/admin/providers", label: "Providers" },
+];
 
 export interface LayoutProps {
   title: string;

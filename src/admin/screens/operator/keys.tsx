@@ -1,0 +1,153 @@
+import type { Hono } from "hono";
+import { API_KEY_PERMISSIONS, API_KEY_TYPES, type ApiKeyPermission, type ApiKeyType } from "../../../db/schema";
+import { ApiError } from "../../../lib/errors/api-error";
+import { CreateApiKeySchema } from "../../../routes/api-keys/schemas";
+import { audit } from "../../../services/admin-identity";
+import { type ApiKeyView, createApiKey, getApiKey, revokeApiKey } from "../../../services/api-keys/api-keys";
+import type { OperatorContext } from "../../../services/context";
+import { operatorContextOf } from "../../context";
+import type { AdminEnv } from "../../env";
+import { AdminPageError } from "../../errors";
+import { type FormError, page } from "../../layout";
+import { requireAdmin } from "../../middleware";
+import { KeyTypeTag } from "../settings/api-keys/shared";
+import { formErrorOf, renderDetail } from "./detail";
+import { isUuid, tenantOr404, tenantPath, when } from "./shared";
+
+/**
+ * A tenant's API keys from its operator page: `POST /admin/tenants/:id/api-keys` creates one
+ * with the operator API's own schema and answers the page that shows it, the only time it is
+ * shown (never stored in the clear, never in a URL or the audit entry); `GET|POST
+ * /admin/tenants/:id/api-keys/:keyId/revoke` confirms and revokes. The system tenant is refused
+ * by the service (422), shown at the form.
+ */
+export function registerOperatorKeyScreens(admin: Hono<AdminEnv>): void {
+  admin.post("/tenants/:id/api-keys", requireAdmin("operator"), async (c) => {
+    const ctx = operatorContextOf(c);
+    const tenant = await tenantOr404(ctx, c.req.param("id"));
+    const body = await c.req.parseBody({ all: true });
+    const one = (v: unknown) => (typeof v === "string" ? v : "");
+    const many = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
+    const form = {
+      name: one(body.name).slice(0, 200),
+      type: (API_KEY_TYPES as readonly string[]).includes(one(body.type)) ? one(body.type) : "",
+      permissions: API_KEY_PERMISSIONS.filter((p) => many(body.permissions).includes(p)),
+    };
+    const parsed = CreateApiKeySchema.safeParse({ name: form.name, type: form.type || undefined, permissions: form.permissions });
+    const errors: FormError[] = [];
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        const at = String(issue.path[0] ?? "name");
+        const field = at === "type" ? "key-type-live" : at === "permissions" ? "key-permission-send" : "key-name";
+        if (errors.some((e) => e.field === field)) continue;
+        const message =
+          field === "key-name" ? (form.name.trim() === "" ? "Enter a name for the key" : `Name: ${issue.message}`) : field === "key-type-live" ? "Select the type of key" : form.permissions.length === 0 ? "Select at least one permission" : issue.message;
+        errors.push({ field, message });
+      }
+      return renderDetail(c, tenant, { errors, key: form }, 422);
+    }
+    let key;
+    try {
+      key = await createApiKey(ctx, tenant.id, parsed.data);
+    } catch (err) {
+      return renderDetail(c, tenant, { errors: [formErrorOf(err, "key-name")], key: form }, 422);
+    }
+    await audit(ctx, "api_key.created", `api_key:${key.id}`, { name: key.name, type: key.type, permissions: key.permissions }, { tenantId: tenant.id });
+    return page(c, "API key created", <CreatedKeyPage tenantName={tenant.name} back={tenantPath(tenant.id)} name={key.name} type={key.type} permissions={key.permissions} secret={key.key} />);
+  });
+
+  admin.get("/tenants/:id/api-keys/:keyId/revoke", requireAdmin("operator"), async (c) => {
+    const ctx = operatorContextOf(c);
+    const tenant = await tenantOr404(ctx, c.req.param("id"));
+    const key = await keyOr404(ctx, tenant.id, c.req.param("keyId"));
+    if (key.revokedAt) return c.redirect(tenantPath(tenant.id), 303);
+    return page(c, "Revoke API key", <ConfirmRevokePage back={tenantPath(tenant.id)} apiKey={key} tenantName={tenant.name} />);
+  });
+
+  admin.post("/tenants/:id/api-keys/:keyId/revoke", requireAdmin("operator"), async (c) => {
+    const ctx = operatorContextOf(c);
+    const tenant = await tenantOr404(ctx, c.req.param("id"));
+    const key = await keyOr404(ctx, tenant.id, c.req.param("keyId"));
+    if (!key.revokedAt) {
+      await revokeApiKey(ctx, tenant.id, key.id);
+      await audit(ctx, "api_key.revoked", `api_key:${key.id}`, { name: key.name, type: key.type }, { tenantId: tenant.id });
+    }
+    return c.redirect(`${tenantPath(tenant.id)}?done=revoked`, 303);
+  });
+}
+
+async function keyOr404(ctx: OperatorContext, tenantId: string, id: string): Promise<ApiKeyView> {
+  const notFound = new AdminPageError(404, "There is no such API key.");
+  if (!isUuid(id)) throw notFound;
+  try {
+    return await getApiKey(ctx, tenantId, id.toLowerCase());
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) throw notFound;
+    throw err;
+  }
+}
+
+function CreatedKeyPage(props: { tenantName: string; back: string; name: string; type: ApiKeyType; permissions: ApiKeyPermission[]; secret: string }) {
+  return (
+    <>
+      <div class="panel panel--confirmation">
+        <h1 class="heading-l">API key created</h1>
+        <p class="body">
+          {props.tenantName}: {props.name} · <KeyTypeTag type={props.type} /> · {props.permissions.join(", ")}
+        </p>
+      </div>
+      <h2 class="heading-m">Copy the key now</h2>
+      <p class="body">
+        <strong>This is the only time you will see it.</strong> Give it to the tenant through a safe channel. If it is lost, revoke it and create another.
+      </p>
+      <div class="form-group">
+        <label class="label" for="api-key">
+          API key for {props.name}
+        </label>
+        <div id="api-key-hint" class="hint">
+          Select the key and copy it (Ctrl+C, or ⌘C on a Mac).
+        </div>
+        <input class="input input--key code" id="api-key" type="text" readonly value={props.secret} aria-describedby="api-key-hint" autocomplete="off" spellcheck={false} />
+      </div>
+      <p class="body">
+        <a href={props.back}>Back to {props.tenantName}</a>
+      </p>
+    </>
+  );
+}
+
+function ConfirmRevokePage({ back, apiKey, tenantName }: { back: string; apiKey: ApiKeyView; tenantName: string }) {
+  return (
+    <>
+      <a class="back-link" href={back}>
+        Back to {tenantName}
+      </a>
+      <h1 class="heading-l">Are you sure you want to revoke ‘{apiKey.name}’?</h1>
+      <dl class="summary-list">
+        <div class="summary-list__row">
+          <dt class="summary-list__key">Tenant</dt>
+          <dd class="summary-list__value">{tenantName}</dd>
+        </div>
+        <div class="summary-list__row">
+          <dt class="summary-list__key">Type</dt>
+          <dd class="summary-list__value">
+            <KeyTypeTag type={apiKey.type} />
+          </dd>
+        </div>
+        <div class="summary-list__row">
+          <dt class="summary-list__key">Created</dt>
+          <dd class="summary-list__value">{when(apiKey.createdAt)}</dd>
+        </div>
+      </dl>
+      <p class="body">Applications using this key stop working at once. This cannot be undone.</p>
+      <form method="post" action={`${back}/api-keys/${apiKey.id}/revoke`}>
+        <button type="submit" class="button button--warning">
+          Revoke key
+        </button>
+      </form>
+      <p class="body">
+        <a href={back}>Cancel</a>
+      </p>
+    </>
+  );
+}
