@@ -12,6 +12,7 @@ import { registerTemplateScreens } from "./screens/templates";
 import { registerDashboard } from "./screens/dashboard/dashboard";
 import { registerApiKeyScreens } from "./screens/settings/api-keys";
 import { registerSettingsScreens } from "./screens/settings";
+import { registerRecipientScreens } from "./screens/recipients";
 import { registerOperatorScreens } from "./screens/operator";
 
 /** Form fields are bounded like every input: longer values are cut before use. */
@@ -110,6 +111,7 @@ function registerScreens(admin: Hono<AdminEnv>): void {
   registerDashboard(admin);
   registerApiKeyScreens(admin);
   registerSettingsScreens(admin);
+  registerRecipientScreens(admin);
 }
 
 function SignInPage({ access, errors }: { access: boolean; errors: FormError[] }) {

@@ -8,6 +8,7 @@ const TENANT_NAV = [
   { href: "/admin/dashboard", label: "Dashboard" },
   { href: "/admin/templates", label: "Templates" },
   { href: "/admin/activity", label: "Activity" },
+  { href: "/admin/recipients", label: "Recipients" },
   { href: "/admin/send", label: "Send" },
   { href: "/admin/settings", label: "Settings" },
 ];

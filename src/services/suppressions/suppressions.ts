@@ -129,6 +129,13 @@ export async function listSuppressions(
   return pageOf(rows, page.limit, (r) => ({ t: r.createdAt.getTime(), id: r.id }), toSuppressionView);
 }
 
+/** One entry by id (the admin UI's confirmation page); another tenant's is indistinguishable from none (404). */
+export async function getSuppression(ctx: ServiceContext, suppressionId: string): Promise<SuppressionView> {
+  const row = await ctx.db.query.suppressions.findFirst({ where: and(eq(suppressions.id, suppressionId.toLowerCase()), eq(suppressions.tenantId, ctx.tenant.id)) });
+  if (!row) throw new ApiError("not_found", { detail: `No suppression ${suppressionId}` });
+  return toSuppressionView(row);
+}
+
 /** Removes one entry by id; another tenant's entry is indistinguishable from none (404). */
 export async function removeSuppression(ctx: ServiceContext, suppressionId: string): Promise<void> {
   const deleted = await ctx.db
