@@ -180,6 +180,9 @@ describe("admin UI: operator screens", () => {
     expect(key.status).toBe(422);
     expect(await key.text()).not.toContain('id="api-key"');
     expect((await postForm(`${path}/invite`, { email: "x@example.com", role: "manage" }, { cookie: operator })).status).toBe(422);
+    expect(page).not.toContain(`href="${path}/status"`);
+    expect((await postForm(`${path}/status`, { status: "trial" }, { cookie: operator })).status).toBe(422);
+    expect(await env.DB.prepare("SELECT status FROM tenants WHERE id = ?").bind(system.id).first("status")).toBe("live");
     expect(await env.DB.prepare("SELECT count(*) AS n FROM api_keys WHERE tenant_id = ?").bind(system.id).first("n")).toBe(0);
     expect(await env.DB.prepare("SELECT count(*) AS n FROM admin_users WHERE tenant_id = ?").bind(system.id).first("n")).toBe(0);
   });

@@ -59,6 +59,7 @@ export function registerTenantDetail(admin: Hono<AdminEnv>): void {
 
   admin.get("/tenants/:id/status", requireAdmin("operator"), async (c) => {
     const tenant = await tenantOr404(operatorContextOf(c), c.req.param("id"));
+    if (isSystemTenantId(tenant.id)) throw new AdminPageError(422, "The system tenant stays live: on trial it could not send sign-in links.");
     const to = tenant.status === "live" ? "trial" : "live";
     return page(c, "Change status", <ConfirmStatusPage tenant={tenant} to={to} />);
   });
@@ -68,6 +69,8 @@ export function registerTenantDetail(admin: Hono<AdminEnv>): void {
     const tenant = await tenantOr404(ctx, c.req.param("id"));
     const to = field(await c.req.parseBody(), "status", 10);
     if (to !== "trial" && to !== "live") throw new AdminPageError(400, "Choose trial or live.");
+    // A trial system tenant could mail only its (empty) guest list: every invitation would fail.
+    if (isSystemTenantId(tenant.id) && to !== "live") throw new AdminPageError(422, "The system tenant stays live: on trial it could not send sign-in links.");
     if (to !== tenant.status) {
       await updateTenant(ctx, tenant.id, { status: to });
       await audit(ctx, "tenant.status_changed", `tenant:${tenant.id}`, { from: tenant.status, to }, { tenantId: tenant.id });
@@ -147,10 +150,12 @@ function DetailPage(props: { tenant: TenantRow; region: string | null; keys: Api
             <StatusTag status={tenant.status} />
           </dd>
           <dd class="summary-list__actions">
+            {!system && (
             <a href={`${base}/status`}>
               {tenant.status === "trial" ? "Make live" : "Return to trial"}
               <span class="visually-hidden"> {tenant.name}</span>
             </a>
+            )}
           </dd>
         </div>
         <Row name="Home region">{props.region ? `${props.region.toUpperCase()} (fixed at creation)` : "Single-region deployment"}</Row>
