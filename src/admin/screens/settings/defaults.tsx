@@ -88,7 +88,8 @@ function patchOf(settings: TenantSettings, form: DefaultsForm): Record<string, u
     duplicateWindowSeconds: window === "" ? null : /^-?\d{1,9}$/.test(window) ? Number(window) : window,
     email: Object.keys(email).length > 0 ? email : null,
     sms: Object.keys(sms).length > 0 ? sms : null,
-    suppressOn: { complaint: form.suppressComplaint, bounce: form.suppressBounce },
+    // Left unwritten while it is unset and the form shows the system's own choice.
+    ...(settings.suppressOn || !form.suppressComplaint || form.suppressBounce ? { suppressOn: { complaint: form.suppressComplaint, bounce: form.suppressBounce } } : {}),
   };
 }
 
