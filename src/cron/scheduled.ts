@@ -6,13 +6,15 @@ import { requeueStalledFanouts } from "../services/fanout/sweep";
 import { requeueLostCallbackEvents } from "../services/callbacks/sweep";
 import { sweepEarlyReceipts } from "../services/receipts/early";
 import { sweepExpiredEmailFiles } from "../services/email-files/sweep";
+import { sweepAdminIdentity } from "../services/admin-identity/sweep";
 
 /**
  * The every-minute cron: release delayed sends that are due, re-enqueue deliveries and merge
  * chunks the queue never saw, settle attempts whose worker vanished, and fail messages left in
  * `sending` for 72 hours, re-enqueue status callbacks whose queue message was lost, and apply or
  * expire delivery receipts kept because they came before their delivery was settled, and delete
- * files sent by email whose retention period has passed.
+ * files sent by email whose retention period has passed, and delete expired admin sessions, used or
+ * expired sign-in links and old sign-in attempt counters.
  */
 export async function runScheduled(controller: ScheduledController, env: Env): Promise<void> {
   const db = createDb(env.DB);
@@ -25,7 +27,9 @@ export async function runScheduled(controller: ScheduledController, env: Env): P
   const callbacks = await requeueLostCallbackEvents(db, env, now);
   const early = await sweepEarlyReceipts(db, env, now);
   const expiredFiles = await sweepExpiredEmailFiles(db, env, now);
-  if (released || requeued || expired || chunks || stuck || callbacks || early.applied || early.expired || expiredFiles) {
-    log("info", "cron", { cron: controller.cron, released, requeued, expired, chunks, stuck, callbacks, earlyReceipts: early, expiredFiles });
+  const admin = await sweepAdminIdentity(env, now);
+  const adminSwept = admin.sessions + admin.links + admin.attempts;
+  if (released || requeued || expired || chunks || stuck || callbacks || early.applied || early.expired || expiredFiles || adminSwept) {
+    log("info", "cron", { cron: controller.cron, released, requeued, expired, chunks, stuck, callbacks, earlyReceipts: early, expiredFiles, admin });
   }
 }
