@@ -1,0 +1,87 @@
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { buildAdminApp } from "../../src/admin/app";
+import { createDb } from "../../src/db/client";
+import { createSession, SESSION_COOKIE } from "../../src/services/admin-identity";
+import { json } from "../helpers/http";
+import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
+import { getPage, postForm } from "./helpers";
+
+const db = createDb(env.DB);
+
+/**
+ * The admin UI's part of the tenant-isolation contract (test/contract covers the API, which
+ * takes keys; these pages take a session). Every admin route with an id in its path, read from
+ * the admin app itself so screens added later are covered too, is called by a `manage` user of
+ * tenant B with tenant A's real ids: GETs answer the 404 page, posts change nothing of A's.
+ */
+const routes = buildAdminApp()
+  // Sign-in links carry a token, not a tenant's id; operator pages are checked as 403s below.
+  .routes.filter((r) => (r.method === "GET" || r.method === "POST") && r.path.includes("/:") && !r.path.startsWith("/sign-in/"))
+  .map((r) => ({ method: r.method, path: r.path }))
+  .filter((r, i, all) => all.findIndex((o) => o.method === r.method && o.path === r.path) === i);
+
+describe("contract: another tenant's ids in admin UI routes are 404s (operator pages 403s)", () => {
+  let a: TestTenant;
+  let b: TestTenant;
+  let cookie: string;
+  const ids: Record<string, string> = {};
+  const templateName = `Isolated ${crypto.randomUUID()}`;
+
+  beforeAll(async () => {
+    [a, b] = await Promise.all([createTestTenant(), createTestTenant()]);
+    const { id } = await createSession({ db, now: new Date() }, { kind: "user", role: "manage", userId: null, tenantId: b.id });
+    cookie = `${SESSION_COOKIE}=${id}`;
+    const template = await asTenant(a, "POST", "/api/v1/templates", { body: { name: templateName, channel: "email", subject: "Hi ((name))", body: "Hello ((name))" } });
+    expect(template.status).toBe(201);
+    ids.template = (await json<{ id: string }>(template)).id;
+    const sent = await asTenant(a, "POST", "/api/v1/notifysimple", { key: a.keys.test, body: { email: { recipients: { to: ["isolated@example.com"] }, content: { subject: "s", body: "b" } } } });
+    expect(sent.status, await sent.clone().text()).toBe(201);
+    const body = await json<{ id?: string; notifyId?: string }>(sent);
+    ids.notification = (body.notifyId ?? body.id)!;
+    ids.key = a.keyIds.live;
+  });
+
+  /** Tenant A's id of the kind a route's path names; a fresh id for kinds with no fixture yet. */
+  function concrete(path: string): string {
+    const kind = path.startsWith("/templates/") ? ids.template : path.startsWith("/settings/api-keys/") ? ids.key : path.startsWith("/activity/") ? ids.notification : undefined;
+    let first = true;
+    return `/admin${path.replace(/:[A-Za-z]+(\{[^}]*\})?/g, () => {
+      const id = first && kind ? kind : crypto.randomUUID();
+      first = false;
+      return id;
+    })}`;
+  }
+
+  it("there are id routes to check, with fixtures for templates, API keys and notifications", () => {
+    const gets = routes.filter((r) => r.method === "GET").map((r) => r.path);
+    expect(gets).toEqual(expect.arrayContaining(["/templates/:id", "/settings/api-keys/:id/revoke", "/activity/:notifyId"]));
+  });
+
+  it.each(routes.filter((r) => r.method === "GET"))("GET $path with another tenant's id: the 404 page, nothing of theirs", async ({ path }) => {
+    const res = await getPage(concrete(path), cookie);
+    const html = await res.text();
+    // Operator pages (/tenants/:id…) are not a tenant user's at all: 403 whatever the id.
+    expect(res.status, concrete(path)).toBe(path.startsWith("/tenants/") ? 403 : 404);
+    expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(html).not.toContain(templateName);
+    expect(html).not.toContain("isolated@example.com");
+  });
+
+  it.each(routes.filter((r) => r.method === "POST"))("POST $path with another tenant's id: refused, nothing of theirs changes", async ({ path }) => {
+    const res = await postForm(concrete(path), { name: "Taken over", subject: "x", body: "x", confirm: "yes" }, { cookie });
+    // 404, or a 4xx for the form itself (decided before any lookup, so the same for every id).
+    expect(path.startsWith("/tenants/") ? [403] : [400, 404, 409, 422], `${res.status} ${concrete(path)}`).toContain(res.status);
+    expect(await res.text()).not.toContain(templateName);
+  });
+
+  it("tenant A's template, key and notification are as they were", async () => {
+    const template = await json<{ name: string; version: number }>(await asTenant(a, "GET", `/api/v1/templates/${ids.template}`));
+    expect(template.name).toBe(templateName);
+    expect(template.version).toBe(1);
+    expect((await asTenant(a, "GET", "/api/v1/tenant")).status).toBe(200);
+    const notification = await asTenant(a, "GET", `/api/v1/notify/${ids.notification}`);
+    expect(notification.status).toBe(200);
+    expect(await notification.text()).not.toMatch(/cancel/i);
+  });
+});
