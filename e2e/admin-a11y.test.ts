@@ -9,7 +9,7 @@ const service = inject("service");
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"];
 /** Enough for every screen and its detail pages; a cap keeps a crawl of paged lists bounded. */
-const MAX_PAGES = 40;
+const MAX_PAGES = 80;
 
 interface AxeViolation {
   id: string;
@@ -138,6 +138,7 @@ describe("admin UI accessibility: axe WCAG 2.2 AA, 320 px, forced colours, keybo
   let tenantName: string;
   let templateId: string;
   let notificationId: string;
+  let groupId: string;
   beforeAll(async () => {
     browser = await launch();
     const headers = { "x-api-key": service.liveKey, "content-type": "application/json" };
@@ -150,6 +151,13 @@ describe("admin UI accessibility: axe WCAG 2.2 AA, 320 px, forced colours, keybo
     });
     expect(template.status).toBe(201);
     templateId = ((await template.json()) as { id: string }).id;
+    const group = await fetch(`${service.baseUrl}/api/v1/groups`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ name: `a11y-group-${crypto.randomUUID().slice(0, 6)}`, members: [{ email: "member@example.com" }, { phone: "+15005550006" }] }),
+    });
+    expect(group.status, await group.clone().text()).toBe(201);
+    groupId = ((await group.json()) as { id: string }).id;
     const sent = await fetch(`${service.baseUrl}/api/v1/notifysimple`, {
       method: "POST",
       headers,
@@ -203,6 +211,7 @@ describe("admin UI accessibility: axe WCAG 2.2 AA, 320 px, forced colours, keybo
       `${service.baseUrl}/admin/activity/${notificationId}`,
       `${service.baseUrl}/admin/activity/${notificationId}/cancel`,
       `${service.baseUrl}/admin/settings/api-keys/new`,
+      `${service.baseUrl}/admin/recipients/groups/${groupId}`,
       // The HTML 404 page.
       `${service.baseUrl}/admin/templates/00000000-0000-7000-8000-00000000dead`,
     ]);
