@@ -4,6 +4,7 @@
  * Transport-free: admin/ calls these with its contexts.
  */
 export * from "./audit";
+export * from "./audit-log";
 export * from "./context";
 export * from "./invites";
 export * from "./operator";

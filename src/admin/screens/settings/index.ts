@@ -1,5 +1,6 @@
 import type { Hono } from "hono";
 import type { AdminEnv } from "../../env";
+import { registerAuditScreen } from "./audit";
 import { registerCallbackScreens } from "./callbacks";
 import { registerDefaultsScreens } from "./defaults";
 import { registerSettingsOverview } from "./overview";
@@ -7,11 +8,12 @@ import { registerSenderScreens } from "./senders";
 
 /**
  * Settings: the index page, tenant defaults, reply-to addresses and SMS senders, status
- * callbacks (API keys register themselves from app.tsx), each calling the API's own services with its routes' permissions.
+ * callbacks, the audit log (API keys register themselves from app.tsx), each calling the API's own services with its routes' permissions.
  */
 export function registerSettingsScreens(admin: Hono<AdminEnv>): void {
   registerSettingsOverview(admin);
   registerDefaultsScreens(admin);
   registerSenderScreens(admin);
   registerCallbackScreens(admin);
+  registerAuditScreen(admin);
 }

@@ -1,0 +1,103 @@
+import { env } from "cloudflare:workers";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDb } from "../../src/db/client";
+import { adminUsers } from "../../src/db/schema";
+import { audit, createSession, SESSION_COOKIE } from "../../src/services/admin-identity";
+import { settleQueues } from "../helpers/queues";
+import { createTestTenant, type TestTenant } from "../helpers/tenants";
+import { getPage, postForm } from "./helpers";
+
+const db = createDb(env.DB);
+const userId = crypto.randomUUID();
+async function sessionFor(tenant: TestTenant, role: "read" | "send" | "manage", user: string | null = null): Promise<string> {
+  const { id } = await createSession({ db, now: new Date() }, { kind: "user", role, userId: user, tenantId: tenant.id });
+  return `${SESSION_COOKIE}=${id}`;
+}
+
+/** Each row's action cell, in page order. */
+const actionsOf = (html: string) => [...html.matchAll(/<td class="code">([^<]*)<\/td>\s*<td class="code">([^<]*)<\/td>\s*<td class="code">[^<]*<\/td>\s*<td class="code">/g)].map((m) => m[2]!);
+const hrefOf = (html: string, rel: "next" | "prev") => {
+  const m = new RegExp(`<a href="([^"]+)" rel="${rel}">`).exec(html);
+  return m ? m[1]!.replaceAll("&amp;", "&") : null;
+};
+
+let a: TestTenant;
+let b: TestTenant;
+let manager: string;
+beforeAll(async () => {
+  a = await createTestTenant("Audit A");
+  b = await createTestTenant("Audit B");
+  await db.insert(adminUsers).values({ id: userId, tenantId: a.id, email: "auditor@example.gov", role: "manage", createdAt: new Date() });
+  manager = await sessionFor(a, "manage", userId);
+});
+afterAll(() => settleQueues());
+
+describe("admin UI: audit log", () => {
+  it("lists UI changes with who, what and when, newest first, linked from settings for manage users", async () => {
+    expect(await (await getPage("/admin/settings", manager)).text()).toContain('href="/admin/settings/audit"');
+    expect((await postForm("/admin/settings/reply-to", { email: "audited@example.gov" }, { cookie: manager })).status).toBe(303);
+    expect((await postForm("/admin/settings/sms-senders", { sender: "AuditA" }, { cookie: manager })).status).toBe(303);
+    const row = await env.DB.prepare("SELECT actor, at FROM audit_log WHERE tenant_id = ? AND action = 'reply_to.created'").bind(a.id).first<{ actor: string; at: number }>();
+    expect(row?.actor).toBe(`user:${userId}`);
+
+    const res = await getPage("/admin/settings/audit", manager);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(actionsOf(html).slice(0, 2)).toEqual(["sms_sender.created", "reply_to.created"]);
+    expect(html).toContain(`<td class="code">user:${userId}</td>`);
+    expect(html).toContain(`${new Date(row!.at).toISOString().slice(0, 16).replace("T", " ")} UTC`);
+    expect(html).toContain("audited@example.gov");
+  });
+
+  it("shows detail JSON escaped", async () => {
+    await audit({ db, now: new Date(), tenant: { id: a.id } as never, actor: "operator" }, "test.escaped", "x:1", { html: "<script>alert(1)</script>" });
+    const html = await (await getPage("/admin/settings/audit?action=test.escaped", manager)).text();
+    expect(html).not.toContain("<script>alert(1)");
+    expect(html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+  });
+
+  it("pages forward and back, and filters by action prefix", async () => {
+    const base = Date.now() - 3_600_000;
+    for (let i = 0; i < 60; i++) await audit({ db, now: new Date(base + i * 1000), tenant: { id: a.id } as never, actor: "operator" }, `bulk_test.n${String(i).padStart(2, "0")}`, `n:${i}`);
+    // A prefix with LIKE's wildcards must match literally.
+    await audit({ db, now: new Date(base), tenant: { id: a.id } as never, actor: "operator" }, "bulkXtest.decoy", "n:x");
+
+    const first = await (await getPage("/admin/settings/audit?action=bulk_test.", manager)).text();
+    expect(actionsOf(first)).toHaveLength(50);
+    expect(actionsOf(first)[0]).toBe("bulk_test.n59");
+    expect(hrefOf(first, "prev")).toBeNull();
+    const next = hrefOf(first, "next");
+    expect(next).toContain("action=bulk_test.");
+    const second = await (await getPage(next!, manager)).text();
+    expect(actionsOf(second)).toEqual(Array.from({ length: 10 }, (_, i) => `bulk_test.n${String(9 - i).padStart(2, "0")}`));
+    expect(hrefOf(second, "next")).toBeNull();
+    const back = await (await getPage(hrefOf(second, "prev")!, manager)).text();
+    expect(actionsOf(back)).toEqual(actionsOf(first));
+
+    const narrow = await (await getPage("/admin/settings/audit?action=bulk_test.n5", manager)).text();
+    expect(actionsOf(narrow)).toEqual(Array.from({ length: 10 }, (_, i) => `bulk_test.n${59 - i}`));
+    expect(await (await getPage("/admin/settings/audit?action=nothing.such", manager)).text()).toContain("No entries match this filter");
+    const tooLong = await getPage(`/admin/settings/audit?action=${"x".repeat(101)}`, manager);
+    expect(tooLong.status).toBe(400);
+    expect(await (await getPage("/admin/settings/audit?cursor=bm90LWEtY3Vyc29y", manager)).status).toBe(200);
+  });
+
+  it("is manage-only: a read or send user gets 403 and no link", async () => {
+    for (const role of ["read", "send"] as const) {
+      const cookie = await sessionFor(a, role);
+      expect((await getPage("/admin/settings/audit", cookie)).status).toBe(403);
+      expect(await (await getPage("/admin/settings", cookie)).text()).not.toContain('href="/admin/settings/audit"');
+    }
+  });
+
+  it("never shows another tenant's entries or platform-wide ones", async () => {
+    await audit({ db, now: new Date(), tenant: { id: b.id } as never, actor: "operator" }, "other_tenant.secret", `tenant:${b.id}`);
+    await audit({ db, now: new Date(), actor: "operator" }, "platform.wide_secret", "");
+    const html = await (await getPage("/admin/settings/audit", manager)).text();
+    expect(html).not.toContain("other_tenant.secret");
+    expect(html).not.toContain("platform.wide_secret");
+    const bHtml = await (await getPage("/admin/settings/audit", await sessionFor(b, "manage"))).text();
+    expect(bHtml).toContain("other_tenant.secret");
+    expect(bHtml).not.toContain("audited@example.gov");
+  });
+});
