@@ -14,6 +14,7 @@ import { registerApiKeyScreens } from "./screens/settings/api-keys";
 import { registerSettingsScreens } from "./screens/settings";
 import { registerRecipientScreens } from "./screens/recipients";
 import { registerOperatorScreens } from "./screens/operator";
+import { registerSendScreens } from "./screens/send";
 
 /** Form fields are bounded like every input: longer values are cut before use. */
 function field(form: Record<string, unknown>, name: string, max = 1000): string {
@@ -112,6 +113,7 @@ function registerScreens(admin: Hono<AdminEnv>): void {
   registerApiKeyScreens(admin);
   registerSettingsScreens(admin);
   registerRecipientScreens(admin);
+  registerSendScreens(admin);
 }
 
 function SignInPage({ access, errors }: { access: boolean; errors: FormError[] }) {

@@ -1,0 +1,53 @@
+import type { Hono } from "hono";
+import { toPageRequest } from "../../../lib/pagination";
+import { listTemplates, type TemplateView } from "../../../services/templates/templates";
+import { tenantContextOf } from "../../context";
+import type { AdminEnv } from "../../env";
+import { page } from "../../layout";
+import { requireAdmin } from "../../middleware";
+import { CHANNEL_LABELS } from "../templates/shared";
+
+/** The newest templates of each channel offered; older ones are reached from the Templates screen. */
+const PAGE_SIZE = 100;
+
+/** GET /admin/send: the tenant's email and SMS templates, each a link to its send form (send role). */
+export function registerSendChoose(admin: Hono<AdminEnv>): void {
+  admin.get("/send", requireAdmin("send"), async (c) => {
+    const ctx = await tenantContextOf(c);
+    const [email, sms] = await Promise.all(
+      (["email", "sms"] as const).map(async (channel) => (await listTemplates(ctx, toPageRequest({ limit: PAGE_SIZE }), { channel })).items),
+    );
+    return page(
+      c,
+      "Send a message",
+      <>
+        <span class="caption">{ctx.tenant.name}</span>
+        <h1 class="heading-l">Send a message</h1>
+        <p class="body">Choose a template. You fill in the recipient and its placeholders, see the message, then send it.</p>
+        <TemplateChoice channel="email" items={email!} />
+        <TemplateChoice channel="sms" items={sms!} />
+      </>,
+    );
+  });
+}
+
+function TemplateChoice({ channel, items }: { channel: "email" | "sms"; items: TemplateView[] }) {
+  return (
+    <>
+      <h2 class="heading-m">{CHANNEL_LABELS[channel]} templates</h2>
+      {items.length === 0 ? (
+        <p class="body">
+          No {CHANNEL_LABELS[channel].toLowerCase()} templates yet. <a href="/admin/templates">Templates</a>
+        </p>
+      ) : (
+        <ul class="list">
+          {items.map((t) => (
+            <li>
+              <a href={`/admin/send/${t.id}`}>{t.name}</a>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
