@@ -4,6 +4,7 @@ import { errorHandler } from "./middleware/error-handler";
 import { notFoundHandler } from "./middleware/not-found";
 import { requestBodyLimit } from "./middleware/body-limit";
 import { jsonBodyGuard } from "./middleware/json-body-guard";
+import { auditApiChanges } from "./middleware/audit-api";
 import { requestContext } from "./middleware/request-context";
 import { registerNotifyV2Errors } from "./routes/notify-v2/framework";
 import { registerV2SendSms } from "./routes/notify-v2/send-sms";
@@ -115,6 +116,8 @@ export function buildApp(): App {
   registerNotifyV2Errors(app);
   app.use("*", requestBodyLimit);
   app.use("*", jsonBodyGuard);
+  // One audit_log row per successful tenant configuration change made with an API key (issue 13).
+  app.use("*", auditApiChanges);
   app.onError(errorHandler);
   app.notFound(notFoundHandler(app));
   registerSecuritySchemes(app);

@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
 import { adminUsers } from "../../src/db/schema";
 import { audit, createSession, SESSION_COOKIE } from "../../src/services/admin-identity";
+import { call, json, notifyToken } from "../helpers/http";
 import { settleQueues } from "../helpers/queues";
-import { createTestTenant, type TestTenant } from "../helpers/tenants";
+import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
 import { getPage, postForm } from "./helpers";
 
 const db = createDb(env.DB);
@@ -99,5 +100,51 @@ describe("admin UI: audit log", () => {
     const bHtml = await (await getPage("/admin/settings/audit", await sessionFor(b, "manage"))).text();
     expect(bHtml).toContain("other_tenant.secret");
     expect(bHtml).not.toContain("audited@example.gov");
+  });
+});
+
+describe("API changes made with a key", () => {
+  type Row = { actor: string; action: string; target: string; detail: string | null };
+  const rowsOf = async (tenant: TestTenant) => (await env.DB.prepare("SELECT actor, action, target, detail FROM audit_log WHERE tenant_id = ? AND actor LIKE 'key:%' ORDER BY at, id").bind(tenant.id).all<Row>()).results;
+
+  it("are audited once each with the key, method and route pattern, and the path's or created id", async () => {
+    const c = await createTestTenant("Audit API");
+    const created = await asTenant(c, "POST", "/api/v1/templates", { body: { name: "audited", channel: "email", subject: "Hi", body: "Hello", renderer: "gc" } });
+    expect(created.status).toBe(201);
+    const { id } = await json<{ id: string }>(created);
+    expect((await asTenant(c, "PATCH", `/api/v1/templates/${id}`, { body: { body: "Hello again" } })).status).toBe(200);
+    expect((await asTenant(c, "POST", "/api/v1/tenant/sms-senders", { body: { sender: "AuditC" } })).status).toBe(201);
+    const rows = await rowsOf(c);
+    expect(rows.map((r) => [r.actor, r.action, r.target])).toEqual([
+      [`key:${c.keyIds.live}`, "POST /api/v1/templates", id],
+      [`key:${c.keyIds.live}`, "PATCH /api/v1/templates/{templateId}", id],
+      [`key:${c.keyIds.live}`, "POST /api/v1/tenant/sms-senders", expect.any(String)],
+    ]);
+    expect(JSON.parse(rows[0]!.detail!)).toMatchObject({ status: 201 });
+
+    const page = await (await getPage("/admin/settings/audit?action=PATCH", await sessionFor(c, "manage"))).text();
+    expect(page).toContain(`<td class="code">key:${c.keyIds.live}</td>`);
+    expect(page).toContain("PATCH /api/v1/templates/{templateId}");
+  });
+
+  it("are not audited for reads, previews, sends, failed or unauthenticated requests, or idempotent replays", async () => {
+    const c = await createTestTenant("Audit API quiet");
+    const { id } = await json<{ id: string }>(await asTenant(c, "POST", "/api/v1/templates", { body: { name: "e", channel: "email", subject: "Hi ((name))", body: "Dear ((name))", renderer: "gc" } }));
+    const before = (await rowsOf(c)).length;
+    expect((await asTenant(c, "GET", "/api/v1/templates")).status).toBe(200);
+    expect((await asTenant(c, "POST", `/api/v1/templates/${id}/preview`, { body: { params: { name: "x" } } })).status).toBe(200);
+    const sent = await call("POST", "/v2/notifications/email", { body: { email_address: "someone@example.com", template_id: id, personalisation: { name: "x" } }, headers: { authorization: `Bearer ${await notifyToken(c.keys.test)}` } });
+    expect(sent.status).toBe(201);
+    expect((await asTenant(c, "POST", "/api/v1/templates", { body: { name: "" } })).status).toBe(400);
+    expect((await asTenant(c, "DELETE", `/api/v1/templates/${crypto.randomUUID()}`)).status).toBe(404);
+    expect((await asTenant(c, "PATCH", `/api/v1/templates/${id}`, { key: "not-a-key", body: { body: "x" } })).status).toBeGreaterThanOrEqual(401);
+    expect(await rowsOf(c)).toHaveLength(before);
+
+    const idem = { "idempotency-key": '"audit-once"' };
+    const first = await asTenant(c, "POST", "/api/v1/suppressions", { headers: idem, body: { channel: "email", recipient: "once@example.com" } });
+    expect(first.status).toBe(201);
+    const replay = await asTenant(c, "POST", "/api/v1/suppressions", { headers: idem, body: { channel: "email", recipient: "once@example.com" } });
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    expect((await rowsOf(c)).filter((r) => r.action === "POST /api/v1/suppressions")).toHaveLength(1);
   });
 });
