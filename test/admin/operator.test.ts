@@ -1,9 +1,10 @@
 import { env } from "cloudflare:workers";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
 import { createSession, SESSION_COOKIE } from "../../src/services/admin-identity";
 import { ensureSystemTenant } from "../../src/services/tenants/system-tenant";
 import { call, json } from "../helpers/http";
+import { createProviderMocks } from "../helpers/providers";
 import { settleQueues } from "../helpers/queues";
 import { waitForNotification } from "../helpers/status";
 import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
@@ -11,6 +12,13 @@ import { dramaNumber } from "../received-texts/helpers";
 import { getPage, postForm, signInAsOperator } from "./helpers";
 
 const db = createDb(env.DB);
+
+// Invitations are real sends (the system tenant's, through SES): answered here, so no call leaves
+// for the network and fails over into a later file's provider mocks as a retry.
+const mocks = createProviderMocks();
+beforeAll(() => mocks.server.listen({ onUnhandledRequest: "error" }));
+afterEach(() => mocks.reset());
+afterAll(() => mocks.server.close());
 
 /** The cells of each body row of the table captioned `caption`, as text. */
 function tableRows(html: string, caption: string): string[][] {
