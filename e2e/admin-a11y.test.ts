@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { launch, offlinePage } from "./helpers/browser";
+import { takeScreenshots } from "./helpers/screenshots";
 
 const service = inject("service");
 // axe from node_modules, never a CDN: the browser is offline.
@@ -138,13 +139,14 @@ function summarise(reports: PageReport[]): { violations: string[]; overflow: str
 describe("admin UI accessibility: axe WCAG 2.2 AA, 320 px, forced colours, keyboard only, no off-origin requests or console errors", () => {
   let browser: Browser;
   let tenantName: string;
+  let tenantId: string;
   let templateId: string;
   let notificationId: string;
   let groupId: string;
   beforeAll(async () => {
     browser = await launch();
     const headers = { "x-api-key": service.liveKey, "content-type": "application/json" };
-    tenantName = ((await (await fetch(`${service.baseUrl}/api/v1/tenant`, { headers })).json()) as { tenant: { name: string } }).tenant.name;
+    ({ name: tenantName, id: tenantId } = ((await (await fetch(`${service.baseUrl}/api/v1/tenant`, { headers })).json()) as { tenant: { id: string; name: string } }).tenant);
     // A template and a notification, so their detail pages exist for the crawl.
     const template = await fetch(`${service.baseUrl}/api/v1/templates`, {
       method: "POST",
@@ -239,7 +241,28 @@ describe("admin UI accessibility: axe WCAG 2.2 AA, 320 px, forced colours, keybo
     // Expected console errors: the failed resource loads of the non-200 pages visited on purpose.
     const errorUrls = new Set(all.filter((r) => r.status !== 200).map((r) => r.url));
     expect([...operatorConsole, ...userConsole].filter((m) => !(/status of (404|422|409|403)/.test(m) && [...errorUrls].some((u) => m.endsWith(` at ${u}`))))).toEqual([]);
+
+    // ADMIN_SCREENSHOTS=<dir> (`npm run screenshots`): the README's pictures of the main screens.
+    const base = `${service.baseUrl}/admin`;
+    const signedOutPage = await offlinePage(browser, service.baseUrl);
+    await takeScreenshots(signedOutPage.page, [{ name: "sign-in", url: `${base}/sign-in` }]);
+    await signedOutPage.page.context().close();
+    await takeScreenshots(user.page, [
+      { name: "dashboard", url: `${base}/dashboard` },
+      { name: "dashboard-320", url: `${base}/dashboard`, width: 320, height: 640 },
+      { name: "templates", url: `${base}/templates` },
+      { name: "template-preview", url: `${base}/templates/${templateId}/preview` },
+      { name: "activity", url: `${base}/activity` },
+      { name: "notification", url: `${base}/activity/${notificationId}` },
+      { name: "api-keys", url: `${base}/settings/api-keys` },
+      { name: "recipient-groups", url: `${base}/recipients/groups` },
+      { name: "settings", url: `${base}/settings` },
+    ]);
+    await takeScreenshots(op, [
+      { name: "operator-tenants", url: `${base}/tenants` },
+      { name: "operator-tenant", url: `${base}/tenants/${tenantId}` },
+    ]);
     await op.context().close();
     await user.page.context().close();
-  }, 120_000);
+  }, 180_000);
 });
