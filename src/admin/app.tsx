@@ -15,6 +15,7 @@ import { registerSettingsScreens } from "./screens/settings";
 import { registerRecipientScreens } from "./screens/recipients";
 import { registerOperatorScreens } from "./screens/operator";
 import { registerSendScreens } from "./screens/send";
+import { registerEventTypeScreens } from "./screens/event-types";
 
 /** Form fields are bounded like every input: longer values are cut before use. */
 function field(form: Record<string, unknown>, name: string, max = 1000): string {
@@ -114,6 +115,7 @@ function registerScreens(admin: Hono<AdminEnv>): void {
   registerSettingsScreens(admin);
   registerRecipientScreens(admin);
   registerSendScreens(admin);
+  registerEventTypeScreens(admin);
 }
 
 function SignInPage({ access, errors }: { access: boolean; errors: FormError[] }) {

@@ -12,6 +12,7 @@ const SCREENS = [
   { href: `${SETTINGS_PATH}/senders`, label: "Reply-to addresses and SMS senders", hint: "The addresses and senders your sends may use, and your inbound numbers", need: "read" },
   { href: `${SETTINGS_PATH}/callbacks`, label: "Status callbacks", hint: "URLs told when messages are delivered or fail, and their signing secrets", need: "manage" },
   { href: `${SETTINGS_PATH}/api-keys`, label: "API keys", hint: "Keys your applications use to send and read", need: "manage" },
+  { href: "/admin/event-types", label: "Event types", hint: "Named notifications and their per-channel defaults, with what each inherits", need: "read" },
   { href: `${SETTINGS_PATH}/audit`, label: "Audit log", hint: "Who changed what, and when", need: "manage" },
 ] as const;
 

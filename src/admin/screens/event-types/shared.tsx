@@ -1,0 +1,85 @@
+import type { Context } from "hono";
+import type { Channel } from "../../../db/schema";
+import { ApiError, type FieldError } from "../../../lib/errors/api-error";
+import type { ServiceContext } from "../../../services/context";
+import { getEventType, type LoadedEventType } from "../../../services/event-types/event-types";
+import type { EventDefinition } from "../../../services/event-types/schema";
+import { resolveSendChannel } from "../../../services/resolve/cascade";
+import { documentLayer } from "../../../services/resolve/layers";
+import { tenantContextOf } from "../../context";
+import type { AdminEnv } from "../../env";
+import { AdminPageError } from "../../errors";
+import { type FormError, Tag } from "../../layout";
+import { TEMPLATE_ID } from "../templates/shared";
+
+export const EVENT_TYPES_PATH = "/admin/event-types";
+
+/** The event type of the URL (its id; anything not UUID-shaped is the 404 page before any read). */
+export async function loadEventType(c: Context<AdminEnv>): Promise<{ ctx: ServiceContext; loaded: LoadedEventType }> {
+  const id = c.req.param("id") ?? "";
+  if (!TEMPLATE_ID.test(id)) throw new AdminPageError(404);
+  const ctx = await tenantContextOf(c);
+  return { ctx, loaded: await getEventType(ctx, id) };
+}
+
+/** The fields each channel's summary always shows, so an unset one says what it inherits. */
+const SHOWN: Record<"email" | "sms", string[]> = {
+  email: ["content.templateId", "recipients.to", "recipients.cc", "recipients.bcc", "sender.from", "sender.replyTo", "provider"],
+  sms: ["content.templateId", "recipients.to", "sender.senderId", "provider"],
+};
+
+export interface ResolvedRow {
+  field: string;
+  value: unknown;
+  /** The layer it came from (explain()'s naming), or undefined when no layer gives it. */
+  source: string | undefined;
+}
+
+/**
+ * A channel's effective values as the send resolves them, with each one's layer: the resolver
+ * itself (system → tenant → event) rather than a copy of its rules.
+ */
+export function resolvedRows(ctx: ServiceContext, code: string, definition: EventDefinition, channel: "email" | "sms"): ResolvedRow[] {
+  const own = definition[channel] as Record<string, unknown> | undefined;
+  const resolved = resolveSendChannel(ctx, channel, own ? [documentLayer("event", own, `eventType.${code}.${channel}`)] : [], `eventType.${code}.${channel}`);
+  const explained = resolved.explain();
+  const fields = [...new Set([...SHOWN[channel], ...Object.keys(explained)])];
+  return fields.map((field) => ({ field, value: resolved.get(field), source: explained[field] }));
+}
+
+/** A resolved value as text: lists joined, objects as JSON. */
+export function showValue(value: unknown): string {
+  if (value === undefined) return "Not set";
+  if (typeof value === "string") return value;
+  if (Array.isArray(value)) return value.map(showValue).join(", ");
+  return JSON.stringify(value);
+}
+
+export function SourceTag({ source }: { source: string | undefined }) {
+  if (!source) return <Tag tone="grey">none</Tag>;
+  const tone = source.startsWith("event") ? "blue" : source.startsWith("tenant") ? "green" : source.startsWith("request") ? "yellow" : "grey";
+  return <Tag tone={tone}>{source}</Tag>;
+}
+
+export const CHANNEL_NAMES: Record<Channel, string> = { email: "Email", sms: "SMS", msgApp: "Chat" };
+
+/**
+ * Field errors of the API (zod or the service) as form errors: `email.content.templateId` →
+ * `emailTemplate`, `sms.recipients.to[2]` → `smsTo`; anything else lands on `fallback`.
+ */
+export function toFormErrors(errors: FieldError[], fallback: string, detail?: string): FormError[] {
+  const fieldOf = (path = ""): string => {
+    if (path === "code" || path === "name") return path;
+    const m = /^(email|sms)\.(content|recipients\.to)/.exec(path);
+    if (m) return `${m[1]}${m[2] === "content" ? "Template" : "To"}`;
+    return fallback;
+  };
+  const out = errors.map((e) => ({ field: fieldOf(e.path), message: e.path && fieldOf(e.path) === fallback && e.path !== fallback ? `${e.path}: ${e.message}` : e.message }));
+  return out.length > 0 ? out : [{ field: fallback, message: detail ?? "The event type could not be saved" }];
+}
+
+/** A 4xx ApiError as form errors; anything else is the error page's. */
+export function apiFormErrors(err: unknown, fallback: string): FormError[] {
+  if (!(err instanceof ApiError) || err.status >= 500 || err.status === 404 || err.status === 403) throw err;
+  return toFormErrors(err.errors ?? [], fallback, err.detail);
+}
