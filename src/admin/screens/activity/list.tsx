@@ -1,3 +1,4 @@
+import { pageAt, pageLinks, Pagination } from "../../paging";
 import type { Hono } from "hono";
 import { API_KEY_TYPES, type ApiKeyType, CHANNELS, type Channel, NOTIFICATION_STATUSES, type NotificationStatus } from "../../../db/schema";
 import { toPageRequest } from "../../../lib/pagination";
@@ -10,9 +11,6 @@ import { StatusTag, TestTag, When } from "./shared";
 
 /** Notifications a page shows unless `?limit=` (1–100) says otherwise. */
 export const PAGE_SIZE = 25;
-/** Pages a "Previous" link can walk back through; past this it starts again at the first page. */
-const MAX_TRAIL = 40;
-const CURSOR = /^[A-Za-z0-9_-]{1,512}$/;
 
 interface Filters {
   status: string;
@@ -52,26 +50,15 @@ export function registerActivityList(admin: Hono<AdminEnv>): void {
     if (filters.tag) filter.tag = filters.tag;
     if (filters.correlationId) filter.correlationId = filters.correlationId;
 
-    const rawCursor = c.req.query("cursor") ?? "";
-    const cursor = CURSOR.test(rawCursor) ? rawCursor : "";
-    const prevParam = c.req.query("prev");
-    const trail = prevParam === undefined ? [] : prevParam.slice(0, 25_000).split(".").filter((p) => p === "" || CURSOR.test(p)).slice(-MAX_TRAIL);
+    const at = pageAt(c);
+    const cursor = at.cursor;
     const asked = Number.parseInt(c.req.query("limit") ?? "", 10);
     const limit = asked >= 1 && asked <= 100 ? asked : PAGE_SIZE;
     const result = await listNotifications(ctx, filter, toPageRequest({ limit, ...(cursor ? { cursor } : {}) }));
 
     const base = new URLSearchParams(Object.entries(filters).filter(([, v]) => v !== ""));
     if (limit !== PAGE_SIZE) base.set("limit", String(limit));
-    const link = (at: string, before: string[] | null) => {
-      const params = new URLSearchParams(base);
-      if (at) params.set("cursor", at);
-      if (before) params.set("prev", before.join("."));
-      const qs = params.toString();
-      return `/admin/activity${qs ? `?${qs}` : ""}`;
-    };
-    const next = result.nextCursor ? link(result.nextCursor, [...trail, cursor].slice(-MAX_TRAIL)) : null;
-    // Without a trail (a cut-short or hand-made link) "Previous" goes back to the first page.
-    const previous = cursor ? (trail.length > 0 ? link(trail[trail.length - 1]!, trail.length > 1 ? trail.slice(0, -1) : null) : link("", null)) : null;
+    const { next, previous } = pageLinks("/admin/activity", base, { cursor, trail: at.trail }, result.nextCursor);
     const filtered = Object.values(filters).some((v) => v !== "");
     return page(c, "Activity", <ActivityList items={result.items} filters={filters} errors={errors} next={next} previous={previous} filtered={filtered} />, errors.length > 0 ? 400 : 200);
   });
@@ -165,26 +152,7 @@ function ActivityList(props: { items: NotificationSummary[]; filters: Filters; e
           )}
         </tbody>
       </table>
-      {(props.previous || props.next) && (
-        <nav class="pagination" aria-label="Pages of notifications">
-          <ul>
-            {props.previous && (
-              <li>
-                <a href={props.previous} rel="prev">
-                  Previous page
-                </a>
-              </li>
-            )}
-            {props.next && (
-              <li>
-                <a href={props.next} rel="next">
-                  Next page
-                </a>
-              </li>
-            )}
-          </ul>
-        </nav>
-      )}
+      <Pagination label="Pages of notifications" next={props.next} previous={props.previous} />
     </>
   );
 }

@@ -1,3 +1,4 @@
+import { pageAt, pageLinks, Pagination } from "../../paging";
 import type { Hono } from "hono";
 import type { SuppressionSource } from "../../../db/schema";
 import { toPageRequest } from "../../../lib/pagination";
@@ -10,9 +11,6 @@ import { Banner } from "../templates/shared";
 import { canManage, RecipientsNav } from "./shared";
 
 const PAGE_SIZE = 50;
-const CURSOR = /^[A-Za-z0-9_-]{1,512}$/;
-/** Pages a "Previous" link can walk back through; past this it starts again at the first page. */
-const MAX_TRAIL = 40;
 export const SUPPRESSION_CHANNEL_LABELS: Record<SuppressibleChannel, string> = { email: "Email", sms: "SMS" };
 const SOURCE_LABELS: Record<SuppressionSource, string> = { api: "Added by your team", unsubscribe: "Unsubscribed", provider: "Provider" };
 const NOTICES: Record<string, string> = { added: "Suppression added", exists: "That recipient was already suppressed; the entry is unchanged", removed: "Suppression removed" };
@@ -34,22 +32,12 @@ export function registerSuppressionList(admin: Hono<AdminEnv>): void {
       else errors.push({ field: "channel", message: "Select a channel from the list" });
     }
     if (recipient) filter.recipient = recipient;
-    const rawCursor = c.req.query("cursor") ?? "";
-    const cursor = CURSOR.test(rawCursor) ? rawCursor : "";
-    const prevParam = c.req.query("prev");
-    const trail = prevParam === undefined ? [] : prevParam.slice(0, 25_000).split(".").filter((p) => p === "" || CURSOR.test(p)).slice(-MAX_TRAIL);
+    const at = pageAt(c);
+    const cursor = at.cursor;
     const result = errors.length > 0 ? { items: [], nextCursor: null } : await listSuppressions(ctx, toPageRequest({ limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) }), filter);
 
     const base = new URLSearchParams(Object.entries({ channel, recipient }).filter(([, v]) => v !== ""));
-    const link = (at: string, before: string[] | null) => {
-      const params = new URLSearchParams(base);
-      if (at) params.set("cursor", at);
-      if (before) params.set("prev", before.join("."));
-      const qs = params.toString();
-      return `/admin/recipients/suppressions${qs ? `?${qs}` : ""}`;
-    };
-    const next = result.nextCursor ? link(result.nextCursor, [...trail, cursor].slice(-MAX_TRAIL)) : null;
-    const previous = cursor ? (trail.length > 0 ? link(trail[trail.length - 1]!, trail.length > 1 ? trail.slice(0, -1) : null) : link("", null)) : null;
+    const { next, previous } = pageLinks("/admin/recipients/suppressions", base, { cursor, trail: at.trail }, result.nextCursor);
     const notice = NOTICES[c.req.query("done") ?? ""];
     return page(
       c,
@@ -155,26 +143,7 @@ function SuppressionsPage(props: { items: SuppressionView[]; channel: string; re
           )}
         </tbody>
       </table>
-      {(props.previous || props.next) && (
-        <nav class="pagination" aria-label="Pages of suppressions">
-          <ul>
-            {props.previous && (
-              <li>
-                <a href={props.previous} rel="prev">
-                  Previous page
-                </a>
-              </li>
-            )}
-            {props.next && (
-              <li>
-                <a href={props.next} rel="next">
-                  Next page
-                </a>
-              </li>
-            )}
-          </ul>
-        </nav>
-      )}
+      <Pagination label="Pages of suppressions" next={props.next} previous={props.previous} />
     </>
   );
 }

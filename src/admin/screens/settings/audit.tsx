@@ -1,3 +1,4 @@
+import { pageAt, pageLinks, Pagination } from "../../paging";
 import type { Hono } from "hono";
 import { type PageRequest, toPageRequest } from "../../../lib/pagination";
 import { AUDIT_ACTION_PREFIX_MAX, type AuditEntryView, listAuditEntries } from "../../../services/admin-identity/audit-log";
@@ -9,9 +10,6 @@ import { SETTINGS_PATH, when } from "./shared";
 
 const AUDIT_PATH = `${SETTINGS_PATH}/audit`;
 const PAGE_SIZE = 50;
-const CURSOR = /^[A-Za-z0-9_-]{1,512}$/;
-/** Pages a "Previous" link can walk back through; past this it starts again at the first page. */
-const MAX_TRAIL = 40;
 
 /**
  * GET /admin/settings/audit (manage): who changed what and when, newest first, filtered by an
@@ -25,10 +23,8 @@ export function registerAuditScreen(admin: Hono<AdminEnv>): void {
     const action = (c.req.query("action") ?? "").trim().slice(0, 1000);
     const errors: FormError[] = [];
     if (action.length > AUDIT_ACTION_PREFIX_MAX) errors.push({ field: "action", message: `Enter at most ${AUDIT_ACTION_PREFIX_MAX} characters` });
-    const rawCursor = c.req.query("cursor") ?? "";
-    let cursor = CURSOR.test(rawCursor) ? rawCursor : "";
-    const prevParam = c.req.query("prev");
-    const trail = prevParam === undefined ? [] : prevParam.slice(0, 25_000).split(".").filter((p) => p === "" || CURSOR.test(p)).slice(-MAX_TRAIL);
+    const at = pageAt(c);
+    let cursor = at.cursor;
     let pageRequest: PageRequest = { limit: PAGE_SIZE };
     try {
       pageRequest = toPageRequest({ limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) });
@@ -38,15 +34,7 @@ export function registerAuditScreen(admin: Hono<AdminEnv>): void {
     }
     const result = errors.length > 0 ? { items: [], nextCursor: null } : await listAuditEntries(ctx, { ...pageRequest, ...(action ? { action } : {}) });
 
-    const link = (at: string, before: string[] | null) => {
-      const params = new URLSearchParams(action ? { action } : {});
-      if (at) params.set("cursor", at);
-      if (before) params.set("prev", before.join("."));
-      const qs = params.toString();
-      return `${AUDIT_PATH}${qs ? `?${qs}` : ""}`;
-    };
-    const next = result.nextCursor ? link(result.nextCursor, [...trail, cursor].slice(-MAX_TRAIL)) : null;
-    const previous = cursor ? (trail.length > 0 ? link(trail[trail.length - 1]!, trail.length > 1 ? trail.slice(0, -1) : null) : link("", null)) : null;
+    const { next, previous } = pageLinks(AUDIT_PATH, new URLSearchParams(action ? { action } : {}), { cursor, trail: at.trail }, result.nextCursor);
     return page(
       c,
       "Audit log",
@@ -112,26 +100,7 @@ function AuditPage(props: { tenantName: string; items: AuditEntryView[]; action:
           )}
         </tbody>
       </table>
-      {(props.previous || props.next) && (
-        <nav class="pagination" aria-label="Pages of audit entries">
-          <ul>
-            {props.previous && (
-              <li>
-                <a href={props.previous} rel="prev">
-                  Previous page
-                </a>
-              </li>
-            )}
-            {props.next && (
-              <li>
-                <a href={props.next} rel="next">
-                  Next page
-                </a>
-              </li>
-            )}
-          </ul>
-        </nav>
-      )}
+      <Pagination label="Pages of audit entries" next={props.next} previous={props.previous} />
     </>
   );
 }
