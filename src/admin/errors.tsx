@@ -14,7 +14,7 @@ import { page } from "./layout";
  */
 export class AdminPageError extends Error {
   constructor(
-    readonly status: 400 | 403 | 404 | 409 | 422 | 429 | 500,
+    readonly status: 400 | 403 | 404 | 409 | 413 | 422 | 429 | 500,
     readonly detail?: string,
   ) {
     super(detail ?? `admin page ${status}`);
@@ -26,6 +26,7 @@ const TITLES = {
   403: "You cannot see this page",
   404: "Page not found",
   409: "This has changed",
+  413: "The file or form is too large",
   422: "There is a problem",
   429: "Too many attempts",
   500: "Sorry, there is a problem with the service",

@@ -94,7 +94,7 @@ export function Layout({ title, nonce, admin, path, children }: LayoutProps) {
  * return page(c, "Templates", <TemplatesList items={items} />);
  * ```
  */
-export function page(c: Context<AdminEnv>, title: string, body: Child, status: 200 | 400 | 403 | 404 | 409 | 422 | 429 | 500 = 200): Response | Promise<Response> {
+export function page(c: Context<AdminEnv>, title: string, body: Child, status: 200 | 400 | 403 | 404 | 409 | 413 | 422 | 429 | 500 = 200): Response | Promise<Response> {
   return c.html(
     <Layout title={title} nonce={c.get("cspNonce") ?? ""} admin={c.get("admin") ?? null} path={new URL(c.req.url).pathname}>
       {body}

@@ -21,8 +21,12 @@ function limitFor(path: string, env: AppEnv["Bindings"]): number {
   return SEND_PATH.test(path) ? DEFAULT_SEND_MAX : DEFAULT_MAX;
 }
 
+/** The admin UI answers in HTML and sets its own limits (admin/body-limit.ts). */
+const ADMIN_PATH = /^\/admin(\/|$)/;
+
 /** Rejects oversized bodies with a 413 problem before anything parses them. */
 export const requestBodyLimit = createMiddleware<AppEnv>((c, next) => {
+  if (ADMIN_PATH.test(c.req.path)) return next();
   const maxSize = limitFor(c.req.path, c.env);
   return bodyLimit({
     maxSize,
