@@ -13,9 +13,10 @@ import { updateTenant } from "../../../services/tenants/tenants";
 import { operatorContextOf } from "../../context";
 import type { AdminEnv } from "../../env";
 import { AdminPageError } from "../../errors";
-import { ErrorSummary, errorFor, type FormError, page, Tag, TextField } from "../../layout";
+import { ErrorSummary, errorFor, type FormError, page, TextField } from "../../layout";
 import { requireAdmin } from "../../middleware";
-import { KeyTypeTag, PERMISSION_LABELS, TYPE_LABELS } from "../settings/api-keys/shared";
+import { ApiKeysTable } from "../settings/api-keys/components";
+import { PERMISSION_LABELS, TYPE_LABELS } from "../settings/api-keys/shared";
 import { InviteFields } from "./invite";
 import { field, Notice, StatusTag, TENANTS_PATH, tenantOr404, tenantPath, when } from "./shared";
 
@@ -298,43 +299,7 @@ function DetailPage(props: { tenant: TenantRow; region: string | null; keys: Api
 
 function KeysTable({ keys, base }: { keys: ApiKeyView[]; base: string }) {
   if (keys.length === 0) return <p class="body">No API keys yet.</p>;
-  return (
-    <table class="table">
-      <caption class="table__caption">The tenant's API keys, newest first</caption>
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Type</th>
-          <th scope="col">Permissions</th>
-          <th scope="col">Created</th>
-          <th scope="col">Status</th>
-          <th scope="col">
-            <span class="visually-hidden">Action</span>
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {keys.map((k) => (
-          <tr>
-            <td>{k.name}</td>
-            <td>
-              <KeyTypeTag type={k.type} />
-            </td>
-            <td>{k.permissions.join(", ")}</td>
-            <td>{when(k.createdAt)}</td>
-            <td>{k.revokedAt ? <Tag tone="red">Revoked</Tag> : <Tag tone="green">Active</Tag>}</td>
-            <td>
-              {!k.revokedAt && (
-                <a href={`${base}/api-keys/${k.id}/revoke`}>
-                  Revoke<span class="visually-hidden"> {k.name}</span>
-                </a>
-              )}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
+  return <ApiKeysTable keys={keys} caption="The tenant's API keys, newest first" revokeHref={(k) => `${base}/api-keys/${k.id}/revoke`} />;
 }
 
 function ConfirmStatusPage({ tenant, to }: { tenant: TenantRow; to: "trial" | "live" }) {

@@ -10,9 +10,10 @@ import type { AdminEnv } from "../../env";
 import { AdminPageError } from "../../errors";
 import { type FormError, page } from "../../layout";
 import { requireAdmin } from "../../middleware";
+import { ConfirmRevokeKeyPage } from "../settings/api-keys/components";
 import { KeyTypeTag } from "../settings/api-keys/shared";
 import { formErrorOf, renderDetail } from "./detail";
-import { isUuid, tenantOr404, tenantPath, when } from "./shared";
+import { isUuid, tenantOr404, tenantPath } from "./shared";
 
 /**
  * A tenant's API keys from its operator page: `POST /admin/tenants/:id/api-keys` creates one
@@ -61,7 +62,7 @@ export function registerOperatorKeyScreens(admin: Hono<AdminEnv>): void {
     const tenant = await tenantOr404(ctx, c.req.param("id"));
     const key = await keyOr404(ctx, tenant.id, c.req.param("keyId"));
     if (key.revokedAt) return c.redirect(tenantPath(tenant.id), 303);
-    return page(c, "Revoke API key", <ConfirmRevokePage back={tenantPath(tenant.id)} apiKey={key} tenantName={tenant.name} />);
+    return page(c, "Revoke API key", <ConfirmRevokeKeyPage apiKey={key} action={`${tenantPath(tenant.id)}/api-keys/${key.id}/revoke`} back={tenantPath(tenant.id)} backLabel={`Back to ${tenant.name}`} tenantName={tenant.name} />);
   });
 
   admin.post("/tenants/:id/api-keys/:keyId/revoke", requireAdmin("operator"), async (c) => {
@@ -111,42 +112,6 @@ function CreatedKeyPage(props: { tenantName: string; back: string; name: string;
       </div>
       <p class="body">
         <a href={props.back}>Back to {props.tenantName}</a>
-      </p>
-    </>
-  );
-}
-
-function ConfirmRevokePage({ back, apiKey, tenantName }: { back: string; apiKey: ApiKeyView; tenantName: string }) {
-  return (
-    <>
-      <a class="back-link" href={back}>
-        Back to {tenantName}
-      </a>
-      <h1 class="heading-l">Are you sure you want to revoke ‘{apiKey.name}’?</h1>
-      <dl class="summary-list">
-        <div class="summary-list__row">
-          <dt class="summary-list__key">Tenant</dt>
-          <dd class="summary-list__value">{tenantName}</dd>
-        </div>
-        <div class="summary-list__row">
-          <dt class="summary-list__key">Type</dt>
-          <dd class="summary-list__value">
-            <KeyTypeTag type={apiKey.type} />
-          </dd>
-        </div>
-        <div class="summary-list__row">
-          <dt class="summary-list__key">Created</dt>
-          <dd class="summary-list__value">{when(apiKey.createdAt)}</dd>
-        </div>
-      </dl>
-      <p class="body">Applications using this key stop working at once. This cannot be undone.</p>
-      <form method="post" action={`${back}/api-keys/${apiKey.id}/revoke`}>
-        <button type="submit" class="button button--warning">
-          Revoke key
-        </button>
-      </form>
-      <p class="body">
-        <a href={back}>Cancel</a>
       </p>
     </>
   );

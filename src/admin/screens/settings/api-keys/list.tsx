@@ -3,9 +3,10 @@ import { toPageRequest } from "../../../../lib/pagination";
 import { type ApiKeyView, listApiKeys } from "../../../../services/api-keys/api-keys";
 import { tenantContextOf } from "../../../context";
 import type { AdminEnv } from "../../../env";
-import { page, Tag } from "../../../layout";
+import { page } from "../../../layout";
 import { requireAdmin } from "../../../middleware";
-import { KEYS_PATH, KeyTypeTag, when } from "./shared";
+import { ApiKeysTable } from "./components";
+import { KEYS_PATH } from "./shared";
 
 const PAGE_SIZE = 50;
 
@@ -37,51 +38,7 @@ function ApiKeysPage(props: { keys: ApiKeyView[]; nextCursor: string | null; not
       {props.keys.length === 0 ? (
         <p class="body">You have no API keys yet.</p>
       ) : (
-        <table class="table">
-          <caption class="table__caption">Your API keys</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Type</th>
-              <th scope="col">Permissions</th>
-              <th scope="col">Created</th>
-              <th scope="col">Status</th>
-              <th scope="col">
-                <span class="visually-hidden">Action</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.keys.map((k) => (
-              <tr>
-                <td>{k.name}</td>
-                <td>
-                  <KeyTypeTag type={k.type} />
-                </td>
-                <td>{k.permissions.join(", ")}</td>
-                <td>
-                  <time datetime={k.createdAt}>{when(k.createdAt)}</time>
-                </td>
-                <td>
-                  {k.revokedAt ? (
-                    <>
-                      <Tag tone="red">Revoked</Tag> <time datetime={k.revokedAt}>{when(k.revokedAt)}</time>
-                    </>
-                  ) : (
-                    <Tag tone="green">Active</Tag>
-                  )}
-                </td>
-                <td>
-                  {!k.revokedAt && (
-                    <a href={`${KEYS_PATH}/${k.id}/revoke`}>
-                      Revoke<span class="visually-hidden"> {k.name}</span>
-                    </a>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <ApiKeysTable keys={props.keys} caption="Your API keys" revokeHref={(k) => `${KEYS_PATH}/${k.id}/revoke`} />
       )}
       {props.nextCursor && (
         <p class="body">

@@ -8,7 +8,8 @@ import type { AdminEnv } from "../../../env";
 import { AdminPageError } from "../../../errors";
 import { page } from "../../../layout";
 import { requireAdmin } from "../../../middleware";
-import { KEYS_PATH, KeyTypeTag, when } from "./shared";
+import { ConfirmRevokeKeyPage } from "./components";
+import { KEYS_PATH } from "./shared";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -22,7 +23,7 @@ export function registerRevokeApiKeyScreen(admin: Hono<AdminEnv>): void {
     const ctx = await tenantContextOf(c);
     const key = await ownKey(ctx, c.req.param("id"));
     if (key.revokedAt) return c.redirect(KEYS_PATH, 303);
-    return page(c, "Revoke API key", <ConfirmRevokePage apiKey={key} />);
+    return page(c, "Revoke API key", <ConfirmRevokeKeyPage apiKey={key} action={`${KEYS_PATH}/${key.id}/revoke`} back={KEYS_PATH} backLabel="Back to API keys" />);
   });
 
   admin.post("/settings/api-keys/:id/revoke", requireAdmin("manage"), async (c) => {
@@ -46,40 +47,4 @@ async function ownKey(ctx: ServiceContext, id: string): Promise<ApiKeyView> {
     if (err instanceof ApiError && err.status === 404) throw notFound;
     throw err;
   }
-}
-
-function ConfirmRevokePage({ apiKey }: { apiKey: ApiKeyView }) {
-  return (
-    <>
-      <a class="back-link" href={KEYS_PATH}>
-        Back to API keys
-      </a>
-      <h1 class="heading-l">Are you sure you want to revoke ‘{apiKey.name}’?</h1>
-      <dl class="summary-list">
-        <div class="summary-list__row">
-          <dt class="summary-list__key">Type</dt>
-          <dd class="summary-list__value">
-            <KeyTypeTag type={apiKey.type} />
-          </dd>
-        </div>
-        <div class="summary-list__row">
-          <dt class="summary-list__key">Permissions</dt>
-          <dd class="summary-list__value">{apiKey.permissions.join(", ")}</dd>
-        </div>
-        <div class="summary-list__row">
-          <dt class="summary-list__key">Created</dt>
-          <dd class="summary-list__value">{when(apiKey.createdAt)}</dd>
-        </div>
-      </dl>
-      <p class="body">Applications using this key stop working at once. This cannot be undone.</p>
-      <form method="post" action={`${KEYS_PATH}/${apiKey.id}/revoke`}>
-        <button type="submit" class="button button--warning">
-          Revoke key
-        </button>
-      </form>
-      <p class="body">
-        <a href={KEYS_PATH}>Cancel</a>
-      </p>
-    </>
-  );
 }
