@@ -23,6 +23,8 @@ export interface AppVariables {
   correlationId: string;
   db: Db;
   tenant: TenantPrincipal;
+  /** True once middleware/auth.ts requireAdmin has accepted the admin token (an operator API request). */
+  operator?: boolean;
   /** Set by middleware/idempotency-key.ts on routes that decide the key at admission. */
   idempotencyKey?: KeyClaim;
 }
