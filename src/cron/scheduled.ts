@@ -7,6 +7,7 @@ import { requeueLostCallbackEvents } from "../services/callbacks/sweep";
 import { sweepEarlyReceipts } from "../services/receipts/early";
 import { sweepExpiredEmailFiles } from "../services/email-files/sweep";
 import { sweepAdminIdentity } from "../services/admin-identity/sweep";
+import { sweepMergeUploads } from "../services/send/merge/uploads";
 
 /**
  * The every-minute cron: release delayed sends that are due, re-enqueue deliveries and merge
@@ -14,7 +15,8 @@ import { sweepAdminIdentity } from "../services/admin-identity/sweep";
  * `sending` for 72 hours, re-enqueue status callbacks whose queue message was lost, and apply or
  * expire delivery receipts kept because they came before their delivery was settled, and delete
  * files sent by email whose retention period has passed, and delete expired admin sessions, used or
- * expired sign-in links and old sign-in attempt counters.
+ * expired sign-in links and old sign-in attempt counters, and delete the admin UI's mail-merge
+ * uploads older than a day.
  */
 export async function runScheduled(controller: ScheduledController, env: Env): Promise<void> {
   const db = createDb(env.DB);
@@ -29,7 +31,8 @@ export async function runScheduled(controller: ScheduledController, env: Env): P
   const expiredFiles = await sweepExpiredEmailFiles(db, env, now);
   const admin = await sweepAdminIdentity(env, now);
   const adminSwept = admin.sessions + admin.links + admin.attempts;
-  if (released || requeued || expired || chunks || stuck || callbacks || early.applied || early.expired || expiredFiles || adminSwept) {
-    log("info", "cron", { cron: controller.cron, released, requeued, expired, chunks, stuck, callbacks, earlyReceipts: early, expiredFiles, admin });
+  const mergeUploads = await sweepMergeUploads(env, now);
+  if (released || requeued || expired || chunks || stuck || callbacks || early.applied || early.expired || expiredFiles || adminSwept || mergeUploads) {
+    log("info", "cron", { cron: controller.cron, released, requeued, expired, chunks, stuck, callbacks, earlyReceipts: early, expiredFiles, admin, mergeUploads });
   }
 }
