@@ -13,6 +13,12 @@ export interface AdminIdentity {
   permissions: readonly ApiKeyPermission[];
   /** Who audit entries name: `operator` or `user:<id>`. */
   actor: string;
+  /**
+   * An operator viewing a tenant's screens read-only (screens/operator/view-as.tsx): the tenant
+   * is the session's, `tenantId` is set and `role` is `read`; every form post but "Stop viewing"
+   * is refused. Absent otherwise.
+   */
+  viewing?: { tenantId: string; tenantName: string };
 }
 
 /** The admin sub-app's Hono environment: the app's, plus the session and the CSP nonce. */
@@ -23,6 +29,12 @@ export interface AdminEnv {
     admin: AdminIdentity | null;
     /** This response's Content-Security-Policy nonce: every <script> carries it. */
     cspNonce: string;
+    /**
+     * The page's nonce for styles only: email previews carry it on their `<style>` elements
+     * (admin/email-preview.tsx). Kept apart from `cspNonce` because it appears in the page's
+     * markup, inside each preview's `srcdoc`.
+     */
+    styleNonce: string;
     /** The raw session cookie value, when one was presented (to replace it at sign-in). */
     sessionCookie: string | undefined;
   };

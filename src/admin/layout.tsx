@@ -20,6 +20,8 @@ const OPERATOR_NAV = [
 export interface LayoutProps {
   title: string;
   nonce: string;
+  /** The page's style nonce, sent back by htmx so fragments' email previews keep it. */
+  styleNonce?: string;
   admin: AdminIdentity | null;
   /** The request's path, to mark the current nav item. */
   path: string;
@@ -27,7 +29,7 @@ export interface LayoutProps {
 }
 
 /** The shell of every admin page: skip link, header with sign-out, nav by who is signed in, main. */
-export function Layout({ title, nonce, admin, path, children }: LayoutProps) {
+export function Layout({ title, nonce, styleNonce, admin, path, children }: LayoutProps) {
   const nav = !admin ? [] : admin.kind === "operator" ? OPERATOR_NAV : TENANT_NAV;
   return (
     <>
@@ -44,7 +46,7 @@ export function Layout({ title, nonce, admin, path, children }: LayoutProps) {
           <link rel="stylesheet" href="/admin/admin.css" />
           <script src="/admin/vendor/htmx.min.js" nonce={nonce} defer></script>
         </head>
-        <body>
+        <body hx-headers={styleNonce ? JSON.stringify({ "X-Style-Nonce": styleNonce }) : undefined}>
           <a class="skip-link" href="#main">
             Skip to main content
           </a>
@@ -96,7 +98,7 @@ export function Layout({ title, nonce, admin, path, children }: LayoutProps) {
  */
 export function page(c: Context<AdminEnv>, title: string, body: Child, status: 200 | 400 | 403 | 404 | 409 | 413 | 422 | 429 | 500 = 200): Response | Promise<Response> {
   return c.html(
-    <Layout title={title} nonce={c.get("cspNonce") ?? ""} admin={c.get("admin") ?? null} path={new URL(c.req.url).pathname}>
+    <Layout title={title} nonce={c.get("cspNonce") ?? ""} styleNonce={c.get("styleNonce")} admin={c.get("admin") ?? null} path={new URL(c.req.url).pathname}>
       {body}
     </Layout>,
     status,

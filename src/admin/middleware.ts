@@ -10,6 +10,16 @@ import { AdminPageError } from "./errors";
 import { setSessionCookie } from "./session-cookie";
 
 /**
+ * An htmx fragment is swapped into a page whose policy was set when the page loaded, and a
+ * preview frame in it inherits that policy: so a fragment's previews carry the page's style
+ * nonce, which htmx sends back (`hx-headers` on <body>). Honoured only on htmx requests and only
+ * in the shape we issue; a made-up value can only fail to style a preview in the sender's own page.
+ */
+function fragmentStyleNonce(hxRequest: string | undefined, sent: string | undefined): string | null {
+  return hxRequest === "true" && sent && /^[A-Za-z0-9_-]{22}$/.test(sent) ? sent : null;
+}
+
+/**
  * Strict headers on every admin response, with a fresh CSP nonce (`c.get("cspNonce")`, which
  * `page()` puts on every <script>). No inline script or style, no eval, nothing from another
  * origin; frames only from our own origin (tenant HTML previews, always `sandbox`ed).
@@ -17,9 +27,11 @@ import { setSessionCookie } from "./session-cookie";
 export const securityHeaders = createMiddleware<AdminEnv>(async (c, next) => {
   const nonce = toBase64Url(crypto.getRandomValues(new Uint8Array(16)));
   c.set("cspNonce", nonce);
+  const styleNonce = fragmentStyleNonce(c.req.header("hx-request"), c.req.header("x-style-nonce")) ?? toBase64Url(crypto.getRandomValues(new Uint8Array(16)));
+  c.set("styleNonce", styleNonce);
   await next();
   const headers = {
-    "content-security-policy": `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; frame-src 'self'`,
+    "content-security-policy": `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'self' 'nonce-${styleNonce}'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; frame-src 'self'`,
     "x-frame-options": "DENY",
     // Not no-referrer: under it a browser's form posts carry `Origin: null`, and the CSRF check reads Origin.
     "referrer-policy": "same-origin",

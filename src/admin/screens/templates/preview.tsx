@@ -3,6 +3,7 @@ import { ApiError } from "../../../lib/errors/api-error";
 import type { Params } from "../../../services/content/render-channel";
 import { renderTemplateVersion, type TemplatePreview } from "../../../services/templates/preview";
 import { getTemplate, type LoadedTemplate, toTemplateView } from "../../../services/templates/templates";
+import { EmailPreviewFrame } from "../../email-preview";
 import { tenantContextOf } from "../../context";
 import type { AdminEnv } from "../../env";
 import { AdminPageError } from "../../errors";
@@ -92,7 +93,7 @@ async function show(c: Context<AdminEnv>, form: Record<string, unknown> | null) 
           Preview
         </h2>
         {state.result ? (
-          <Result result={state.result} name={view.name} />
+          <Result result={state.result} name={view.name} styleNonce={c.get("styleNonce")} />
         ) : state.errors.length > 0 ? (
           <>
             <p class="body">The preview needs these fixed first:</p>
@@ -116,9 +117,10 @@ async function show(c: Context<AdminEnv>, form: Record<string, unknown> | null) 
  * The rendered content. Email HTML is tenant HTML: it is shown only in an iframe with
  * `sandbox=""` (no scripts, no forms, no top navigation, a unique opaque origin, so it cannot
  * reach this page) and `srcdoc` (no request; the attribute is escaped by JSX). The srcdoc
- * document also inherits this page's CSP, so even inline styles and images from elsewhere stay off.
+ * document inherits this page's CSP: its styles come through only as the page's style nonce
+ * allows them (admin/email-preview.tsx), and images from elsewhere stay off.
  */
-function Result({ result, name }: { result: TemplatePreview; name: string }) {
+function Result({ result, name, styleNonce }: { result: TemplatePreview; name: string; styleNonce: string }) {
   if (result.channel === "email") {
     return (
       <dl class="summary-list">
@@ -130,7 +132,7 @@ function Result({ result, name }: { result: TemplatePreview; name: string }) {
           <div class="summary-list__row">
             <dt class="summary-list__key">HTML part</dt>
             <dd class="summary-list__value">
-              <iframe class="preview-frame" title={`HTML email preview of ${name}`} sandbox="" srcdoc={result.html} referrerpolicy="no-referrer"></iframe>
+              <EmailPreviewFrame html={result.html} title={`HTML email preview of ${name}`} nonce={styleNonce} />
             </dd>
           </div>
         )}
