@@ -10,9 +10,12 @@ import { SETTINGS_PATH } from "./shared";
 const SCREENS = [
   { href: `${SETTINGS_PATH}/defaults`, label: "Tenant defaults", hint: "Email sender and reply-to, SMS sender id, duplicate window, unsubscribe and suppression", need: "read" },
   { href: `${SETTINGS_PATH}/senders`, label: "Reply-to addresses and SMS senders", hint: "The addresses and senders your sends may use, and your inbound numbers", need: "read" },
+  { href: `${SETTINGS_PATH}/chat-targets`, label: "Chat targets", hint: "Named Slack, Teams, Rocket.Chat and webhook targets for chat messages", need: "read" },
+  { href: `${SETTINGS_PATH}/services`, label: "Subscription and attachment services", hint: "Your systems asked for recipients and for documents to attach", need: "read" },
   { href: `${SETTINGS_PATH}/callbacks`, label: "Status callbacks", hint: "URLs told when messages are delivered or fail, and their signing secrets", need: "manage" },
   { href: `${SETTINGS_PATH}/api-keys`, label: "API keys", hint: "Keys your applications use to send and read", need: "manage" },
   { href: "/admin/event-types", label: "Event types", hint: "Named notifications and their per-channel defaults, with what each inherits", need: "read" },
+  { href: `${SETTINGS_PATH}/team`, label: "Team members", hint: "Who signs in to these pages, and their roles", need: "read" },
   { href: `${SETTINGS_PATH}/audit`, label: "Audit log", hint: "Who changed what, and when", need: "manage" },
 ] as const;
 
