@@ -173,6 +173,9 @@ async function save(ctx: ServiceContext, kind: ServiceKind, form: ServiceForm, a
   }
 }
 
+/** A taken name is the service's 409; every other refusal a 422. */
+const statusOf = (errors: FormError[]) => (errors.some((e) => e.message.startsWith("Already used")) ? 409 : 422);
+
 const ownService = (ctx: ServiceContext, kind: ServiceKind, id: string) => ownRow(TITLE[kind].one, id, (own) => getService(ctx, kind, own)).then(toServiceView);
 
 /**
@@ -210,7 +213,7 @@ export function registerServiceScreens(admin: Hono<AdminEnv>): void {
         await audit(ctx, "service.created", `tenant_service:${view.id}`, { kind, name: view.name, authHeader: !!view.authHeader });
         return c.redirect(`${pathOf(kind)}/${view.id}?done=added`, 303);
       }
-      return page(c, `Add a ${TITLE[kind].one}`, <FormPage kind={kind} form={form} errors={errors} />, 422);
+      return page(c, `Add a ${TITLE[kind].one}`, <FormPage kind={kind} form={form} errors={errors} />, statusOf(errors));
     });
 
     admin.get(`${base}/:id`, requireAdmin("read"), async (c) => {
@@ -236,7 +239,7 @@ export function registerServiceScreens(admin: Hono<AdminEnv>): void {
         await audit(ctx, "service.updated", `tenant_service:${view.id}`, { kind, name: view.name, authHeader });
         return c.redirect(`${pathOf(kind)}/${view.id}?done=saved`, 303);
       }
-      return page(c, `Change ${TITLE[kind].one}`, <FormPage kind={kind} current={current} form={form} errors={errors} />, errors.some((e) => e.message.startsWith("Already used")) ? 409 : 422);
+      return page(c, `Change ${TITLE[kind].one}`, <FormPage kind={kind} current={current} form={form} errors={errors} />, statusOf(errors));
     });
 
     admin.get(`${base}/:id/delete`, requireAdmin("manage"), async (c) => {
