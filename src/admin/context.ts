@@ -34,7 +34,8 @@ export function operatorContextOf(c: Context<AdminEnv>): OperatorContext & { act
  * The ServiceContext of the signed-in user's tenant, exactly as an API key with the role's
  * permissions would get it: screens call the same services (`listTemplates(ctx, …)`), which
  * apply the same checks. The tenant is the session's; a session without one (an operator) is a
- * 403 page. One D1 read (the tenant row).
+ * 403 page, and an operator viewing a tenant gets that tenant with the `read` role, as its actor
+ * `operator`. One D1 read (the tenant row).
  *
  * @example
  * ```ts

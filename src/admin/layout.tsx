@@ -30,7 +30,7 @@ export interface LayoutProps {
 
 /** The shell of every admin page: skip link, header with sign-out, nav by who is signed in, main. */
 export function Layout({ title, nonce, styleNonce, admin, path, children }: LayoutProps) {
-  const nav = !admin ? [] : admin.kind === "operator" ? OPERATOR_NAV : TENANT_NAV;
+  const nav = !admin ? [] : admin.kind === "operator" && !admin.viewing ? OPERATOR_NAV : TENANT_NAV;
   return (
     <>
       {raw("<!DOCTYPE html>")}
@@ -57,7 +57,7 @@ export function Layout({ title, nonce, styleNonce, admin, path, children }: Layo
               </a>
               {admin && (
                 <form method="post" action="/admin/sign-out" class="header__sign-out">
-                  <span class="header__who">{admin.kind === "operator" ? "Operator" : `Signed in (${admin.role})`}</span>
+                  <span class="header__who">{admin.viewing ? "Operator (read only)" : admin.kind === "operator" ? "Operator" : `Signed in (${admin.role})`}</span>
                   <button type="submit" class="button button--secondary button--small">
                     Sign out
                   </button>
@@ -78,12 +78,31 @@ export function Layout({ title, nonce, styleNonce, admin, path, children }: Layo
               </nav>
             )}
           </header>
+          {admin?.viewing && <ViewingBanner tenantName={admin.viewing.tenantName} />}
           <main id="main" class="width-container main" tabindex={-1}>
             {children}
           </main>
         </body>
       </html>
     </>
+  );
+}
+
+/** On every page while an operator views a tenant (screens/operator/view-as.tsx): whose screens these are, and the way out. */
+function ViewingBanner({ tenantName }: { tenantName: string }) {
+  return (
+    <div class="width-container">
+      <div class="notification-banner" role="region" aria-label="Viewing as a tenant">
+        <p class="body">
+          <strong>Viewing {tenantName} as operator, read only.</strong> Nothing can be changed; every page you open is recorded in the tenant's audit log.
+        </p>
+        <form method="post" action="/admin/view-as/stop">
+          <button type="submit" class="button button--secondary button--small">
+            Stop viewing
+          </button>
+        </form>
+      </div>
+    </div>
   );
 }
 

@@ -1,11 +1,14 @@
+import { eq } from "drizzle-orm";
+import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
-import type { ApiKeyPermission } from "../db/schema";
+import { type ApiKeyPermission, tenants } from "../db/schema";
 import { toBase64Url } from "../lib/crypto/encoding";
 import { publicOrigin } from "../lib/public-origin";
 import { permits } from "../middleware/auth";
-import { accessConfig, createSession, loadSession, permissionsOfRole, SESSION_COOKIE, verifyAccessAssertion } from "../services/admin-identity";
-import type { AdminEnv } from "./env";
+import { log } from "../lib/log";
+import { accessConfig, audit, createSession, loadSession, permissionsOfRole, SESSION_COOKIE, VIEW_AS_PAGE_ACTION, verifyAccessAssertion } from "../services/admin-identity";
+import type { AdminEnv, AdminIdentity } from "./env";
 import { AdminPageError } from "./errors";
 import { setSessionCookie } from "./session-cookie";
 
@@ -65,14 +68,24 @@ export const csrfGuard = createMiddleware<AdminEnv>(async (c, next) => {
 /**
  * Loads the session named by the cookie into `c.get("admin")` (null when none). With Cloudflare
  * Access configured, a request without a live session but with a valid Access assertion starts
- * an operator session.
+ * an operator session. An operator session holding a tenant (a read-only view as that tenant,
+ * services/admin-identity/view-as.ts) is that tenant's `read` role, and every request made
+ * while viewing is audited under the tenant (`admin.operator.view_as`: method, path, status).
  */
 export const loadAdmin = createMiddleware<AdminEnv>(async (c, next) => {
   const cookie = getCookie(c, SESSION_COOKIE);
   c.set("sessionCookie", cookie);
   const ctx = { db: c.get("db"), now: new Date() };
   const session = await loadSession(ctx, cookie);
-  if (session) {
+  let viewing: AdminIdentity["viewing"];
+  if (session?.kind === "operator" && session.tenantId) {
+    const tenant = await ctx.db.select({ id: tenants.id, name: tenants.name }).from(tenants).where(eq(tenants.id, session.tenantId)).get();
+    // The row cascades away with its tenant; a missing one only means it went mid-request.
+    if (tenant) viewing = { tenantId: tenant.id, tenantName: tenant.name };
+  }
+  if (session && viewing) {
+    c.set("admin", { kind: "operator", tenantId: viewing.tenantId, role: "read", userId: null, permissions: permissionsOfRole("read"), actor: "operator", viewing });
+  } else if (session) {
     c.set("admin", {
       kind: session.kind,
       tenantId: session.kind === "user" ? session.tenantId : null,
@@ -89,11 +102,28 @@ export const loadAdmin = createMiddleware<AdminEnv>(async (c, next) => {
     c.set("admin", null);
   }
   await next();
+  if (viewing) await auditViewing(c, viewing.tenantId);
 });
+
+/** Stopping writes its own entry (view_as_stopped). */
+const VIEW_AS_STOP_PATH = "/admin/view-as/stop";
+
+/** One audit row for a request made while viewing a tenant; a failed write is logged, the page still answers. */
+async function auditViewing(c: Context<AdminEnv>, tenantId: string): Promise<void> {
+  const url = new URL(c.req.url);
+  if (url.pathname === VIEW_AS_STOP_PATH) return;
+  const path = `${url.pathname}${url.search}`.slice(0, 500);
+  try {
+    await audit({ db: c.get("db"), now: new Date(), actor: "operator" }, VIEW_AS_PAGE_ACTION, path, { method: c.req.method, status: c.res.status }, { tenantId });
+  } catch (err) {
+    log("error", "view-as audit write failed", { tenantId, path, error: String(err) });
+  }
+}
 
 /**
  * Guards a page: `"operator"` for operator pages, or the API key permission a tenant user's role
- * must carry (the same `permits` rule as the API's). No one signed in: GET is redirected to the
+ * must carry (the same `permits` rule as the API's; an operator viewing a tenant has `read`, and
+ * no non-GET request of any page passes while viewing). No one signed in: GET is redirected to the
  * sign-in page, anything else is a 403 page; signed in without the right: a 403 page.
  *
  * @example
@@ -110,7 +140,11 @@ export function requireAdmin(need: ApiKeyPermission | "operator") {
       if (c.req.method === "GET") return c.redirect("/admin/sign-in", 303);
       throw new AdminPageError(403, "Your session has ended. Sign in again.");
     }
-    const allowed = need === "operator" ? admin.kind === "operator" : admin.kind === "user" && permits(admin, need);
+    // Viewing a tenant is read-only whatever the page: no form post changes anything, the
+    // operator's own included, until "Stop viewing" (which has no guard of this kind).
+    if (admin.viewing && c.req.method !== "GET" && c.req.method !== "HEAD") throw new AdminPageError(403, `You are viewing ${admin.viewing.tenantName} read only: nothing can be changed. Stop viewing first.`);
+    const tenantUser = admin.kind === "user" || admin.viewing !== undefined;
+    const allowed = need === "operator" ? admin.kind === "operator" : tenantUser && permits(admin, need);
     if (!allowed) throw new AdminPageError(403, need === "operator" ? "This page is for operators." : `Your role does not include the ${need} permission.`);
     await next();
   });

@@ -10,3 +10,4 @@ export * from "./invites";
 export * from "./operator";
 export * from "./roles";
 export * from "./sessions";
+export * from "./view-as";

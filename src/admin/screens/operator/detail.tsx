@@ -163,6 +163,14 @@ function DetailPage(props: { tenant: TenantRow; region: string | null; keys: Api
         <Row name="Limits">{LIMIT_FIELDS.map((f) => `${f.label}: ${effective[f.key].toLocaleString("en-GB")}`).join("; ")}</Row>
         <Row name="Created">{when(tenant.createdAt.toISOString())}</Row>
       </dl>
+      <p class="body">
+        <a href={`/admin/failures?tenant=${tenant.id}`}>Technical failures of {tenant.name}</a>
+      </p>
+      {!system && (
+        <p class="body">
+          <a href={`${base}/view-as`}>View as this tenant (read only)</a>
+        </p>
+      )}
 
       <h2 class="heading-m">Limits</h2>
       <form method="post" action={`${base}/limits`} novalidate>

@@ -7,11 +7,12 @@ import { registerInviteScreen } from "./invite";
 import { registerOperatorKeyScreens } from "./keys";
 import { registerTenantsList } from "./list";
 import { registerProvidersScreen } from "./providers";
+import { registerViewAsScreens } from "./view-as";
 
 /**
  * The operator's screens (requireAdmin("operator") on every route): tenants with their 7-day
  * volume, creating a tenant, a tenant's page (status, limits, keys, inbound numbers, inviting
- * its administrator) and the providers' circuits. They call the operator API's services with
+ * its administrator), the providers' circuits and a read-only, audited view as a tenant. They call the operator API's services with
  * the operator context; every change is audited under the tenant it touches.
  */
 export function registerOperatorScreens(admin: Hono<AdminEnv>): void {
@@ -23,4 +24,5 @@ export function registerOperatorScreens(admin: Hono<AdminEnv>): void {
   registerInboundNumberScreens(admin);
   registerInviteScreen(admin);
   registerProvidersScreen(admin);
+  registerViewAsScreens(admin);
 }
