@@ -89,6 +89,80 @@ describe("admin UI: event types", () => {
     expect(rows.map((r) => r.action).sort()).toEqual(["event_type.create", "event_type.update"]);
   });
 
+  it("each channel's cc, bcc, sender, attachments and chat targets: saved through the API's rules, errors at their fields, shown with their layer", async () => {
+    const group = await asTenant(tenant, "POST", "/api/v1/groups", { body: { name: "FundingApprovers", members: [{ email: "fred@example.gov" }, { email: "joan@example.gov" }] } });
+    expect(group.status, await group.clone().text()).toBe(201);
+    const form = await (await getPage("/admin/event-types/new", manage)).text();
+    for (const field of ["emailCc", "emailBcc", "emailFrom", "emailReplyTo", "emailAttachments", "smsSenderId", "msgAppTemplate", "msgAppTarget"]) expect(form, field).toContain(`name="${field}"`);
+    // Beside each field: what it inherits when left empty, and from which layer.
+    expect(form).toMatch(/Empty inherits audit@tenant\.example\.gov \(tenant\)/);
+    expect(form).toMatch(/Empty inherits Edge Notify &lt;noreply@notify\.test&gt; \(system\)/);
+
+    const base = { code: "funding-approved", name: "Funding approved", emailTemplate, emailTo: "{{emailaddress}}", smsTemplate, smsTo: "{{phonenumber}}" };
+    const refusals: [Record<string, string>, string, string][] = [
+      [{ emailCc: "group:NoSuchGroup" }, "emailCc", "No group named"],
+      [{ emailBcc: "not an address" }, "emailBcc", ""],
+      [{ emailFrom: "not an address" }, "emailFrom", ""],
+      [{ emailReplyTo: "nope" }, "emailReplyTo", ""],
+      [{ smsSenderId: "!!" }, "smsSenderId", ""],
+      [{ emailAttachments: "{not json" }, "emailAttachments", "not JSON"],
+      [{ emailAttachments: "no-such-service" }, "emailAttachments", ""],
+      [{ msgAppTarget: "no-such-target" }, "msgAppTarget", ""],
+    ];
+    for (const [fields, field, text] of refusals) {
+      const res = await postForm("/admin/event-types/new", { ...base, ...fields }, { cookie: manage });
+      expect(res.status, JSON.stringify(fields)).toBe(422);
+      const html = await res.text();
+      expect(html, JSON.stringify(fields)).toContain(`href="#${field}"`);
+      expect(html).toContain(`id="${field}-error"`);
+      if (text) expect(html).toContain(text);
+    }
+
+    const ok = await postForm(
+      "/admin/event-types/new",
+      { ...base, emailCc: "group:FundingApprovers", emailBcc: "records@example.gov", emailFrom: "Funding Programs <funding@example.gov>", emailReplyTo: "help@example.gov", smsSenderId: "+16135550100" },
+      { cookie: manage },
+    );
+    expect(ok.status, await ok.clone().text()).toBe(303);
+    const id = idFrom(ok);
+    const api = await json<Record<string, unknown>>(await asTenant(tenant, "GET", `/api/v1/notifyevent/types/${id}`));
+    expect(api.email).toEqual({
+      content: { templateId: emailTemplate },
+      recipients: { to: ["{{emailaddress}}"], cc: ["group:FundingApprovers"], bcc: ["records@example.gov"] },
+      sender: { from: "Funding Programs <funding@example.gov>", replyTo: ["help@example.gov"] },
+    });
+    expect(api.sms).toEqual({ content: { templateId: smsTemplate }, recipients: { to: ["{{phonenumber}}"] }, sender: { senderId: "+16135550100" } });
+    expect(api.msgApp).toBeUndefined();
+
+    const view = await (await getPage(`/admin/event-types/${id}`, manage)).text();
+    // The event's cc replaces the tenant's; each value names its layer.
+    expect(view).toMatch(/recipients\.cc<\/dt><dd class="summary-list__value">group:FundingApprovers<\/dd><dd class="summary-list__actions"><strong class="tag tag--blue">event<\/strong>/);
+    expect(view).toMatch(/sender\.from<\/dt><dd class="summary-list__value">Funding Programs &lt;funding@example\.gov&gt;<\/dd><dd class="summary-list__actions"><strong class="tag tag--blue">event<\/strong>/);
+    expect(view).toMatch(/sender\.senderId<\/dt><dd class="summary-list__value">\+16135550100<\/dd><dd class="summary-list__actions"><strong class="tag tag--blue">event<\/strong>/);
+    expect(view).toContain("Chat (not defined by this event type)");
+
+    // The edit form shows them back, and fields the form does not edit (params) are carried over.
+    const patched = await asTenant(tenant, "PATCH", `/api/v1/notifyevent/types/${id}`, { body: { email: { ...(api.email as object), params: { program: "Fund" } } } });
+    expect(patched.status, await patched.clone().text()).toBe(200);
+    const edit = await (await getPage(`/admin/event-types/${id}/edit`, manage)).text();
+    expect(edit).toContain(">group:FundingApprovers</textarea>");
+    expect(edit).toContain('value="Funding Programs &lt;funding@example.gov&gt;"');
+    const saved = await postForm(
+      `/admin/event-types/${id}/edit`,
+      { name: "Funding approved", emailTemplate, emailTo: "{{emailaddress}}", emailCc: "group:FundingApprovers\nwatcher@example.gov", emailBcc: "", emailFrom: "", emailReplyTo: "help@example.gov", smsTemplate, smsTo: "{{phonenumber}}", smsSenderId: "" },
+      { cookie: manage },
+    );
+    expect(saved.status, await saved.clone().text()).toBe(303);
+    const after = await json<{ email: Record<string, unknown>; sms: Record<string, unknown> }>(await asTenant(tenant, "GET", `/api/v1/notifyevent/types/${id}`));
+    expect(after.email).toEqual({
+      content: { templateId: emailTemplate },
+      recipients: { to: ["{{emailaddress}}"], cc: ["group:FundingApprovers", "watcher@example.gov"] },
+      sender: { replyTo: ["help@example.gov"] },
+      params: { program: "Fund" },
+    });
+    expect(after.sms).toEqual({ content: { templateId: smsTemplate }, recipients: { to: ["{{phonenumber}}"] } });
+  });
+
   it("a read user views but every POST is a 403", async () => {
     const id = await apiPost(tenant, "/api/v1/notifyevent/types", { code: "read-only-view", name: "Read only", email: { content: { templateId: emailTemplate } } });
     expect((await getPage("/admin/event-types", read)).status).toBe(200);

@@ -40,11 +40,14 @@ describe("contract: another tenant's ids in admin UI routes are 404s (operator p
     const body = await json<{ id?: string; notifyId?: string }>(sent);
     ids.notification = (body.notifyId ?? body.id)!;
     ids.key = a.keyIds.live;
+    const eventType = await asTenant(a, "POST", "/api/v1/notifyevent/types", { body: { code: "isolated", name: templateName, email: { content: { templateId: ids.template }, recipients: { to: ["isolated@example.com"] } } } });
+    expect(eventType.status, await eventType.clone().text()).toBe(201);
+    ids.eventType = (await json<{ id: string }>(eventType)).id;
   });
 
   /** Tenant A's id of the kind a route's path names; a fresh id for kinds with no fixture yet. */
   function concrete(path: string): string {
-    const kind = path.startsWith("/templates/") ? ids.template : path.startsWith("/settings/api-keys/") ? ids.key : path.startsWith("/activity/") ? ids.notification : undefined;
+    const kind = path.startsWith("/templates/") ? ids.template : path.startsWith("/settings/api-keys/") ? ids.key : path.startsWith("/activity/") ? ids.notification : path.startsWith("/event-types/") ? ids.eventType : undefined;
     let first = true;
     return `/admin${path.replace(/:[A-Za-z]+(\{[^}]*\})?/g, () => {
       const id = first && kind ? kind : crypto.randomUUID();
@@ -55,7 +58,7 @@ describe("contract: another tenant's ids in admin UI routes are 404s (operator p
 
   it("there are id routes to check, with fixtures for templates, API keys and notifications", () => {
     const gets = routes.filter((r) => r.method === "GET").map((r) => r.path);
-    expect(gets).toEqual(expect.arrayContaining(["/templates/:id", "/settings/api-keys/:id/revoke", "/activity/:notifyId"]));
+    expect(gets).toEqual(expect.arrayContaining(["/templates/:id", "/settings/api-keys/:id/revoke", "/activity/:notifyId", "/event-types/:id/test"]));
   });
 
   it.each(routes.filter((r) => r.method === "GET"))("GET $path with another tenant's id: the 404 page, nothing of theirs", async ({ path }) => {

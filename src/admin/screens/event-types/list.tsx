@@ -84,9 +84,11 @@ export function registerEventTypeViews(admin: Hono<AdminEnv>): void {
           {role === "manage" && <a href={`${EVENT_TYPES_PATH}/${view.id}/edit`}>Edit</a>}
           {role === "manage" && " · "}
           {role !== "read" && <a href={`${EVENT_TYPES_PATH}/${view.id}/preview`}>Preview</a>}
+          {role !== "read" && " · "}
+          {role !== "read" && <a href={`${EVENT_TYPES_PATH}/${view.id}/test`}>Send me a test</a>}
         </p>
         <p class="body">Each value is what a send of this event type uses, and the layer it comes from: the event type itself, else the tenant defaults, else the system configuration.</p>
-        {(["email", "sms"] as const).map((channel) => (
+        {(["email", "sms", "msgApp"] as const).map((channel) => (
           <>
             <h2 class="heading-m">
               {CHANNEL_NAMES[channel]}

@@ -10,10 +10,10 @@ import { requireAdmin } from "../../middleware";
 import { formString, TextArea } from "../templates/shared";
 import { apiFormErrors, CHANNEL_NAMES, EVENT_TYPES_PATH, loadEventType, SourceTag } from "./shared";
 
-const MAX_PARAMS = 100_000;
+export const MAX_PARAMS = 100_000;
 
 /** The params textarea as the request's `params`, or the error at the field. */
-function paramsOf(text: string): { params: Record<string, unknown> } | { error: string } {
+export function paramsOf(text: string): { params: Record<string, unknown> } | { error: string } {
   if (text.trim() === "") return { params: {} };
   if (text.length > MAX_PARAMS) return { error: `Parameters must be ${MAX_PARAMS.toLocaleString("en")} characters or fewer` };
   let value: unknown;

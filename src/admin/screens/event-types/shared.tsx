@@ -23,9 +23,10 @@ export async function loadEventType(c: Context<AdminEnv>): Promise<{ ctx: Servic
 }
 
 /** The fields each channel's summary always shows, so an unset one says what it inherits. */
-const SHOWN: Record<"email" | "sms", string[]> = {
-  email: ["content.templateId", "recipients.to", "recipients.cc", "recipients.bcc", "sender.from", "sender.replyTo", "provider"],
+const SHOWN: Record<Channel, string[]> = {
+  email: ["content.templateId", "recipients.to", "recipients.cc", "recipients.bcc", "sender.from", "sender.replyTo", "attachments", "provider"],
   sms: ["content.templateId", "recipients.to", "sender.senderId", "provider"],
+  msgApp: ["content.templateId", "target"],
 };
 
 export interface ResolvedRow {
@@ -39,7 +40,7 @@ export interface ResolvedRow {
  * A channel's effective values as the send resolves them, with each one's layer: the resolver
  * itself (system → tenant → event) rather than a copy of its rules.
  */
-export function resolvedRows(ctx: ServiceContext, code: string, definition: EventDefinition, channel: "email" | "sms"): ResolvedRow[] {
+export function resolvedRows(ctx: ServiceContext, code: string, definition: EventDefinition, channel: Channel): ResolvedRow[] {
   const own = definition[channel] as Record<string, unknown> | undefined;
   const resolved = resolveSendChannel(ctx, channel, own ? [documentLayer("event", own, `eventType.${code}.${channel}`)] : [], `eventType.${code}.${channel}`);
   const explained = resolved.explain();
@@ -63,16 +64,31 @@ export function SourceTag({ source }: { source: string | undefined }) {
 
 export const CHANNEL_NAMES: Record<Channel, string> = { email: "Email", sms: "SMS", msgApp: "Chat" };
 
+/** Where an API path lands on the form: the most specific prefix wins (`email.recipients.cc[1]` → `emailCc`). */
+const FIELD_OF_PATH: [RegExp, string][] = [
+  [/^email\.content/, "emailTemplate"],
+  [/^email\.recipients\.cc/, "emailCc"],
+  [/^email\.recipients\.bcc/, "emailBcc"],
+  [/^email\.recipients/, "emailTo"],
+  [/^email\.sender\.replyTo/, "emailReplyTo"],
+  [/^email\.sender/, "emailFrom"],
+  [/^email\.attachments/, "emailAttachments"],
+  [/^sms\.content/, "smsTemplate"],
+  [/^sms\.recipients/, "smsTo"],
+  [/^sms\.sender/, "smsSenderId"],
+  [/^msgApp\.content/, "msgAppTemplate"],
+  [/^msgApp\.target/, "msgAppTarget"],
+];
+
 /**
  * Field errors of the API (zod or the service) as form errors: `email.content.templateId` →
- * `emailTemplate`, `sms.recipients.to[2]` → `smsTo`; anything else lands on `fallback`.
+ * `emailTemplate`, `sms.recipients.to[2]` → `smsTo`, `email.recipients.cc[0]` → `emailCc`;
+ * anything else lands on `fallback`, its path kept in the message.
  */
 export function toFormErrors(errors: FieldError[], fallback: string, detail?: string): FormError[] {
   const fieldOf = (path = ""): string => {
     if (path === "code" || path === "name") return path;
-    const m = /^(email|sms)\.(content|recipients\.to)/.exec(path);
-    if (m) return `${m[1]}${m[2] === "content" ? "Template" : "To"}`;
-    return fallback;
+    return FIELD_OF_PATH.find(([re]) => re.test(path))?.[1] ?? fallback;
   };
   const out = errors.map((e) => ({ field: fieldOf(e.path), message: e.path && fieldOf(e.path) === fallback && e.path !== fallback ? `${e.path}: ${e.message}` : e.message }));
   return out.length > 0 ? out : [{ field: fallback, message: detail ?? "The event type could not be saved" }];
