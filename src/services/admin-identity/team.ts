@@ -3,6 +3,7 @@ import { ADMIN_ROLES, type AdminRole, adminSessions, adminSignInLinks, adminUser
 import { ApiError, fieldError } from "../../lib/errors/api-error";
 import { permits } from "../../middleware/auth";
 import type { ServiceContext } from "../context";
+import { validateEmailAddress } from "../recipients/email";
 import { actorOf, audit } from "./audit";
 import { inviteAdministrator } from "./invites";
 
@@ -91,7 +92,12 @@ export async function getTeamMember(ctx: ServiceContext, id: string): Promise<Te
 export async function inviteTeamMember(ctx: ServiceContext, input: { email: string; role: string }): Promise<{ member: TeamMember; notifyId: string }> {
   assertManage(ctx);
   if (!(ADMIN_ROLES as readonly string[]).includes(input.role)) throw fieldError("invalid_request", "role", "Select a role");
-  const email = input.email.trim().toLowerCase();
+  // The send path's own address check (and its normal form: no invisible characters, IDN as
+  // A-labels) before anything is stored, so an address the invitation could not reach leaves no
+  // member behind.
+  const check = validateEmailAddress(input.email.slice(0, 400));
+  if (!check.ok) throw fieldError("invalid_request", "email", "Enter an email address in the correct format, like name@example.com");
+  const email = check.address.toLowerCase();
   const existing = await ctx.db
     .select({ id: adminUsers.id })
     .from(adminUsers)
