@@ -43,11 +43,24 @@ describe("contract: another tenant's ids in admin UI routes are 404s (operator p
     const eventType = await asTenant(a, "POST", "/api/v1/notifyevent/types", { body: { code: "isolated", name: templateName, email: { content: { templateId: ids.template }, recipients: { to: ["isolated@example.com"] } } } });
     expect(eventType.status, await eventType.clone().text()).toBe(201);
     ids.eventType = (await json<{ id: string }>(eventType)).id;
+    expect((await asTenant(a, "PATCH", "/api/v1/tenant/defaults", { body: { msgApp: { targets: { isolated: { type: "slack", url: "https://hooks.slack.com/services/T0/B0/isolated" } } } } })).status).toBe(200);
+    ids.chatTarget = "isolated";
+    for (const [kind, body] of [["subscriptions", { responseMapping: { email: "to[]" } }], ["attachments", {}]] as const) {
+      const service = await asTenant(a, "POST", `/api/v1/service/${kind}`, { body: { name: "isolated-svc", url: "https://svc.example.com/x", ...body } });
+      expect(service.status).toBe(201);
+      ids[kind] = (await json<{ id: string }>(service)).id;
+    }
+    ids.member = crypto.randomUUID();
+    await env.DB.prepare("INSERT INTO admin_users (id, tenant_id, email, role, created_at) VALUES (?, ?, 'isolated@example.com', 'manage', ?)").bind(ids.member, a.id, Date.now()).run();
   });
+
+  /** Tenant A's chat target, service or team member for the settings routes that take one. */
+  const ownFixture = (path: string) =>
+    path.startsWith("/settings/chat-targets/") ? ids.chatTarget : path.startsWith("/settings/services/subscriptions/") ? ids.subscriptions : path.startsWith("/settings/services/attachments/") ? ids.attachments : path.startsWith("/settings/team/") ? ids.member : undefined;
 
   /** Tenant A's id of the kind a route's path names; a fresh id for kinds with no fixture yet. */
   function concrete(path: string): string {
-    const kind = path.startsWith("/templates/") ? ids.template : path.startsWith("/settings/api-keys/") ? ids.key : path.startsWith("/activity/") ? ids.notification : path.startsWith("/event-types/") ? ids.eventType : undefined;
+    const kind = path.startsWith("/templates/") ? ids.template : path.startsWith("/settings/api-keys/") ? ids.key : path.startsWith("/activity/") ? ids.notification : path.startsWith("/event-types/") ? ids.eventType : ownFixture(path);
     let first = true;
     return `/admin${path.replace(/:[A-Za-z]+(\{[^}]*\})?/g, () => {
       const id = first && kind ? kind : crypto.randomUUID();
@@ -86,5 +99,8 @@ describe("contract: another tenant's ids in admin UI routes are 404s (operator p
     const notification = await asTenant(a, "GET", `/api/v1/notify/${ids.notification}`);
     expect(notification.status).toBe(200);
     expect(await notification.text()).not.toMatch(/cancel/i);
+    expect((await json<{ msgApp: { targets: Record<string, unknown> } }>(await asTenant(a, "GET", "/api/v1/tenant/defaults"))).msgApp.targets.isolated).toBeDefined();
+    for (const kind of ["subscriptions", "attachments"]) expect((await json<{ name: string }>(await asTenant(a, "GET", `/api/v1/service/${kind}/${ids[kind]}`))).name).toBe("isolated-svc");
+    expect((await env.DB.prepare("SELECT role FROM admin_users WHERE id = ?").bind(ids.member).first<{ role: string }>())?.role).toBe("manage");
   });
 });
