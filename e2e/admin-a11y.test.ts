@@ -222,6 +222,10 @@ describe("admin UI accessibility: axe WCAG 2.2 AA, 320 px, forced colours, keybo
       `${service.baseUrl}/admin/activity/${notificationId}`,
       `${service.baseUrl}/admin/activity/${notificationId}/cancel`,
       `${service.baseUrl}/admin/settings/api-keys/new`,
+      `${service.baseUrl}/admin/settings/chat-targets/new`,
+      `${service.baseUrl}/admin/settings/services/subscriptions/new`,
+      `${service.baseUrl}/admin/settings/services/attachments/new`,
+      `${service.baseUrl}/admin/settings/team/invite`,
       `${service.baseUrl}/admin/recipients/groups/${groupId}`,
       // The HTML 404 page.
       `${service.baseUrl}/admin/templates/00000000-0000-7000-8000-00000000dead`,
