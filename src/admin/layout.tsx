@@ -15,6 +15,7 @@ const TENANT_NAV = [
 const OPERATOR_NAV = [
   { href: "/admin/tenants", label: "Tenants" },
   { href: "/admin/providers", label: "Providers" },
+  { href: "/admin/failures", label: "Failures" },
 ];
 
 export interface LayoutProps {

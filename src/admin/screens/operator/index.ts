@@ -2,6 +2,7 @@ import type { Hono } from "hono";
 import type { AdminEnv } from "../../env";
 import { registerCreateTenantScreen } from "./create";
 import { registerTenantDetail } from "./detail";
+import { registerFailuresScreen } from "./failures";
 import { registerInboundNumberScreens } from "./inbound";
 import { registerInviteScreen } from "./invite";
 import { registerOperatorKeyScreens } from "./keys";
@@ -12,7 +13,7 @@ import { registerViewAsScreens } from "./view-as";
 /**
  * The operator's screens (requireAdmin("operator") on every route): tenants with their 7-day
  * volume, creating a tenant, a tenant's page (status, limits, keys, inbound numbers, inviting
- * its administrator), the providers' circuits and a read-only, audited view as a tenant. They call the operator API's services with
+ * its administrator), the providers' circuits, technical failures across tenants and a read-only, audited view as a tenant. They call the operator API's services with
  * the operator context; every change is audited under the tenant it touches.
  */
 export function registerOperatorScreens(admin: Hono<AdminEnv>): void {
@@ -24,5 +25,6 @@ export function registerOperatorScreens(admin: Hono<AdminEnv>): void {
   registerInboundNumberScreens(admin);
   registerInviteScreen(admin);
   registerProvidersScreen(admin);
+  registerFailuresScreen(admin);
   registerViewAsScreens(admin);
 }
