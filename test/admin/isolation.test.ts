@@ -25,6 +25,8 @@ describe("contract: another tenant's ids in admin UI routes are 404s (operator p
   let a: TestTenant;
   let b: TestTenant;
   let cookie: string;
+  /** An operator viewing tenant B read only (screens/operator/view-as.tsx): the tenant is the session's as well. */
+  let viewer: string;
   const ids: Record<string, string> = {};
   const templateName = `Isolated ${crypto.randomUUID()}`;
 
@@ -32,6 +34,7 @@ describe("contract: another tenant's ids in admin UI routes are 404s (operator p
     [a, b] = await Promise.all([createTestTenant(), createTestTenant()]);
     const { id } = await createSession({ db, now: new Date() }, { kind: "user", role: "manage", userId: null, tenantId: b.id });
     cookie = `${SESSION_COOKIE}=${id}`;
+    viewer = `${SESSION_COOKIE}=${(await createSession({ db, now: new Date() }, { kind: "operator", role: "manage", userId: null, tenantId: b.id })).id}`;
     const template = await asTenant(a, "POST", "/api/v1/templates", { body: { name: templateName, channel: "email", subject: "Hi ((name))", body: "Hello ((name))" } });
     expect(template.status).toBe(201);
     ids.template = (await json<{ id: string }>(template)).id;
@@ -88,6 +91,22 @@ describe("contract: another tenant's ids in admin UI routes are 404s (operator p
     const res = await postForm(concrete(path), { name: "Taken over", subject: "x", body: "x", confirm: "yes" }, { cookie });
     // 404, or a 4xx for the form itself (decided before any lookup, so the same for every id).
     expect(path.startsWith("/tenants/") ? [403] : [400, 404, 409, 422], `${res.status} ${concrete(path)}`).toContain(res.status);
+    expect(await res.text()).not.toContain(templateName);
+  });
+
+  const tenantRoutes = (method: string) => routes.filter((r) => r.method === method && !r.path.startsWith("/tenants/"));
+
+  it.each(tenantRoutes("GET"))("GET $path with another tenant's id, as an operator viewing B: 404 (or 403 above read), nothing of theirs", async ({ path }) => {
+    const res = await getPage(concrete(path), viewer);
+    const html = await res.text();
+    expect([403, 404], `${res.status} ${concrete(path)}`).toContain(res.status);
+    expect(html).not.toContain(templateName);
+    expect(html).not.toContain("isolated@example.com");
+  });
+
+  it.each(tenantRoutes("POST"))("POST $path with another tenant's id, as an operator viewing B: refused read only", async ({ path }) => {
+    const res = await postForm(concrete(path), { name: "Taken over", subject: "x", body: "x", confirm: "yes" }, { cookie: viewer });
+    expect(res.status, concrete(path)).toBe(403);
     expect(await res.text()).not.toContain(templateName);
   });
 
