@@ -13,6 +13,8 @@ export const ADMIN_FORM_MAX_BYTES = 1024 * 1024;
  */
 export const ADMIN_UPLOAD_LIMITS: ReadonlyArray<{ path: RegExp; maxBytes: number }> = [
   { path: /^\/admin\/send\/merge(\/[^/]+)?\/?$/, maxBytes: 12 * 1024 * 1024 + 64 * 1024 },
+  // The mail-merge upload of the Send screen (screens/send/merge-upload.tsx): POST /admin/send/{templateId}/merge.
+  { path: /^\/admin\/send\/[^/]+\/merge\/?$/, maxBytes: 12 * 1024 * 1024 + 64 * 1024 },
 ];
 
 /** The largest body a request to `path` may carry. */

@@ -23,7 +23,9 @@ export function registerSendChoose(admin: Hono<AdminEnv>): void {
       <>
         <span class="caption">{ctx.tenant.name}</span>
         <h1 class="heading-l">Send a message</h1>
-        <p class="body">Choose a template. You fill in the recipient and its placeholders, see the message, then send it.</p>
+        <p class="body">
+          Choose a template. <strong>Send one message</strong>: you fill in the recipient and its placeholders, see the message, then send it. <strong>Send to a list</strong>: you upload a CSV file with a row per message, fix any errors, preview rows, then send now or at a time you choose.
+        </p>
         <TemplateChoice channel="email" items={email!} />
         <TemplateChoice channel="sms" items={sms!} />
       </>,
@@ -43,7 +45,7 @@ function TemplateChoice({ channel, items }: { channel: "email" | "sms"; items: T
         <ul class="list">
           {items.map((t) => (
             <li>
-              <a href={`/admin/send/${t.id}`}>{t.name}</a>
+              <a href={`/admin/send/${t.id}`}>{t.name}</a> · <a href={`/admin/send/${t.id}/merge`}>Send {t.name} to a list</a>
             </li>
           ))}
         </ul>

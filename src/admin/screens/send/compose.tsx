@@ -180,7 +180,7 @@ function HiddenValues({ view, values }: { view: TemplateView; values: Values }) 
  * iframe with `sandbox=""` (no scripts, forms or navigation, an opaque origin) and `srcdoc` (no
  * request; escaped by JSX), which also inherits this page's CSP.
  */
-function MessagePreview({ message, name }: { message: EmailPayload | SmsPayload; name: string }) {
+export function MessagePreview({ message, name }: { message: EmailPayload | SmsPayload; name: string }) {
   const row = (key: string, value: unknown) => (
     <div class="summary-list__row">
       <dt class="summary-list__key">{key}</dt>

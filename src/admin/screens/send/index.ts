@@ -2,9 +2,15 @@ import type { Hono } from "hono";
 import type { AdminEnv } from "../../env";
 import { registerSendChoose } from "./choose";
 import { registerSendCompose } from "./compose";
+import { registerMergeCheck } from "./merge-check";
+import { registerMergeProgress } from "./merge-progress";
+import { registerMergeUpload } from "./merge-upload";
 
-/** The one-off Send screen (issue 13): choose a template, fill it in, preview, send. */
+/** The Send screen (issue 13): choose a template, then one message (fill in, preview, send) or a mail merge from a CSV file. */
 export function registerSendScreens(admin: Hono<AdminEnv>): void {
   registerSendChoose(admin);
   registerSendCompose(admin);
+  registerMergeUpload(admin);
+  registerMergeCheck(admin);
+  registerMergeProgress(admin);
 }

@@ -73,7 +73,8 @@ export function finishMergeSummaries(plan: Plan, suppressed: SuppressedRecipient
     // A fanned-out merge's summary already counts its rows; its suppressions are counted by send.ts.
     if (!summary || plan.fanout?.[name]) continue;
     const sent = new Set(plan.deliveries.filter((d) => d.channel === name && d.mergeRow !== undefined).map((d) => d.mergeRow)).size;
-    merge[name] = { ...summary, sent, suppressed: suppressed.filter((s) => s.channel === name && s.path?.includes("mergeArray[")).length };
+    // A merge's cells are at `…mergeArray[r][c]`, or `file[r][c]` when it came as a CSV file.
+    merge[name] = { ...summary, sent, suppressed: suppressed.filter((s) => s.channel === name && (s.path?.includes("mergeArray[") || s.path?.startsWith("file["))).length };
   }
   return { ...plan, merge };
 }
