@@ -245,7 +245,8 @@ export async function checkMergeUpload(ctx: ServiceContext, upload: MergeUpload)
 export async function previewMergeRow(ctx: ServiceContext, upload: MergeUpload, row: number): Promise<{ message: EmailPayload | SmsPayload } | { errors: MergeRowError[]; problems: string[] }> {
   const table = parseMergeCsv(upload.text, "file");
   if (!Number.isInteger(row) || row < 1 || row >= table.length) throw fieldError("invalid_request", "row", `Enter a row number from 1 to ${table.length - 1}`);
-  const text = `${toCsv([table[0]!])}${"\r\n".repeat(row - 1)}${toCsv([table[row]!])}`;
+  // Written back as read: no formula escaping, which would change the cells the merge reads.
+  const text = `${csvText([table[0]!], false)}${"\r\n".repeat(row - 1)}${csvText([table[row]!], false)}`;
   try {
     const preview = await previewSend(ctx, await mergeRequestOf(upload, { text }), { previewRows: 1 });
     const message = preview[upload.channel]?.[0];
@@ -337,12 +338,16 @@ export async function sendMergeUpload(ctx: ServiceContext, upload: MergeUpload, 
  * ```
  */
 export function toCsv(rows: readonly (readonly (string | number | null | undefined)[])[]): string {
-  return rows.map((row) => row.map(csvCell).join(",") + "\r\n").join("");
+  return csvText(rows, true);
 }
 
-function csvCell(value: string | number | null | undefined): string {
+function csvText(rows: readonly (readonly (string | number | null | undefined)[])[], escapeFormulas: boolean): string {
+  return rows.map((row) => row.map((cell) => csvCell(cell, escapeFormulas)).join(",") + "\r\n").join("");
+}
+
+function csvCell(value: string | number | null | undefined, escapeFormulas: boolean): string {
   if (value === null || value === undefined) return "";
   let text = String(value);
-  if (typeof value === "string" && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  if (escapeFormulas && typeof value === "string" && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
