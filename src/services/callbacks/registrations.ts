@@ -3,6 +3,7 @@ import { insertRowIf } from "../../db/json-rows";
 import { olderThan } from "../../db/keyset";
 import { type CallbackRow, type CallbackTrigger, callbacks, type Channel, type MessageStatus } from "../../db/schema";
 import { open, seal } from "../../lib/crypto/secret-box";
+import { hasUnsafeText } from "../../lib/display-name";
 import { ApiError, type FieldError } from "../../lib/errors/api-error";
 import { uuidv7 } from "../../lib/ids";
 import { checkOutboundUrl, outboundPolicy } from "../../lib/outbound/url-policy";
@@ -84,6 +85,8 @@ function checkInput(ctx: ServiceContext, input: Partial<CallbackInput>, merged: 
     const check = checkOutboundUrl(input.url, outboundPolicy(ctx.env));
     if (!check.ok) errors.push({ path: "url", message: check.reason });
   }
+  // Shown on the admin pages and in the audit log: no NUL, line breaks or bidi controls that make it read as something else.
+  if (typeof input.description === "string" && hasUnsafeText(input.description)) errors.push({ path: "description", message: "Must not contain control characters, line breaks or bidirectional controls" });
   if (merged.trigger.length === 0 && merged.statuses.length === 0) errors.push({ path: "trigger", message: "Give at least one trigger (success, failure) or status" });
   if (errors.length > 0) throw new ApiError("unprocessable", { detail: "The callback cannot be used as given", errors });
 }
@@ -101,14 +104,16 @@ export interface CreatedCallback extends CallbackView {
 /**
  * Registers a status callback: the URL must pass the outbound-URL policy (422 at `url`), header
  * values and a new `whsec_` signing secret are sealed bound to the row, and the secret is
- * answered this once. At most MAX_CALLBACKS_PER_TENANT registrations (409).
+ * answered this once. At most MAX_CALLBACKS_PER_TENANT registrations (409). `newUrlOnly` (the
+ * admin form) also refuses a URL the tenant has registered already (409 at `url`), so a form
+ * posted twice adds one callback whose secret the person saw, not two.
  *
  * @example
  * ```ts
  * const { callbackId, secret } = await createCallback(ctx, { url: "https://app.example.gov/notify-status", channelType: ["email"], trigger: ["failure"] });
  * ```
  */
-export async function createCallback(ctx: ServiceContext, input: CallbackInput): Promise<CreatedCallback> {
+export async function createCallback(ctx: ServiceContext, input: CallbackInput, options: { newUrlOnly?: boolean } = {}): Promise<CreatedCallback> {
   const statuses = input.statuses ?? [];
   checkInput(ctx, input, { trigger: input.trigger, statuses });
   const id = uuidv7(ctx.now.getTime());
@@ -132,8 +137,16 @@ export async function createCallback(ctx: ServiceContext, input: CallbackInput):
     updatedAt: ctx.now,
   };
   // The bound is checked by the insert itself: concurrent registrations cannot all pass a count read first.
-  const { meta } = await insertRowIf(ctx.env.DB, callbacks, row, "(SELECT COUNT(*) FROM callbacks WHERE tenant_id = ?) < ?", [ctx.tenant.id, MAX_CALLBACKS_PER_TENANT]).run();
+  // With newUrlOnly the same statement refuses a URL already registered: a form posted twice at once adds one.
+  const bound = "(SELECT COUNT(*) FROM callbacks WHERE tenant_id = ?) < ?";
+  const { meta } = await (options.newUrlOnly
+    ? insertRowIf(ctx.env.DB, callbacks, row, `${bound} AND NOT EXISTS (SELECT 1 FROM callbacks WHERE tenant_id = ? AND url = ?)`, [ctx.tenant.id, MAX_CALLBACKS_PER_TENANT, ctx.tenant.id, input.url])
+    : insertRowIf(ctx.env.DB, callbacks, row, bound, [ctx.tenant.id, MAX_CALLBACKS_PER_TENANT])
+  ).run();
   if (meta.changes === 0) {
+    if (options.newUrlOnly && (await ctx.db.select({ id: callbacks.id }).from(callbacks).where(and(eq(callbacks.tenantId, ctx.tenant.id), eq(callbacks.url, input.url))).get())) {
+      throw new ApiError("conflict", { detail: "This URL already has a status callback", errors: [{ path: "url", message: "Already has a status callback: rotate its secret or delete it instead" }] });
+    }
     throw new ApiError("conflict", { detail: `A tenant may have at most ${MAX_CALLBACKS_PER_TENANT} callbacks; delete one first` });
   }
   forgetTenantCallbacks(ctx.tenant.id);

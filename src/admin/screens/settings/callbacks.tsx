@@ -68,7 +68,8 @@ export function registerCallbackScreens(admin: Hono<AdminEnv>): void {
         }
       } else {
         try {
-          const created = await createCallback(ctx, parsed.data);
+          // One registration per URL from this form: a double submit must not leave a callback whose secret nobody saw.
+          const created = await createCallback(ctx, parsed.data, { newUrlOnly: true });
           await audit(ctx, "callback.created", `callback:${created.callbackId}`, { url: created.url, channelType: created.channelType, trigger: created.trigger });
           return page(c, "Status callback added", <SecretPage title="Status callback added" callback={created} secret={created.secret} />);
         } catch (err) {

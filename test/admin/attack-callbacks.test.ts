@@ -1,0 +1,67 @@
+import { env } from "cloudflare:workers";
+import { and, eq } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createDb } from "../../src/db/client";
+import { auditLog, callbacks } from "../../src/db/schema";
+import { createSession, SESSION_COOKIE } from "../../src/services/admin-identity";
+import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
+import { getPage, postForm } from "./helpers";
+
+// Hostile and careless clients against Settings → status callbacks (issue 13 attack pass).
+const db = createDb(env.DB);
+let tenant: TestTenant;
+let manager: string;
+
+beforeAll(async () => {
+  tenant = await createTestTenant("Callbacks attack tenant");
+  const { id } = await createSession({ db, now: new Date() }, { kind: "user", role: "manage", userId: null, tenantId: tenant.id });
+  manager = `${SESSION_COOKIE}=${id}`;
+});
+
+const rowsFor = (url: string) => db.select().from(callbacks).where(and(eq(callbacks.tenantId, tenant.id), eq(callbacks.url, url))).all();
+
+describe("admin UI attack: status callbacks", () => {
+  it("the add form posted 20 times at once registers one callback, whose secret was shown; the others are told at the URL field", async () => {
+    const url = "https://double-submit.example.com/status";
+    const results = await Promise.all(Array.from({ length: 20 }, () => postForm("/admin/settings/callbacks", { url, channelType: "email", trigger: "failure" }, { cookie: manager })));
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 422)).toHaveLength(19);
+    const refused = await results.find((r) => r.status === 422)!.text();
+    expect(refused).toContain("Already has a status callback");
+    expect(refused).toMatch(/href="#url"/);
+    expect(await rowsFor(url)).toHaveLength(1);
+    const audited = await db.select().from(auditLog).where(and(eq(auditLog.tenantId, tenant.id), eq(auditLog.action, "callback.created"))).all();
+    expect(audited.filter((a) => JSON.stringify(a).includes("double-submit"))).toHaveLength(1);
+    // The API keeps its rules: another registration of the same URL there is still allowed.
+    const api = await asTenant(tenant, "POST", "/api/v1/notify/registerCallback", { body: { url, channelType: ["sms"], trigger: ["success"] } });
+    expect(api.status).toBe(201);
+  });
+
+  it.each([
+    ["NUL", "Case\u0000system"],
+    ["a right-to-left override", "Case \u202Emetsys"],
+    ["a line break", "Case\nsystem"],
+    ["a byte order mark", "Case\uFEFF system"],
+  ])("a description with %s is refused at its field, in the form and in the API, and nothing is stored", async (_, description) => {
+    const url = `https://unsafe-description.example.com/${encodeURIComponent(description.length.toString())}-${Math.random().toString(36).slice(2)}`;
+    const res = await postForm("/admin/settings/callbacks", { url, channelType: "email", trigger: "failure", description }, { cookie: manager });
+    expect(res.status).toBe(422);
+    const html = await res.text();
+    expect(html).toMatch(/href="#description"/);
+    expect(html).toContain("Must not contain control characters");
+    const api = await asTenant(tenant, "POST", "/api/v1/notify/registerCallback", { body: { url, channelType: ["email"], trigger: ["failure"], description } });
+    expect(api.status).toBe(422);
+    expect(JSON.stringify(await api.json())).toContain('"path":"description"');
+    expect(await rowsFor(url)).toHaveLength(0);
+    // Nothing of it reaches the list page either.
+    expect(await (await getPage("/admin/settings/callbacks", manager)).text()).not.toContain(url);
+  });
+
+  it("a description with emoji and joiners (no controls) is kept as typed", async () => {
+    const url = "https://joiners.example.com/status";
+    const res = await postForm("/admin/settings/callbacks", { url, channelType: "email", trigger: "failure", description: "Team 👩‍👩‍👧 feed" }, { cookie: manager });
+    expect(res.status).toBe(200);
+    expect((await rowsFor(url))[0]?.description).toBe("Team 👩‍👩‍👧 feed");
+  });
+});
