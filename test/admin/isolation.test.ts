@@ -1,9 +1,9 @@
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildAdminApp } from "../../src/admin/app";
 import { createDb } from "../../src/db/client";
 import { createSession, SESSION_COOKIE } from "../../src/services/admin-identity";
-import { json } from "../helpers/http";
+import { BASE, json } from "../helpers/http";
 import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
 import { getPage, postForm } from "./helpers";
 
@@ -55,15 +55,25 @@ describe("contract: another tenant's ids in admin UI routes are 404s (operator p
     }
     ids.member = crypto.randomUUID();
     await env.DB.prepare("INSERT INTO admin_users (id, tenant_id, email, role, created_at) VALUES (?, ?, 'isolated@example.com', 'manage', ?)").bind(ids.member, a.id, Date.now()).run();
+    // A mail-merge upload of A's, kept between its check and its send (screens/send/merge-*.tsx).
+    const sender = `${SESSION_COOKIE}=${(await createSession({ db, now: new Date() }, { kind: "user", role: "send", userId: null, tenantId: a.id })).id}`;
+    const form = new FormData();
+    form.set("file", new File(["email address,name\r\nisolated@example.com,Ann\r\n"], "isolated.csv", { type: "text/csv" }));
+    const uploaded = await exports.default.fetch(new Request(`${BASE}/admin/send/${ids.template}/merge`, { method: "POST", body: form, redirect: "manual", headers: { origin: BASE, cookie: sender } }));
+    ids.upload = /\/admin\/send\/uploads\/([0-9a-f]{32})$/.exec(uploaded.headers.get("location") ?? "")?.[1] ?? "";
+    expect(ids.upload, `${uploaded.status}`).not.toBe("");
   });
 
   /** Tenant A's chat target, service or team member for the settings routes that take one. */
   const ownFixture = (path: string) =>
     path.startsWith("/settings/chat-targets/") ? ids.chatTarget : path.startsWith("/settings/services/subscriptions/") ? ids.subscriptions : path.startsWith("/settings/services/attachments/") ? ids.attachments : path.startsWith("/settings/team/") ? ids.member : undefined;
 
+  /** Tenant A's merge (a notification), upload or template for the Send screen's routes. */
+  const sendFixture = (path: string) => (path.startsWith("/send/merges/") ? ids.notification : path.startsWith("/send/uploads/") ? ids.upload : path.startsWith("/send/") ? ids.template : undefined);
+
   /** Tenant A's id of the kind a route's path names; a fresh id for kinds with no fixture yet. */
   function concrete(path: string): string {
-    const kind = path.startsWith("/templates/") ? ids.template : path.startsWith("/settings/api-keys/") ? ids.key : path.startsWith("/activity/") ? ids.notification : path.startsWith("/event-types/") ? ids.eventType : ownFixture(path);
+    const kind = path.startsWith("/templates/") ? ids.template : path.startsWith("/settings/api-keys/") ? ids.key : path.startsWith("/activity/") ? ids.notification : path.startsWith("/event-types/") ? ids.eventType : ownFixture(path) ?? sendFixture(path);
     let first = true;
     return `/admin${path.replace(/:[A-Za-z]+(\{[^}]*\})?/g, () => {
       const id = first && kind ? kind : crypto.randomUUID();
@@ -74,7 +84,7 @@ describe("contract: another tenant's ids in admin UI routes are 404s (operator p
 
   it("there are id routes to check, with fixtures for templates, API keys and notifications", () => {
     const gets = routes.filter((r) => r.method === "GET").map((r) => r.path);
-    expect(gets).toEqual(expect.arrayContaining(["/templates/:id", "/settings/api-keys/:id/revoke", "/activity/:notifyId", "/event-types/:id/test"]));
+    expect(gets).toEqual(expect.arrayContaining(["/templates/:id", "/settings/api-keys/:id/revoke", "/activity/:notifyId", "/event-types/:id/test", "/send/uploads/:uploadId", "/send/merges/:notifyId"]));
   });
 
   it.each(routes.filter((r) => r.method === "GET"))("GET $path with another tenant's id: the 404 page, nothing of theirs", async ({ path }) => {
@@ -121,5 +131,6 @@ describe("contract: another tenant's ids in admin UI routes are 404s (operator p
     expect((await json<{ msgApp: { targets: Record<string, unknown> } }>(await asTenant(a, "GET", "/api/v1/tenant/defaults"))).msgApp.targets.isolated).toBeDefined();
     for (const kind of ["subscriptions", "attachments"]) expect((await json<{ name: string }>(await asTenant(a, "GET", `/api/v1/service/${kind}/${ids[kind]}`))).name).toBe("isolated-svc");
     expect((await env.DB.prepare("SELECT role FROM admin_users WHERE id = ?").bind(ids.member).first<{ role: string }>())?.role).toBe("manage");
+    expect(await env.BUCKET.head(`merge-uploads/${a.id}/${ids.upload}`), "A's merge upload, unsent").not.toBeNull();
   });
 });
