@@ -36,8 +36,8 @@ function assertManage(ctx: ServiceContext): void {
 }
 
 /** A person cannot change their own role or remove themselves: another manage user does. */
-function assertNotSelf(ctx: ServiceContext, id: string, what: string): void {
-  if (actorOf(ctx) === `user:${id}`) throw new ApiError("conflict", { detail: `You cannot ${what} yourself`, errors: [{ path: "role", message: `You cannot ${what} yourself: ask another manage user` }] });
+function assertNotSelf(ctx: ServiceContext, id: string, what: "change your own role" | "remove yourself"): void {
+  if (actorOf(ctx) === `user:${id}`) throw new ApiError("conflict", { detail: `You cannot ${what}`, errors: [{ path: "role", message: `You cannot ${what}: ask another manage user` }] });
 }
 
 /** The tenant's manage users other than the row being changed: one must remain. */
@@ -137,7 +137,7 @@ export async function changeTeamMemberRole(ctx: ServiceContext, id: string, role
   assertManage(ctx);
   if (!(ADMIN_ROLES as readonly string[]).includes(role)) throw fieldError("invalid_request", "role", "Select a role");
   const current = await getTeamMember(ctx, id);
-  assertNotSelf(ctx, current.id, "change the role of");
+  assertNotSelf(ctx, current.id, "change your own role");
   if (current.role === role) return { member: current, changed: false };
   const where = and(eq(adminUsers.id, current.id), eq(adminUsers.tenantId, ctx.tenant.id));
   const [updated] = await ctx.db.batch([
@@ -168,7 +168,7 @@ export async function changeTeamMemberRole(ctx: ServiceContext, id: string, role
 export async function removeTeamMember(ctx: ServiceContext, id: string): Promise<TeamMember> {
   assertManage(ctx);
   const current = await getTeamMember(ctx, id);
-  assertNotSelf(ctx, current.id, "remove");
+  assertNotSelf(ctx, current.id, "remove yourself");
   const gone = sql`NOT EXISTS (SELECT 1 FROM admin_users AS u WHERE u.id = ${current.id})`;
   const [deleted] = await ctx.db.batch([
     ctx.db

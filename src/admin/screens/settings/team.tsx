@@ -1,5 +1,6 @@
 import type { Hono } from "hono";
 import { ADMIN_ROLES, type AdminRole } from "../../../db/schema";
+import { ApiError } from "../../../lib/errors/api-error";
 import { permits } from "../../../middleware/auth";
 import { ROLE_LABELS } from "../../../services/admin-identity";
 import { changeTeamMemberRole, getTeamMember, inviteTeamMember, listTeamMembers, removeTeamMember, resendSignInLink, type TeamMember } from "../../../services/admin-identity/team";
@@ -15,6 +16,8 @@ const ROLE_NAMES: Record<AdminRole, string> = { read: "Read", send: "Send", mana
 const ROLE_ORDER = ["manage", "send", "read"] as const;
 
 const ownMember = (ctx: ServiceContext, id: string) => ownRow("team member", id, (own) => getTeamMember(ctx, own));
+/** A refusal because of the team's state (the last manage user, yourself, an address taken) is a 409; a bad form a 422. */
+const statusOf = (err: unknown): 409 | 422 => (err instanceof ApiError && err.status === 409 ? 409 : 422);
 const roleField = (path: string) => (path === "email" ? "email" : "role-manage");
 
 /**
@@ -44,6 +47,7 @@ export function registerTeamScreens(admin: Hono<AdminEnv>): void {
     const email = formText(body, "email", 400);
     const role = formText(body, "role", 20);
     const errors: FormError[] = [];
+    let status: 409 | 422 = 422;
     if (!email.trim()) errors.push({ field: "email", message: "Enter their email address" });
     if (!(ADMIN_ROLES as readonly string[]).includes(role)) errors.push({ field: "role-manage", message: "Select a role" });
     if (errors.length === 0) {
@@ -52,9 +56,10 @@ export function registerTeamScreens(admin: Hono<AdminEnv>): void {
         return c.redirect(`${TEAM_PATH}?done=invited`, 303);
       } catch (err) {
         errors.push(...serviceFormErrors(err, roleField, "email"));
+        status = statusOf(err);
       }
     }
-    return page(c, "Invite a team member", <InvitePage email={email} role={role} errors={errors} />, errors.some((e) => e.message.startsWith("Already a member")) ? 409 : 422);
+    return page(c, "Invite a team member", <InvitePage email={email} role={role} errors={errors} />, status);
   });
 
   admin.get("/settings/team/:id", requireAdmin("read"), async (c) => {
@@ -68,15 +73,13 @@ export function registerTeamScreens(admin: Hono<AdminEnv>): void {
     const ctx = await tenantContextOf(c);
     const member = await ownMember(ctx, c.req.param("id"));
     const role = formText(await c.req.parseBody(), "role", 20);
-    let errors: FormError[];
     try {
       const { changed } = await ownRow("team member", member.id, (id) => changeTeamMemberRole(ctx, id, role));
       return c.redirect(`${TEAM_PATH}/${member.id}?done=${changed ? "role" : "same"}`, 303);
     } catch (err) {
-      errors = serviceFormErrors(err, roleField, "role-manage");
+      const errors = serviceFormErrors(err, roleField, "role-manage");
+      return page(c, `Team member ${member.email}`, <MemberPage member={member} you={c.get("admin")?.userId === member.id} canManage role={role} errors={errors} />, statusOf(err));
     }
-    const status = errors.some((e) => /last manage user|yourself|meanwhile|while you were/.test(e.message)) ? 409 : 422;
-    return page(c, `Team member ${member.email}`, <MemberPage member={member} you={c.get("admin")?.userId === member.id} canManage role={role} errors={errors} />, status);
   });
 
   admin.post("/settings/team/:id/resend", requireAdmin("manage"), async (c) => {
@@ -99,7 +102,7 @@ export function registerTeamScreens(admin: Hono<AdminEnv>): void {
       await ownRow("team member", member.id, (id) => removeTeamMember(ctx, id));
       return c.redirect(`${TEAM_PATH}?done=removed`, 303);
     } catch (err) {
-      return page(c, "Remove team member", <ConfirmRemove member={member} errors={serviceFormErrors(err, () => "remove", "remove")} />, 409);
+      return page(c, "Remove team member", <ConfirmRemove member={member} errors={serviceFormErrors(err, () => "remove", "remove")} />, statusOf(err));
     }
   });
 }
