@@ -85,6 +85,7 @@ export function registerChatTargetScreens(admin: Hono<AdminEnv>): void {
     const ctx = await tenantContextOf(c);
     const { form, secret } = await readForm(c);
     const errors: FormError[] = [];
+    let status: 409 | 422 = 422;
     if (!form.name) errors.push({ field: "name", message: "Enter a name for the chat target" });
     if (!TYPES.some((t) => t.value === form.type)) errors.push({ field: "type-slack", message: "Select the kind of chat target" });
     if (!form.url) errors.push({ field: "url", message: "Enter the webhook URL" });
@@ -95,9 +96,11 @@ export function registerChatTargetScreens(admin: Hono<AdminEnv>): void {
         return c.redirect(`${TARGETS_PATH}?done=added`, 303);
       } catch (err) {
         errors.push(...withoutSecret(serviceFormErrors(err, fieldOf, "name"), secret));
+        // A taken name (or the most targets) is the service's 409; every other refusal a 422.
+        if (err instanceof ApiError && err.status === 409) status = 409;
       }
     }
-    return page(c, "Add a chat target", <TargetFormPage form={form} errors={errors} />, errors.some((e) => e.message.startsWith("Already used")) ? 409 : 422);
+    return page(c, "Add a chat target", <TargetFormPage form={form} errors={errors} />, status);
   });
 
   admin.get("/settings/chat-targets/:name/edit", requireAdmin("manage"), async (c) => {

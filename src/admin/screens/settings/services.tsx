@@ -1,5 +1,6 @@
 import type { Context, Hono } from "hono";
 import type { ServiceKind } from "../../../db/schema/tenant-services";
+import { ApiError } from "../../../lib/errors/api-error";
 import { permits } from "../../../middleware/auth";
 import { CreateSchemas, UpdateSchemas } from "../../../routes/services/schemas";
 import { audit } from "../../../services/admin-identity";
@@ -152,7 +153,7 @@ function bodyOf(kind: ServiceKind, form: ServiceForm, authValue: string, current
 }
 
 /** The form's errors, then the API schema's, then the service's (URL policy, paths, a taken name). */
-async function save(ctx: ServiceContext, kind: ServiceKind, form: ServiceForm, authValue: string, current: ServiceView | null): Promise<{ view?: ServiceView; errors: FormError[] }> {
+async function save(ctx: ServiceContext, kind: ServiceKind, form: ServiceForm, authValue: string, current: ServiceView | null): Promise<{ view?: ServiceView; errors: FormError[]; status: 409 | 422 }> {
   const { body, errors } = bodyOf(kind, form, authValue, current);
   if (!form.name) errors.unshift({ field: "name", message: "Enter a name" });
   if (!form.url) errors.push({ field: "url", message: "Enter the service's URL" });
@@ -163,18 +164,16 @@ async function save(ctx: ServiceContext, kind: ServiceKind, form: ServiceForm, a
       if (!errors.some((e) => e.field === field)) errors.push({ field, message: field === "timeoutMs" ? TIMEOUT_MESSAGE : issue.message });
     }
   }
-  if (errors.length > 0 || !parsed.success) return { errors };
+  if (errors.length > 0 || !parsed.success) return { errors, status: 422 };
   try {
     const input = parsed.data as Parameters<typeof updateService>[3] & Parameters<typeof createService>[2];
     const view = current ? await updateService(ctx, kind, current.id, input) : await createService(ctx, kind, input);
-    return { view, errors: [] };
+    return { view, errors: [], status: 422 };
   } catch (err) {
-    return { errors: serviceFormErrors(err, fieldOf, "name") };
+    // A taken name is the service's 409; every other refusal a 422.
+    return { errors: serviceFormErrors(err, fieldOf, "name"), status: err instanceof ApiError && err.status === 409 ? 409 : 422 };
   }
 }
-
-/** A taken name is the service's 409; every other refusal a 422. */
-const statusOf = (errors: FormError[]) => (errors.some((e) => e.message.startsWith("Already used")) ? 409 : 422);
 
 const ownService = (ctx: ServiceContext, kind: ServiceKind, id: string) => ownRow(TITLE[kind].one, id, (own) => getService(ctx, kind, own)).then(toServiceView);
 
@@ -208,12 +207,12 @@ export function registerServiceScreens(admin: Hono<AdminEnv>): void {
     admin.post(base, requireAdmin("manage"), async (c) => {
       const ctx = await tenantContextOf(c);
       const { form, authValue } = await readForm(c);
-      const { view, errors } = await save(ctx, kind, form, authValue, null);
+      const { view, errors, status } = await save(ctx, kind, form, authValue, null);
       if (view) {
         await audit(ctx, "service.created", `tenant_service:${view.id}`, { kind, name: view.name, authHeader: !!view.authHeader });
         return c.redirect(`${pathOf(kind)}/${view.id}?done=added`, 303);
       }
-      return page(c, `Add a ${TITLE[kind].one}`, <FormPage kind={kind} form={form} errors={errors} />, statusOf(errors));
+      return page(c, `Add a ${TITLE[kind].one}`, <FormPage kind={kind} form={form} errors={errors} />, status);
     });
 
     admin.get(`${base}/:id`, requireAdmin("read"), async (c) => {
@@ -233,13 +232,13 @@ export function registerServiceScreens(admin: Hono<AdminEnv>): void {
       const ctx = await tenantContextOf(c);
       const current = await ownService(ctx, kind, c.req.param("id"));
       const { form, authValue } = await readForm(c);
-      const { view, errors } = await save(ctx, kind, form, authValue, current);
+      const { view, errors, status } = await save(ctx, kind, form, authValue, current);
       if (view) {
         const authHeader = authValue ? "replaced" : form.removeAuthHeader ? "removed" : "kept";
         await audit(ctx, "service.updated", `tenant_service:${view.id}`, { kind, name: view.name, authHeader });
         return c.redirect(`${pathOf(kind)}/${view.id}?done=saved`, 303);
       }
-      return page(c, `Change ${TITLE[kind].one}`, <FormPage kind={kind} current={current} form={form} errors={errors} />, statusOf(errors));
+      return page(c, `Change ${TITLE[kind].one}`, <FormPage kind={kind} current={current} form={form} errors={errors} />, status);
     });
 
     admin.get(`${base}/:id/delete`, requireAdmin("manage"), async (c) => {
