@@ -61,23 +61,43 @@ function nest(params: Record<string, string>): Record<string, unknown> {
   return out;
 }
 
-/** A field error's path (`recipients.to[0]`, `params.name`) → the form field it is about. */
-function fieldOf(path: string | undefined, names: string[]): string {
+/**
+ * A field error's path (`recipients.to[0]`, `params.name`, `content.templateId`) → the form field
+ * it is about and its label. The rendered message (`content.…`: a subject or SMS too long once the
+ * values are in) is the placeholders' doing, so it is named as the message, at the first placeholder.
+ */
+function fieldOf(path: string | undefined, view: TemplateView & { channel: SendChannel }): { field: string; label: string } {
+  const names = view.params;
   if (path?.startsWith("params.")) {
     const rest = path.slice("params.".length);
     const at = names.findIndex((n) => rest === n || rest.startsWith(`${n}.`) || rest.startsWith(`${n}[`));
-    if (at >= 0) return `param-${at}`;
+    if (at >= 0) return { field: `param-${at}`, label: `Placeholder ${names[at]}` };
   }
-  return "recipient";
+  if (/(^|\.)content(\.|$)/.test(path ?? "") && names.length > 0) return { field: "param-0", label: "The message" };
+  return { field: "recipient", label: RECIPIENT_LABEL[view.channel] };
 }
 
 function formErrors(errors: { path?: string; message: string }[], view: TemplateView & { channel: SendChannel }, fallback: string): FormError[] {
   const out = errors.map((e) => {
-    const field = fieldOf(e.path, view.params);
-    const label = field === "recipient" ? RECIPIENT_LABEL[view.channel] : `Placeholder ${view.params[Number(field.slice("param-".length))]}`;
+    const { field, label } = fieldOf(e.path, view);
     return { field, message: `${label}: ${e.message}` };
   });
   return out.length > 0 ? out : [{ field: "recipient", message: fallback }];
+}
+
+/**
+ * Whether a recipient field names one person: no list separators, no `group:` name and no
+ * placeholder, each of which the send path would expand.
+ *
+ * @example
+ * ```ts
+ * isOneRecipient("ann@example.gov") // true
+ * isOneRecipient("ann@example.gov, bo@example.gov") // false
+ * isOneRecipient("group:everyone") // false
+ * ```
+ */
+export function isOneRecipient(value: string): boolean {
+  return !/[,;]|\{\{|\(\(/.test(value) && !/^\s*group:/i.test(value);
 }
 
 /**
@@ -86,6 +106,8 @@ function formErrors(errors: { path?: string; message: string }[], view: Template
  */
 function requestOf(view: TemplateView & { channel: SendChannel }, values: Values): { request: SendRequest } | { errors: FormError[] } {
   if (values.recipient === "") return { errors: [{ field: "recipient", message: `Enter ${view.channel === "email" ? "an email address" : "a phone number"}` }] };
+  // The API's recipient lists take comma lists, `group:` names and placeholders; this form sends to one person.
+  if (!isOneRecipient(values.recipient)) return { errors: [{ field: "recipient", message: `${RECIPIENT_LABEL[view.channel]}: enter one ${view.channel === "email" ? "email address" : "phone number"}, not a list, a group or a placeholder (send to many with a mail merge or an event type)` }] };
   const params = nest(values.params);
   const body = { recipients: { to: [values.recipient] }, content: { templateId: view.id }, ...(Object.keys(params).length > 0 ? { params } : {}) };
   if (view.channel === "email") {
