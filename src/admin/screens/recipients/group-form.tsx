@@ -127,7 +127,7 @@ function GroupPage(props: { heading: string; action: string; back: string; value
           id="members"
           name="members"
           label="Members"
-          hint={`One member a line: a name, an email address and a phone number, separated by commas, any of them optional but one address or number; add "opted out" to keep a member who is skipped. At most ${MAX_GROUP_MEMBERS}.`}
+          hint={`One member a line: a name, an email address and a phone number, separated by commas, any of them optional but one address or number; add "opted out" to keep a member who is skipped. Put a name in double quotes when it holds a comma or could be read as an address, a number or "opted out". At most ${MAX_GROUP_MEMBERS}.`}
           value={values.members}
           error={membersErrors.length > 0 ? membersErrors.join(". ") : undefined}
           rows={12}

@@ -87,16 +87,63 @@ export interface ParsedMembers {
   errors: FormError[];
 }
 
+/** One part of a member line; a quoted part is always the name, whatever it looks like. */
+interface LinePart {
+  text: string;
+  quoted: boolean;
+}
+
+/**
+ * Splits a member line at its commas. A part in double quotes (`"Smith, John"`, a quote inside
+ * written twice) is taken whole, commas included; elsewhere quotes are ordinary characters.
+ */
+function splitMemberLine(line: string): LinePart[] | string {
+  const parts: LinePart[] = [];
+  let i = 0;
+  for (;;) {
+    while (i < line.length && (line[i] === " " || line[i] === "\t")) i++;
+    if (line[i] === '"') {
+      let text = "";
+      i++;
+      for (;;) {
+        if (i >= line.length) return "has a quote that is not closed";
+        if (line[i] === '"') {
+          if (line[i + 1] === '"') {
+            text += '"';
+            i += 2;
+            continue;
+          }
+          i++;
+          break;
+        }
+        text += line[i++];
+      }
+      while (i < line.length && (line[i] === " " || line[i] === "\t")) i++;
+      if (i < line.length && line[i] !== ",") return "has text after a closing quote: put the whole name in the quotes";
+      parts.push({ text, quoted: true });
+    } else {
+      const comma = line.indexOf(",", i);
+      const end = comma === -1 ? line.length : comma;
+      parts.push({ text: line.slice(i, end).trim(), quoted: false });
+      i = end;
+    }
+    if (i >= line.length) return parts;
+    i++; // the comma
+  }
+}
+
 /**
  * Reads the members textarea: one member a line, its parts separated by commas: a name, an email
  * address (has `@`), a phone number (digits, spaces, `+ ( ) - .`) and `opted out`, in any order,
- * each at most once. Blank lines are skipped. Addresses and numbers are left for the group
+ * each at most once. A name in double quotes is a name whatever it holds (commas, `@`, digits, the
+ * words "opted out"). Blank lines are skipped. Addresses and numbers are left for the group
  * service to validate and normalise.
  *
  * @example
  * ```ts
  * parseMembers("Ann Approver, ann@example.gov, +1 778 700 1234\nbob@example.gov, opted out", "members")
  * // members: [{ name: "Ann Approver", email: "ann@example.gov", phone: "+1 778 700 1234" }, { email: "bob@example.gov", optedOut: true }], lines: [1, 2]
+ * parseMembers('"Smith, John", john@example.gov', "members").members // [{ name: "Smith, John", email: "john@example.gov" }]
  * ```
  */
 export function parseMembers(text: string, field: string): ParsedMembers {
@@ -110,12 +157,16 @@ export function parseMembers(text: string, field: string): ParsedMembers {
       errors.push({ field, message: `Line ${at}: is longer than ${MAX_LINE_CHARS} characters` });
       return;
     }
+    const parts = splitMemberLine(line);
+    if (typeof parts === "string") {
+      errors.push({ field, message: `Line ${at}: ${parts}` });
+      return;
+    }
     const member: GroupMember = {};
     const problems: string[] = [];
-    for (const raw of line.split(",")) {
-      const part = raw.trim();
+    for (const { text: part, quoted } of parts) {
       if (part === "") continue;
-      const kind = OPTED_OUT.test(part) ? "optedOut" : part.includes("@") ? "email" : PHONE_LIKE.test(part) ? "phone" : "name";
+      const kind = quoted ? "name" : OPTED_OUT.test(part) ? "optedOut" : part.includes("@") ? "email" : PHONE_LIKE.test(part) ? "phone" : "name";
       if (kind === "optedOut") member.optedOut = true;
       else if (member[kind] !== undefined) problems.push(`has more than one ${kind === "name" ? "name" : kind === "email" ? "email address" : "phone number"}`);
       else if (kind === "name" && (part.length > 200 || hasUnsafeText(part))) problems.push("the name must be at most 200 characters, without control characters");
@@ -131,16 +182,25 @@ export function parseMembers(text: string, field: string): ParsedMembers {
   return { members, lines, errors };
 }
 
+/** A name as a line part: quoted when unquoted it would read as something else (or not as one part). */
+function namePart(name: string): string {
+  const plain = name.trim() === name && name !== "" && !/[,"]/.test(name) && !OPTED_OUT.test(name) && !name.includes("@") && !PHONE_LIKE.test(name);
+  return plain ? name : `"${name.replace(/"/g, '""')}"`;
+}
+
 /**
- * Members as the textarea shows them, one a line (the inverse of `parseMembers`).
+ * Members as the textarea shows them, one a line: the inverse of `parseMembers`, so saving the
+ * form unchanged keeps every member as it was (a name that reads as an address, a number or
+ * "opted out", or holds a comma, is quoted).
  *
  * @example
  * ```ts
  * formatMembers([{ name: "Ann", email: "ann@example.gov", optedOut: true }]) // "Ann, ann@example.gov, opted out"
+ * formatMembers([{ name: "+1 555 0100", email: "desk@example.gov" }]) // '"+1 555 0100", desk@example.gov'
  * ```
  */
 export function formatMembers(members: GroupMember[]): string {
-  return members.map((m) => [m.name, m.email, m.phone, m.optedOut ? "opted out" : undefined].filter((p) => p !== undefined).join(", ")).join("\n");
+  return members.map((m) => [m.name === undefined ? undefined : namePart(m.name), m.email, m.phone, m.optedOut ? "opted out" : undefined].filter((p) => p !== undefined).join(", ")).join("\n");
 }
 
 /** The line a service's `members[i]…` error is about, from the parsed lines; null when it names no member. */

@@ -1,0 +1,60 @@
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { formatMembers, parseMembers } from "../../src/admin/screens/recipients/shared";
+import { createDb } from "../../src/db/client";
+import type { GroupMember } from "../../src/db/schema";
+import { createSession, SESSION_COOKIE } from "../../src/services/admin-identity";
+import { json } from "../helpers/http";
+import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
+import { getPage, postForm } from "./helpers";
+
+// Hostile and careless clients against Recipients → groups (issue 13 attack pass).
+const db = createDb(env.DB);
+let tenant: TestTenant;
+let manager: string;
+
+beforeAll(async () => {
+  tenant = await createTestTenant("Recipients attack tenant");
+  const { id } = await createSession({ db, now: new Date() }, { kind: "user", role: "manage", userId: null, tenantId: tenant.id });
+  manager = `${SESSION_COOKIE}=${id}`;
+});
+
+const unescape = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+
+/** Members set through the API whose names, as plain line parts, would read as something else. */
+const TRICKY: GroupMember[] = [
+  { name: "Smith, John", email: "john@example.com" },
+  { name: "opted out", email: "oo@example.com" },
+  { name: "+17787009999", email: "desk@example.com" },
+  { name: "Ann @ Finance", phone: "+17787001234" },
+  { name: 'Bo "Bobby" Tables', email: "bo@example.com", optedOut: true },
+  { name: '"quoted"', email: "q@example.com" },
+];
+
+describe("admin UI attack: group members round trip", () => {
+  it("saving the edit form unchanged keeps members set through the API exactly (no name turned into a phone number, an address or an opt-out)", async () => {
+    const created = await asTenant(tenant, "POST", "/api/v1/groups", { body: { name: "tricky-names", members: TRICKY } });
+    expect(created.status, await created.clone().text()).toBe(201);
+    const id = (await json<{ id: string }>(created)).id;
+
+    const form = await (await getPage(`/admin/recipients/groups/${id}/edit`, manager)).text();
+    const members = unescape(/<textarea[^>]*name="members"[^>]*>([\s\S]*?)<\/textarea>/.exec(form)![1]!).replace(/^\n/, "");
+    const saved = await postForm(`/admin/recipients/groups/${id}/edit`, { name: "tricky-names", description: "", members }, { cookie: manager });
+    expect(saved.status, await saved.clone().text()).toBe(303);
+
+    const after = await json<{ members: GroupMember[] }>(await asTenant(tenant, "GET", `/api/v1/groups/${id}`));
+    expect(after.members).toEqual(TRICKY);
+  });
+
+  it("parses quoted names and refuses an unclosed quote or text after one at its line", () => {
+    expect(parseMembers('"Smith, John", john@example.com\n"+1 555 0100", desk@example.com, opted out', "members").members).toEqual([
+      { name: "Smith, John", email: "john@example.com" },
+      { name: "+1 555 0100", email: "desk@example.com", optedOut: true },
+    ]);
+    expect(parseMembers('"Smith, John, john@example.com', "members").errors).toEqual([{ field: "members", message: "Line 1: has a quote that is not closed" }]);
+    expect(parseMembers('ok@example.com\n"Smith" John, john@example.com', "members").errors[0]?.message).toMatch(/^Line 2: has text after a closing quote/);
+    // Quotes inside an unquoted name are ordinary characters.
+    expect(parseMembers('Bo "Bobby" Tables, bo@example.com', "members").members).toEqual([{ name: 'Bo "Bobby" Tables', email: "bo@example.com" }]);
+    expect(parseMembers(formatMembers(TRICKY), "members").members).toEqual(TRICKY);
+  });
+});
