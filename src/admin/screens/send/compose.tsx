@@ -10,6 +10,7 @@ import { previewSend, sendNotification } from "../../../services/send/send";
 import { getTemplate, type TemplateView, toTemplateView } from "../../../services/templates/templates";
 import { tenantContextOf } from "../../context";
 import type { AdminEnv } from "../../env";
+import { EmailPreviewFrame } from "../../email-preview";
 import { AdminPageError } from "../../errors";
 import { ErrorSummary, errorFor, type FormError, page, TextField } from "../../layout";
 import { requireAdmin } from "../../middleware";
@@ -146,7 +147,7 @@ function render(c: Context<AdminEnv>, view: TemplateView & { channel: SendChanne
       <h1 class="heading-l">{title}</h1>
       {shown.kind === "preview" ? (
         <>
-          <MessagePreview message={shown.message} name={view.name} />
+          <MessagePreview message={shown.message} name={view.name} styleNonce={c.get("styleNonce")} />
           <form method="post" action={`/admin/send/${view.id}`}>
             <HiddenValues view={view} values={values} />
             <button type="submit" class="button">
@@ -200,9 +201,10 @@ function HiddenValues({ view, values }: { view: TemplateView; values: Values }) 
 /**
  * The message exactly as the send path would send it. Email HTML is tenant HTML: only inside an
  * iframe with `sandbox=""` (no scripts, forms or navigation, an opaque origin) and `srcdoc` (no
- * request; escaped by JSX), which also inherits this page's CSP.
+ * request; escaped by JSX), which inherits this page's CSP: its styles pass by the page's style
+ * nonce (admin/email-preview.tsx).
  */
-export function MessagePreview({ message, name }: { message: EmailPayload | SmsPayload; name: string }) {
+export function MessagePreview({ message, name, styleNonce }: { message: EmailPayload | SmsPayload; name: string; styleNonce: string }) {
   const row = (key: string, value: unknown) => (
     <div class="summary-list__row">
       <dt class="summary-list__key">{key}</dt>
@@ -217,7 +219,7 @@ export function MessagePreview({ message, name }: { message: EmailPayload | SmsP
         {row("From", email.from)}
         {row("Subject", email.content.subject)}
         {email.content.html !== undefined &&
-          row("HTML part", <iframe class="preview-frame" title={`HTML email preview of ${name}`} sandbox="" srcdoc={email.content.html} referrerpolicy="no-referrer"></iframe>)}
+          row("HTML part", <EmailPreviewFrame html={email.content.html} title={`HTML email preview of ${name}`} nonce={styleNonce} />)}
         {row("Text part", <pre class="pre">{email.content.text ?? email.content.body}</pre>)}
       </dl>
     );

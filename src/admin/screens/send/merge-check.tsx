@@ -133,7 +133,7 @@ async function checkPage(c: Context<AdminEnv>, ctx: ServiceContext, upload: Merg
   return page(c, title, <CheckPage upload={upload} template={template} check={check} values={values} formErrors={formErrors} rowErrors={rowErrors} />, formErrors.length > 0 ? 422 : 200);
 }
 
-function PreviewPage({ upload, template, row, result }: { upload: MergeUpload; template: MergeTemplate; row: number; result: { message: EmailPayload | SmsPayload } | { errors: MergeRowError[]; problems: string[] } }) {
+function PreviewPage({ upload, template, row, result, styleNonce }: { upload: MergeUpload; template: MergeTemplate; row: number; styleNonce: string; result: { message: EmailPayload | SmsPayload } | { errors: MergeRowError[]; problems: string[] } }) {
   const base = `/admin/send/uploads/${upload.id}`;
   return (
     <>
@@ -145,7 +145,7 @@ function PreviewPage({ upload, template, row, result }: { upload: MergeUpload; t
       </span>
       <h1 class="heading-l">Row {numbers.format(row)}</h1>
       {"message" in result ? (
-        <MessagePreview message={result.message} name={`${template.name}, row ${row}`} />
+        <MessagePreview message={result.message} name={`${template.name}, row ${row}`} styleNonce={styleNonce} />
       ) : (
         <>
           {result.problems.map((p) => (
@@ -213,7 +213,7 @@ export function registerMergeCheck(admin: Hono<AdminEnv>): void {
       return checkPage(c, ctx, upload, template, { when: "now", scheduledFor: "" }, [{ field: "row", message: `Row number: enter a whole number from 1 to ${upload.rows}` }]);
     }
     const result = await previewMergeRow(ctx, upload, row);
-    return page(c, `Row ${row} of ${template.name} merge`, <PreviewPage upload={upload} template={template} row={row} result={result} />);
+    return page(c, `Row ${row} of ${template.name} merge`, <PreviewPage upload={upload} template={template} row={row} result={result} styleNonce={c.get("styleNonce")} />);
   });
 
   admin.post("/send/uploads/:uploadId", requireAdmin("send"), async (c) => {
