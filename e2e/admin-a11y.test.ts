@@ -143,6 +143,7 @@ describe("admin UI accessibility: axe WCAG 2.2 AA, 320 px, forced colours, keybo
   let templateId: string;
   let notificationId: string;
   let groupId: string;
+  let serviceId: string;
   beforeAll(async () => {
     browser = await launch();
     const headers = { "x-api-key": service.liveKey, "content-type": "application/json" };
@@ -162,6 +163,14 @@ describe("admin UI accessibility: axe WCAG 2.2 AA, 320 px, forced colours, keybo
     });
     expect(group.status, await group.clone().text()).toBe(201);
     groupId = ((await group.json()) as { id: string }).id;
+    // A subscription service, so its page, edit form and delete confirmation are checked too.
+    const subscription = await fetch(`${service.baseUrl}/api/v1/service/subscriptions`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ name: `a11y-${crypto.randomUUID().slice(0, 6)}`, url: "https://subscriptions.example.gov/r", authHeader: { name: "Authorization", value: "Bearer a11y" }, responseMapping: { email: "recipients[].email" } }),
+    });
+    expect(subscription.status, await subscription.clone().text()).toBe(201);
+    serviceId = ((await subscription.json()) as { id: string }).id;
     const sent = await fetch(`${service.baseUrl}/api/v1/notifysimple`, {
       method: "POST",
       headers,
@@ -226,6 +235,7 @@ describe("admin UI accessibility: axe WCAG 2.2 AA, 320 px, forced colours, keybo
       `${service.baseUrl}/admin/settings/services/subscriptions/new`,
       `${service.baseUrl}/admin/settings/services/attachments/new`,
       `${service.baseUrl}/admin/settings/team/invite`,
+      `${service.baseUrl}/admin/settings/services/subscriptions/${serviceId}`,
       `${service.baseUrl}/admin/recipients/groups/${groupId}`,
       // The HTML 404 page.
       `${service.baseUrl}/admin/templates/00000000-0000-7000-8000-00000000dead`,
