@@ -218,7 +218,16 @@ describe("admin UI accessibility: axe WCAG 2.2 AA, 320 px, forced colours, keybo
     await expect(op.evaluate<string>(`"#" + (document.activeElement?.id ?? "")`)).resolves.toBe(target);
     const errorsPage = { url: errorsUrl, status: 422, violations: await axeViolations(op) };
 
-    const operatorPages = await crawl(op, [`${service.baseUrl}/admin/tenants`]);
+    const operatorPages = await crawl(op, [`${service.baseUrl}/admin/tenants`, `${service.baseUrl}/admin/failures?code=dead_lettered`, `${service.baseUrl}/admin/tenants/${tenantId}/view-as`]);
+
+    // Viewing the tenant as the operator, read only: its pages with the banner, then Stop viewing.
+    await op.goto(`${service.baseUrl}/admin/tenants/${tenantId}/view-as`);
+    await op.getByRole("button", { name: "View as this tenant" }).click();
+    await op.waitForURL(/\/admin\/dashboard$/);
+    const viewingPages = await crawl(op, [`${service.baseUrl}/admin/dashboard`, `${service.baseUrl}/admin/templates`, `${service.baseUrl}/admin/activity/${notificationId}`]);
+    await op.goto(`${service.baseUrl}/admin/dashboard`);
+    await op.getByRole("button", { name: "Stop viewing" }).click();
+    await op.waitForURL(/\/admin\/tenants\/[0-9a-f-]{36}$/);
 
     const user = await offlinePage(browser, service.baseUrl);
     const userConsole = watchConsole(user.page);
@@ -241,7 +250,7 @@ describe("admin UI accessibility: axe WCAG 2.2 AA, 320 px, forced colours, keybo
       `${service.baseUrl}/admin/templates/00000000-0000-7000-8000-00000000dead`,
     ]);
 
-    const all = [...signedOut, errorsPage, ...operatorPages, ...tenantPages];
+    const all = [...signedOut, errorsPage, ...operatorPages, ...viewingPages, ...tenantPages];
     const visited = all.map((r) => `${r.status} ${new URL(r.url).pathname}`);
     // Visible in the run's output: which pages were checked.
     console.log(`admin a11y: ${all.length} pages\n${visited.join("\n")}`);
