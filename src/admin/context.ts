@@ -48,6 +48,8 @@ export function operatorContextOf(c: Context<AdminEnv>): OperatorContext & { act
 export async function tenantContextOf(c: Context<AdminEnv>): Promise<ServiceContext> {
   const admin: AdminIdentity | null = c.get("admin");
   if (!admin?.tenantId) throw new AdminPageError(403, "This page is for a tenant's users; operators see tenants from the Tenants page.");
+  // requireAdmin refuses these already; a handler registered without it must not write either.
+  if (admin.viewing && c.req.method !== "GET" && c.req.method !== "HEAD") throw new AdminPageError(403, `You are viewing ${admin.viewing.tenantName} read only: nothing can be changed.`);
   const tenant = await c.get("db").select().from(tenants).where(eq(tenants.id, admin.tenantId)).get();
   if (!tenant) throw new AdminPageError(403, "Your tenant no longer exists.");
   return adminServiceContext(operatorContextOf(c), tenant, { actor: admin.actor, role: admin.role, correlationId: c.get("correlationId") });
