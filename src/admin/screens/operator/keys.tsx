@@ -1,5 +1,5 @@
 import type { Hono } from "hono";
-import { API_KEY_PERMISSIONS, API_KEY_TYPES, type ApiKeyPermission, type ApiKeyType } from "../../../db/schema";
+import { API_KEY_PERMISSIONS, API_KEY_TYPES } from "../../../db/schema";
 import { ApiError } from "../../../lib/errors/api-error";
 import { CreateApiKeySchema } from "../../../routes/api-keys/schemas";
 import { audit } from "../../../services/admin-identity";
@@ -10,8 +10,7 @@ import type { AdminEnv } from "../../env";
 import { AdminPageError } from "../../errors";
 import { type FormError, page } from "../../layout";
 import { requireAdmin } from "../../middleware";
-import { ConfirmRevokeKeyPage } from "../settings/api-keys/components";
-import { KeyTypeTag } from "../settings/api-keys/shared";
+import { ConfirmRevokeKeyPage, CreatedKeyPage } from "../settings/api-keys/components";
 import { formErrorOf, renderDetail } from "./detail";
 import { isUuid, tenantOr404, tenantPath } from "./shared";
 
@@ -54,7 +53,21 @@ export function registerOperatorKeyScreens(admin: Hono<AdminEnv>): void {
       return renderDetail(c, tenant, { errors: [formErrorOf(err, "key-name")], key: form }, 422);
     }
     await audit(ctx, "api_key.created", `api_key:${key.id}`, { name: key.name, type: key.type, permissions: key.permissions }, { tenantId: tenant.id });
-    return page(c, "API key created", <CreatedKeyPage tenantName={tenant.name} back={tenantPath(tenant.id)} name={key.name} type={key.type} permissions={key.permissions} secret={key.key} />);
+    return page(
+      c,
+      "API key created",
+      <CreatedKeyPage
+        tenantName={tenant.name}
+        name={key.name}
+        type={key.type}
+        permissions={key.permissions}
+        secret={key.key}
+        heading="Copy the key now"
+        advice="Give it to the tenant through a safe channel. If it is lost, revoke it and create another."
+        back={tenantPath(tenant.id)}
+        backLabel={`Back to ${tenant.name}`}
+      />,
+    );
   });
 
   admin.get("/tenants/:id/api-keys/:keyId/revoke", requireAdmin("operator"), async (c) => {
@@ -86,33 +99,4 @@ async function keyOr404(ctx: OperatorContext, tenantId: string, id: string): Pro
     if (err instanceof ApiError && err.status === 404) throw notFound;
     throw err;
   }
-}
-
-function CreatedKeyPage(props: { tenantName: string; back: string; name: string; type: ApiKeyType; permissions: ApiKeyPermission[]; secret: string }) {
-  return (
-    <>
-      <div class="panel panel--confirmation">
-        <h1 class="heading-l">API key created</h1>
-        <p class="body">
-          {props.tenantName}: {props.name} · <KeyTypeTag type={props.type} /> · {props.permissions.join(", ")}
-        </p>
-      </div>
-      <h2 class="heading-m">Copy the key now</h2>
-      <p class="body">
-        <strong>This is the only time you will see it.</strong> Give it to the tenant through a safe channel. If it is lost, revoke it and create another.
-      </p>
-      <div class="form-group">
-        <label class="label" for="api-key">
-          API key for {props.name}
-        </label>
-        <div id="api-key-hint" class="hint">
-          Select the key and copy it (Ctrl+C, or ⌘C on a Mac).
-        </div>
-        <input class="input input--key code" id="api-key" type="text" readonly value={props.secret} aria-describedby="api-key-hint" autocomplete="off" spellcheck={false} />
-      </div>
-      <p class="body">
-        <a href={props.back}>Back to {props.tenantName}</a>
-      </p>
-    </>
-  );
 }

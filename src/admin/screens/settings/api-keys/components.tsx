@@ -1,3 +1,4 @@
+import type { ApiKeyPermission, ApiKeyType } from "../../../../db/schema";
 import type { ApiKeyView } from "../../../../services/api-keys/api-keys";
 import { Tag } from "../../../layout";
 import { KeyTypeTag, when } from "./shared";
@@ -111,6 +112,69 @@ export function ConfirmRevokeKeyPage(props: { apiKey: ApiKeyView; action: string
       <p class="body">
         <a href={props.back}>Cancel</a>
       </p>
+    </>
+  );
+}
+
+// Copies the key when script runs; without it the field is selected text to copy by hand.
+const COPY_SCRIPT = `document.getElementById("copy-key").hidden=false;document.getElementById("copy-key").addEventListener("click",function(){var k=document.getElementById("api-key");k.select();navigator.clipboard.writeText(k.value).then(function(){document.getElementById("copy-status").textContent="Key copied"})})`;
+
+/**
+ * The page that shows a new key, the only time it is ever shown (the POST's answer: never in a
+ * URL, never stored in the clear). `nonce`, when given, adds the Copy key button (a script with
+ * the page's CSP nonce); `tenantName` prefixes the summary for the operator.
+ *
+ * @example
+ * ```tsx
+ * <CreatedKeyPage name={key.name} type={key.type} permissions={key.permissions} secret={key.key} heading="Copy your key now" advice="Store it somewhere safe." back={KEYS_PATH} backLabel="Back to API keys" nonce={c.get("cspNonce")} />
+ * ```
+ */
+export function CreatedKeyPage(props: {
+  name: string;
+  type: ApiKeyType;
+  permissions: ApiKeyPermission[];
+  secret: string;
+  heading: string;
+  advice: string;
+  back: string;
+  backLabel: string;
+  tenantName?: string;
+  nonce?: string;
+}) {
+  return (
+    <>
+      <div class="panel panel--confirmation">
+        <h1 class="heading-l">API key created</h1>
+        <p class="body">
+          {props.tenantName !== undefined && `${props.tenantName}: `}
+          {props.name} · <KeyTypeTag type={props.type} /> · {props.permissions.join(", ")}
+        </p>
+      </div>
+      <h2 class="heading-m">{props.heading}</h2>
+      <p class="body">
+        <strong>This is the only time you will see it.</strong> {props.advice}
+      </p>
+      <div class="form-group">
+        <label class="label" for="api-key">
+          API key for {props.name}
+        </label>
+        <div id="api-key-hint" class="hint">
+          Select the key and copy it (Ctrl+C, or ⌘C on a Mac).
+        </div>
+        <input class="input input--key code" id="api-key" type="text" readonly value={props.secret} aria-describedby="api-key-hint" autocomplete="off" spellcheck={false} />
+      </div>
+      {props.nonce !== undefined && (
+        <>
+          <button type="button" class="button button--secondary" id="copy-key" hidden>
+            Copy key
+          </button>
+          <p class="body" id="copy-status" role="status"></p>
+        </>
+      )}
+      <p class="body">
+        <a href={props.back}>{props.backLabel}</a>
+      </p>
+      {props.nonce !== undefined && <script nonce={props.nonce} dangerouslySetInnerHTML={{ __html: COPY_SCRIPT }}></script>}
     </>
   );
 }

@@ -1,5 +1,5 @@
 import type { Context, Hono } from "hono";
-import { API_KEY_PERMISSIONS, API_KEY_TYPES, type ApiKeyPermission, type ApiKeyType } from "../../../../db/schema";
+import { API_KEY_PERMISSIONS, API_KEY_TYPES } from "../../../../db/schema";
 import { CreateApiKeySchema } from "../../../../routes/api-keys/schemas";
 import { audit } from "../../../../services/admin-identity";
 import { createApiKey } from "../../../../services/api-keys/api-keys";
@@ -7,7 +7,8 @@ import { tenantContextOf } from "../../../context";
 import type { AdminEnv } from "../../../env";
 import { ErrorSummary, errorFor, type FormError, page, TextField } from "../../../layout";
 import { requireAdmin } from "../../../middleware";
-import { KEYS_PATH, KeyTypeTag, PERMISSION_LABELS, TYPE_LABELS } from "./shared";
+import { CreatedKeyPage } from "./components";
+import { KEYS_PATH, PERMISSION_LABELS, TYPE_LABELS } from "./shared";
 
 interface CreateForm {
   name: string;
@@ -46,7 +47,21 @@ export function registerCreateApiKeyScreen(admin: Hono<AdminEnv>): void {
     }
     const key = await createApiKey(ctx, ctx.tenant.id, parsed.data);
     await audit(ctx, "api_key.created", `api_key:${key.id}`, { name: key.name, type: key.type, permissions: key.permissions });
-    return page(c, "API key created", <CreatedKeyPage name={key.name} type={key.type} permissions={key.permissions} secret={key.key} nonce={c.get("cspNonce")} />);
+    return page(
+      c,
+      "API key created",
+      <CreatedKeyPage
+        name={key.name}
+        type={key.type}
+        permissions={key.permissions}
+        secret={key.key}
+        heading="Copy your key now"
+        advice="Store it somewhere safe, such as your application's secret store. If you lose it, revoke it and create another."
+        back={KEYS_PATH}
+        backLabel="Back to API keys"
+        nonce={c.get("cspNonce")}
+      />,
+    );
   });
 }
 
@@ -126,43 +141,6 @@ function CreateKeyPage({ errors, form }: { errors: FormError[]; form: CreateForm
           Create key
         </button>
       </form>
-    </>
-  );
-}
-
-// Copies the key when script runs; without it the field is selected text to copy by hand.
-const COPY_SCRIPT = `document.getElementById("copy-key").hidden=false;document.getElementById("copy-key").addEventListener("click",function(){var k=document.getElementById("api-key");k.select();navigator.clipboard.writeText(k.value).then(function(){document.getElementById("copy-status").textContent="Key copied"})})`;
-
-function CreatedKeyPage(props: { name: string; type: ApiKeyType; permissions: ApiKeyPermission[]; secret: string; nonce: string }) {
-  return (
-    <>
-      <div class="panel panel--confirmation">
-        <h1 class="heading-l">API key created</h1>
-        <p class="body">
-          {props.name} · <KeyTypeTag type={props.type} /> · {props.permissions.join(", ")}
-        </p>
-      </div>
-      <h2 class="heading-m">Copy your key now</h2>
-      <p class="body">
-        <strong>This is the only time you will see it.</strong> Store it somewhere safe, such as your application's secret store. If you lose it, revoke it and create another.
-      </p>
-      <div class="form-group">
-        <label class="label" for="api-key">
-          API key for {props.name}
-        </label>
-        <div id="api-key-hint" class="hint">
-          Select the key and copy it (Ctrl+C, or ⌘C on a Mac).
-        </div>
-        <input class="input input--key code" id="api-key" type="text" readonly value={props.secret} aria-describedby="api-key-hint" autocomplete="off" spellcheck={false} />
-      </div>
-      <button type="button" class="button button--secondary" id="copy-key" hidden>
-        Copy key
-      </button>
-      <p class="body" id="copy-status" role="status"></p>
-      <p class="body">
-        <a href={KEYS_PATH}>Back to API keys</a>
-      </p>
-      <script nonce={props.nonce} dangerouslySetInnerHTML={{ __html: COPY_SCRIPT }}></script>
     </>
   );
 }
