@@ -4,6 +4,7 @@ import { auditLog, type AuditLogRow } from "../../db/schema";
 import { fieldError } from "../../lib/errors/api-error";
 import { type Page, type PageRequest, pageOf } from "../../lib/pagination";
 import type { ServiceContext } from "../context";
+import { redactAuditDetail, redactAuditText } from "./audit";
 
 /** Longest action prefix a filter may carry (actions are short dotted verbs). */
 export const AUDIT_ACTION_PREFIX_MAX = 100;
@@ -18,8 +19,9 @@ export interface AuditEntryView {
   detail: Record<string, unknown> | null;
 }
 
+/** Entries written before redaction existed are redacted on the way out too. */
 function toView(row: AuditLogRow): AuditEntryView {
-  return { id: row.id, actor: row.actor, action: row.action, target: row.target, at: row.at.toISOString(), detail: row.detail ?? null };
+  return { id: row.id, actor: row.actor, action: row.action, target: redactAuditText(row.target), at: row.at.toISOString(), detail: row.detail ? redactAuditDetail(row.detail) : null };
 }
 
 /**
