@@ -117,7 +117,7 @@ function FailuresPage(props: { items: TechnicalFailureView[]; filters: Filters; 
         )}
       </form>
       <table class="table">
-        <caption class="table__caption">{filtered ? "Technical failures matching the filters, newest first" : "Technical failures, newest first"}</caption>
+        <caption class="table__caption">{filtered ? "Technical failures matching the filters, newest messages first" : "Technical failures, newest messages first"}</caption>
         <thead>
           <tr>
             <th scope="col">Failed</th>
@@ -137,6 +137,9 @@ function FailuresPage(props: { items: TechnicalFailureView[]; filters: Filters; 
               <tr>
                 <td>
                   <time datetime={f.failedAt}>{when(f.failedAt)}</time>
+                  <div class="hint">
+                    created <time datetime={f.createdAt}>{when(f.createdAt)}</time>
+                  </div>
                 </td>
                 <td>
                   <a href={tenantPath(f.tenantId)}>{f.tenantName ?? f.tenantId}</a>
