@@ -189,6 +189,9 @@ export const messages = sqliteTable(
     index("messages_status_page_idx").on(t.notificationId, t.status, t.createdAt, t.id),
     // The cron finds messages left in `sending` too long (services/delivery/sweep.ts expireStuckSending).
     index("messages_sending_idx").on(t.updatedAt).where(sql`status = 'sending'`),
+    // The operator's technical failures across tenants (services/notifications/technical-failures.ts)
+    // walk ids (creation time first) newest first; only failures are in it, so a page reads its rows.
+    index("messages_technical_failure_idx").on(t.id).where(sql`status = 'technical-failure'`),
   ],
 );
 

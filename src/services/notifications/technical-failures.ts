@@ -6,7 +6,8 @@ import type { OperatorContext } from "../context";
 
 /**
  * The status condition as a literal, not a bound parameter: a partial index
- * `ON messages (id) WHERE status = 'technical-failure'` (proposed, not yet migrated) serves only
+ * `messages_technical_failure_idx ON messages (id) WHERE status = 'technical-failure'` (migration
+ * 0018) serves only
  * queries whose WHERE names the same literal.
  */
 const TECHNICAL_FAILURE = sql`${messages.status} = 'technical-failure'`;
@@ -65,9 +66,8 @@ function checkFilter(filter: TechnicalFailureFilter): void {
  * (the queue gave up, services/delivery/process.ts failUndeliverable); a merge's rows that could
  * not be stored or rendered are `fanout_failed` and `merge_row_failed`. Filters: tenant,
  * channel, error code. Keyset paged by message id (creation order). Bounded by the window: the
- * query walks the primary key's range for the window (no index has status first; the partial
- * index above would make it read only failures), stops at `limit + 1` matches and looks each
- * one's tenant and delivery up by key.
+ * query walks the partial index of failures over the window's id range (so it reads only
+ * failures), stops at `limit + 1` matches and looks each one's tenant and delivery up by key.
  *
  * @example
  * ```ts
@@ -125,7 +125,7 @@ export async function listTechnicalFailures(ctx: Pick<OperatorContext, "db" | "n
 
 /**
  * How many messages created in the last 24 hours the queue dead-lettered (technical failures
- * with code `dead_lettered`), across tenants. One count over the primary key's last-day range.
+ * with code `dead_lettered`), across tenants. One count over the failures index's last-day range.
  *
  * @example
  * ```ts

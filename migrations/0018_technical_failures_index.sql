@@ -1,0 +1,1 @@
+CREATE INDEX `messages_technical_failure_idx` ON `messages` (`id`) WHERE status = 'technical-failure';
