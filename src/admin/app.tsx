@@ -36,7 +36,7 @@ export function buildAdminApp(): Hono<AdminEnv> {
 
   admin.get("/", (c) => {
     const who = c.get("admin");
-    return c.redirect(!who ? "/admin/sign-in" : who.kind === "operator" ? "/admin/tenants" : "/admin/dashboard", 303);
+    return c.redirect(!who ? "/admin/sign-in" : who.kind === "operator" && !who.viewing ? "/admin/tenants" : "/admin/dashboard", 303);
   });
 
   // ── Sign in and out ─────────────────────────────────────────────────────────────────────────

@@ -57,6 +57,8 @@ describe("admin UI: an operator's read-only view as a tenant", () => {
 
     const started = await postForm(`/admin/tenants/${t.id}/view-as`, {}, { cookie: operator });
     expect([started.status, started.headers.get("location")]).toEqual([303, "/admin/dashboard"]);
+    // The start page leads to the viewed tenant's dashboard, not the operator's tenants list.
+    expect((await getPage("/admin", operator)).headers.get("location")).toBe("/admin/dashboard");
 
     const pages = ["/admin/dashboard", "/admin/templates", `/admin/templates/${templateId}`, "/admin/activity", "/admin/event-types", "/admin/recipients/groups", "/admin/recipients/suppressions", "/admin/settings", "/admin/settings/defaults"];
     for (const path of pages) {
