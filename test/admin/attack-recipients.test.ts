@@ -57,4 +57,32 @@ describe("admin UI attack: group members round trip", () => {
     expect(parseMembers('Bo "Bobby" Tables, bo@example.com', "members").members).toEqual([{ name: 'Bo "Bobby" Tables', email: "bo@example.com" }]);
     expect(parseMembers(formatMembers(TRICKY), "members").members).toEqual(TRICKY);
   });
+
+  it("two people editing one group: the second save is refused (not a silent overwrite of the first), and 20 saves of one opened form at once make one change", async () => {
+    const created = await asTenant(tenant, "POST", "/api/v1/groups", { body: { name: "edited-twice", members: [{ email: "first@example.com" }] } });
+    const id = (await json<{ id: string }>(created)).id;
+    const versionOf = async () => /<input type="hidden" name="version" value="(\d+)"/.exec(await (await getPage(`/admin/recipients/groups/${id}/edit`, manager)).text())![1]!;
+    const opened = await versionOf();
+
+    const first = await postForm(`/admin/recipients/groups/${id}/edit`, { name: "edited-twice", members: "first@example.com\nann@example.com", version: opened }, { cookie: manager });
+    expect(first.status).toBe(303);
+    const second = await postForm(`/admin/recipients/groups/${id}/edit`, { name: "edited-twice", members: "first@example.com\nbo@example.com", version: opened }, { cookie: manager });
+    expect(second.status).toBe(422);
+    const html = await second.text();
+    expect(html).toContain("Someone else saved this group after you opened it");
+    expect(html).toMatch(/href="#members"/);
+    let after = await json<{ members: GroupMember[] }>(await asTenant(tenant, "GET", `/api/v1/groups/${id}`));
+    expect(after.members.map((m) => m.email)).toEqual(["first@example.com", "ann@example.com"]);
+
+    const fresh = await versionOf();
+    const burst = await Promise.all(Array.from({ length: 20 }, (_, i) => postForm(`/admin/recipients/groups/${id}/edit`, { name: "edited-twice", members: `m${i}@example.com`, version: fresh }, { cookie: manager })));
+    expect(burst.filter((r) => r.status === 303)).toHaveLength(1);
+    expect(burst.filter((r) => r.status === 422)).toHaveLength(19);
+    after = await json<{ members: GroupMember[] }>(await asTenant(tenant, "GET", `/api/v1/groups/${id}`));
+    expect(after.members).toHaveLength(1);
+    // Another tenant's group id with a version is still the 404 page.
+    const other = await createTestTenant("Recipients attack other");
+    const theirs = (await json<{ id: string }>(await asTenant(other, "POST", "/api/v1/groups", { body: { name: "theirs", members: [{ email: "t@example.com" }] } }))).id;
+    expect((await postForm(`/admin/recipients/groups/${theirs}/edit`, { name: "theirs", members: "x@example.com", version: fresh }, { cookie: manager })).status).toBe(404);
+  });
 });

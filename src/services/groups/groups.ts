@@ -162,8 +162,17 @@ export async function listGroups(ctx: ServiceContext, page: PageRequest, filter:
   return pageOf(rows, page.limit, (r) => ({ t: r.createdAt.getTime(), id: r.id }), toGroupView);
 }
 
-/** Replaces the fields given (`members` whole); `description: null` clears it. */
-export async function updateGroup(ctx: ServiceContext, groupId: string, patch: Partial<GroupInput>): Promise<GroupView> {
+/**
+ * Replaces the fields given (`members` whole); `description: null` clears it. With
+ * `unchangedSince` (the `updatedAt` the caller read) the write happens only if nobody has saved
+ * the group since, else a 409 at `members`: an edit form replaces the whole member list.
+ *
+ * @example
+ * ```ts
+ * await updateGroup(ctx, id, { members }, { unchangedSince: new Date(view.updatedAt) });
+ * ```
+ */
+export async function updateGroup(ctx: ServiceContext, groupId: string, patch: Partial<GroupInput>, options: { unchangedSince?: Date } = {}): Promise<GroupView> {
   const members = patch.members !== undefined ? normaliseMembers(ctx, patch.members) : undefined;
   // Only the fields given are written, in one statement that answers the row as it now is, so
   // concurrent patches of different fields (description, members) never undo each other.
@@ -177,13 +186,27 @@ export async function updateGroup(ctx: ServiceContext, groupId: string, patch: P
         ...(members !== undefined ? { members } : {}),
         updatedAt: ctx.now,
       })
-      .where(and(eq(recipientGroups.id, groupId.toLowerCase()), eq(recipientGroups.tenantId, ctx.tenant.id)))
+      .where(
+        and(
+          eq(recipientGroups.id, groupId.toLowerCase()),
+          eq(recipientGroups.tenantId, ctx.tenant.id),
+          options.unchangedSince ? eq(recipientGroups.updatedAt, options.unchangedSince) : undefined,
+        ),
+      )
       .returning();
   } catch (err) {
     if (isUniqueViolation(err)) throw nameTaken(patch.name ?? "");
     throw err;
   }
   const row = rows[0];
+  if (!row && options.unchangedSince) {
+    // Still there: someone saved it after the caller read it, and a whole-list edit would undo that.
+    await getGroup(ctx, groupId);
+    throw new ApiError("conflict", {
+      detail: "The group was changed after it was read",
+      errors: [{ path: "members", message: "Someone else saved this group after you opened it: reload it and make your change again" }],
+    });
+  }
   if (!row) throw new ApiError("not_found", { detail: `No group ${groupId}` });
   return toGroupView(row);
 }

@@ -14,6 +14,8 @@ interface GroupFormValues {
   name: string;
   description: string;
   members: string;
+  /** The group's updatedAt (ms) when the edit form was opened, so a save over someone else's is refused. */
+  version?: string;
 }
 
 interface CheckedGroup {
@@ -26,7 +28,13 @@ interface CheckedGroup {
 const MAX_MEMBERS_TEXT = MAX_GROUP_MEMBERS * (MAX_LINE_CHARS + 2);
 
 function readForm(form: Record<string, unknown>): GroupFormValues {
-  return { name: formString(form, "name", 200).trim(), description: formString(form, "description", 2000).trim(), members: formString(form, "members", MAX_MEMBERS_TEXT + 1) };
+  const version = formString(form, "version", 20);
+  return {
+    name: formString(form, "name", 200).trim(),
+    description: formString(form, "description", 2000).trim(),
+    members: formString(form, "members", MAX_MEMBERS_TEXT + 1),
+    ...(/^\d{1,15}$/.test(version) ? { version } : {}),
+  };
 }
 
 /** The form's own checks (the API schema's rules); addresses and numbers are the service's. */
@@ -84,7 +92,7 @@ export function registerGroupForm(admin: Hono<AdminEnv>): void {
   admin.get("/recipients/groups/:groupId/edit", requireAdmin("manage"), async (c) => {
     const ctx = await tenantContextOf(c);
     const group = toGroupView(await getGroup(ctx, idParam(c.req.param("groupId"))));
-    const values = { name: group.name, description: group.description ?? "", members: formatMembers(group.members) };
+    const values = { name: group.name, description: group.description ?? "", members: formatMembers(group.members), version: String(Date.parse(group.updatedAt)) };
     return page(c, `Edit group ${group.name}`, <GroupPage heading={`Edit group ${group.name}`} action={`/admin/recipients/groups/${group.id}/edit`} back={`/admin/recipients/groups/${group.id}`} values={values} errors={[]} />);
   });
 
@@ -96,7 +104,7 @@ export function registerGroupForm(admin: Hono<AdminEnv>): void {
     let errors = checked.errors;
     if (checked.input) {
       try {
-        const group = await updateGroup(ctx, id, checked.input);
+        const group = await updateGroup(ctx, id, checked.input, values.version ? { unchangedSince: new Date(Number(values.version)) } : {});
         await audit(ctx, "group.update", `group:${group.id}`, { name: group.name, members: group.counts.members });
         return c.redirect(`/admin/recipients/groups/${group.id}?saved=updated`, 303);
       } catch (err) {
@@ -121,6 +129,7 @@ function GroupPage(props: { heading: string; action: string; back: string; value
       </a>
       <h1 class="heading-l">{props.heading}</h1>
       <form method="post" action={props.action} novalidate>
+        {values.version && <input type="hidden" name="version" value={values.version} />}
         <TextField id="name" name="name" label="Name" hint={`Recipient lists name it as group:<name>. ${GROUP_NAME_RULE}.`} value={values.name} error={errorFor(errors, "name")} autocomplete="off" />
         <TextField id="description" name="description" label="Description (optional)" value={values.description} error={errorFor(errors, "description")} autocomplete="off" />
         <TextArea
