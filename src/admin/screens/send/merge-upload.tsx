@@ -81,7 +81,8 @@ export function registerMergeUpload(admin: Hono<AdminEnv>): void {
 
   admin.get("/send/:id/merge/example.csv", requireAdmin("send"), async (c) => {
     const template = await mergeTemplate(await tenantContextOf(c), c.req.param("id"));
-    return csvDownload(c, `${template.name}-example.csv`, toCsv([exampleHeader(template), exampleRow(template)]));
+    // The header holds the tenant's placeholder names (escaped); the row is ours and must upload back as written.
+    return csvDownload(c, `${template.name}-example.csv`, toCsv([exampleHeader(template)]) + toCsv([exampleRow(template)], { escapeFormulas: false }));
   });
 
   admin.post("/send/:id/merge", requireAdmin("send"), async (c) => {

@@ -330,15 +330,17 @@ export async function sendMergeUpload(ctx: ServiceContext, upload: MergeUpload, 
  * CSV text from rows (RFC 4180: cells with a comma, quote or line break quoted, quotes doubled,
  * CRLF line ends). Cells a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`,
  * a tab or a carriage return) get a leading `'` (OWASP's CSV injection advice), so a downloaded
- * file opens as text. Hand-written: the project's CSV library (csv-parse) only reads.
+ * file opens as text; `escapeFormulas: false` only for cells the service wrote itself and that
+ * must read back as written (an example phone number). Hand-written: the project's CSV library
+ * (csv-parse) only reads.
  *
  * @example
  * ```ts
  * toCsv([["row", "message"], [2, '=HYPERLINK("x")']]) // 'row,message\r\n2,"\'=HYPERLINK(""x"")"\r\n'
  * ```
  */
-export function toCsv(rows: readonly (readonly (string | number | null | undefined)[])[]): string {
-  return csvText(rows, true);
+export function toCsv(rows: readonly (readonly (string | number | null | undefined)[])[], options: { escapeFormulas?: boolean } = {}): string {
+  return csvText(rows, options.escapeFormulas ?? true);
 }
 
 function csvText(rows: readonly (readonly (string | number | null | undefined)[])[], escapeFormulas: boolean): string {
