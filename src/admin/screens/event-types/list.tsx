@@ -23,7 +23,7 @@ export function registerEventTypeViews(admin: Hono<AdminEnv>): void {
         <h1 class="heading-l">Event types</h1>
         {canManage && (
           <p class="body">
-            <a href={`${EVENT_TYPES_PATH}/new`} class="button">
+            <a href={`${EVENT_TYPES_PATH}/new`} class="button" role="button" draggable="false">
               Create an event type
             </a>
           </p>

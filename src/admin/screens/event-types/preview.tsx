@@ -93,8 +93,12 @@ function PreviewResult({ preview }: { preview: Preview }) {
         <dl class="summary-list">
           {row("Channel", "Email")}
           {row("To", m.recipients.to.join(", "))}
+          {(m.recipients.cc?.length ?? 0) > 0 && row("Cc", m.recipients.cc!.join(", "))}
+          {(m.recipients.bcc?.length ?? 0) > 0 && row("Bcc", m.recipients.bcc!.join(", "))}
           {row("From", m.from)}
+          {m.replyTo.length > 0 && row("Reply to", m.replyTo.join(", "))}
           {row("Subject", m.content.subject)}
+          {m.attachments.length > 0 && row("Attachments", m.attachments.map((a) => a.filename).join(", "))}
           {m.content.html !== undefined && row("HTML part", <iframe class="preview-frame" title="HTML email preview" sandbox="" srcdoc={m.content.html} referrerpolicy="no-referrer"></iframe>)}
           {row("Text part", <pre class="pre">{m.content.text ?? m.content.body}</pre>)}
         </dl>
