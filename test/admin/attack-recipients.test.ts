@@ -85,4 +85,21 @@ describe("admin UI attack: group members round trip", () => {
     const theirs = (await json<{ id: string }>(await asTenant(other, "POST", "/api/v1/groups", { body: { name: "theirs", members: [{ email: "t@example.com" }] } }))).id;
     expect((await postForm(`/admin/recipients/groups/${theirs}/edit`, { name: "theirs", members: "x@example.com", version: fresh }, { cookie: manager })).status).toBe(404);
   });
+
+  it("a guest list form opened before someone else saved the list does not silently undo their change; saving again from the refused page does", async () => {
+    const shownOf = async () => /<input type="hidden" name="shown" value="([0-9a-f]{64})"/.exec(await (await getPage("/admin/recipients/guest-list", manager)).text())![1]!;
+    const opened = await shownOf();
+    expect((await postForm("/admin/recipients/guest-list", { entries: "first@example.com", shown: opened }, { cookie: manager })).status).toBe(303);
+    const stale = await postForm("/admin/recipients/guest-list", { entries: "second@example.com", shown: opened }, { cookie: manager });
+    expect(stale.status).toBe(422);
+    const html = await stale.text();
+    expect(html).toContain("Someone else changed the guest list after you opened this form");
+    expect(html).toContain("second@example.com");
+    let list = await json<{ emails: string[] }>(await asTenant(tenant, "GET", "/api/v1/tenant/guest-list"));
+    expect(list.emails).toEqual(["first@example.com"]);
+    const again = /<input type="hidden" name="shown" value="([0-9a-f]{64})"/.exec(html)![1]!;
+    expect((await postForm("/admin/recipients/guest-list", { entries: "second@example.com", shown: again }, { cookie: manager })).status).toBe(303);
+    list = await json<{ emails: string[] }>(await asTenant(tenant, "GET", "/api/v1/tenant/guest-list"));
+    expect(list.emails).toEqual(["second@example.com"]);
+  });
 });

@@ -9,6 +9,7 @@ import { ErrorSummary, type FormError, page } from "../../layout";
 import { requireAdmin } from "../../middleware";
 import { Banner, TextArea } from "../templates/shared";
 import { canManage, formString, RecipientsNav } from "./shared";
+import { sha256Hex } from "../../../lib/crypto/hash";
 
 /** The API's bounds: 1000 addresses and 1000 numbers, an address at most 320 characters. */
 const MAX_LINES = MAX_GUEST_LIST_ENTRIES * 2;
@@ -46,6 +47,9 @@ export function splitGuestLines(text: string): { list: GuestList; emailLines: nu
   return { list, emailLines, phoneLines, errors };
 }
 
+/** A digest of the list a form showed, sent back with it to tell whether the list changed meanwhile. */
+const listHash = (list: GuestList) => sha256Hex(JSON.stringify([list.emails, list.phones]));
+
 /**
  * The guest list (GET: read; POST: manage, replacing the whole list as the API's PUT does): who
  * team keys, and every key while the tenant is in trial, may send to.
@@ -54,7 +58,7 @@ export function registerGuestList(admin: Hono<AdminEnv>): void {
   admin.get("/recipients/guest-list", requireAdmin("read"), async (c) => {
     const ctx = await tenantContextOf(c);
     const list = await readGuestList(ctx);
-    return page(c, "Guest list", <GuestListPage list={list} text={[...list.emails, ...list.phones].join("\n")} manage={canManage(c)} saved={c.req.query("saved") === "1"} errors={[]} />);
+    return page(c, "Guest list", <GuestListPage list={list} text={[...list.emails, ...list.phones].join("\n")} manage={canManage(c)} saved={c.req.query("saved") === "1"} errors={[]} shown={await listHash(list)} />);
   });
 
   admin.post("/recipients/guest-list", requireAdmin("manage"), async (c) => {
@@ -62,8 +66,11 @@ export function registerGuestList(admin: Hono<AdminEnv>): void {
     const form = await c.req.parseBody();
     const text = formString(form, "entries", MAX_TEXT + 1);
     let errors: FormError[] = [];
-    // An empty textarea clears the list; a post without the field at all is not this form's.
-    if (typeof form.entries !== "string") errors.push({ field: "entries", message: "Enter the guest list, one address or number a line" });
+    const shown = formString(form, "shown", 64);
+    // Saving replaces the whole list: over a change someone made since the form was opened, it would undo it.
+    if (/^[0-9a-f]{64}$/.test(shown) && shown !== (await listHash(await readGuestList(ctx)))) {
+      errors.push({ field: "entries", message: "Someone else changed the guest list after you opened this form. The list above is the current one; the box holds yours: save again to replace it with yours" });
+    } else if (typeof form.entries !== "string") errors.push({ field: "entries", message: "Enter the guest list, one address or number a line" });
     else if (text.length > MAX_TEXT) errors.push({ field: "entries", message: `The list is too long: at most ${MAX_GUEST_LIST_ENTRIES} addresses and ${MAX_GUEST_LIST_ENTRIES} numbers` });
     else {
       const split = splitGuestLines(text);
@@ -84,11 +91,11 @@ export function registerGuestList(admin: Hono<AdminEnv>): void {
       }
     }
     const list = await readGuestList(ctx);
-    return page(c, "Error: Guest list", <GuestListPage list={list} text={text.slice(0, MAX_TEXT)} manage saved={false} errors={errors} />, 422);
+    return page(c, "Error: Guest list", <GuestListPage list={list} text={text.slice(0, MAX_TEXT)} manage saved={false} errors={errors} shown={await listHash(list)} />, 422);
   });
 }
 
-function GuestListPage(props: { list: GuestList; text: string; manage: boolean; saved: boolean; errors: FormError[] }) {
+function GuestListPage(props: { list: GuestList; text: string; manage: boolean; saved: boolean; errors: FormError[]; shown: string }) {
   const { list } = props;
   return (
     <>
@@ -123,6 +130,7 @@ function GuestListPage(props: { list: GuestList; text: string; manage: boolean; 
       </table>
       {props.manage && (
         <form method="post" action="/admin/recipients/guest-list" novalidate>
+          <input type="hidden" name="shown" value={props.shown} />
           <h2 class="heading-m">Change the guest list</h2>
           <TextArea
             id="entries"

@@ -10,6 +10,7 @@ import type { AdminEnv } from "../../env";
 import { ErrorSummary, errorFor, type FormError, page, TextField } from "../../layout";
 import { requireAdmin } from "../../middleware";
 import { Checkbox, FieldError, formText, Notice, SETTINGS_PATH, serviceFormErrors, SummaryRow } from "./shared";
+import { sha256Hex } from "../../../lib/crypto/hash";
 
 const DEFAULTS_PATH = `${SETTINGS_PATH}/defaults`;
 const PatchSchema = nullableKeys(TenantSettingsSchema);
@@ -63,6 +64,11 @@ function formOf(settings: TenantSettings): DefaultsForm {
   };
 }
 
+const STATE_HASH = /^[0-9a-f]{64}$/;
+
+/** A digest of the values an edit form showed, sent back with it to tell whether they changed meanwhile. */
+const stateHash = (shown: DefaultsForm) => sha256Hex(JSON.stringify(shown));
+
 /**
  * The patch the form asks for. The service merges top-level keys only (`email`, `sms` are
  * replaced whole), so the fields the form does not show (providers, cc, templates…) are carried
@@ -107,7 +113,8 @@ export function registerDefaultsScreens(admin: Hono<AdminEnv>): void {
 
   admin.get("/settings/defaults/edit", requireAdmin("manage"), async (c) => {
     const ctx = await tenantContextOf(c);
-    return page(c, "Change tenant defaults", <DefaultsEdit form={formOf(ctx.settings)} errors={[]} />);
+    const shown = formOf(ctx.settings);
+    return page(c, "Change tenant defaults", <DefaultsEdit form={shown} errors={[]} shown={await stateHash(shown)} />);
   });
 
   admin.post("/settings/defaults", requireAdmin("manage"), async (c) => {
@@ -123,6 +130,12 @@ export function registerDefaultsScreens(admin: Hono<AdminEnv>): void {
       suppressComplaint: formText(body, "suppressComplaint") === "on",
       suppressBounce: formText(body, "suppressBounce") === "on",
     };
+    const current = await stateHash(formOf(ctx.settings));
+    // The form sends every field: saved over a change someone made since it was opened, it would undo it.
+    if (STATE_HASH.test(formText(body, "shown", 64)) && formText(body, "shown", 64) !== current) {
+      const stale = [{ field: "emailFrom", message: "Someone else changed these defaults after you opened this form. Check the values (they are yours) against the current defaults, then save again to keep yours" }];
+      return page(c, "Change tenant defaults", <DefaultsEdit form={form} errors={stale} shown={current} />, 409);
+    }
     const parsed = PatchSchema.safeParse(patchOf(ctx.settings, form));
     let errors: FormError[];
     if (parsed.success) {
@@ -142,7 +155,7 @@ export function registerDefaultsScreens(admin: Hono<AdminEnv>): void {
         if (!errors.some((e) => e.field === field)) errors.push({ field, message: `${fieldOf(path) ? LABELS[field] : path}: ${field === "duplicateWindowSeconds" ? "Enter a whole number of seconds from 0 to 86400" : issue.message}` });
       }
     }
-    return page(c, "Change tenant defaults", <DefaultsEdit form={form} errors={errors} />, 422);
+    return page(c, "Change tenant defaults", <DefaultsEdit form={form} errors={errors} shown={current} />, 422);
   });
 }
 
@@ -181,7 +194,7 @@ function DefaultsView(props: { tenantName: string; form: DefaultsForm; settings:
   );
 }
 
-function DefaultsEdit({ form, errors }: { form: DefaultsForm; errors: FormError[] }) {
+function DefaultsEdit({ form, errors, shown }: { form: DefaultsForm; errors: FormError[]; shown: string }) {
   const replyToError = errorFor(errors, "emailReplyTo");
   const suppressError = errorFor(errors, "suppressComplaint") ?? errorFor(errors, "suppressBounce") ?? errorFor(errors, "unsubscribe");
   return (
@@ -193,6 +206,7 @@ function DefaultsEdit({ form, errors }: { form: DefaultsForm; errors: FormError[
       <h1 class="heading-l">Change tenant defaults</h1>
       <p class="body">Leave a field empty to use the system default.</p>
       <form method="post" action={DEFAULTS_PATH} novalidate>
+        <input type="hidden" name="shown" value={shown} />
         <TextField id="emailFrom" name="emailFrom" label="Email from" hint="For example: Funding Programs <funding@example.gov>" value={form.emailFrom} error={errorFor(errors, "emailFrom")} autocomplete="off" />
         <div class={replyToError ? "form-group form-group--error" : "form-group"}>
           <label class="label" for="emailReplyTo">

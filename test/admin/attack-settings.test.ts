@@ -7,7 +7,7 @@ import { createSession, SESSION_COOKIE } from "../../src/services/admin-identity
 import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
 import { getPage, postForm } from "./helpers";
 
-// Hostile and careless clients against Settings → status callbacks (issue 13 attack pass).
+// Hostile and careless clients against Settings: status callbacks, tenant defaults (issue 13 attack pass).
 const db = createDb(env.DB);
 let tenant: TestTenant;
 let manager: string;
@@ -63,5 +63,28 @@ describe("admin UI attack: status callbacks", () => {
     const res = await postForm("/admin/settings/callbacks", { url, channelType: "email", trigger: "failure", description: "Team 👩‍👩‍👧 feed" }, { cookie: manager });
     expect(res.status).toBe(200);
     expect((await rowsFor(url))[0]?.description).toBe("Team 👩‍👩‍👧 feed");
+  });
+});
+
+describe("admin UI attack: tenant defaults", () => {
+  it("a defaults form opened before someone else saved does not silently undo their change; saving again from the refused page does", async () => {
+    const shownOf = (html: string) => /<input type="hidden" name="shown" value="([0-9a-f]{64})"/.exec(html)![1]!;
+    const opened = shownOf(await (await getPage("/admin/settings/defaults/edit", manager)).text());
+    const first = await postForm("/admin/settings/defaults", { emailFrom: "First <first@example.com>", smsSenderId: "", shown: opened }, { cookie: manager });
+    expect(first.status).toBe(303);
+    // The second form was opened at the same time: it still shows no sender id and the old from.
+    const second = await postForm("/admin/settings/defaults", { emailFrom: "", smsSenderId: "SECOND", shown: opened }, { cookie: manager });
+    expect(second.status).toBe(409);
+    const html = await second.text();
+    expect(html).toContain("Someone else changed these defaults after you opened this form");
+    expect(html).toContain('value="SECOND"');
+    type Defaults = { email?: { from?: string }; sms?: { senderId?: string } };
+    let defaults = await (await asTenant(tenant, "GET", "/api/v1/tenant/defaults")).json<Defaults>();
+    expect(defaults.email?.from).toBe("First <first@example.com>");
+    expect(defaults.sms?.senderId).toBeUndefined();
+    const retried = await postForm("/admin/settings/defaults", { emailFrom: "", smsSenderId: "SECOND", shown: shownOf(html) }, { cookie: manager });
+    expect(retried.status).toBe(303);
+    defaults = await (await asTenant(tenant, "GET", "/api/v1/tenant/defaults")).json<Defaults>();
+    expect(defaults.sms?.senderId).toBe("SECOND");
   });
 });
