@@ -15,8 +15,11 @@ const numbers = new Intl.NumberFormat("en");
 /** Statuses after which nothing more happens to a notification: the page stops refreshing. */
 const FINISHED: readonly NotificationStatus[] = ["delivered", "partially-failed", "failed", "cancelled"];
 const FAILED: readonly MessageStatus[] = ["permanent-failure", "temporary-failure", "technical-failure"];
-/** Messages a failures download lists: a merge's largest recipient count. */
-const MAX_FAILURE_LINES = 100_000;
+/**
+ * Messages a failures download lists: a merge's row bound. Each page is two D1 queries (the
+ * ownership check and the page), so 250 pages stay well inside a request's query budget.
+ */
+const MAX_FAILURE_LINES = 50_000;
 const FAILURES_PAGE = 200;
 /** How often the page asks for its progress with script on. */
 const POLL = "every 2s";
