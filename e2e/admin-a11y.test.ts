@@ -144,6 +144,7 @@ describe("admin UI accessibility: axe WCAG 2.2 AA, 320 px, forced colours, keybo
   let notificationId: string;
   let groupId: string;
   let serviceId: string;
+  let eventTypeId: string;
   beforeAll(async () => {
     browser = await launch();
     const headers = { "x-api-key": service.liveKey, "content-type": "application/json" };
@@ -171,6 +172,14 @@ describe("admin UI accessibility: axe WCAG 2.2 AA, 320 px, forced colours, keybo
     });
     expect(subscription.status, await subscription.clone().text()).toBe(201);
     serviceId = ((await subscription.json()) as { id: string }).id;
+    // An event type, so its page, edit form, preview and send-me-a-test form are checked too.
+    const eventType = await fetch(`${service.baseUrl}/api/v1/notifyevent/types`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ code: `a11y-${crypto.randomUUID().slice(0, 6)}`, name: "A11y event", email: { content: { templateId }, recipients: { to: ["{{emailaddress}}"] } } }),
+    });
+    expect(eventType.status, await eventType.clone().text()).toBe(201);
+    eventTypeId = ((await eventType.json()) as { id: string }).id;
     const sent = await fetch(`${service.baseUrl}/api/v1/notifysimple`, {
       method: "POST",
       headers,
@@ -246,6 +255,13 @@ describe("admin UI accessibility: axe WCAG 2.2 AA, 320 px, forced colours, keybo
       `${service.baseUrl}/admin/settings/team/invite`,
       `${service.baseUrl}/admin/settings/services/subscriptions/${serviceId}`,
       `${service.baseUrl}/admin/recipients/groups/${groupId}`,
+      `${service.baseUrl}/admin/event-types/${eventTypeId}`,
+      `${service.baseUrl}/admin/event-types/${eventTypeId}/edit`,
+      `${service.baseUrl}/admin/event-types/${eventTypeId}/preview`,
+      `${service.baseUrl}/admin/event-types/${eventTypeId}/test`,
+      // The mail merge's upload page and a notification's progress page (the check pages need an upload: e2e/admin-merge.test.ts checks them).
+      `${service.baseUrl}/admin/send/${templateId}/merge`,
+      `${service.baseUrl}/admin/send/merges/${notificationId}`,
       // The HTML 404 page.
       `${service.baseUrl}/admin/templates/00000000-0000-7000-8000-00000000dead`,
     ]);
