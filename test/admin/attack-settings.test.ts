@@ -58,6 +58,22 @@ describe("admin UI attack: status callbacks", () => {
     expect(await (await getPage("/admin/settings/callbacks", manager)).text()).not.toContain(url);
   });
 
+  it.each([
+    ["NUL", "https://unsafe-url.example.com/a\u0000b"],
+    ["a line break", "https://unsafe-url.example.com/a\nb"],
+    ["a right-to-left override", "https://unsafe-url.example.com/\u202Etxt.exe"],
+    ["an isolate", "https://unsafe-url.example.com/?q=\u2066x"],
+  ])("a URL with %s (kept and shown as typed) is refused at its field, in the form and in the API", async (_, url) => {
+    const res = await postForm("/admin/settings/callbacks", { url, channelType: "email", trigger: "failure" }, { cookie: manager });
+    expect(res.status).toBe(422);
+    const html = await res.text();
+    expect(html).toMatch(/href="#url"/);
+    expect(html).toContain("Must not contain control characters");
+    const api = await asTenant(tenant, "POST", "/api/v1/notify/registerCallback", { body: { url, channelType: ["email"], trigger: ["failure"] } });
+    expect(api.status).toBe(422);
+    expect(await rowsFor(url)).toHaveLength(0);
+  });
+
   it("a description with emoji and joiners (no controls) is kept as typed", async () => {
     const url = "https://joiners.example.com/status";
     const res = await postForm("/admin/settings/callbacks", { url, channelType: "email", trigger: "failure", description: "Team 👩‍👩‍👧 feed" }, { cookie: manager });

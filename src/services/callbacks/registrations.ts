@@ -82,7 +82,8 @@ export function firesOn(trigger: readonly CallbackTrigger[], statuses: readonly 
 function checkInput(ctx: ServiceContext, input: Partial<CallbackInput>, merged: { trigger: CallbackTrigger[]; statuses: MessageStatus[] }): void {
   const errors: FieldError[] = [];
   if (input.url !== undefined) {
-    const check = checkOutboundUrl(input.url, outboundPolicy(ctx.env));
+    // The URL is kept as given and shown as given: no control or bidi character may make it read as another.
+    const check = hasUnsafeText(input.url) ? { ok: false as const, reason: "Must not contain control characters, line breaks or bidirectional controls" } : checkOutboundUrl(input.url, outboundPolicy(ctx.env));
     if (!check.ok) errors.push({ path: "url", message: check.reason });
   }
   // Shown on the admin pages and in the audit log: no NUL, line breaks or bidi controls that make it read as something else.
