@@ -139,6 +139,8 @@ describe("admin UI: mail merge from a CSV file", () => {
     expect(await env.BUCKET.head(r2Key(tenant, fixed))).toBeNull();
     const again = await postForm(`/admin/send/uploads/${fixed}`, { when: "now", scheduledFor: "" }, { cookie: sender });
     expect(notifyIdOf(again)).toBe(notifyId);
+    // The check page of the sent file (the browser's back button) leads to the merge.
+    expect(notifyIdOf(await getPage(`/admin/send/uploads/${fixed}`, sender))).toBe(notifyId);
 
     const running = await getPage(`/admin/send/merges/${notifyId}`, reader);
     expect(running.status).toBe(200);

@@ -195,8 +195,17 @@ function scheduleErrors(problems: string[]): { form: FormError[]; rest: string[]
  */
 export function registerMergeCheck(admin: Hono<AdminEnv>): void {
   admin.get("/send/uploads/:uploadId", requireAdmin("send"), async (c) => {
-    const { ctx, upload, template } = await loadUpload(c);
-    return checkPage(c, ctx, upload, template, { when: "now", scheduledFor: "" });
+    let loaded;
+    try {
+      loaded = await loadUpload(c);
+    } catch (err) {
+      // A sent file is deleted: its page (the browser's back button) leads to the merge instead.
+      if (!(err instanceof ApiError && err.status === 404)) throw err;
+      const sent = await sentMergeOf(await tenantContextOf(c), c.req.param("uploadId"));
+      if (!sent) throw err;
+      return c.redirect(`/admin/send/merges/${sent}`, 303);
+    }
+    return checkPage(c, loaded.ctx, loaded.upload, loaded.template, { when: "now", scheduledFor: "" });
   });
 
   admin.get("/send/uploads/:uploadId/errors.csv", requireAdmin("send"), async (c) => {
