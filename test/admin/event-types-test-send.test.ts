@@ -113,6 +113,10 @@ describe("admin UI: send me a test of an event type", () => {
     const shown = await result.text();
     expect(shown).toContain("Test sent");
     expect(shown).toContain(`href="/admin/activity/${notifyId}"`);
+    // Activity marks it as a test, as it does a test key's sends.
+    const activity = await (await getPage(`/admin/activity/${notifyId}`, sender)).text();
+    expect(activity).toContain('<strong class="tag tag--yellow">Test</strong>');
+    expect(await (await getPage(`/admin/activity?tag=test`, sender)).text()).toContain(notifyId);
 
     const audited = await db.query.auditLog.findMany({ where: (a, { eq }) => eq(a.target, `event_type:${eventId}`) });
     expect(audited.map((a) => a.action)).toContain("event_type.test_sent");

@@ -95,7 +95,7 @@ function NotificationPage(props: {
       <dl class="summary-list">
         <Row label="Status">
           <StatusTag status={view.status} />
-          <TestTag keyType={view.keyType} />
+          <TestTag keyType={view.keyType} source={view.source} />
         </Row>
         <Row label="Progress">
           {`${view.progress.done} of ${view.progress.total} messages finished (${view.progress.percent}%)`}

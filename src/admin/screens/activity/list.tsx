@@ -142,7 +142,7 @@ function ActivityList(props: { items: NotificationSummary[]; filters: Filters; e
                 </td>
                 <td>
                   <StatusTag status={n.status} />
-                  <TestTag keyType={n.keyType} />
+                  <TestTag keyType={n.keyType} source={n.source} />
                 </td>
                 <td>{n.channels.map((ch) => CHANNEL_LABELS[ch]).join(", ")}</td>
                 <td class="numeric">{n.messageCount}</td>

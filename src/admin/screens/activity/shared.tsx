@@ -33,9 +33,13 @@ export function StatusTag({ status }: { status: NotificationStatus | MessageStat
   return <Tag tone={TONES[status] ?? "grey"}>{status}</Tag>;
 }
 
-/** Sends made with a test key are always shown, marked with this tag. */
-export function TestTag({ keyType }: { keyType: string }) {
-  return keyType === "test" ? (
+/**
+ * Test sends are always shown, marked with this tag: those made with a test key (simulated) and
+ * the admin UI's "send me a test" of an event type (source `admin-test`: a real send to the
+ * person testing, tagged `test`).
+ */
+export function TestTag({ keyType, source }: { keyType: string; source?: string }) {
+  return keyType === "test" || source === "admin-test" ? (
     <>
       {" "}
       <Tag tone="yellow">Test</Tag>
