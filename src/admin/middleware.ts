@@ -108,10 +108,17 @@ export const loadAdmin = createMiddleware<AdminEnv>(async (c, next) => {
 /** Stopping writes its own entry (view_as_stopped). */
 const VIEW_AS_STOP_PATH = "/admin/view-as/stop";
 
+/**
+ * Signing in and out is not a look at the viewed tenant, and a sign-in link's path is its
+ * one-time token: written under the viewed tenant, its users could read it and sign in as
+ * whoever the link was sent to.
+ */
+const NOT_VIEWING_PATH = /^\/admin\/sign-(in|out)(\/|$)/;
+
 /** One audit row for a request made while viewing a tenant; a failed write is logged, the page still answers. */
 async function auditViewing(c: Context<AdminEnv>, tenantId: string): Promise<void> {
   const url = new URL(c.req.url);
-  if (url.pathname === VIEW_AS_STOP_PATH) return;
+  if (url.pathname === VIEW_AS_STOP_PATH || NOT_VIEWING_PATH.test(url.pathname)) return;
   const path = `${url.pathname}${url.search}`.slice(0, 500);
   try {
     await audit({ db: c.get("db"), now: new Date(), actor: "operator" }, VIEW_AS_PAGE_ACTION, path, { method: c.req.method, status: c.res.status }, { tenantId });
