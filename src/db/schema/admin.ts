@@ -56,6 +56,12 @@ export const adminSessions = sqliteTable(
     /** Moves forward with use (idle timeout), never past `absoluteExpiresAt`. */
     idleExpiresAt: integer("idle_expires_at", { mode: "timestamp_ms" }).notNull(),
     absoluteExpiresAt: integer("absolute_expires_at", { mode: "timestamp_ms" }).notNull(),
+    /**
+     * What an operator session was started with: `token:<fingerprint>` (the first 16 bytes of
+     * the admin token's SHA-256, base64url) or `access`. A session whose credential no longer
+     * holds (the token rotated) is signed out; null for users' sessions.
+     */
+    credential: text("credential"),
   },
   (t) => [index("admin_sessions_user_idx").on(t.userId)],
 );
