@@ -163,6 +163,36 @@ describe("admin UI: event types", () => {
     expect(after.sms).toEqual({ content: { templateId: smsTemplate }, recipients: { to: ["{{phonenumber}}"] } });
   });
 
+  it("chat targets by name and attachment services by name (and file name) from the form; JSON lines as the API takes them", async () => {
+    const slackTarget = { type: "slack", url: "https://hooks.slack.com/services/T000/B000/XXXX" };
+    const defaults = await asTenant(tenant, "PATCH", "/api/v1/tenant/defaults", { body: { email: { cc: ["audit@tenant.example.gov"] }, msgApp: { targets: { ops: slackTarget } } } });
+    expect(defaults.status, await defaults.clone().text()).toBe(200);
+    const service = await asTenant(tenant, "POST", "/api/v1/service/attachments", { body: { name: "approval-letter", url: "https://docs.example.gov/render", filename: "letter.pdf" } });
+    expect(service.status, await service.clone().text()).toBe(201);
+    const chatTemplate = await apiPost(tenant, "/api/v1/templates", { name: "Approved chat", channel: "msgApp", body: "Approved: {{firstname}}" });
+    const res = await postForm(
+      "/admin/event-types/new",
+      { code: "with-files-and-chat", name: "Files and chat", emailTemplate, emailTo: "{{emailaddress}}", emailAttachments: "approval-letter, approval.pdf\n{\"service\":\"approval-letter\",\"params\":{\"copy\":\"yes\"}}", msgAppTemplate: chatTemplate, msgAppTarget: "ops" },
+      { cookie: manage },
+    );
+    expect(res.status, await res.clone().text()).toBe(303);
+    const id = idFrom(res);
+    const api = await json<{ email: { attachments: unknown[] }; msgApp: unknown }>(await asTenant(tenant, "GET", `/api/v1/notifyevent/types/${id}`));
+    expect(api.email.attachments).toEqual([{ service: "approval-letter", filename: "approval.pdf" }, { service: "approval-letter", params: { copy: "yes" } }]);
+    expect(api.msgApp).toEqual({ content: { templateId: chatTemplate }, target: "ops" });
+    const edit = await (await getPage(`/admin/event-types/${id}/edit`, manage)).text();
+    expect(edit).toContain("approval-letter, approval.pdf\n{&quot;service&quot;:&quot;approval-letter&quot;,&quot;params&quot;:{&quot;copy&quot;:&quot;yes&quot;}}</textarea>");
+    expect(edit).toContain(">ops</textarea>");
+    const view = await (await getPage(`/admin/event-types/${id}`, manage)).text();
+    expect(view).toMatch(/target<\/dt><dd class="summary-list__value">ops<\/dd><dd class="summary-list__actions"><strong class="tag tag--blue">event<\/strong>/);
+    // Removing the chat lines removes the channel.
+    const saved = await postForm(`/admin/event-types/${id}/edit`, { name: "Files and chat", emailTemplate, emailTo: "{{emailaddress}}", emailAttachments: "approval-letter" }, { cookie: manage });
+    expect(saved.status, await saved.clone().text()).toBe(303);
+    const after = await json<{ email: { attachments: unknown[] }; msgApp?: unknown }>(await asTenant(tenant, "GET", `/api/v1/notifyevent/types/${id}`));
+    expect(after.email.attachments).toEqual([{ service: "approval-letter" }]);
+    expect(after.msgApp).toBeUndefined();
+  });
+
   it("a read user views but every POST is a 403", async () => {
     const id = await apiPost(tenant, "/api/v1/notifyevent/types", { code: "read-only-view", name: "Read only", email: { content: { templateId: emailTemplate } } });
     expect((await getPage("/admin/event-types", read)).status).toBe(200);
