@@ -6,6 +6,7 @@ import type { AdminEnv } from "./env";
 import { AdminPageError, renderError } from "./errors";
 import { ErrorSummary, errorFor, type FormError, page, TextField } from "./layout";
 import { adminBodyLimit } from "./body-limit";
+import { readFormBody } from "./form-body";
 import { csrfGuard, loadAdmin, securityHeaders } from "./middleware";
 import { clearSessionCookie, setSessionCookie } from "./session-cookie";
 import { registerActivity } from "./screens/activity";
@@ -31,7 +32,7 @@ function field(form: Record<string, unknown>, name: string, max = 1000): string 
  */
 export function buildAdminApp(): Hono<AdminEnv> {
   const admin = new Hono<AdminEnv>({ strict: false });
-  admin.use("*", securityHeaders, csrfGuard, adminBodyLimit, loadAdmin);
+  admin.use("*", securityHeaders, csrfGuard, adminBodyLimit, readFormBody, loadAdmin);
   admin.onError((err, c) => renderError(c, err));
 
   admin.get("/", (c) => {
