@@ -146,7 +146,7 @@ export function registerEventTypeTestSend(admin: Hono<AdminEnv>): void {
     const phone = channels.includes("sms") ? values.phone : undefined;
     if (channels.length === 0) errors.push({ field: "params", message: "This event type has no email or SMS channel to test" });
     if (channels.includes("email") && !own && values.email === "") errors.push({ field: "email", message: "Enter your email address" });
-    if (values.email.length > MAX_ADDRESS) errors.push({ field: "email", message: `Your email address must be ${MAX_ADDRESS} characters or fewer` });
+    if (!own && values.email.length > MAX_ADDRESS) errors.push({ field: "email", message: `Your email address must be ${MAX_ADDRESS} characters or fewer` });
     if (values.phone.length > MAX_PHONE) errors.push({ field: "phone", message: `Your mobile number must be ${MAX_PHONE} characters or fewer` });
     if (channels.length === 1 && channels[0] === "sms" && !phone) errors.push({ field: "phone", message: "Enter your mobile number" });
     const given = paramsOf(values.params);
