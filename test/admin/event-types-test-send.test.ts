@@ -174,6 +174,11 @@ describe("admin UI: send me a test of an event type", () => {
     const otherSend = await asTenant(other, "POST", "/api/v1/notifysimple/email", { body: { recipients: { to: ["x@other.example.gov"] }, content: { templateId: otherTemplate } } });
     const otherNotify = (await json<{ notifyId: string }>(otherSend)).notifyId;
     expect((await getPage(`/admin/event-types/${eventId}/test/${otherNotify}`, sender)).status).toBe(404);
+    // Nor one of this tenant's notifications that is not a test of this event type.
+    const ownTemplate = await apiPost(tenant, "/api/v1/templates", { name: "Plain", channel: "email", subject: "S", body: "B" });
+    const ownSend = await asTenant(tenant, "POST", "/api/v1/notifysimple/email", { key: tenant.keys.test, body: { recipients: { to: ["x@tenant.example.gov"] }, content: { templateId: ownTemplate } } });
+    expect(ownSend.status, await ownSend.clone().text()).toBe(201);
+    expect((await getPage(`/admin/event-types/${eventId}/test/${(await json<{ notifyId: string }>(ownSend)).notifyId}`, sender)).status).toBe(404);
     await settleQueues();
 
     const crossSite = await postForm(`/admin/event-types/${eventId}/test`, { params: "{}" }, { cookie: sender, headers: { origin: "https://evil.example" } });

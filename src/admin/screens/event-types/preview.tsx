@@ -73,6 +73,11 @@ function render(c: Context<AdminEnv>, view: EventTypeView, text: string, errors:
         </button>
       </form>
       {preview && <PreviewResult preview={preview} />}
+      {preview && (
+        <p class="body">
+          <a href={`${EVENT_TYPES_PATH}/${view.id}/test`}>Send me a test</a>
+        </p>
+      )}
     </>,
     errors.length > 0 ? 422 : 200,
   );

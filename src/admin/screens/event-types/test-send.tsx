@@ -171,8 +171,9 @@ export function registerEventTypeTestSend(admin: Hono<AdminEnv>): void {
     const view = toEventTypeView(loaded);
     const notifyId = c.req.param("notifyId");
     if (!TEMPLATE_ID.test(notifyId)) throw new AdminPageError(404);
-    // The tenant's own notification, or the 404 page.
+    // The tenant's own test of this event type, or the 404 page.
     const sent = await getNotification(ctx, notifyId);
+    if (sent.source !== SOURCE || sent.eventType?.code !== view.code) throw new AdminPageError(404);
     return page(
       c,
       `Test sent: ${view.name}`,
