@@ -57,7 +57,10 @@ function keyboard(page: Page): Driver {
   return {
     async press(target) {
       await tabTo(target);
+      // Every link and button the flows press loads a page: wait for it, as a click does.
+      const loaded = page.waitForEvent("load", { timeout: 10_000 });
       await page.keyboard.press("Enter");
+      await loaded;
     },
     async fill(target, text) {
       await tabTo(target);
@@ -275,7 +278,6 @@ for (const mode of MODES) {
       await expect(layer("SMS", "recipients.to").innerText()).resolves.toMatch(/event$/);
 
       // Send me a test: to the administrator's own address and a number they type.
-      await ui.press(page.getByRole("link", { name: "Back to Funding approved" }));
       await ui.press(page.getByRole("link", { name: "Send me a test" }));
       await page.getByText(`Email to your sign-in address: ${adminEmail}`).waitFor();
       await ui.fill(page.getByLabel("Your mobile number"), phone);
