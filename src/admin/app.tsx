@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { ApiError } from "../lib/errors/api-error";
-import { accessConfig, audit, endSession, redeemSignInLink, signInLinkIsLive, signInOperator, createSession } from "../services/admin-identity";
+import { accessConfig, audit, endSession, operatorCredential, redeemSignInLink, signInLinkIsLive, signInOperator, createSession } from "../services/admin-identity";
 import { operatorContextOf } from "./context";
 import type { AdminEnv } from "./env";
 import { AdminPageError, renderError } from "./errors";
@@ -56,7 +56,8 @@ export function buildAdminApp(): Hono<AdminEnv> {
             : "The admin token is not correct";
       return page(c, "Sign in", <SignInPage access={!!accessConfig(c.env)} errors={[{ field: "token", message }]} />, result.reason === "too_many_attempts" ? 429 : 403);
     }
-    const session = await createSession(ctx, { kind: "operator", role: "manage", userId: null, tenantId: null }, c.get("sessionCookie"));
+    // The token's fingerprint goes with the session: rotating ADMIN_TOKEN ends it (middleware.ts).
+    const session = await createSession(ctx, { kind: "operator", role: "manage", userId: null, tenantId: null, credential: await operatorCredential(ctx.env) }, c.get("sessionCookie"));
     await audit(ctx, "admin.operator.signed_in", "", undefined, { tenantId: null });
     setSessionCookie(c, session.id);
     return c.redirect("/admin/tenants", 303);

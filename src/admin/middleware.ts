@@ -7,7 +7,7 @@ import { toBase64Url } from "../lib/crypto/encoding";
 import { publicOrigin } from "../lib/public-origin";
 import { permits } from "../middleware/auth";
 import { log } from "../lib/log";
-import { accessConfig, audit, createSession, loadSession, permissionsOfRole, SESSION_COOKIE, VIEW_AS_PAGE_ACTION, verifyAccessAssertion } from "../services/admin-identity";
+import { accessConfig, audit, createSession, loadSession, operatorSessionHolds, permissionsOfRole, SESSION_COOKIE, VIEW_AS_PAGE_ACTION, verifyAccessAssertion } from "../services/admin-identity";
 import type { AdminEnv, AdminIdentity } from "./env";
 import { AdminPageError } from "./errors";
 import { setSessionCookie } from "./session-cookie";
@@ -76,7 +76,10 @@ export const loadAdmin = createMiddleware<AdminEnv>(async (c, next) => {
   const cookie = getCookie(c, SESSION_COOKIE);
   c.set("sessionCookie", cookie);
   const ctx = { db: c.get("db"), now: new Date() };
-  const session = await loadSession(ctx, cookie);
+  const loaded = await loadSession(ctx, cookie);
+  // An operator session lasts only while what started it does: a valid Access assertion on this
+  // very request, or (token sign-in) the admin token it was started with, not a rotated one.
+  const session = loaded?.kind === "operator" && !(await operatorSessionHolds(c.env, loaded.credential, c.req.header("cf-access-jwt-assertion"))) ? null : loaded;
   let viewing: AdminIdentity["viewing"];
   if (session?.kind === "operator" && session.tenantId) {
     const tenant = await ctx.db.select({ id: tenants.id, name: tenants.name }).from(tenants).where(eq(tenants.id, session.tenantId)).get();
@@ -95,7 +98,7 @@ export const loadAdmin = createMiddleware<AdminEnv>(async (c, next) => {
       actor: session.kind === "operator" ? "operator" : `user:${session.userId}`,
     });
   } else if (accessConfig(c.env) && (await verifyAccessAssertion(c.env, c.req.header("cf-access-jwt-assertion")))) {
-    const created = await createSession(ctx, { kind: "operator", role: "manage", userId: null, tenantId: null }, cookie);
+    const created = await createSession(ctx, { kind: "operator", role: "manage", userId: null, tenantId: null, credential: "access" }, cookie);
     setSessionCookie(c, created.id);
     c.set("admin", { kind: "operator", tenantId: null, role: "manage", userId: null, permissions: permissionsOfRole("manage"), actor: "operator" });
   } else {

@@ -10,7 +10,7 @@ import { renderError } from "../../src/admin/errors";
 import { csrfGuard, loadAdmin, requireAdmin, securityHeaders } from "../../src/admin/middleware";
 import { createDb } from "../../src/db/client";
 import { requestContext } from "../../src/middleware/request-context";
-import { createSession, SESSION_ABSOLUTE_MS, SESSION_COOKIE, SESSION_IDLE_MS } from "../../src/services/admin-identity";
+import { createSession, operatorCredential, SESSION_ABSOLUTE_MS, SESSION_COOKIE, SESSION_IDLE_MS } from "../../src/services/admin-identity";
 import { getNotification } from "../../src/services/notifications/notifications";
 import { BASE, json } from "../helpers/http";
 import { settleQueues } from "../helpers/queues";
@@ -29,7 +29,7 @@ function guardedApp() {
 
 const db = createDb(env.DB);
 async function sessionFor(tenant: TestTenant | null, role: "read" | "send" | "manage", now = new Date()): Promise<string> {
-  const { id } = await createSession({ db, now }, tenant ? { kind: "user", role, userId: null, tenantId: tenant.id } : { kind: "operator", role: "manage", userId: null, tenantId: null });
+  const { id } = await createSession({ db, now }, tenant ? { kind: "user", role, userId: null, tenantId: tenant.id } : { kind: "operator", role: "manage", userId: null, tenantId: null, credential: await operatorCredential(env) });
   return `${SESSION_COOKIE}=${id}`;
 }
 const get = (app: Hono<AdminEnv>, path: string, cookie?: string, extraEnv: Record<string, string> = {}, headers: Record<string, string> = {}) =>

@@ -2,7 +2,7 @@ import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildAdminApp } from "../../src/admin/app";
 import { createDb } from "../../src/db/client";
-import { createSession, SESSION_COOKIE } from "../../src/services/admin-identity";
+import { createSession, operatorCredential, SESSION_COOKIE } from "../../src/services/admin-identity";
 import { BASE, json } from "../helpers/http";
 import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
 import { getPage, postForm } from "./helpers";
@@ -34,7 +34,7 @@ describe("contract: another tenant's ids in admin UI routes are 404s (operator p
     [a, b] = await Promise.all([createTestTenant(), createTestTenant()]);
     const { id } = await createSession({ db, now: new Date() }, { kind: "user", role: "manage", userId: null, tenantId: b.id });
     cookie = `${SESSION_COOKIE}=${id}`;
-    viewer = `${SESSION_COOKIE}=${(await createSession({ db, now: new Date() }, { kind: "operator", role: "manage", userId: null, tenantId: b.id })).id}`;
+    viewer = `${SESSION_COOKIE}=${(await createSession({ db, now: new Date() }, { kind: "operator", role: "manage", userId: null, tenantId: b.id, credential: await operatorCredential(env) })).id}`;
     const template = await asTenant(a, "POST", "/api/v1/templates", { body: { name: templateName, channel: "email", subject: "Hi ((name))", body: "Hello ((name))" } });
     expect(template.status).toBe(201);
     ids.template = (await json<{ id: string }>(template)).id;

@@ -1,6 +1,7 @@
 import { eq, lt, sql } from "drizzle-orm";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { adminSignInAttempts } from "../../db/schema";
+import { toBase64Url } from "../../lib/crypto/encoding";
 import { timingSafeEqualString } from "../../lib/crypto/hash";
 import type { Env } from "../../env";
 import type { OperatorContext } from "../context";
@@ -84,4 +85,40 @@ export async function verifyAccessAssertion(env: Pick<Env, "ACCESS_TEAM_DOMAIN" 
   } catch {
     return null;
   }
+}
+
+/**
+ * What an operator session is started with, as admin_sessions.credential keeps it: `access`
+ * under Cloudflare Access, else `token:` and the first 16 bytes of the admin token's SHA-256
+ * (base64url), so rotating ADMIN_TOKEN ends the sessions the old one started; null when neither
+ * signs operators in.
+ *
+ * @example
+ * ```ts
+ * await operatorCredential({ ADMIN_TOKEN: "s3cret" }) // "token:…" (22 characters after the colon)
+ * ```
+ */
+export async function operatorCredential(env: Pick<Env, "ADMIN_TOKEN" | "ACCESS_TEAM_DOMAIN" | "ACCESS_AUD">): Promise<string | null> {
+  if (accessConfig(env)) return "access";
+  if (!env.ADMIN_TOKEN) return null;
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(env.ADMIN_TOKEN)));
+  return `token:${toBase64Url(digest.slice(0, 16))}`;
+}
+
+/**
+ * Whether an operator session still holds, checked on every request: under Cloudflare Access
+ * only while the request carries a valid `Cf-Access-Jwt-Assertion` (Access sends one with every
+ * request it lets through, so a session cookie alone, replayed from elsewhere or after Access
+ * revoked the person, is not enough); otherwise only while the session was started with the
+ * current admin token (a session from before the credential was recorded has none, and ends).
+ *
+ * @example
+ * ```ts
+ * if (!(await operatorSessionHolds(c.env, session.credential, c.req.header("cf-access-jwt-assertion")))) signedOut();
+ * ```
+ */
+export async function operatorSessionHolds(env: Pick<Env, "ADMIN_TOKEN" | "ACCESS_TEAM_DOMAIN" | "ACCESS_AUD">, credential: string | null | undefined, assertion: string | undefined): Promise<boolean> {
+  if (accessConfig(env)) return (await verifyAccessAssertion(env, assertion)) !== null;
+  const current = await operatorCredential(env);
+  return current !== null && credential === current;
 }

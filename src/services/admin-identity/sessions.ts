@@ -1,8 +1,9 @@
-import { and, eq, gt } from "drizzle-orm";
-import { type AdminRole, type AdminSessionKind, type AdminSessionRow, adminSessions } from "../../db/schema";
+import { and, count, eq, gt } from "drizzle-orm";
+import { type AdminRole, type AdminSessionKind, type AdminSessionRow, adminSessions, auditLog } from "../../db/schema";
 import { toBase64Url } from "../../lib/crypto/encoding";
 import { sha256Hex } from "../../lib/crypto/hash";
 import type { OperatorContext } from "../context";
+import { auditEntry } from "./audit";
 
 /** The session cookie. `__Host-`: Secure, Path=/ and no Domain, so no subdomain can set or read it. */
 export const SESSION_COOKIE = "__Host-edge_notify_session";
@@ -18,6 +19,8 @@ export interface NewSession {
   role: AdminRole;
   userId: string | null;
   tenantId: string | null;
+  /** An operator session's credential (operator.ts operatorCredential); none for users. */
+  credential?: string | null;
 }
 
 /** A session as the admin UI sees it. */
@@ -72,7 +75,35 @@ export async function loadSession(ctx: Pick<OperatorContext, "db" | "now">, id: 
     const idle = Math.min(now + SESSION_IDLE_MS, row.absoluteExpiresAt.getTime());
     await ctx.db.update(adminSessions).set({ lastSeenAt: ctx.now, idleExpiresAt: new Date(idle) }).where(eq(adminSessions.idHash, idHash));
   }
-  return { idHash, kind: row.kind, role: row.role, userId: row.userId, tenantId: row.tenantId, absoluteExpiresAt: row.absoluteExpiresAt };
+  return { idHash, kind: row.kind, role: row.role, userId: row.userId, tenantId: row.tenantId, credential: row.credential, absoluteExpiresAt: row.absoluteExpiresAt };
+}
+
+/**
+ * Ends every operator session, the caller's own included (a token that may have leaked, a
+ * laptop left signed in), audited `admin.operator.sessions_ended` with how many ended, in one
+ * batch. Users' sessions go on.
+ *
+ * @example
+ * ```ts
+ * const ended = await endOperatorSessions({ db, now, actor: "operator" });
+ * ```
+ */
+export async function endOperatorSessions(ctx: Pick<OperatorContext, "db" | "now"> & { actor?: string }): Promise<number> {
+  const [ended] = await ctx.db.batch([
+    ctx.db.delete(adminSessions).where(eq(adminSessions.kind, "operator")).returning({ idHash: adminSessions.idHash }),
+    ctx.db.insert(auditLog).values(auditEntry(ctx, "admin.operator.sessions_ended", "", undefined, { tenantId: null })),
+  ]);
+  return ended.length;
+}
+
+/** How many operator sessions are live now (the sign-out-everywhere page says so). */
+export async function countOperatorSessions(ctx: Pick<OperatorContext, "db" | "now">): Promise<number> {
+  const row = await ctx.db
+    .select({ n: count() })
+    .from(adminSessions)
+    .where(and(eq(adminSessions.kind, "operator"), gt(adminSessions.idleExpiresAt, ctx.now), gt(adminSessions.absoluteExpiresAt, ctx.now)))
+    .get();
+  return row?.n ?? 0;
 }
 
 /** Ends the session a cookie names (sign-out); unknown ids are ignored. */

@@ -37,6 +37,9 @@ function ProvidersPage({ health }: { health: ProvidersHealth | null }) {
   return (
     <>
       <h1 class="heading-l">Providers</h1>
+      <p class="body">
+        <a href="/admin/sessions">Sign out every operator session</a>
+      </p>
       {!health ? (
         <p class="body">The provider circuits cannot be read right now. Delivery carries on as if every circuit were closed.</p>
       ) : (
