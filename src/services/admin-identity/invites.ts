@@ -1,5 +1,6 @@
-import { and, eq, gt, isNull, ne } from "drizzle-orm";
-import { type AdminRole, adminSessions, adminSignInLinks, adminUsers, type AdminUserRow, auditLog } from "../../db/schema";
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import { insertRowIf } from "../../db/json-rows";
+import { type AdminRole, adminSignInLinks, adminUsers, type AdminUserRow, auditLog, type AuditLogRow } from "../../db/schema";
 import { toBase64Url } from "../../lib/crypto/encoding";
 import { sha256Hex } from "../../lib/crypto/hash";
 import { ApiError, fieldError } from "../../lib/errors/api-error";
@@ -16,6 +17,8 @@ import { createSession } from "./sessions";
 /** How long an emailed sign-in link works (once). */
 export const SIGN_IN_LINK_TTL_MS = 24 * 60 * 60_000;
 const MAX_EMAIL = 320;
+/** A person holding an unused link younger than this is not sent another (a double submit). */
+export const RESEND_AFTER_MS = 60_000;
 
 export interface Invitation {
   user: AdminUserRow;
@@ -29,7 +32,10 @@ export interface Invitation {
  * SHA-256; 24 hours), and emails the link as the deployment's own mail: a notification of the
  * system tenant (system-tenant.ts), never of the invitee's tenant, whose every API key could
  * otherwise read the link in its notification list and take the account first. The operator sees
- * it under the system tenant; locally it shows in the dev inbox. Audited.
+ * it under the system tenant; locally it shows in the dev inbox. Audited. The new link ends the
+ * person's older unused ones in the same batch, and while they hold an unused link less than
+ * RESEND_AFTER_MS old another invitation is refused (409 at `email`) by that batch's guarded
+ * INSERT, so concurrent posts of one form send one email.
  *
  * @example
  * ```ts
@@ -48,18 +54,40 @@ export async function inviteAdministrator(
   assertNotSystemTenant(tenantId, "administrators");
   const tenant = await getTenant(ctx, tenantId);
   const token = toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
+  const tokenHash = await sha256Hex(token);
+  // A new person is stored with the role; an existing one's role changes below, only if this invitation goes out.
   const [user] = await ctx.db
     .insert(adminUsers)
     .values({ id: uuidv7(ctx.now.getTime()), tenantId: tenant.id, email, role: input.role, createdAt: ctx.now })
-    .onConflictDoUpdate({ target: [adminUsers.tenantId, adminUsers.email], set: { role: input.role } })
+    .onConflictDoUpdate({ target: [adminUsers.tenantId, adminUsers.email], set: { email: sql`excluded.email` } })
     .returning();
-  await ctx.db.batch([
+  const now = ctx.now.getTime();
+  const d1 = ctx.env.DB;
+  // Every later statement runs only if the link went in: the guarded INSERT is the one decision.
+  const sent = "EXISTS (SELECT 1 FROM admin_sign_in_links WHERE token_hash = ?)";
+  const [inserted] = await d1.batch([
+    // Refused while the person holds an unused link made less than RESEND_AFTER_MS ago, so a form
+    // posted 20 times at once (or a reloaded result page) sends one email, not 20 live links.
+    insertRowIf(d1, adminSignInLinks, { tokenHash, userId: user!.id, expiresAt: new Date(now + SIGN_IN_LINK_TTL_MS), usedAt: null }, "NOT EXISTS (SELECT 1 FROM admin_sign_in_links WHERE user_id = ? AND used_at IS NULL AND expires_at > ?)", [
+      user!.id,
+      now + SIGN_IN_LINK_TTL_MS - RESEND_AFTER_MS,
+    ]),
+    d1.prepare(`UPDATE admin_users SET role = ? WHERE id = ? AND ${sent}`).bind(input.role, user!.id, tokenHash),
     // A session keeps the role it began with: a re-invitation with another role (a downgrade)
     // ends the person's sessions, so the new role applies from their next sign-in.
-    ctx.db.delete(adminSessions).where(and(eq(adminSessions.userId, user!.id), ne(adminSessions.role, input.role))),
-    ctx.db.insert(adminSignInLinks).values({ tokenHash: await sha256Hex(token), userId: user!.id, expiresAt: new Date(ctx.now.getTime() + SIGN_IN_LINK_TTL_MS) }),
-    ctx.db.insert(auditLog).values(auditEntry(ctx, "admin.user.invited", `admin_user:${user!.id}`, { role: input.role }, { tenantId: tenant.id })),
+    d1.prepare(`DELETE FROM admin_sessions WHERE user_id = ? AND role <> ? AND ${sent}`).bind(user!.id, input.role, tokenHash),
+    // Only the newest link works: an older unused one (in an inbox, forwarded, leaked) ends now.
+    d1.prepare(`DELETE FROM admin_sign_in_links WHERE user_id = ? AND token_hash <> ? AND used_at IS NULL AND ${sent}`).bind(user!.id, tokenHash, tokenHash),
+    // auditEntry gives every column, as a row read back would have them.
+    insertRowIf(d1, auditLog, auditEntry(ctx, "admin.user.invited", `admin_user:${user!.id}`, { role: input.role }, { tenantId: tenant.id }) as AuditLogRow, sent, [tokenHash]),
   ]);
+  if (inserted!.meta.changes === 0) {
+    throw new ApiError("conflict", {
+      detail: `${email} was sent a sign-in link less than a minute ago; wait a minute before sending another`,
+      errors: [{ path: "email", message: "Sent a sign-in link less than a minute ago: wait a minute before sending another" }],
+    });
+  }
+  user!.role = input.role;
   const link = `${ctx.origin}/admin/sign-in/link/${token}`;
   // Live whatever an operator has set: the service's own mail is never held to a guest list.
   const system = await ensureSystemTenant(ctx);

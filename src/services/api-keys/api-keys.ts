@@ -1,5 +1,6 @@
 import { and, desc, eq } from "drizzle-orm";
 import type { OperatorContext } from "../context";
+import { insertRowIf } from "../../db/json-rows";
 import { olderThan } from "../../db/keyset";
 import { type ApiKeyPermission, type ApiKeyRow, type ApiKeyType, apiKeys } from "../../db/schema";
 import { sha256Hex } from "../../lib/crypto/hash";
@@ -42,12 +43,21 @@ export function secretContext(tenantId: string, keyId: string): string {
 /**
  * Creates a key and returns it once in combined form; only its hash and ciphertext are kept.
  * The secret is a random UUID string because Notify clients take the last 36 characters of the
- * combined key as the HMAC secret.
+ * combined key as the HMAC secret. `newNameOnly` (the admin forms) refuses a name one of the
+ * tenant's unrevoked keys already has (409 at `name`), decided by the INSERT itself, so a form
+ * posted twice (or its result page reloaded) makes one key whose secret the person saw, not
+ * several live keys of the same name nobody saw. The API keeps allowing duplicate names.
+ *
+ * @example
+ * ```ts
+ * const key = await createApiKey(ctx, tenantId, { name: "billing", type: "live" }, { newNameOnly: true });
+ * ```
  */
 export async function createApiKey(
   ctx: OperatorContext,
   tenantId: string,
   input: { name: string; type: ApiKeyType; permissions?: ApiKeyPermission[] },
+  options: { newNameOnly?: boolean } = {},
 ): Promise<ApiKeyView & { key: string }> {
   // A key of the system tenant would read the deployment's own mail (admin sign-in links).
   assertNotSystemTenant(tenantId, "API keys");
@@ -64,7 +74,18 @@ export async function createApiKey(
     createdAt: ctx.now,
     revokedAt: null,
   };
-  await ctx.db.insert(apiKeys).values(row);
+  if (options.newNameOnly) {
+    // One statement decides, so concurrent posts of the same form cannot all pass a read made first.
+    const { meta } = await insertRowIf(ctx.env.DB, apiKeys, row, "NOT EXISTS (SELECT 1 FROM api_keys WHERE tenant_id = ? AND name = ? AND revoked_at IS NULL)", [tenantId, row.name]).run();
+    if (meta.changes === 0) {
+      throw new ApiError("conflict", {
+        detail: `An active API key is already called ${row.name}`,
+        errors: [{ path: "name", message: "An active key already has this name: use that key, revoke it, or choose another name" }],
+      });
+    }
+  } else {
+    await ctx.db.insert(apiKeys).values(row);
+  }
   // A JWT is checked against the tenant's remembered keys, which do not include this one yet.
   forgetCredentials();
   return { ...toApiKeyView(row), key: formatCombinedKey(row.name, tenantId, secret) };

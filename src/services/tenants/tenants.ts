@@ -1,4 +1,5 @@
 import { desc, eq, sql } from "drizzle-orm";
+import { insertRowIf } from "../../db/json-rows";
 import { mergeJson } from "../../db/merge-json";
 import { olderThan } from "../../db/keyset";
 import { CHANNELS, type TenantLimits, type TenantRow, type TenantStatus, tenants } from "../../db/schema";
@@ -91,7 +92,17 @@ function homeForNewTenant(ctx: OperatorContext, requested: string | undefined): 
   throw new ApiError("unprocessable", { detail: message, errors: [{ path: "region", message }] });
 }
 
-export async function createTenant(ctx: OperatorContext, input: TenantInput): Promise<TenantView> {
+/**
+ * Creates a tenant in this deployment's region. `newNameOnly` (the admin form) refuses a name
+ * another tenant has (409 at `name`), decided by the INSERT itself, so the form posted twice at
+ * once makes one tenant, not two identical ones; the API keeps allowing it.
+ *
+ * @example
+ * ```ts
+ * const tenant = await createTenant(ctx, { name: "Funding Applications", status: "trial" }, { newNameOnly: true });
+ * ```
+ */
+export async function createTenant(ctx: OperatorContext, input: TenantInput, options: { newNameOnly?: boolean } = {}): Promise<TenantView> {
   const home = homeForNewTenant(ctx, input.region);
   if (input.settings) await assertUsableSettings(ctx, null, input.settings, "settings");
   const now = ctx.now;
@@ -106,7 +117,12 @@ export async function createTenant(ctx: OperatorContext, input: TenantInput): Pr
     createdAt: now,
     updatedAt: now,
   };
-  await ctx.db.insert(tenants).values(row);
+  if (options.newNameOnly) {
+    const { meta } = await insertRowIf(ctx.env.DB, tenants, row, "NOT EXISTS (SELECT 1 FROM tenants WHERE name = ?)", [row.name]).run();
+    if (meta.changes === 0) throw new ApiError("conflict", { detail: `A tenant is already called ${row.name}`, errors: [{ path: "name", message: "A tenant already has this name: open it from the tenants list, or choose another name" }] });
+  } else {
+    await ctx.db.insert(tenants).values(row);
+  }
   return toTenantView(row, home);
 }
 

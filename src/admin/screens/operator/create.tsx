@@ -1,4 +1,5 @@
 import type { Hono } from "hono";
+import { ApiError } from "../../../lib/errors/api-error";
 import { CreateTenantSchema } from "../../../routes/tenants/schemas";
 import { audit } from "../../../services/admin-identity";
 import { createTenant } from "../../../services/tenants/tenants";
@@ -27,6 +28,7 @@ export function registerCreateTenantScreen(admin: Hono<AdminEnv>): void {
     const body = await c.req.parseBody();
     const form: CreateForm = { name: field(body, "name", 300), status: field(body, "status", 10) };
     const errors: FormError[] = [];
+    let conflict = false;
     const parsed = CreateTenantSchema.safeParse({ name: form.name, status: form.status || undefined });
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
@@ -36,14 +38,16 @@ export function registerCreateTenantScreen(admin: Hono<AdminEnv>): void {
       }
     } else {
       try {
-        const tenant = await createTenant(ctx, parsed.data);
+        // The form posted twice at once (or reloaded) makes one tenant: a name already used is refused at the field.
+        const tenant = await createTenant(ctx, parsed.data, { newNameOnly: true });
         await audit(ctx, "tenant.created", `tenant:${tenant.id}`, { name: tenant.name, status: tenant.status }, { tenantId: tenant.id });
         return c.redirect(tenantPath(tenant.id), 303);
       } catch (err) {
+        conflict = err instanceof ApiError && err.status === 409;
         errors.push(formErrorOf(err, "name"));
       }
     }
-    return page(c, "Create a tenant", <CreateTenantPage errors={errors} form={form} />, 422);
+    return page(c, "Create a tenant", <CreateTenantPage errors={errors} form={form} />, conflict ? 409 : 422);
   });
 }
 

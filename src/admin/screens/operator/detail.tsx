@@ -106,7 +106,7 @@ export function registerTenantDetail(admin: Hono<AdminEnv>): void {
 }
 
 /** The detail page of `tenant` with its keys and inbound numbers; forms keep what `state` holds. */
-export async function renderDetail(c: Context<AdminEnv>, tenant: TenantRow, state: DetailState, status: 200 | 422 = 200) {
+export async function renderDetail(c: Context<AdminEnv>, tenant: TenantRow, state: DetailState, status: 200 | 409 | 422 = 200) {
   const ctx = operatorContextOf(c);
   const [keys, numbers] = await Promise.all([listApiKeys(ctx, tenant.id, toPageRequest({ limit: 100 })), listInboundNumbers(ctx, tenant.id)]);
   const notice = NOTICES[c.req.query("done") ?? ""];

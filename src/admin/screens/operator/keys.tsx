@@ -48,9 +48,10 @@ export function registerOperatorKeyScreens(admin: Hono<AdminEnv>): void {
     }
     let key;
     try {
-      key = await createApiKey(ctx, tenant.id, parsed.data);
+      // newNameOnly: this form posted twice (or its result page reloaded) makes one key, not two nobody saw.
+      key = await createApiKey(ctx, tenant.id, parsed.data, { newNameOnly: true });
     } catch (err) {
-      return renderDetail(c, tenant, { errors: [formErrorOf(err, "key-name")], key: form }, 422);
+      return renderDetail(c, tenant, { errors: [formErrorOf(err, "key-name")], key: form }, err instanceof ApiError && err.status === 409 ? 409 : 422);
     }
     await audit(ctx, "api_key.created", `api_key:${key.id}`, { name: key.name, type: key.type, permissions: key.permissions }, { tenantId: tenant.id });
     return page(

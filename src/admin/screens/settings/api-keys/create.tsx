@@ -1,5 +1,6 @@
 import type { Context, Hono } from "hono";
 import { API_KEY_PERMISSIONS, API_KEY_TYPES } from "../../../../db/schema";
+import { ApiError } from "../../../../lib/errors/api-error";
 import { CreateApiKeySchema } from "../../../../routes/api-keys/schemas";
 import { audit } from "../../../../services/admin-identity";
 import { createApiKey } from "../../../../services/api-keys/api-keys";
@@ -45,7 +46,14 @@ export function registerCreateApiKeyScreen(admin: Hono<AdminEnv>): void {
       }
       return page(c, "Create an API key", <CreateKeyPage errors={errors} form={form} />, 422);
     }
-    const key = await createApiKey(ctx, ctx.tenant.id, parsed.data);
+    let key;
+    try {
+      key = await createApiKey(ctx, ctx.tenant.id, parsed.data, { newNameOnly: true });
+    } catch (err) {
+      // An active key of that name (this form posted twice, or its result page reloaded): one key, at the name.
+      if (!(err instanceof ApiError) || err.status !== 409) throw err;
+      return page(c, "Create an API key", <CreateKeyPage errors={[{ field: "name", message: err.errors?.[0]?.message ?? err.detail ?? "Choose another name" }]} form={form} />, 409);
+    }
     await audit(ctx, "api_key.created", `api_key:${key.id}`, { name: key.name, type: key.type, permissions: key.permissions });
     return page(
       c,
