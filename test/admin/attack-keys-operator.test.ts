@@ -135,6 +135,21 @@ describe("operator: inviting the same person 20 times at once", () => {
     expect((await postForm(`/admin/tenants/${tenant.id}/invite`, { email, role: "read" }, { cookie: operator })).status).toBe(303);
   });
 
+  it("the team screen: an invitation posted 20 times sends one email, and Resend within the minute is a 409 page", async () => {
+    const email = "team-twenty@attack.test";
+    const results = await twenty(() => postForm("/admin/settings/team/invite", { email, role: "read" }, { cookie: manager }));
+    expect(results.map((r) => r.status).sort()).toEqual([303, ...Array(19).fill(409)]);
+    expect(summaryFields(await results.find((r) => r.status === 409)!.text())).toEqual(["email"]);
+    await settleQueues();
+    expect(mailTo(email)).toHaveLength(1);
+    const { id } = (await env.DB.prepare("SELECT id FROM admin_users WHERE tenant_id = ? AND email = ?").bind(tenant.id, email).first<{ id: string }>())!;
+    const resent = await postForm(`/admin/settings/team/${id}/resend`, {}, { cookie: manager });
+    expect(resent.status).toBe(409);
+    expect(await resent.text()).toContain("less than a minute ago");
+    await settleQueues();
+    expect(mailTo(email)).toHaveLength(1);
+  });
+
   it("a refused re-invitation changes nothing: not the role, not the person's sessions", async () => {
     const email = "kept@attack.test";
     expect((await postForm(`/admin/tenants/${tenant.id}/invite`, { email, role: "manage" }, { cookie: operator })).status).toBe(303);
