@@ -113,7 +113,11 @@ export async function inviteTeamMember(ctx: ServiceContext, input: { email: stri
   return { member: toMember(invitation.user), notifyId: invitation.notifyId };
 }
 
-/** Emails a member a new one-time sign-in link with their current role (their sessions go on). Audited by inviteAdministrator. */
+/**
+ * Emails a member a new one-time sign-in link with their current role (their sessions go on;
+ * their older unused link ends). Within a minute of the last link it is a 409 at `email`
+ * (inviteAdministrator), so a button pressed twice sends one. Audited by inviteAdministrator.
+ */
 export async function resendSignInLink(ctx: ServiceContext, id: string): Promise<TeamMember> {
   assertManage(ctx);
   const member = await getTeamMember(ctx, id);
