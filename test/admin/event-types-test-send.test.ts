@@ -140,6 +140,19 @@ describe("admin UI: send me a test of an event type", () => {
     const badPhone = await postForm(`/admin/event-types/${eventId}/test`, { email: "me@tenant.example.gov", phone: "12", params: JSON.stringify(PARAMS) }, { cookie: anonymous });
     expect(badPhone.status).toBe(422);
     expect(await badPhone.text()).toContain('href="#phone"');
+    // One person: the send path would read a list, a group or a placeholder as many recipients.
+    for (const [email, phone, field] of [
+      ["me@tenant.example.gov, you@tenant.example.gov", "", "email"],
+      ["group:FundingApprovers", "", "email"],
+      ["{{emailaddress}}", "", "email"],
+      ["me@tenant.example.gov", "+17787001234,+17787001235", "phone"],
+      ["me@tenant.example.gov", "{{phonenumber}}", "phone"],
+      ["me@tenant.example.gov", "group:x", "phone"],
+    ] as const) {
+      const many = await postForm(`/admin/event-types/${eventId}/test`, { email, phone, params: JSON.stringify(PARAMS) }, { cookie: anonymous });
+      expect([email, phone, many.status]).toEqual([email, phone, 422]);
+      expect(await many.text()).toContain(`href="#${field}"`);
+    }
     const missingParam = await postForm(`/admin/event-types/${eventId}/test`, { email: "me@tenant.example.gov", phone: "", params: JSON.stringify({ firstname: "Lucky" }) }, { cookie: anonymous });
     expect(missingParam.status).toBe(422);
     expect(await missingParam.text()).toContain('href="#params"');

@@ -225,6 +225,15 @@ describe("admin UI: event types", () => {
     }
     const badEdit = await postForm(`/admin/event-types/${mine}/edit`, { name: "Odd", emailTemplate: emailTemplate, emailTo: "x".repeat(5000) }, { cookie: manage });
     expect(badEdit.status).toBe(422);
+    // A list longer than the form takes is refused at its field, never cut short and saved.
+    const addresses = (n: number) => Array.from({ length: n }, (_, i) => `person${i}@example.com`).join("\n");
+    for (const field of ["emailTo", "emailCc", "smsTo"]) {
+      const long = await postForm(`/admin/event-types/${mine}/edit`, { name: "Odd", emailTemplate, [field]: addresses(300) }, { cookie: manage });
+      expect([field, long.status]).toEqual([field, 422]);
+      expect(await long.text()).toContain(`href="#${field}"`);
+    }
+    const saved = await asTenant(tenant, "GET", `/api/v1/notifyevent/types/${mine}`);
+    expect(JSON.stringify(await saved.json())).not.toContain("person0@example.com");
     for (const params of ["{", "[1]", "null", "\"s\"", "x".repeat(200_000), JSON.stringify({ a: { b: { c: 1 } } })]) {
       const res = await postForm(`/admin/event-types/${mine}/preview`, { params }, { cookie: manage });
       expect(res.status, params.slice(0, 20)).toBeLessThan(500);

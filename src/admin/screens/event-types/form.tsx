@@ -50,6 +50,9 @@ const lines = (text: string) =>
     .filter(Boolean)
     .slice(0, MAX_LINES + 1);
 
+/** The form's one-a-line fields. */
+const LIST_FIELDS = ["emailTo", "emailCc", "emailBcc", "emailReplyTo", "emailAttachments", "smsTo", "msgAppTarget"] as const satisfies readonly ChannelField[];
+
 type Doc = Record<string, unknown>;
 const isObject = (v: unknown): v is Doc => v !== null && typeof v === "object" && !Array.isArray(v);
 
@@ -106,6 +109,11 @@ function putTemplate(next: Doc, stored: Doc | undefined, templateId: string): vo
  */
 function channelsOf(stored: EventDefinition, v: Values): { email: Doc | null; sms: Doc | null; msgApp: Doc | null } | { errors: FormError[] } {
   const errors: FormError[] = [];
+  // `lines` keeps one line past the bound only so that a longer list is refused here, never cut short silently.
+  for (const field of LIST_FIELDS) {
+    if (lines(v[field]).length > MAX_LINES) errors.push({ field, message: `Give at most ${MAX_LINES} lines` });
+  }
+  if (errors.length > 0) return { errors };
 
   const storedEmail = stored.email as Doc | undefined;
   const email: Doc = { ...(storedEmail ?? {}) };

@@ -5,6 +5,7 @@ import { eventSendRequest } from "../../../services/notify-event/notify-event";
 import { NotifyEventSchema } from "../../../services/notify-event/request-schema";
 import { previewSend, type Preview } from "../../../services/send/send";
 import type { AdminEnv } from "../../env";
+import { EmailPreviewFrame } from "../../email-preview";
 import { ErrorSummary, errorFor, type FormError, page } from "../../layout";
 import { requireAdmin } from "../../middleware";
 import { formString, TextArea } from "../templates/shared";
@@ -72,7 +73,7 @@ function render(c: Context<AdminEnv>, view: EventTypeView, text: string, errors:
           Preview
         </button>
       </form>
-      {preview && <PreviewResult preview={preview} />}
+      {preview && <PreviewResult preview={preview} styleNonce={c.get("styleNonce")} />}
       {preview && (
         <p class="body">
           <a href={`${EVENT_TYPES_PATH}/${view.id}/test`}>Send me a test</a>
@@ -83,7 +84,7 @@ function render(c: Context<AdminEnv>, view: EventTypeView, text: string, errors:
   );
 }
 
-function PreviewResult({ preview }: { preview: Preview }) {
+function PreviewResult({ preview, styleNonce }: { preview: Preview; styleNonce: string }) {
   const row = (key: string, value: unknown) => (
     <div class="summary-list__row">
       <dt class="summary-list__key">{key}</dt>
@@ -104,7 +105,7 @@ function PreviewResult({ preview }: { preview: Preview }) {
           {m.replyTo.length > 0 && row("Reply to", m.replyTo.join(", "))}
           {row("Subject", m.content.subject)}
           {m.attachments.length > 0 && row("Attachments", m.attachments.map((a) => a.filename).join(", "))}
-          {m.content.html !== undefined && row("HTML part", <iframe class="preview-frame" title="HTML email preview" sandbox="" srcdoc={m.content.html} referrerpolicy="no-referrer"></iframe>)}
+          {m.content.html !== undefined && row("HTML part", <EmailPreviewFrame html={m.content.html} title="HTML email preview" nonce={styleNonce} />)}
           {row("Text part", <pre class="pre">{m.content.text ?? m.content.body}</pre>)}
         </dl>
       ))}

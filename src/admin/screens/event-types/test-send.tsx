@@ -15,6 +15,7 @@ import { sendNotification } from "../../../services/send/send";
 import { getTemplate, toTemplateView } from "../../../services/templates/templates";
 import type { TenantSettings } from "../../../services/tenants/settings";
 import type { AdminEnv } from "../../env";
+import { isOneRecipient } from "../send/compose";
 import { AdminPageError } from "../../errors";
 import { ErrorSummary, errorFor, type FormError, page, TextField } from "../../layout";
 import { requireAdmin } from "../../middleware";
@@ -149,6 +150,9 @@ export function registerEventTypeTestSend(admin: Hono<AdminEnv>): void {
     if (!own && values.email.length > MAX_ADDRESS) errors.push({ field: "email", message: `Your email address must be ${MAX_ADDRESS} characters or fewer` });
     if (values.phone.length > MAX_PHONE) errors.push({ field: "phone", message: `Your mobile number must be ${MAX_PHONE} characters or fewer` });
     if (channels.length === 1 && channels[0] === "sms" && !phone) errors.push({ field: "phone", message: "Enter your mobile number" });
+    // The send path reads a recipient as a list (commas, group: names, placeholders): a test goes to one person.
+    if (!own && values.email !== "" && !isOneRecipient(values.email)) errors.push({ field: "email", message: "Your email address: enter one address, not a list, a group or a placeholder" });
+    if (values.phone !== "" && !isOneRecipient(values.phone)) errors.push({ field: "phone", message: "Your mobile number: enter one number, not a list, a group or a placeholder" });
     const given = paramsOf(values.params);
     if ("error" in given) errors.push({ field: "params", message: given.error });
     if (errors.length > 0 || "error" in given) return render(c, view, own, values, errors);
