@@ -173,7 +173,7 @@ describe("admin UI: mail merge from a CSV file", () => {
     const id = await uploaded(smsId, "phone number,name,code\r\n+16135550101,Ann,1\r\n", sender);
     const notifyId = notifyIdOf(await postForm(`/admin/send/uploads/${id}`, { when: "now" }, { cookie: sender }));
     const running = await (await getPage(`/admin/send/merges/${notifyId}`, reader)).text();
-    if (!running.includes("100%")) expect(running).toContain(`hx-get="/admin/send/merges/${notifyId}" hx-trigger="every 2s" hx-swap="outerHTML"`);
+    if (!running.includes("100%")) expect(running).toContain(`hx-get="/admin/send/merges/${notifyId}" hx-trigger="every 2s" hx-swap="outerMorph"`);
     await settleQueues();
     const done = await (await getPage(`/admin/send/merges/${notifyId}`, reader)).text();
     expect(done).toContain(`href="/admin/send/merges/${notifyId}/failures.csv"`);

@@ -31,14 +31,17 @@ function finished(view: NotificationView): boolean {
 /**
  * The progress block: a progress bar, the status and the count of each message status. While the
  * merge runs it carries htmx's polling attributes and replaces itself with a fresh copy; once
- * finished it is rendered without them, so the polling stops.
+ * finished it is rendered without them, so the polling stops (htmx drops a morphed element's
+ * polling once its attributes are gone).
  */
 function Progress({ view }: { view: NotificationView }) {
   const done = finished(view);
   const base = `/admin/send/merges/${view.notifyId}`;
   const text = `${numbers.format(view.progress.done)} of ${numbers.format(view.progress.total)} messages done (${view.progress.percent}%)`;
   const failures = FAILED.reduce((n, s) => n + (view.counts[s] ?? 0), 0);
-  const poll = done ? {} : { "hx-get": base, "hx-trigger": POLL, "hx-swap": "outerHTML" };
+  // Morphed, not replaced: only the text that changed is new to the live region around it, so a
+  // screen reader hears the new counts rather than the whole block every time.
+  const poll = done ? {} : { "hx-get": base, "hx-trigger": POLL, "hx-swap": "outerMorph" };
   return (
     <div id="merge-progress" {...poll}>
       <p class="body" id="merge-progress-text">
