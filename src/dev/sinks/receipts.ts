@@ -20,13 +20,35 @@ function onOrigin(url: string, origin: string): boolean {
   return URL.canParse(url) && new URL(url).origin === origin;
 }
 
+/**
+ * Waits before each retry of a report. SNS and Twilio retry a post that fails or is answered
+ * 5xx/429; so does the sink, or a busy local Worker (a large merge on two cores) would leave
+ * messages `sending` for good. Short enough that both of Twilio's reports, retries and pauses
+ * included, end well inside the 30 s a Worker's waitUntil may run after its response.
+ */
+export const SINK_RETRY_DELAYS_MS = [500, 1000, 2000, 4000] as const;
+
 async function deliver(url: string, init: RequestInit, what: string): Promise<void> {
-  try {
-    const res = await fetch(url, init);
-    if (!res.ok) log("warn", `dev sink: ${what} was answered ${res.status}`, { url });
-  } catch (err) {
-    log("warn", `dev sink: ${what} could not be posted`, { url, error: String(err) });
+  for (let attempt = 0; ; attempt++) {
+    let outcome: string;
+    try {
+      const res = await fetch(url, init);
+      await res.body?.cancel();
+      if (res.ok) return;
+      outcome = `answered ${res.status}`;
+      // A refusal (a bad signature, an unknown topic) will not change on a retry.
+      if (res.status < 500 && res.status !== 429) break;
+    } catch (err) {
+      outcome = `not posted: ${String(err)}`;
+    }
+    const delay = SINK_RETRY_DELAYS_MS[attempt];
+    if (delay === undefined) {
+      log("warn", `dev sink: ${what} gave up after ${attempt + 1} attempts`, { url, outcome });
+      return;
+    }
+    await pause(delay);
   }
+  log("warn", `dev sink: ${what} was refused`, { url });
 }
 
 /**
