@@ -37,5 +37,7 @@ export interface AdminEnv {
     styleNonce: string;
     /** The raw session cookie value, when one was presented (to replace it at sign-in). */
     sessionCookie: string | undefined;
+    /** Set on an operator page refused while viewing a tenant: not a look at the tenant, so not in its audit log. */
+    notViewingTenant?: true;
   };
 }

@@ -121,7 +121,7 @@ const NOT_VIEWING_PATH = /^\/admin\/sign-(in|out)(\/|$)/;
 /** One audit row for a request made while viewing a tenant; a failed write is logged, the page still answers. */
 async function auditViewing(c: Context<AdminEnv>, tenantId: string): Promise<void> {
   const url = new URL(c.req.url);
-  if (url.pathname === VIEW_AS_STOP_PATH || NOT_VIEWING_PATH.test(url.pathname)) return;
+  if (url.pathname === VIEW_AS_STOP_PATH || NOT_VIEWING_PATH.test(url.pathname) || c.get("notViewingTenant")) return;
   const path = `${url.pathname}${url.search}`.slice(0, 500);
   try {
     await audit({ db: c.get("db"), now: new Date(), actor: "operator" }, VIEW_AS_PAGE_ACTION, path, { method: c.req.method, status: c.res.status }, { tenantId });
@@ -133,7 +133,7 @@ async function auditViewing(c: Context<AdminEnv>, tenantId: string): Promise<voi
 /**
  * Guards a page: `"operator"` for operator pages, or the API key permission a tenant user's role
  * must carry (the same `permits` rule as the API's; an operator viewing a tenant has `read`, and
- * no non-GET request of any page passes while viewing). No one signed in: GET is redirected to the
+ * no non-GET request of any page, nor any operator page, passes while viewing). No one signed in: GET is redirected to the
  * sign-in page, anything else is a 403 page; signed in without the right: a 403 page.
  *
  * @example
@@ -153,6 +153,12 @@ export function requireAdmin(need: ApiKeyPermission | "operator") {
     // Viewing a tenant is read-only whatever the page: no form post changes anything, the
     // operator's own included, until "Stop viewing" (which has no guard of this kind).
     if (admin.viewing && c.req.method !== "GET" && c.req.method !== "HEAD") throw new AdminPageError(403, `You are viewing ${admin.viewing.tenantName} read only: nothing can be changed. Stop viewing first.`);
+    // Nor are the operator pages open while viewing: each request then is written to the viewed
+    // tenant's audit log, and their paths name other tenants and the operator's filters.
+    if (admin.viewing && need === "operator") {
+      c.set("notViewingTenant", true);
+      throw new AdminPageError(403, `You are viewing ${admin.viewing.tenantName} read only. Stop viewing to open the operator pages.`);
+    }
     const tenantUser = admin.kind === "user" || admin.viewing !== undefined;
     const allowed = need === "operator" ? admin.kind === "operator" : tenantUser && permits(admin, need);
     if (!allowed) throw new AdminPageError(403, need === "operator" ? "This page is for operators." : `Your role does not include the ${need} permission.`);
