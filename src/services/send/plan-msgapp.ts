@@ -37,7 +37,9 @@ export async function planMsgApp(ctx: SendContext, input: MsgAppPlanInput): Prom
   const policy = outboundPolicy(ctx.env);
   for (const { value: ref, path: refPath } of refs) {
     if (typeof ref === "string") {
-      const named = ctx.settings.msgApp?.targets?.[ref];
+      // Own names only: "constructor" or "toString" would otherwise find Object.prototype's members.
+      const targetsByName = ctx.settings.msgApp?.targets;
+      const named = targetsByName && Object.hasOwn(targetsByName, ref) ? targetsByName[ref] : undefined;
       if (!named) {
         const known = Object.keys(ctx.settings.msgApp?.targets ?? {});
         errors.push({ path: refPath, message: `No chat target named "${ref}" in the tenant defaults${known.length ? ` (known: ${known.join(", ")})` : ""}` });

@@ -98,6 +98,11 @@ const touched = (ctx: ServiceContext) => sql`max(${tenants.updatedAt} + 1, ${ctx
  * ```
  */
 export async function addChatTarget(ctx: ServiceContext, name: string, input: ChatTargetInput): Promise<ChatTargetView> {
+  // Checked here, not only by the schema: its record drops a `__proto__` key without an issue,
+  // which left the lookup below answering Object.prototype, stored as an empty target.
+  if (!TARGET_NAME.test(name)) {
+    throw new ApiError("unprocessable", { detail: `The chat target ${name} cannot be used as given`, errors: [{ path: "name", message: "Lower-case letters, digits, _ and -, up to 64, starting with a letter or digit" }] });
+  }
   const target = assertUsable(ctx, name, { type: input.type, url: input.url, ...(typeof input.secret === "string" ? { secret: input.secret } : {}) });
   const path = pathOf(name);
   const rows = await ctx.db

@@ -1,0 +1,43 @@
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createDb } from "../../src/db/client";
+import { createSession, SESSION_COOKIE } from "../../src/services/admin-identity";
+import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
+import { getPage, postForm } from "./helpers";
+
+// Attack pass 2 (issue 13): chat target names that are names of Object.prototype's members.
+const db = createDb(env.DB);
+let tenant: TestTenant;
+let manager: string;
+
+beforeAll(async () => {
+  tenant = await createTestTenant("Chat targets attack 2");
+  const { id } = await createSession({ db, now: new Date() }, { kind: "user", role: "manage", userId: null, tenantId: tenant.id });
+  manager = `${SESSION_COOKIE}=${id}`;
+});
+
+const storedSettings = async () => (await env.DB.prepare("SELECT settings FROM tenants WHERE id = ?").bind(tenant.id).first<{ settings: string | null }>())?.settings ?? "";
+
+describe("admin UI attack 2: chat target names", () => {
+  it("__proto__ is refused at the name (it was stored as an empty, schema-breaking target that no page could change or remove)", async () => {
+    const res = await postForm("/admin/settings/chat-targets", { name: "__proto__", type: "slack", url: "https://hooks.slack.com/services/T000/B000/XXXX" }, { cookie: manager });
+    const html = await res.text();
+    expect(res.status).toBe(422);
+    expect(html).toContain('id="name-error"');
+    expect(await storedSettings()).not.toContain("__proto__");
+    expect(await (await getPage("/admin/settings/chat-targets", manager)).text()).not.toContain("__proto__");
+  });
+
+  it("a send naming a target that is an Object.prototype member (constructor, toString, __proto__) is refused at the target as an unknown name is, not a 500", async () => {
+    // A real target, so the tenant has a targets object to look the name up in.
+    expect((await postForm("/admin/settings/chat-targets", { name: "ops", type: "slack", url: "https://hooks.slack.com/services/T000/B000/XXXX" }, { cookie: manager })).status).toBe(303);
+    const unknown = await asTenant(tenant, "POST", "/api/v1/notifysimple", { body: { msgApp: { target: "nope", content: { body: "Hello" } } } });
+    expect(unknown.status).toBe(422);
+    for (const target of ["constructor", "toString", "__proto__", "hasOwnProperty"]) {
+      const res = await asTenant(tenant, "POST", "/api/v1/notifysimple", { body: { msgApp: { target, content: { body: "Hello" } } } });
+      const problem = (await res.json()) as { errors?: { path: string; message: string }[] };
+      expect([target, res.status]).toEqual([target, 422]);
+      expect(problem.errors?.[0]?.path, target).toContain("target");
+    }
+  });
+});
