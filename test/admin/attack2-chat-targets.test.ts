@@ -40,4 +40,14 @@ describe("admin UI attack 2: chat target names", () => {
       expect(problem.errors?.[0]?.path, target).toContain("target");
     }
   });
+
+  it("an event type naming such a target is refused at the field, as an unknown name is", async () => {
+    const template = await asTenant(tenant, "POST", "/api/v1/templates", { body: { name: "Chat attack 2", channel: "msgApp", body: "Hello" } });
+    const { id } = (await template.json()) as { id: string };
+    for (const target of ["constructor", "toString"]) {
+      const res = await postForm("/admin/event-types/new", { code: `chat-${target.toLowerCase()}`, name: `Chat ${target}`, msgAppTemplate: id, msgAppTarget: target }, { cookie: manager });
+      expect([target, res.status]).toEqual([target, 422]);
+      expect(await res.text()).toContain('id="msgAppTarget-error"');
+    }
+  });
 });

@@ -150,7 +150,9 @@ export async function checkEventDefinition(ctx: ServiceContext, definition: Even
     const targets = msgApp.target === undefined ? [] : Array.isArray(msgApp.target) ? msgApp.target.map((t, i) => ({ t, at: `msgApp.target[${i}]` })) : [{ t: msgApp.target, at: "msgApp.target" }];
     for (const { t, at } of targets) {
       if (typeof t === "string") {
-        if (!ctx.settings.msgApp?.targets?.[t]) errors.push({ path: at, message: `No chat target named "${t}" in the tenant defaults` });
+        // Own names only: "constructor" or "toString" would otherwise find Object.prototype's members.
+        const known = ctx.settings.msgApp?.targets;
+        if (!known || !Object.hasOwn(known, t)) errors.push({ path: at, message: `No chat target named "${t}" in the tenant defaults` });
       } else {
         const check = checkOutboundUrl(t.url, outboundPolicy(ctx.env));
         if (!check.ok) errors.push({ path: `${at}.url`, message: check.reason });
