@@ -48,7 +48,9 @@ export async function inviteAdministrator(
   input: { email: string; role: AdminRole },
 ): Promise<Invitation> {
   const email = input.email.trim().toLowerCase();
-  if (email.length === 0 || email.length > MAX_EMAIL || !/^[^\s@<>",]+@[^\s@<>",]+\.[^\s@<>",]+$/.test(email)) {
+  // No braces or parentheses: the send path renders a recipient as a template, so "{{!x}}eve@…"
+  // would store and show one address and send the link to another.
+  if (email.length === 0 || email.length > MAX_EMAIL || !/^[^\s@<>",{}()]+@[^\s@<>",{}()]+\.[^\s@<>",{}()]+$/.test(email)) {
     throw fieldError("invalid_request", "email", "Enter an email address in the correct format, like name@example.com");
   }
   assertNotSystemTenant(tenantId, "administrators");
