@@ -48,11 +48,21 @@ export function resolvedRows(ctx: ServiceContext, code: string, definition: Even
   return fields.map((field) => ({ field, value: resolved.get(field), source: explained[field] }));
 }
 
-/** A resolved value as text: lists joined, objects as JSON. */
+/**
+ * An inline chat target as the chat targets screen shows one: its kind and host, whether a secret
+ * is set; never the secret or the URL's path (a Slack or Teams webhook's credential).
+ */
+function shownTarget(value: Record<string, unknown>): Record<string, unknown> {
+  const url = typeof value.url === "string" && URL.canParse(value.url) ? `https://${new URL(value.url).host}/…` : "…";
+  return { type: value.type, url, ...(value.secret !== undefined ? { secret: "set, never shown" } : {}) };
+}
+
+/** A resolved value as text: lists joined, objects as JSON (inline chat targets without their credentials). */
 export function showValue(value: unknown): string {
   if (value === undefined) return "Not set";
   if (typeof value === "string") return value;
   if (Array.isArray(value)) return value.map(showValue).join(", ");
+  if (value !== null && typeof value === "object" && "url" in value && "type" in value) return JSON.stringify(shownTarget(value as Record<string, unknown>));
   return JSON.stringify(value);
 }
 
