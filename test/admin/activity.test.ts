@@ -173,7 +173,7 @@ describe("hidePayloadSecrets", () => {
     });
     expect(shown).toEqual({
       attachments: [{ filename: "a.pdf" }],
-      target: { type: "slack", url: "https://hooks.example/x" },
+      target: { type: "slack", url: "https://hooks.example/…" },
       content: { html: '<a href="https://n.gov/f/0193-ab?key=[hidden]">file</a> https://n.gov/u/[hidden]' },
     });
   });

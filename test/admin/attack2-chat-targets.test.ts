@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
 import { createSession, SESSION_COOKIE } from "../../src/services/admin-identity";
+import { hidePayloadSecrets } from "../../src/services/notifications/payloads";
 import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
 import { getPage, postForm } from "./helpers";
 
@@ -49,5 +50,12 @@ describe("admin UI attack 2: chat target names", () => {
       expect([target, res.status]).toEqual([target, 422]);
       expect(await res.text()).toContain('id="msgAppTarget-error"');
     }
+  });
+
+  it("a chat message's payload on Activity (the read role's) shows the target's origin, not the webhook URL's path or query, which the chat targets screen keeps from that role", () => {
+    const shown = hidePayloadSecrets({ provider: "slack", target: { type: "slack", url: "https://hooks.slack.com/services/T000/B000/PATHSECRET?token=QSECRET", secret: "whsec_x" }, content: { text: "Hi" } });
+    expect(JSON.stringify(shown)).not.toMatch(/PATHSECRET|QSECRET|whsec_x/);
+    expect(shown.target).toEqual({ type: "slack", url: "https://hooks.slack.com/…" });
+    expect(hidePayloadSecrets({ target: { type: "webhook", url: "not a url PATHSECRET" } }).target).toEqual({ type: "webhook", url: "[hidden]" });
   });
 });

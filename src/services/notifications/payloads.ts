@@ -28,7 +28,7 @@ const HIDDEN = "[hidden]";
 
 /**
  * A stored payload as it may be shown: attachments' storage keys and a chat target's secret
- * removed (as previews do), file link keys, unsubscribe tokens and admin sign-in link tokens
+ * removed (as previews do), a chat target's URL cut to its origin, file link keys, unsubscribe tokens and admin sign-in link tokens
  * replaced by `[hidden]`.
  *
  * @example
@@ -39,7 +39,13 @@ const HIDDEN = "[hidden]";
 export function hidePayloadSecrets(payload: Record<string, unknown>): Record<string, unknown> {
   const copy: Record<string, unknown> = { ...payload };
   if (Array.isArray(copy.attachments)) copy.attachments = copy.attachments.map((a: Record<string, unknown>) => Object.fromEntries(Object.entries(a).filter(([k]) => k !== "key")));
-  if (copy.target && typeof copy.target === "object") copy.target = Object.fromEntries(Object.entries(copy.target).filter(([k]) => k !== "secret"));
+  if (copy.target && typeof copy.target === "object") {
+    const target = Object.fromEntries(Object.entries(copy.target).filter(([k]) => k !== "secret"));
+    // A Slack or Teams webhook URL's path (and often a generic one's query) is its credential:
+    // the read role sees the origin only, as on the chat targets screen.
+    if (typeof target.url === "string") target.url = URL.canParse(target.url) ? `${new URL(target.url).origin}/…` : HIDDEN;
+    copy.target = target;
+  }
   return JSON.parse(JSON.stringify(copy).replace(FILE_LINK_KEY, `$1${HIDDEN}`).replace(UNSUBSCRIBE_TOKEN, `$1${HIDDEN}`).replace(SIGN_IN_LINK, `$1${HIDDEN}`)) as Record<string, unknown>;
 }
 
