@@ -32,7 +32,9 @@ function field(form: Record<string, unknown>, name: string, max = 1000): string 
  */
 export function buildAdminApp(): Hono<AdminEnv> {
   const admin = new Hono<AdminEnv>({ strict: false });
-  admin.use("*", securityHeaders, csrfGuard, adminBodyLimit, readFormBody, loadAdmin);
+  // The session is loaded before any body is read: only a signed-in tenant user gets the upload
+  // limit, so no one signed out can make the Worker take and parse a 12 MiB body.
+  admin.use("*", securityHeaders, csrfGuard, loadAdmin, adminBodyLimit, readFormBody);
   admin.onError((err, c) => renderError(c, err));
 
   admin.get("/", (c) => {

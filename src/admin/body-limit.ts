@@ -17,18 +17,24 @@ export const ADMIN_UPLOAD_LIMITS: ReadonlyArray<{ path: RegExp; maxBytes: number
   { path: /^\/admin\/send\/[^/]+\/merge\/?$/, maxBytes: 12 * 1024 * 1024 + 64 * 1024 },
 ];
 
-/** The largest body a request to `path` may carry. */
-export function adminBodyLimitFor(path: string): number {
+/**
+ * The largest body a request to `path` may carry: an upload path's limit only for a signed-in
+ * tenant user (the upload screens need the send role, which operators have only as a tenant's
+ * user), the form limit for everyone else.
+ */
+export function adminBodyLimitFor(path: string, signedInUser = true): number {
+  if (!signedInUser) return ADMIN_FORM_MAX_BYTES;
   return ADMIN_UPLOAD_LIMITS.find((entry) => entry.path.test(path))?.maxBytes ?? ADMIN_FORM_MAX_BYTES;
 }
 
 /**
  * Refuses an oversized admin body with the UI's own HTML page (413), before anything parses it.
+ * Runs after the session is loaded (`loadAdmin`), which reads no body.
  * The JSON API's limit (middleware/body-limit.ts) leaves `/admin` to this one, so a person
  * uploading too large a file sees a page, not problem+json.
  */
 export const adminBodyLimit = createMiddleware<AdminEnv>((c, next) => {
-  const maxSize = adminBodyLimitFor(c.req.path);
+  const maxSize = adminBodyLimitFor(c.req.path, c.get("admin")?.kind === "user");
   return bodyLimit({
     maxSize,
     onError: () => {
