@@ -215,3 +215,30 @@ describe("event types name only what exists", () => {
     expect(ok.status).toBe(201);
   });
 });
+
+describe("event types never answer a chat target's secret", () => {
+  it("an inline webhook target's secret is stored for sends but every read, create and update answers only secretSet", async () => {
+    const secret = "whsec_ZXZlbnQtdHlwZS1pbmxpbmUtc2VjcmV0LTAxMjM0NTY3ODlhYg==";
+    const target = { type: "webhook", url: "https://hooks.example.com/notify", secret };
+    const created = await asTenant(tenant, "POST", TYPES, { body: { code: "inline-secret", name: "Inline", msgApp: { target, content: { body: "Hi" } } } });
+    expect(created.status, await created.clone().text()).toBe(201);
+    const body = await created.text();
+    expect(body).not.toContain(secret);
+    const id = (JSON.parse(body) as { id: string }).id;
+    expect(JSON.parse(body).msgApp.target).toEqual({ type: "webhook", url: "https://hooks.example.com/notify", secretSet: true });
+    const reads = [
+      await asTenant(tenant, "GET", `${TYPES}/${id}`),
+      await asTenant(tenant, "GET", `${TYPES}?limit=100`),
+      await asTenant(tenant, "PATCH", `${TYPES}/${id}`, { body: { msgApp: { target: [target, { type: "webhook", url: "https://hooks.example.com/two" }], content: { body: "Hi" } } } }),
+    ];
+    for (const res of reads) {
+      expect(res.status).toBe(200);
+      expect(await res.text()).not.toContain(secret);
+    }
+    const patched = await json(await asTenant(tenant, "GET", `${TYPES}/${id}`));
+    expect(patched.msgApp.target).toEqual([
+      { type: "webhook", url: "https://hooks.example.com/notify", secretSet: true },
+      { type: "webhook", url: "https://hooks.example.com/two" },
+    ]);
+  });
+});

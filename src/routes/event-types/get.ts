@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { problemResponses } from "../../lib/errors/problem";
 import type { App } from "../../lib/router";
 import { tenantAccess } from "../../middleware/auth";
-import { getEventType, toEventTypeView } from "../../services/event-types/event-types";
+import { getEventType, toEventTypeView, withoutSecrets } from "../../services/event-types/event-types";
 import { serviceContext } from "../context";
 import { EventTypeParamSchema, EventTypeSchema } from "./schemas";
 
@@ -20,5 +20,5 @@ const route = createRoute({
 });
 
 export function registerGetEventType(app: App): void {
-  app.openapi(route, async (c) => c.json(toEventTypeView(await getEventType(serviceContext(c), c.req.valid("param").eventType)), 200));
+  app.openapi(route, async (c) => c.json(withoutSecrets(toEventTypeView(await getEventType(serviceContext(c), c.req.valid("param").eventType))), 200));
 }

@@ -3,7 +3,7 @@ import { problemResponses } from "../../lib/errors/problem";
 import { PageQuerySchema, pageListSchema, toPageRequest } from "../../lib/pagination";
 import type { App } from "../../lib/router";
 import { tenantAccess } from "../../middleware/auth";
-import { listEventTypes } from "../../services/event-types/event-types";
+import { listEventTypes, withoutSecrets } from "../../services/event-types/event-types";
 import { serviceContext } from "../context";
 import { EventTypeSchema } from "./schemas";
 
@@ -21,5 +21,8 @@ const route = createRoute({
 });
 
 export function registerListEventTypes(app: App): void {
-  app.openapi(route, async (c) => c.json(await listEventTypes(serviceContext(c), toPageRequest(c.req.valid("query"))), 200));
+  app.openapi(route, async (c) => {
+    const page = await listEventTypes(serviceContext(c), toPageRequest(c.req.valid("query")));
+    return c.json({ ...page, items: page.items.map(withoutSecrets) }, 200);
+  });
 }

@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { problemResponses } from "../../lib/errors/problem";
 import type { App } from "../../lib/router";
 import { tenantAccess } from "../../middleware/auth";
-import { updateEventType } from "../../services/event-types/event-types";
+import { updateEventType, withoutSecrets } from "../../services/event-types/event-types";
 import { UpdateEventTypeSchema } from "../../services/event-types/schema";
 import { serviceContext } from "../context";
 import { EventTypeParamSchema, EventTypeSchema } from "./schemas";
@@ -27,5 +27,5 @@ const route = createRoute({
 });
 
 export function registerUpdateEventType(app: App): void {
-  app.openapi(route, async (c) => c.json(await updateEventType(serviceContext(c), c.req.valid("param").eventType, c.req.valid("json")), 200));
+  app.openapi(route, async (c) => c.json(withoutSecrets(await updateEventType(serviceContext(c), c.req.valid("param").eventType, c.req.valid("json"))), 200));
 }

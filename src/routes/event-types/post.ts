@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { problemResponses } from "../../lib/errors/problem";
 import type { App } from "../../lib/router";
 import { tenantAccess } from "../../middleware/auth";
-import { createEventType } from "../../services/event-types/event-types";
+import { createEventType, withoutSecrets } from "../../services/event-types/event-types";
 import { CreateEventTypeSchema } from "../../services/event-types/schema";
 import { serviceContext } from "../context";
 import { EventTypeSchema } from "./schemas";
@@ -27,6 +27,6 @@ export function registerCreateEventType(app: App): void {
   app.openapi(route, async (c) => {
     const view = await createEventType(serviceContext(c), c.req.valid("json"));
     c.header("Location", `/api/v1/notifyevent/types/${view.id}`);
-    return c.json(view, 201);
+    return c.json(withoutSecrets(view), 201);
   });
 }

@@ -41,6 +41,28 @@ export function toEventTypeView({ eventType, version }: LoadedEventType): EventT
   };
 }
 
+/**
+ * An event type as the API answers it: an inline chat target's signing secret replaced by
+ * `secretSet: true`, as tenant defaults are read (tenants/settings-view.ts), so no read key,
+ * test key or admin page learns it. Stored definitions keep the secret; sends use those.
+ *
+ * @example
+ * ```ts
+ * withoutSecrets({ ...view, msgApp: { target: { type: "webhook", url: "https://x.example/h", secret: "whsec_…" } } })
+ * // { …, msgApp: { target: { type: "webhook", url: "https://x.example/h", secretSet: true } } }
+ * ```
+ */
+export function withoutSecrets(view: EventTypeView): EventTypeView {
+  const target = view.msgApp?.target;
+  if (target === undefined) return view;
+  const hide = (t: unknown) => {
+    if (t === null || typeof t !== "object" || !("secret" in t)) return t;
+    const { secret, ...rest } = t as Record<string, unknown>;
+    return { ...rest, secretSet: secret !== undefined };
+  };
+  return { ...view, msgApp: { ...view.msgApp!, target: (Array.isArray(target) ? target.map(hide) : hide(target)) as typeof target } };
+}
+
 function isUniqueViolation(err: unknown): boolean {
   return err instanceof Error && /UNIQUE constraint failed|SQLITE_CONSTRAINT/i.test(`${err.message} ${String(err.cause ?? "")}`);
 }
