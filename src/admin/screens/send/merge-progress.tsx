@@ -23,6 +23,7 @@ const MAX_FAILURE_LINES = 50_000;
 const FAILURES_PAGE = 200;
 /** How often the page asks for its progress with script on. */
 const POLL = "every 2s";
+const POLL_SCHEDULED = "every 60s";
 
 function finished(view: NotificationView): boolean {
   return FINISHED.includes(view.status);
@@ -41,7 +42,8 @@ function Progress({ view }: { view: NotificationView }) {
   const failures = FAILED.reduce((n, s) => n + (view.counts[s] ?? 0), 0);
   // Morphed, not replaced: only the text that changed is new to the live region around it, so a
   // screen reader hears the new counts rather than the whole block every time.
-  const poll = done ? {} : { "hx-get": base, "hx-trigger": POLL, "hx-swap": "outerMorph" };
+  // A scheduled merge may wait days: look again each minute until it starts, then every 2 s.
+  const poll = done ? {} : { "hx-get": base, "hx-trigger": view.status === "scheduled" ? POLL_SCHEDULED : POLL, "hx-swap": "outerMorph" };
   return (
     <div id="merge-progress" {...poll}>
       <p class="body" id="merge-progress-text">

@@ -65,6 +65,14 @@ export interface MergeCheck {
   problems: string[];
 }
 
+/**
+ * A file name as pages and the audit log show it: the browser's name without control, bidi or
+ * other format characters (an RLO would make `gpj.exe` read as `exe.jpg`), bounded in length.
+ */
+function shownFileName(name: string): string {
+  return name.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, "").trim().slice(0, MAX_FILE_NAME) || "upload.csv";
+}
+
 function objectKey(tenantId: string, id: string): string {
   return `${MERGE_UPLOAD_PREFIX}${tenantId}/${id}`;
 }
@@ -89,7 +97,7 @@ export async function storeMergeUpload(ctx: ServiceContext, input: { templateId:
   const id = toHex(crypto.getRandomValues(new Uint8Array(16)));
   await ctx.env.BUCKET.put(objectKey(ctx.tenant.id, id), text, {
     httpMetadata: { contentType: "text/csv; charset=utf-8" },
-    customMetadata: { templateId: input.templateId, channel: input.channel, fileName: input.fileName.slice(0, MAX_FILE_NAME), rows: String(rows), uploadedAt: ctx.now.toISOString() },
+    customMetadata: { templateId: input.templateId, channel: input.channel, fileName: shownFileName(input.fileName), rows: String(rows), uploadedAt: ctx.now.toISOString() },
   });
   return { id, rows };
 }
