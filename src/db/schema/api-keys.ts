@@ -25,6 +25,12 @@ export const apiKeys = sqliteTable(
     permissions: text("permissions", { mode: "json" }).$type<ApiKeyPermission[]>().notNull().default(["send", "read"]),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+    /**
+     * When the key last authenticated a request, to within services/auth/key-use.ts
+     * KEY_USE_GRANULARITY_MS (an hour): written at most once per key per hour, off the request's
+     * path. Null until first used.
+     */
+    lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
   },
   (t) => [index("api_keys_tenant_idx").on(t.tenantId), uniqueIndex("api_keys_secret_hash_idx").on(t.secretHash)],
 );
