@@ -1,45 +1,13 @@
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
+import { expectQuiet, followSignInLink, inviteTenantAdmin, signInLinkFor } from "./helpers/admin-session";
+import { axeViolations } from "./helpers/axe";
 import { launch, offlinePage } from "./helpers/browser";
 import { takeScreenshots } from "./helpers/screenshots";
 
 const service = inject("service");
-// axe from node_modules, never a CDN: the browser is offline.
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-// A11Y_BEST_PRACTICE=1 adds axe's best-practice rules (heading order, landmarks, regions): clean
-// when this was written, but not WCAG, so not a gate for screens being built.
-const WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", ...(process.env.A11Y_BEST_PRACTICE ? ["best-practice"] : [])];
 /** Enough for every screen and its detail pages; a cap keeps a crawl of paged lists bounded. */
 const MAX_PAGES = 80;
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
-/**
- * Runs axe with the WCAG 2.x A/AA tags. `page.addScriptTag({ content })` adds an inline script,
- * which the admin CSP (nonces only) refuses, so axe is evaluated through the DevTools protocol,
- * which the page CSP does not govern; the page keeps its real CSP for the other checks.
- */
-async function axeViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate<boolean>(`"axe" in window`))) await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate<AxeViolation[]>(`axe.run(document, { runOnly: { type: "tag", values: ${JSON.stringify(WCAG_TAGS)} } }).then((r) => r.violations)`);
-  return violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-}
-
-/** Console errors (CSP violations among them) as the page logs them. */
-function watchConsole(page: Page): string[] {
-  const messages: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error") messages.push(`${m.text()} at ${m.location().url}`);
-  });
-  return messages;
-}
 
 /** A URL's shape: ids and query values elided, so paging and filters do not multiply the crawl. */
 function shape(href: string): string {
@@ -107,25 +75,11 @@ async function crawl(page: Page, start: string[]): Promise<PageReport[]> {
   return reports;
 }
 
+/** Invites a new manage user of `tenantName` from the operator's page and signs `user` in with the emailed link. */
 async function inviteAndSignIn(operator: Page, user: Page, tenantName: string): Promise<void> {
   const email = `a11y-${crypto.randomUUID().slice(0, 8)}@example.com`;
-  await operator.goto(`${service.baseUrl}/admin/tenants`);
-  await operator.getByLabel("Tenant").selectOption({ label: tenantName });
-  await operator.getByLabel("Email address").fill(email);
-  await operator.getByLabel(/^Manage/).check();
-  await operator.getByRole("button", { name: "Send invitation" }).click();
-  await operator.waitForURL(/invited=1$/);
-  let link: string | undefined;
-  for (let i = 0; i < 120 && !link; i++) {
-    const inbox = (await (await fetch(`${service.baseUrl}/dev/inbox.json?limit=50`)).json()) as { items: { id: string; to: string[] }[] };
-    const mail = inbox.items.find((m) => m.to.includes(email));
-    if (mail) link = /https?:\/\/\S+\/admin\/sign-in\/link\/[A-Za-z0-9_-]{43}/.exec(await (await fetch(`${service.baseUrl}/dev/inbox/${mail.id}`)).text())?.[0];
-    else await new Promise((r) => setTimeout(r, 250));
-  }
-  expect(link, "the sign-in link").toBeDefined();
-  await user.goto(link!);
-  await user.getByRole("button", { name: "Continue" }).click();
-  await user.waitForURL(/\/admin\/dashboard$/);
+  await inviteTenantAdmin(operator, { email, tenantName });
+  await followSignInLink(user, await signInLinkFor(email));
 }
 
 function summarise(reports: PageReport[]): { violations: string[]; overflow: string[]; focus: string[] } {
@@ -195,7 +149,6 @@ describe("admin UI accessibility: axe WCAG 2.2 AA, 320 px, forced colours, keybo
 
   it("every page, as the operator and as a tenant administrator", async () => {
     const operator = await offlinePage(browser, service.baseUrl);
-    const operatorConsole = watchConsole(operator.page);
     const op = operator.page;
 
     // The sign-in page, then a keyboard-only sign-in: Tab to the field, type, Enter.
@@ -239,7 +192,6 @@ describe("admin UI accessibility: axe WCAG 2.2 AA, 320 px, forced colours, keybo
     await op.waitForURL(/\/admin\/tenants\/[0-9a-f-]{36}$/);
 
     const user = await offlinePage(browser, service.baseUrl);
-    const userConsole = watchConsole(user.page);
     await inviteAndSignIn(op, user.page, tenantName);
     const tenantPages = await crawl(user.page, [
       `${service.baseUrl}/admin/dashboard`,
@@ -273,13 +225,9 @@ describe("admin UI accessibility: axe WCAG 2.2 AA, 320 px, forced colours, keybo
     expect(tenantPages.filter((r) => r.status === 200).length, "tenant pages visited").toBeGreaterThanOrEqual(8);
     expect(summarise(all)).toEqual({ violations: [], overflow: [], focus: [] });
 
-    for (const side of [operator, user]) {
-      expect(side.blocked, "off-origin requests").toEqual([]);
-      expect(side.errors, "page errors").toEqual([]);
-    }
     // Expected console errors: the failed resource loads of the non-200 pages visited on purpose.
     const errorUrls = new Set(all.filter((r) => r.status !== 200).map((r) => r.url));
-    expect([...operatorConsole, ...userConsole].filter((m) => !(/status of (404|422|409|403)/.test(m) && [...errorUrls].some((u) => m.endsWith(` at ${u}`))))).toEqual([]);
+    for (const side of [operator, user]) expectQuiet(side, (m) => /status of (404|422|409|403)/.test(m) && [...errorUrls].some((u) => m.endsWith(` at ${u}`)));
 
     // ADMIN_SCREENSHOTS=<dir> (`npm run screenshots`): the README's pictures of the main screens.
     const base = `${service.baseUrl}/admin`;

@@ -1,60 +1,13 @@
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, Download, Page } from "playwright-core";
+import { expectQuiet, inbox, signInTenantAdmin } from "./helpers/admin-session";
+import { axeViolations } from "./helpers/axe";
 import { launch, offlinePage } from "./helpers/browser";
 
 const service = inject("service");
-// axe from node_modules, never a CDN: the browser is offline.
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-const WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"];
 /** More rows than a merge renders within its request (plan.ts FANOUT_MIN_ROWS): this one is fanned out. */
 const ROWS = 104;
-
-/** Console errors (CSP violations among them), as e2e/admin.test.ts records them. */
-function watchConsole(page: Page): string[] {
-  const messages: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error") messages.push(m.text());
-  });
-  return messages;
-}
-
-/** axe's WCAG 2.x A/AA violations of the page (evaluated over DevTools: the page's CSP allows no inline script). */
-async function axeViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate<boolean>(`"axe" in window`))) await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate<{ id: string; help: string; nodes: { target: string[] }[] }[]>(
-    `axe.run(document, { runOnly: { type: "tag", values: ${JSON.stringify(WCAG_TAGS)} } }).then((r) => r.violations)`,
-  );
-  return violations.map((v) => `${new URL(page.url()).pathname}: ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-}
-
-/** The demo tenant's administrator, invited by the operator and signed in from the dev inbox (as e2e/admin-templates.test.ts). */
-async function signInTenantAdmin(page: Page): Promise<void> {
-  const email = `merger-${crypto.randomUUID().slice(0, 8)}@example.com`;
-  await page.goto(`${service.baseUrl}/admin/sign-in`);
-  await page.getByLabel("Admin token").fill(service.adminToken);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(/\/admin\/tenants$/);
-  const tenantName = ((await (await fetch(`${service.baseUrl}/api/v1/tenant`, { headers: { "x-api-key": service.liveKey } })).json()) as { tenant: { name: string } }).tenant.name;
-  await page.getByLabel("Tenant").selectOption({ label: tenantName });
-  await page.getByLabel("Email address").fill(email);
-  await page.getByLabel(/^Manage/).check();
-  await page.getByRole("button", { name: "Send invitation" }).click();
-  await page.waitForURL(/invited=1$/);
-  await page.getByRole("button", { name: "Sign out" }).click();
-  let link: string | undefined;
-  for (let i = 0; i < 120 && !link; i++) {
-    const inbox = (await (await fetch(`${service.baseUrl}/dev/inbox.json?limit=50`)).json()) as { items: { id: string; to: string[] }[] };
-    const mail = inbox.items.find((m) => m.to.includes(email));
-    if (mail) link = /https?:\/\/\S+\/admin\/sign-in\/link\/[A-Za-z0-9_-]{43}/.exec(await (await fetch(`${service.baseUrl}/dev/inbox/${mail.id}`)).text())?.[0];
-    else await new Promise((r) => setTimeout(r, 250));
-  }
-  expect(link, "the sign-in link").toBeDefined();
-  await page.goto(link!);
-  await page.getByRole("button", { name: "Continue" }).click();
-  await page.waitForURL(/\/admin\/dashboard$/);
-}
 
 /** An SMS template through the API (the merge is what is tested here). */
 async function smsTemplate(name: string): Promise<string> {
@@ -114,16 +67,16 @@ describe("admin UI in a browser: a mail merge from a CSV file", () => {
     [2, false],
   ] as const) {
     it(`uploads a file with errors, downloads them, uploads the fixed file, previews a row, sends and follows the merge to the end ${javaScriptEnabled ? "with" : "without"} JavaScript`, async () => {
-      const { page, blocked, errors } = await offlinePage(browser, service.baseUrl, { javaScriptEnabled });
-      const consoleErrors = watchConsole(page);
+      const side = await offlinePage(browser, service.baseUrl, { javaScriptEnabled });
+      const { page } = side;
       const violations: string[] = [];
       // axe's run is a promise, which a page without JavaScript never settles: the run with it checks the same pages.
       const checkA11y = async () => {
         // After the page's stylesheet has loaded: target sizes are measured on the styled page.
         await page.waitForLoadState("load");
-        if (javaScriptEnabled) violations.push(...(await axeViolations(page)));
+        if (javaScriptEnabled) violations.push(...(await axeViolations(page)).map((v) => `${new URL(page.url()).pathname}: ${v}`));
       };
-      await signInTenantAdmin(page);
+      await signInTenantAdmin(page, "merger");
       const name = `Codes ${javaScriptEnabled ? "js" : "nojs"} ${crypto.randomUUID().slice(0, 6)}`;
       await smsTemplate(name);
 
@@ -196,22 +149,19 @@ describe("admin UI in a browser: a mail merge from a CSV file", () => {
       expect(lines[1]).toMatch(new RegExp(`^'\\${phone(run, 50)},sms,technical-failure,merge_row_failed,`));
 
       // The dev sink received the other rows.
-      const sink = (await (await fetch(`${service.baseUrl}/dev/inbox.json?limit=200`)).json()) as { items: { to: string[]; body?: string; text?: string }[] };
-      expect(JSON.stringify(sink.items)).toContain("Hi Person 7, your code is 7");
+      expect(JSON.stringify(await inbox())).toContain("Hi Person 7, your code is 7");
 
       expect(violations).toEqual([]);
-      expect(blocked).toEqual([]);
-      expect(errors).toEqual([]);
-      // The one expected: the upload with errors answers 200, so nothing; only refused forms answer 4xx.
-      expect(consoleErrors).toEqual([]);
+      // None expected: the upload with errors answers 200; only refused forms answer 4xx.
+      expectQuiet(side);
       await page.context().close();
     }, 300_000);
   }
 
   it("keyboard only: upload, preview a row, send, follow the progress and download the failures", async () => {
-    const { page, blocked, errors } = await offlinePage(browser, service.baseUrl);
-    const consoleErrors = watchConsole(page);
-    await signInTenantAdmin(page);
+    const side = await offlinePage(browser, service.baseUrl);
+    const { page } = side;
+    await signInTenantAdmin(page, "merger");
     const name = `Codes kbd ${crypto.randomUUID().slice(0, 6)}`;
     const templateId = await smsTemplate(name);
     await page.goto(`${service.baseUrl}/admin/send`);
@@ -256,9 +206,7 @@ describe("admin UI in a browser: a mail merge from a CSV file", () => {
       await page.keyboard.press("Enter");
     });
     expect(failures.text.split("\r\n")[1]).toMatch(/,technical-failure,merge_row_failed,/);
-    expect(blocked).toEqual([]);
-    expect(errors).toEqual([]);
-    expect(consoleErrors).toEqual([]);
+    expectQuiet(side);
     await page.context().close();
   }, 300_000);
 });

@@ -1,44 +1,9 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { expectQuiet, signInTenantAdmin } from "./helpers/admin-session";
 import { launch, offlinePage } from "./helpers/browser";
 
 const service = inject("service");
-
-/** Console errors (CSP violations among them), as e2e/admin.test.ts records them. */
-function watchConsole(page: Page): string[] {
-  const messages: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error") messages.push(m.text());
-  });
-  return messages;
-}
-
-/** The demo tenant's administrator, invited by the operator and signed in from the dev inbox. */
-async function signInTenantAdmin(page: Page): Promise<void> {
-  const email = `designer-${crypto.randomUUID().slice(0, 8)}@example.com`;
-  await page.goto(`${service.baseUrl}/admin/sign-in`);
-  await page.getByLabel("Admin token").fill(service.adminToken);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(/\/admin\/tenants$/);
-  const tenantName = ((await (await fetch(`${service.baseUrl}/api/v1/tenant`, { headers: { "x-api-key": service.liveKey } })).json()) as { tenant: { name: string } }).tenant.name;
-  await page.getByLabel("Tenant").selectOption({ label: tenantName });
-  await page.getByLabel("Email address").fill(email);
-  await page.getByLabel(/^Manage/).check();
-  await page.getByRole("button", { name: "Send invitation" }).click();
-  await page.waitForURL(/invited=1$/);
-  await page.getByRole("button", { name: "Sign out" }).click();
-  let link: string | undefined;
-  for (let i = 0; i < 120 && !link; i++) {
-    const inbox = (await (await fetch(`${service.baseUrl}/dev/inbox.json?limit=50`)).json()) as { items: { id: string; to: string[] }[] };
-    const mail = inbox.items.find((m) => m.to.includes(email));
-    if (mail) link = /https?:\/\/\S+\/admin\/sign-in\/link\/[A-Za-z0-9_-]{43}/.exec(await (await fetch(`${service.baseUrl}/dev/inbox/${mail.id}`)).text())?.[0];
-    else await new Promise((r) => setTimeout(r, 250));
-  }
-  expect(link, "the sign-in link").toBeDefined();
-  await page.goto(link!);
-  await page.getByRole("button", { name: "Continue" }).click();
-  await page.waitForURL(/\/admin\/dashboard$/);
-}
 
 describe("admin UI in a browser: templates", () => {
   let browser: Browser;
@@ -51,9 +16,9 @@ describe("admin UI in a browser: templates", () => {
 
   for (const javaScriptEnabled of [true, false]) {
     it(`creates, edits, diffs and previews an email template ${javaScriptEnabled ? "with" : "without"} JavaScript; tenant HTML stays in its sandbox`, async () => {
-      const { page, blocked, errors } = await offlinePage(browser, service.baseUrl, { javaScriptEnabled });
-      const consoleErrors = watchConsole(page);
-      await signInTenantAdmin(page);
+      const side = await offlinePage(browser, service.baseUrl, { javaScriptEnabled });
+      const { page } = side;
+      await signInTenantAdmin(page, "designer");
       const name = `Welcome ${javaScriptEnabled ? "js" : "nojs"} ${crypto.randomUUID().slice(0, 6)}`;
 
       await page.getByRole("link", { name: "Templates" }).click();
@@ -97,11 +62,9 @@ describe("admin UI in a browser: templates", () => {
       await expect(page.frameLocator("iframe.preview-frame").locator("#p").innerText()).resolves.toBe("Hostile");
       await expect(page.title()).resolves.toContain("Preview Hostile");
 
-      expect(blocked).toEqual([]);
-      expect(errors).toEqual([]);
       // Expected: Chromium reporting the sandbox refusing the tenant's script, and the 422 answering
       // the empty create form (the live preview answers 200 while a parameter is still missing).
-      expect(consoleErrors.filter((m) => !/Blocked script execution in 'about:srcdoc'|status of 422/.test(m))).toEqual([]);
+      expectQuiet(side, (m) => /Blocked script execution in 'about:srcdoc'|status of 422/.test(m));
       await page.context().close();
     }, 90_000);
   }
