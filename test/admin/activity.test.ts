@@ -1,20 +1,12 @@
 import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb } from "../../src/db/client";
 import { toBase64 } from "../../src/lib/crypto/encoding";
-import { createSession, SESSION_COOKIE } from "../../src/services/admin-identity";
 import { hidePayloadSecrets } from "../../src/services/notifications/payloads";
 import { json } from "../helpers/http";
 import { settleQueues } from "../helpers/queues";
 import { waitForNotification } from "../helpers/status";
 import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
-import { getPage, postForm } from "./helpers";
-
-const db = createDb(env.DB);
-async function userSession(tenant: TestTenant, role: "read" | "send" | "manage"): Promise<string> {
-  const { id } = await createSession({ db, now: new Date() }, { kind: "user", role, userId: null, tenantId: tenant.id });
-  return `${SESSION_COOKIE}=${id}`;
-}
+import { getPage, postForm, userSession } from "./helpers";
 
 async function html(res: Response, status = 200): Promise<string> {
   const text = await res.text();

@@ -1,17 +1,9 @@
 import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb } from "../../src/db/client";
-import { createSession, SESSION_COOKIE } from "../../src/services/admin-identity";
 import { call } from "../helpers/http";
 import { settleQueues } from "../helpers/queues";
 import { createTestTenant, type TestTenant } from "../helpers/tenants";
-import { getPage, postForm } from "./helpers";
-
-const db = createDb(env.DB);
-async function sessionFor(tenant: TestTenant, role: "read" | "send" | "manage"): Promise<string> {
-  const { id } = await createSession({ db, now: new Date() }, { kind: "user", role, userId: null, tenantId: tenant.id });
-  return `${SESSION_COOKIE}=${id}`;
-}
+import { getPage, postForm, userSession } from "./helpers";
 
 /** A preview through the API with `key`: 200 when the key authenticates and may send. */
 const previewWith = (key: string) =>
@@ -26,14 +18,14 @@ let manager: string;
 beforeAll(async () => {
   a = await createTestTenant("Keys A");
   b = await createTestTenant("Keys B");
-  manager = await sessionFor(a, "manage");
+  manager = await userSession(a, "manage");
 });
 afterAll(() => settleQueues());
 
 describe("admin UI: API keys", () => {
   it("needs the manage role: a read user sees the dashboard but gets 403 on keys", async () => {
     for (const role of ["read", "send"] as const) {
-      const cookie = await sessionFor(a, role);
+      const cookie = await userSession(a, role);
       expect((await getPage("/admin/dashboard", cookie)).status).toBe(200);
       for (const path of ["/admin/settings/api-keys", "/admin/settings/api-keys/new", `/admin/settings/api-keys/${a.keyIds.test}/revoke`]) {
         const res = await getPage(path, cookie);

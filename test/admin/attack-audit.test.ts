@@ -5,11 +5,11 @@ import { adminSignInLinks, adminUsers } from "../../src/db/schema";
 import { toBase64Url } from "../../src/lib/crypto/encoding";
 import { sha256Hex } from "../../src/lib/crypto/hash";
 import { uuidv7 } from "../../src/lib/ids";
-import { audit, createSession, SESSION_COOKIE } from "../../src/services/admin-identity";
+import { audit } from "../../src/services/admin-identity";
 import { listAuditEntries } from "../../src/services/admin-identity/audit-log";
 import { adminServiceContext } from "../../src/services/admin-identity/context";
 import { createTestTenant, type TestTenant } from "../helpers/tenants";
-import { getPage, postForm, signInAsOperator } from "./helpers";
+import { getPage, postForm, signInAsOperator, userSession } from "./helpers";
 
 // Secrets in the audit log (issue 13 attack pass): every manage user of a tenant reads its log.
 const db = createDb(env.DB);
@@ -28,8 +28,7 @@ async function liveLink(tenant: TestTenant): Promise<string> {
 
 beforeAll(async () => {
   [viewed, victim] = await Promise.all([createTestTenant("Audit attack viewed"), createTestTenant("Audit attack victim")]);
-  const { id } = await createSession({ db, now: new Date() }, { kind: "user", role: "manage", userId: null, tenantId: viewed.id });
-  viewedManager = `${SESSION_COOKIE}=${id}`;
+  viewedManager = await userSession(viewed, "manage");
 });
 
 describe("admin UI attack: audit log secrets", () => {

@@ -13,7 +13,7 @@ import { asAdmin, BASE } from "../helpers/http";
 import { createProviderMocks } from "../helpers/providers";
 import { settleQueues } from "../helpers/queues";
 import { createTestTenant, type TestTenant } from "../helpers/tenants";
-import { getPage, postForm, sessionCookieOf, signInAsOperator } from "./helpers";
+import { getPage, postForm, sessionCookieOf, signInAsOperator, userSession } from "./helpers";
 
 // From an attack pass (issue 13): forms posted 20 times at once (a double click, a reloaded
 // result page) made 20 live API keys nobody saw, 20 identical tenants and 20 invitation emails
@@ -30,8 +30,7 @@ beforeAll(async () => {
   mocks.server.listen({ onUnhandledRequest: "error" });
   tenant = await createTestTenant(`Attack keys ${crypto.randomUUID().slice(0, 8)}`);
   operator = await signInAsOperator();
-  const { id } = await createSession({ db, now: new Date() }, { kind: "user", role: "manage", userId: null, tenantId: tenant.id });
-  manager = `${SESSION_COOKIE}=${id}`;
+  manager = await userSession(tenant, "manage");
 });
 afterAll(async () => {
   await settleQueues();

@@ -1,22 +1,17 @@
-import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { formatMembers, parseMembers } from "../../src/admin/screens/recipients/shared";
-import { createDb } from "../../src/db/client";
 import type { GroupMember } from "../../src/db/schema";
-import { createSession, SESSION_COOKIE } from "../../src/services/admin-identity";
 import { json } from "../helpers/http";
 import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
-import { getPage, postForm } from "./helpers";
+import { getPage, postForm, userSession } from "./helpers";
 
 // Hostile and careless clients against Recipients → groups (issue 13 attack pass).
-const db = createDb(env.DB);
 let tenant: TestTenant;
 let manager: string;
 
 beforeAll(async () => {
   tenant = await createTestTenant("Recipients attack tenant");
-  const { id } = await createSession({ db, now: new Date() }, { kind: "user", role: "manage", userId: null, tenantId: tenant.id });
-  manager = `${SESSION_COOKIE}=${id}`;
+  manager = await userSession(tenant, "manage");
 });
 
 const unescape = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");

@@ -3,10 +3,8 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
 import { notifications } from "../../src/db/schema";
-import { createSession, SESSION_COOKIE } from "../../src/services/admin-identity";
-import { json } from "../helpers/http";
 import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
-import { postForm } from "./helpers";
+import { apiTemplate, postForm, userSession } from "./helpers";
 
 // Hostile and careless clients against the one-off Send screen (issue 13 attack pass).
 const db = createDb(env.DB);
@@ -15,18 +13,11 @@ let sender: string;
 let emailId: string;
 let smsId: string;
 
-async function apiTemplate(body: Record<string, unknown>): Promise<string> {
-  const res = await asTenant(tenant, "POST", "/api/v1/templates", { body });
-  expect(res.status, await res.clone().text()).toBe(201);
-  return (await json<{ id: string }>(res)).id;
-}
-
 beforeAll(async () => {
   tenant = await createTestTenant("Send attack tenant");
-  const { id } = await createSession({ db, now: new Date() }, { kind: "user", role: "send", userId: null, tenantId: tenant.id });
-  sender = `${SESSION_COOKIE}=${id}`;
-  emailId = await apiTemplate({ name: "Long subject", channel: "email", subject: "Hello {{name}}", body: "Hi {{name}}", bodyType: "text" });
-  smsId = await apiTemplate({ name: "Long sms", channel: "sms", body: "Code {{code}}" });
+  sender = await userSession(tenant, "send");
+  emailId = await apiTemplate(tenant, { name: "Long subject", channel: "email", subject: "Hello {{name}}", body: "Hi {{name}}", bodyType: "text" });
+  smsId = await apiTemplate(tenant, { name: "Long sms", channel: "sms", body: "Code {{code}}" });
 });
 
 describe("admin UI attack: send", () => {

@@ -3,9 +3,8 @@ import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
 import { auditLog, callbacks } from "../../src/db/schema";
-import { createSession, SESSION_COOKIE } from "../../src/services/admin-identity";
 import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
-import { getPage, postForm } from "./helpers";
+import { getPage, postForm, userSession } from "./helpers";
 
 // Hostile and careless clients against Settings: status callbacks, tenant defaults (issue 13 attack pass).
 const db = createDb(env.DB);
@@ -14,8 +13,7 @@ let manager: string;
 
 beforeAll(async () => {
   tenant = await createTestTenant("Callbacks attack tenant");
-  const { id } = await createSession({ db, now: new Date() }, { kind: "user", role: "manage", userId: null, tenantId: tenant.id });
-  manager = `${SESSION_COOKIE}=${id}`;
+  manager = await userSession(tenant, "manage");
 });
 
 const rowsFor = (url: string) => db.select().from(callbacks).where(and(eq(callbacks.tenantId, tenant.id), eq(callbacks.url, url))).all();

@@ -1,20 +1,16 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createDb } from "../../src/db/client";
-import { createSession, SESSION_COOKIE } from "../../src/services/admin-identity";
 import { hidePayloadSecrets } from "../../src/services/notifications/payloads";
 import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
-import { getPage, postForm } from "./helpers";
+import { getPage, postForm, userSession } from "./helpers";
 
 // Attack pass 2 (issue 13): chat target names that are names of Object.prototype's members.
-const db = createDb(env.DB);
 let tenant: TestTenant;
 let manager: string;
 
 beforeAll(async () => {
   tenant = await createTestTenant("Chat targets attack 2");
-  const { id } = await createSession({ db, now: new Date() }, { kind: "user", role: "manage", userId: null, tenantId: tenant.id });
-  manager = `${SESSION_COOKIE}=${id}`;
+  manager = await userSession(tenant, "manage");
 });
 
 const storedSettings = async () => (await env.DB.prepare("SELECT settings FROM tenants WHERE id = ?").bind(tenant.id).first<{ settings: string | null }>())?.settings ?? "";

@@ -1,14 +1,10 @@
-import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createDb } from "../../src/db/client";
-import { createSession, SESSION_COOKIE } from "../../src/services/admin-identity";
 import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
-import { getPage } from "./helpers";
+import { getPage, userSession } from "./helpers";
 
 // Attack pass 2 (issue 13): an event type may name a chat target inline ({type, url, secret});
 // its page is the read role's, which never sees a signing secret or a webhook URL's path (the
 // credential of Slack and Teams webhooks) on the chat targets screen.
-const db = createDb(env.DB);
 const SECRET = `whsec_${btoa("attack2-attack2-attack2-attack2-")}`;
 const HOOK_PATH = "/services/T000/B000/ATTACK2PATHSECRET";
 let tenant: TestTenant;
@@ -17,8 +13,7 @@ let eventTypeId: string;
 
 beforeAll(async () => {
   tenant = await createTestTenant("Event types attack 2");
-  const { id } = await createSession({ db, now: new Date() }, { kind: "user", role: "read", userId: null, tenantId: tenant.id });
-  reader = `${SESSION_COOKIE}=${id}`;
+  reader = await userSession(tenant, "read");
   const template = await asTenant(tenant, "POST", "/api/v1/templates", { body: { name: "Chat", channel: "msgApp", body: "Hello" } });
   const templateId = ((await template.json()) as { id: string }).id;
   const created = await asTenant(tenant, "POST", "/api/v1/notifyevent/types", {

@@ -1,23 +1,19 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createDb } from "../../src/db/client";
-import { createSession, SESSION_COOKIE } from "../../src/services/admin-identity";
 import { settleQueues } from "../helpers/queues";
 import { createTestTenant, type TestTenant } from "../helpers/tenants";
-import { postForm, signInAsOperator } from "./helpers";
+import { postForm, signInAsOperator, userSession } from "./helpers";
 
 // Attack pass 2 (issue 13): an invitation's address is rendered by the send path like any
 // recipient, so a placeholder in it sent the link somewhere other than the address stored and
 // shown ("{{!x}}zed@example.com" was stored, the link went to zed@example.com), or failed the
 // send after the member and the link were stored ("{{x}}@example.com").
-const db = createDb(env.DB);
 let tenant: TestTenant;
 let manager: string;
 
 beforeAll(async () => {
   tenant = await createTestTenant("Team attack 2");
-  const { id } = await createSession({ db, now: new Date() }, { kind: "user", role: "manage", userId: null, tenantId: tenant.id });
-  manager = `${SESSION_COOKIE}=${id}`;
+  manager = await userSession(tenant, "manage");
 });
 
 const members = async () => (await env.DB.prepare("SELECT email FROM admin_users WHERE tenant_id = ?").bind(tenant.id).all<{ email: string }>()).results.map((r) => r.email);

@@ -2,18 +2,14 @@ import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
 import { adminUsers } from "../../src/db/schema";
-import { audit, createSession, SESSION_COOKIE } from "../../src/services/admin-identity";
+import { audit } from "../../src/services/admin-identity";
 import { call, json, notifyToken } from "../helpers/http";
 import { settleQueues } from "../helpers/queues";
 import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
-import { getPage, postForm } from "./helpers";
+import { getPage, postForm, userSession } from "./helpers";
 
 const db = createDb(env.DB);
 const userId = crypto.randomUUID();
-async function sessionFor(tenant: TestTenant, role: "read" | "send" | "manage", user: string | null = null): Promise<string> {
-  const { id } = await createSession({ db, now: new Date() }, { kind: "user", role, userId: user, tenantId: tenant.id });
-  return `${SESSION_COOKIE}=${id}`;
-}
 
 /** Each row's action cell, in page order. */
 const actionsOf = (html: string) => [...html.matchAll(/<td class="code">([^<]*)<\/td>\s*<td class="code">([^<]*)<\/td>\s*<td class="code">[^<]*<\/td>\s*<td class="code">/g)].map((m) => m[2]!);
@@ -29,7 +25,7 @@ beforeAll(async () => {
   a = await createTestTenant("Audit A");
   b = await createTestTenant("Audit B");
   await db.insert(adminUsers).values({ id: userId, tenantId: a.id, email: "auditor@example.gov", role: "manage", createdAt: new Date() });
-  manager = await sessionFor(a, "manage", userId);
+  manager = await userSession(a, "manage", userId);
 });
 afterAll(() => settleQueues());
 
@@ -85,7 +81,7 @@ describe("admin UI: audit log", () => {
 
   it("is manage-only: a read or send user gets 403 and no link", async () => {
     for (const role of ["read", "send"] as const) {
-      const cookie = await sessionFor(a, role);
+      const cookie = await userSession(a, role);
       expect((await getPage("/admin/settings/audit", cookie)).status).toBe(403);
       expect(await (await getPage("/admin/settings", cookie)).text()).not.toContain('href="/admin/settings/audit"');
     }
@@ -97,7 +93,7 @@ describe("admin UI: audit log", () => {
     const html = await (await getPage("/admin/settings/audit", manager)).text();
     expect(html).not.toContain("other_tenant.secret");
     expect(html).not.toContain("platform.wide_secret");
-    const bHtml = await (await getPage("/admin/settings/audit", await sessionFor(b, "manage"))).text();
+    const bHtml = await (await getPage("/admin/settings/audit", await userSession(b, "manage"))).text();
     expect(bHtml).toContain("other_tenant.secret");
     expect(bHtml).not.toContain("audited@example.gov");
   });
@@ -122,7 +118,7 @@ describe("API changes made with a key", () => {
     ]);
     expect(JSON.parse(rows[0]!.detail!)).toMatchObject({ status: 201 });
 
-    const page = await (await getPage("/admin/settings/audit?action=PATCH", await sessionFor(c, "manage"))).text();
+    const page = await (await getPage("/admin/settings/audit?action=PATCH", await userSession(c, "manage"))).text();
     expect(page).toContain(`<td class="code">key:${c.keyIds.live}</td>`);
     expect(page).toContain("PATCH /api/v1/templates/{templateId}");
   });

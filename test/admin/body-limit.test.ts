@@ -1,11 +1,8 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createDb } from "../../src/db/client";
-import { createSession, SESSION_COOKIE } from "../../src/services/admin-identity";
 import { createTestTenant } from "../helpers/tenants";
 import { ADMIN_FORM_MAX_BYTES, adminBodyLimitFor } from "../../src/admin/body-limit";
 import { BASE } from "../helpers/http";
-import { call, postForm, signInAsOperator } from "./helpers";
+import { call, postForm, signInAsOperator, userSession } from "./helpers";
 
 describe("admin UI body limit", () => {
   it("answers a form over 1 MiB with the UI's HTML page, not problem+json", async () => {
@@ -52,8 +49,7 @@ describe("admin UI body limit", () => {
     const operator = await signInAsOperator();
     expect((await call("POST", path, { rawBody: body, headers: { ...headers, cookie: operator } })).status).toBe(413);
     const tenant = await createTestTenant("Body limit uploader");
-    const { id } = await createSession({ db: createDb(env.DB), now: new Date() }, { kind: "user", role: "send", userId: null, tenantId: tenant.id });
-    const user = await call("POST", path, { rawBody: body, headers: { ...headers, cookie: `${SESSION_COOKIE}=${id}` } });
+    const user = await call("POST", path, { rawBody: body, headers: { ...headers, cookie: await userSession(tenant, "send") } });
     // Taken and read: the screen itself answers (no such template here), not the body limit.
     expect(user.status).not.toBe(413);
     expect(user.status).toBeLessThan(500);

@@ -1,18 +1,10 @@
 import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb } from "../../src/db/client";
-import { createSession, SESSION_COOKIE } from "../../src/services/admin-identity";
 import { json } from "../helpers/http";
 import { settleQueues } from "../helpers/queues";
 import { waitForNotification } from "../helpers/status";
 import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
-import { getPage } from "./helpers";
-
-const db = createDb(env.DB);
-async function sessionFor(tenant: TestTenant, role: "read" | "send" | "manage"): Promise<string> {
-  const { id } = await createSession({ db, now: new Date() }, { kind: "user", role, userId: null, tenantId: tenant.id });
-  return `${SESSION_COOKIE}=${id}`;
-}
+import { getPage, userSession } from "./helpers";
 
 /** The cells of each row of the table captioned `caption`, as text. */
 function tableRows(html: string, caption: string): string[][] {
@@ -60,7 +52,7 @@ describe("admin UI: dashboard", () => {
     await settleQueues();
     for (const [t, id] of ids) await waitForNotification(t, id);
 
-    const res = await getPage("/admin/dashboard", await sessionFor(a, "read"));
+    const res = await getPage("/admin/dashboard", await userSession(a, "read"));
     expect(res.status).toBe(200);
     const html = await res.text();
     const today = new Date().toISOString().slice(0, 10);
@@ -111,11 +103,11 @@ describe("admin UI: dashboard", () => {
     )
       .bind(id, b.id, now, now)
       .run();
-    const html = await (await getPage("/admin/dashboard", await sessionFor(b, "read"))).text();
+    const html = await (await getPage("/admin/dashboard", await userSession(b, "read"))).text();
     expect(html).toMatch(new RegExp(`<progress class="progress" max="10" value="4" aria-labelledby="merge-${id}">4 of 10 messages done \\(40%\\)</progress>`));
     expect(html).toContain(`href="/admin/activity/${id}"`);
     // Another tenant's merge is not on A's dashboard.
-    expect(await (await getPage("/admin/dashboard", await sessionFor(a, "read"))).text()).toContain("No merges are running.");
+    expect(await (await getPage("/admin/dashboard", await userSession(a, "read"))).text()).toContain("No merges are running.");
     await env.DB.prepare("DELETE FROM notifications WHERE id = ?").bind(id).run();
   });
 

@@ -1,11 +1,8 @@
-import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { previewDocument } from "../../src/admin/email-preview";
-import { createDb } from "../../src/db/client";
-import { createSession, SESSION_COOKIE } from "../../src/services/admin-identity";
 import { json } from "../helpers/http";
 import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
-import { postForm } from "./helpers";
+import { postForm, userSession } from "./helpers";
 
 const NONCE = "AAAAAAAAAAAAAAAAAAAAAA";
 
@@ -48,8 +45,7 @@ describe("email previews keep the email's styles under the page's CSP", () => {
     let id: string;
     beforeAll(async () => {
       tenant = await createTestTenant("Email preview styles");
-      const { id: session } = await createSession({ db: createDb(env.DB), now: new Date() }, { kind: "user", role: "read", userId: null, tenantId: tenant.id });
-      cookie = `${SESSION_COOKIE}=${session}`;
+      cookie = await userSession(tenant, "read");
       const res = await asTenant(tenant, "POST", "/api/v1/templates", {
         body: { name: "Styled", channel: "email", subject: "Hi", bodyType: "html", body: '<p style="color:#b00">Hello {{name}}</p>' },
       });

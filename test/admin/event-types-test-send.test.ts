@@ -2,13 +2,12 @@ import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
 import { adminUsers } from "../../src/db/schema";
-import { createSession, SESSION_COOKIE } from "../../src/services/admin-identity";
 import { uuidv7 } from "../../src/lib/ids";
 import { asAdmin, json } from "../helpers/http";
 import { createProviderMocks } from "../helpers/providers";
 import { settleQueues } from "../helpers/queues";
 import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
-import { getPage, postForm } from "./helpers";
+import { apiPost, getPage, postForm, userSession } from "./helpers";
 
 // A test send is a live send of the session's tenant: it reaches the (mocked) providers, whose
 // wire bodies show who it went to.
@@ -22,14 +21,7 @@ async function session(tenant: TestTenant, role: "read" | "send" | "manage", ema
     userId = uuidv7(Date.now());
     await db.insert(adminUsers).values({ id: userId, tenantId: tenant.id, email, role, createdAt: new Date() });
   }
-  const { id } = await createSession({ db, now: new Date() }, { kind: "user", role, userId, tenantId: tenant.id });
-  return `${SESSION_COOKIE}=${id}`;
-}
-
-async function apiPost(tenant: TestTenant, path: string, body: Record<string, unknown>): Promise<string> {
-  const res = await asTenant(tenant, "POST", path, { body });
-  expect(res.status, await res.clone().text()).toBe(201);
-  return (await json<{ id: string }>(res)).id;
+  return userSession(tenant, role, userId);
 }
 
 const PARAMS = { firstname: "Lucky", lastname: "Applicant", program: "Small Business Development Fund", amount: "1000", emailaddress: "lucky@me.example.com", phonenumber: "+16135550111" };

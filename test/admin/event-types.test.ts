@@ -1,22 +1,11 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
-import { createSession, SESSION_COOKIE } from "../../src/services/admin-identity";
 import { json } from "../helpers/http";
 import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
-import { getPage, postForm } from "./helpers";
+import { apiPost, getPage, postForm, userSession } from "./helpers";
 
 const db = createDb(env.DB);
-async function userSession(tenant: TestTenant, role: "read" | "send" | "manage"): Promise<string> {
-  const { id } = await createSession({ db, now: new Date() }, { kind: "user", role, userId: null, tenantId: tenant.id });
-  return `${SESSION_COOKIE}=${id}`;
-}
-
-async function apiPost(tenant: TestTenant, path: string, body: Record<string, unknown>): Promise<string> {
-  const res = await asTenant(tenant, "POST", path, { body });
-  expect(res.status, await res.clone().text()).toBe(201);
-  return (await json<{ id: string }>(res)).id;
-}
 
 const idFrom = (res: Response) => /\/admin\/event-types\/([0-9a-f-]{36})/.exec(res.headers.get("location") ?? "")![1]!;
 

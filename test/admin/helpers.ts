@@ -1,5 +1,10 @@
-import { exports } from "cloudflare:workers";
-import { ADMIN_TOKEN, BASE, type CallOptions } from "../helpers/http";
+import { env, exports } from "cloudflare:workers";
+import { expect } from "vitest";
+import { createDb } from "../../src/db/client";
+import type { AdminRole } from "../../src/db/schema";
+import { createSession, SESSION_COOKIE } from "../../src/services/admin-identity";
+import { ADMIN_TOKEN, BASE, type CallOptions, json } from "../helpers/http";
+import { asTenant, type TestTenant } from "../helpers/tenants";
 
 /** Calls the Worker without following redirects (the shared helper's call follows them). */
 export function call(method: string, path: string, options: CallOptions = {}): Promise<Response> {
@@ -44,4 +49,39 @@ export async function signInAsOperator(): Promise<string> {
 /** GET with a session cookie. */
 export function getPage(path: string, cookie?: string): Promise<Response> {
   return call("GET", path, cookie ? { headers: { cookie } } : {});
+}
+
+/**
+ * The `cookie` header value of a tenant user's session in `role`, made directly in D1 (no
+ * sign-in link or mail); `userId` ties it to a member row when the test needs one.
+ *
+ * @example
+ * const reader = await userSession(tenant, "read");
+ * expect((await getPage("/admin/templates", reader)).status).toBe(200);
+ */
+export async function userSession(tenant: Pick<TestTenant, "id">, role: AdminRole, userId: string | null = null): Promise<string> {
+  const { id } = await createSession({ db: createDb(env.DB), now: new Date() }, { kind: "user", role, userId, tenantId: tenant.id });
+  return `${SESSION_COOKIE}=${id}`;
+}
+
+/**
+ * Creates something through the tenant's API with its live key (201 expected) and answers its id.
+ *
+ * @example
+ * const eventTypeId = await apiPost(tenant, "/api/v1/notifyevent/types", { code: "x", name: "X" });
+ */
+export async function apiPost(tenant: TestTenant, path: string, body: Record<string, unknown>): Promise<string> {
+  const res = await asTenant(tenant, "POST", path, { body });
+  expect(res.status, await res.clone().text()).toBe(201);
+  return (await json<{ id: string }>(res)).id;
+}
+
+/**
+ * Creates a template through the API (the screens under test use it; the UI's own create is tested in templates.test.ts).
+ *
+ * @example
+ * const templateId = await apiTemplate(tenant, { name: "Codes", channel: "sms", body: "Code {{code}}" });
+ */
+export function apiTemplate(tenant: TestTenant, body: Record<string, unknown>): Promise<string> {
+  return apiPost(tenant, "/api/v1/templates", body);
 }

@@ -5,7 +5,7 @@ import { createDb } from "../../src/db/client";
 import { createSession, operatorCredential, SESSION_COOKIE } from "../../src/services/admin-identity";
 import { BASE, json } from "../helpers/http";
 import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
-import { getPage, postForm } from "./helpers";
+import { getPage, postForm, userSession } from "./helpers";
 
 const db = createDb(env.DB);
 
@@ -32,8 +32,7 @@ describe("contract: another tenant's ids in admin UI routes are 404s (operator p
 
   beforeAll(async () => {
     [a, b] = await Promise.all([createTestTenant(), createTestTenant()]);
-    const { id } = await createSession({ db, now: new Date() }, { kind: "user", role: "manage", userId: null, tenantId: b.id });
-    cookie = `${SESSION_COOKIE}=${id}`;
+    cookie = await userSession(b, "manage");
     viewer = `${SESSION_COOKIE}=${(await createSession({ db, now: new Date() }, { kind: "operator", role: "manage", userId: null, tenantId: b.id, credential: await operatorCredential(env) })).id}`;
     const template = await asTenant(a, "POST", "/api/v1/templates", { body: { name: templateName, channel: "email", subject: "Hi ((name))", body: "Hello ((name))" } });
     expect(template.status).toBe(201);
@@ -56,7 +55,7 @@ describe("contract: another tenant's ids in admin UI routes are 404s (operator p
     ids.member = crypto.randomUUID();
     await env.DB.prepare("INSERT INTO admin_users (id, tenant_id, email, role, created_at) VALUES (?, ?, 'isolated@example.com', 'manage', ?)").bind(ids.member, a.id, Date.now()).run();
     // A mail-merge upload of A's, kept between its check and its send (screens/send/merge-*.tsx).
-    const sender = `${SESSION_COOKIE}=${(await createSession({ db, now: new Date() }, { kind: "user", role: "send", userId: null, tenantId: a.id })).id}`;
+    const sender = await userSession(a, "send");
     const form = new FormData();
     form.set("file", new File(["email address,name\r\nisolated@example.com,Ann\r\n"], "isolated.csv", { type: "text/csv" }));
     const uploaded = await exports.default.fetch(new Request(`${BASE}/admin/send/${ids.template}/merge`, { method: "POST", body: form, redirect: "manual", headers: { origin: BASE, cookie: sender } }));
@@ -68,8 +67,8 @@ describe("contract: another tenant's ids in admin UI routes are 404s (operator p
   const ownFixture = (path: string) =>
     path.startsWith("/settings/chat-targets/") ? ids.chatTarget : path.startsWith("/settings/services/subscriptions/") ? ids.subscriptions : path.startsWith("/settings/services/attachments/") ? ids.attachments : path.startsWith("/settings/team/") ? ids.member : undefined;
 
-  /** Tenant A's merge (a notification), upload or template for the Send screen's routes. */
-  const sendFixture = (path: string) => (path.startsWith("/send/merges/") ? ids.notification : path.startsWith("/send/uploads/") ? ids.upload : path.startsWith("/send/") ? ids.template : undefined);
+  /** Tenant A's event type, merge (a notification), upload or template for the Send screen's routes. */
+  const sendFixture = (path: string) => (path.startsWith("/send/event/") ? ids.eventType : path.startsWith("/send/merges/") ? ids.notification : path.startsWith("/send/uploads/") ? ids.upload : path.startsWith("/send/") ? ids.template : undefined);
 
   /** Tenant A's id of the kind a route's path names; a fresh id for kinds with no fixture yet. */
   function concrete(path: string): string {
@@ -84,7 +83,7 @@ describe("contract: another tenant's ids in admin UI routes are 404s (operator p
 
   it("there are id routes to check, with fixtures for templates, API keys and notifications", () => {
     const gets = routes.filter((r) => r.method === "GET").map((r) => r.path);
-    expect(gets).toEqual(expect.arrayContaining(["/templates/:id", "/settings/api-keys/:id/revoke", "/activity/:notifyId", "/event-types/:id/test", "/send/uploads/:uploadId", "/send/merges/:notifyId"]));
+    expect(gets).toEqual(expect.arrayContaining(["/templates/:id", "/settings/api-keys/:id/revoke", "/activity/:notifyId", "/event-types/:id/test", "/send/uploads/:uploadId", "/send/merges/:notifyId", "/send/event/:id"]));
   });
 
   it.each(routes.filter((r) => r.method === "GET"))("GET $path with another tenant's id: the 404 page, nothing of theirs", async ({ path }) => {

@@ -3,28 +3,16 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
 import { auditLog, notifications } from "../../src/db/schema";
-import { createSession, SESSION_COOKIE } from "../../src/services/admin-identity";
 import { MERGE_UPLOAD_PREFIX, MERGE_UPLOAD_TTL_MS, sweepMergeUploads, toCsv } from "../../src/services/send/merge/uploads";
 import { BASE, json } from "../helpers/http";
 import { createProviderMocks } from "../helpers/providers";
 import { settleQueues } from "../helpers/queues";
 import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
-import { getPage, postForm } from "./helpers";
+import { apiTemplate, getPage, postForm, userSession } from "./helpers";
 
 // Merges sent here reach the (mocked) providers: an admin session sends as a live key.
 const mocks = createProviderMocks();
 const db = createDb(env.DB);
-
-async function userSession(tenant: TestTenant, role: "read" | "send" | "manage"): Promise<string> {
-  const { id } = await createSession({ db, now: new Date() }, { kind: "user", role, userId: null, tenantId: tenant.id });
-  return `${SESSION_COOKIE}=${id}`;
-}
-
-async function apiTemplate(tenant: TestTenant, body: Record<string, unknown>): Promise<string> {
-  const res = await asTenant(tenant, "POST", "/api/v1/templates", { body });
-  expect(res.status, await res.clone().text()).toBe(201);
-  return (await json<{ id: string }>(res)).id;
-}
 
 /** A browser's multipart upload of `content` as the form's file (same origin unless told). */
 function upload(path: string, content: string | Uint8Array | null, cookie: string, options: { fileName?: string; type?: string; headers?: Record<string, string> } = {}): Promise<Response> {

@@ -1,13 +1,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createDb } from "../../src/db/client";
-import { createSession, SESSION_COOKIE } from "../../src/services/admin-identity";
 import { asAdmin, call, json } from "../helpers/http";
 import { createTestTenant } from "../helpers/tenants";
 import { dramaNumber } from "../received-texts/helpers";
-import { getPage } from "./helpers";
-
-const db = createDb(env.DB);
+import { getPage, userSession } from "./helpers";
 
 type Row = { tenant_id: string | null; actor: string; action: string; target: string; detail: string | null };
 const operatorRowsOf = async (tenantId: string) =>
@@ -43,8 +39,7 @@ describe("operator API changes (admin token)", () => {
     ]);
 
     // Shown in the tenant's own audit log.
-    const { id } = await createSession({ db, now: new Date() }, { kind: "user", role: "manage", userId: null, tenantId: t.id });
-    const html = await (await getPage("/admin/settings/audit?action=PATCH", `${SESSION_COOKIE}=${id}`)).text();
+    const html = await (await getPage("/admin/settings/audit?action=PATCH", await userSession(t, "manage"))).text();
     expect(html).toContain('<td class="code">operator</td>');
     expect(html).toContain("PATCH /api/v1/tenants/{tenantId}");
   });

@@ -1,14 +1,13 @@
 import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
-import { createSession, SESSION_COOKIE } from "../../src/services/admin-identity";
 import { failUndeliverable } from "../../src/services/delivery/process";
 import { toPageRequest } from "../../src/lib/pagination";
 import { countRecentDeadLetters, listTechnicalFailures } from "../../src/services/notifications/technical-failures";
 import { json } from "../helpers/http";
 import { settleQueues } from "../helpers/queues";
 import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
-import { getPage, signInAsOperator } from "./helpers";
+import { getPage, signInAsOperator, userSession } from "./helpers";
 
 const db = createDb(env.DB);
 const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
@@ -110,8 +109,7 @@ describe("admin UI: technical failures across tenants (operator)", () => {
   });
 
   it("is for operators only", async () => {
-    const { id } = await createSession({ db, now: new Date() }, { kind: "user", role: "manage", userId: null, tenantId: a.id });
-    const user = await getPage("/admin/failures", `${SESSION_COOKIE}=${id}`);
+    const user = await getPage("/admin/failures", await userSession(a, "manage"));
     expect(user.status).toBe(403);
     expect(await user.text()).not.toContain("dead_lettered");
     const anon = await getPage("/admin/failures");

@@ -1,7 +1,6 @@
 import { env } from "cloudflare:workers";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
-import { createSession, SESSION_COOKIE } from "../../src/services/admin-identity";
 import { ensureSystemTenant } from "../../src/services/tenants/system-tenant";
 import { call, json } from "../helpers/http";
 import { createProviderMocks } from "../helpers/providers";
@@ -9,7 +8,7 @@ import { settleQueues } from "../helpers/queues";
 import { waitForNotification } from "../helpers/status";
 import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
 import { dramaNumber } from "../received-texts/helpers";
-import { getPage, postForm, signInAsOperator } from "./helpers";
+import { getPage, postForm, signInAsOperator, userSession } from "./helpers";
 
 const db = createDb(env.DB);
 
@@ -150,8 +149,7 @@ describe("admin UI: operator screens", () => {
   });
 
   it("is for operators only: a tenant user gets 403 on every page and post, no one signed in is sent to sign in", async () => {
-    const { id } = await createSession({ db, now: new Date() }, { kind: "user", role: "manage", userId: null, tenantId: other.id });
-    const user = `${SESSION_COOKIE}=${id}`;
+    const user = await userSession(other, "manage");
     const base = `/admin/tenants/${other.id}`;
     const gets = ["/admin/tenants", "/admin/tenants/new", base, `${base}/status`, `${base}/api-keys/${other.keyIds.live}/revoke`, `${base}/inbound-numbers/${other.keyIds.live}/release`, "/admin/providers"];
     for (const path of gets) {

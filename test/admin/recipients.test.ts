@@ -4,16 +4,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
 import { auditLog } from "../../src/db/schema";
 import { formatMembers, parseMembers } from "../../src/admin/screens/recipients/shared";
-import { createSession, SESSION_COOKIE } from "../../src/services/admin-identity";
 import { json } from "../helpers/http";
 import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
-import { getPage, postForm } from "./helpers";
+import { getPage, postForm, userSession } from "./helpers";
 
 const db = createDb(env.DB);
-async function userSession(tenant: TestTenant, role: "read" | "send" | "manage"): Promise<string> {
-  const { id } = await createSession({ db, now: new Date() }, { kind: "user", role, userId: null, tenantId: tenant.id });
-  return `${SESSION_COOKIE}=${id}`;
-}
 const auditedActions = async (tenant: TestTenant, target: string) =>
   (await db.select().from(auditLog).where(and(eq(auditLog.tenantId, tenant.id), eq(auditLog.target, target))).all()).map((a) => a.action).sort();
 

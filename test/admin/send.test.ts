@@ -3,27 +3,14 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
 import { auditLog } from "../../src/db/schema";
-import { createSession, SESSION_COOKIE } from "../../src/services/admin-identity";
-import { json } from "../helpers/http";
 import { createProviderMocks } from "../helpers/providers";
 import { settleQueues } from "../helpers/queues";
 import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
-import { getPage, postForm } from "./helpers";
+import { apiTemplate, getPage, postForm, userSession } from "./helpers";
 
 // An admin session sends as a live key of its tenant: deliveries reach the (mocked) providers.
 const mocks = createProviderMocks();
 const db = createDb(env.DB);
-
-async function userSession(tenant: TestTenant, role: "read" | "send" | "manage"): Promise<string> {
-  const { id } = await createSession({ db, now: new Date() }, { kind: "user", role, userId: null, tenantId: tenant.id });
-  return `${SESSION_COOKIE}=${id}`;
-}
-
-async function apiTemplate(tenant: TestTenant, body: Record<string, unknown>): Promise<string> {
-  const res = await asTenant(tenant, "POST", "/api/v1/templates", { body });
-  expect(res.status, await res.clone().text()).toBe(201);
-  return (await json<{ id: string }>(res)).id;
-}
 
 /** The value of each hidden input of a page, by name. */
 function hiddenFields(html: string): Record<string, string> {

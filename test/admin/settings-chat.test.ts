@@ -1,16 +1,9 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createDb } from "../../src/db/client";
-import { createSession, SESSION_COOKIE } from "../../src/services/admin-identity";
 import { BASE, json } from "../helpers/http";
 import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
-import { call, getPage, postForm } from "./helpers";
+import { call, getPage, postForm, userSession } from "./helpers";
 
-const db = createDb(env.DB);
-async function sessionFor(tenant: TestTenant, role: "read" | "send" | "manage"): Promise<string> {
-  const { id } = await createSession({ db, now: new Date() }, { kind: "user", role, userId: null, tenantId: tenant.id });
-  return `${SESSION_COOKIE}=${id}`;
-}
 const newSecret = () => `whsec_${btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))}`;
 /** The stored defaults, secrets included (reads through the API never answer them). */
 const stored = async (t: TestTenant) => JSON.parse((await env.DB.prepare("SELECT settings FROM tenants WHERE id = ?").bind(t.id).first<{ settings: string }>())!.settings) as Record<string, any>;
@@ -28,8 +21,8 @@ let reader: string;
 const secret = newSecret();
 beforeAll(async () => {
   [a, b] = await Promise.all([createTestTenant("Chat A"), createTestTenant("Chat B")]);
-  manager = await sessionFor(a, "manage");
-  reader = await sessionFor(a, "read");
+  manager = await userSession(a, "manage");
+  reader = await userSession(a, "read");
   // b's target, which a's sessions must never reach.
   expect((await asTenant(b, "PATCH", "/api/v1/tenant/defaults", { body: { msgApp: { targets: { bonly: { type: "slack", url: SLACK } } } } })).status).toBe(200);
 });

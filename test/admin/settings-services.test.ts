@@ -1,16 +1,9 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createDb } from "../../src/db/client";
-import { createSession, SESSION_COOKIE } from "../../src/services/admin-identity";
 import { BASE, json } from "../helpers/http";
 import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
-import { call, getPage, postForm } from "./helpers";
+import { call, getPage, postForm, userSession } from "./helpers";
 
-const db = createDb(env.DB);
-async function sessionFor(tenant: TestTenant, role: "read" | "send" | "manage"): Promise<string> {
-  const { id } = await createSession({ db, now: new Date() }, { kind: "user", role, userId: null, tenantId: tenant.id });
-  return `${SESSION_COOKIE}=${id}`;
-}
 const summaryFields = (html: string) => [...html.matchAll(/<li><a href="#([^"]+)">/g)].map((m) => m[1]);
 const auditOf = async (t: TestTenant) =>
   (await env.DB.prepare("SELECT actor, action, target, detail FROM audit_log WHERE tenant_id = ? AND action LIKE 'service.%' ORDER BY at, id").bind(t.id).all<{ actor: string; action: string; target: string; detail: string }>()).results;
@@ -28,8 +21,8 @@ let reader: string;
 let bService = "";
 beforeAll(async () => {
   [a, b] = await Promise.all([createTestTenant("Services A"), createTestTenant("Services B")]);
-  manager = await sessionFor(a, "manage");
-  reader = await sessionFor(a, "read");
+  manager = await userSession(a, "manage");
+  reader = await userSession(a, "read");
   const res = await asTenant(b, "POST", "/api/v1/service/subscriptions", { body: { name: "b-only", url: URL1, responseMapping: { email: "x[].email" } } });
   expect(res.status).toBe(201);
   bService = (await json<{ id: string }>(res)).id;

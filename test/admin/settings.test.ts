@@ -1,17 +1,9 @@
 import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb } from "../../src/db/client";
-import { createSession, SESSION_COOKIE } from "../../src/services/admin-identity";
 import { asAdmin, BASE, json } from "../helpers/http";
 import { settleQueues } from "../helpers/queues";
 import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
-import { call, getPage, postForm } from "./helpers";
-
-const db = createDb(env.DB);
-async function sessionFor(tenant: TestTenant, role: "read" | "send" | "manage"): Promise<string> {
-  const { id } = await createSession({ db, now: new Date() }, { kind: "user", role, userId: null, tenantId: tenant.id });
-  return `${SESSION_COOKIE}=${id}`;
-}
+import { call, getPage, postForm, userSession } from "./helpers";
 
 const auditOf = async (tenant: TestTenant) =>
   (await env.DB.prepare("SELECT actor, action, target, detail FROM audit_log WHERE tenant_id = ? ORDER BY at, id").bind(tenant.id).all<{ actor: string; action: string; target: string; detail: string | null }>()).results;
@@ -28,8 +20,8 @@ const others = { replyTo: "", smsSender: "", callback: "" };
 beforeAll(async () => {
   a = await createTestTenant("Settings A");
   b = await createTestTenant("Settings B");
-  manager = await sessionFor(a, "manage");
-  reader = await sessionFor(a, "read");
+  manager = await userSession(a, "manage");
+  reader = await userSession(a, "read");
   others.replyTo = (await json<{ id: string }>(await asTenant(b, "POST", "/api/v1/tenant/reply-to-addresses", { body: { email: "b@example.com" } }))).id;
   others.smsSender = (await json<{ id: string }>(await asTenant(b, "POST", "/api/v1/tenant/sms-senders", { body: { sender: "TenantB" } }))).id;
   others.callback = (await json<{ callbackId: string }>(await asTenant(b, "POST", CALLBACKS, { body: { url: RECEIVER, channelType: ["email"], trigger: ["success"] } }))).callbackId;

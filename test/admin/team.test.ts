@@ -2,13 +2,12 @@ import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
 import { type AdminRole, adminUsers } from "../../src/db/schema";
-import { createSession, SESSION_COOKIE } from "../../src/services/admin-identity";
 import { systemTenantId } from "../../src/services/tenants/system-tenant";
 import { ADMIN_TOKEN, BASE } from "../helpers/http";
 import { createProviderMocks } from "../helpers/providers";
 import { settleQueues } from "../helpers/queues";
 import { createTestTenant, type TestTenant } from "../helpers/tenants";
-import { call, getPage, postForm } from "./helpers";
+import { call, getPage, postForm, userSession } from "./helpers";
 
 // Invitations are sent (the system tenant's mail through SES): this file answers them itself.
 const mocks = createProviderMocks();
@@ -20,10 +19,6 @@ async function member(tenant: TestTenant, email: string, role: AdminRole, lastSi
   const id = crypto.randomUUID();
   await db.insert(adminUsers).values({ id, tenantId: tenant.id, email, role, createdAt: new Date(Date.now() - 86_400_000), lastSignInAt });
   return id;
-}
-async function sessionOf(tenant: TestTenant, role: AdminRole, userId: string | null): Promise<string> {
-  const { id } = await createSession({ db, now: new Date() }, { kind: "user", role, userId, tenantId: tenant.id });
-  return `${SESSION_COOKIE}=${id}`;
 }
 const roleOf = async (id: string) => (await env.DB.prepare("SELECT role FROM admin_users WHERE id = ?").bind(id).first<{ role: string }>())?.role ?? null;
 const sessionsOf = async (id: string) => (await env.DB.prepare("SELECT role FROM admin_sessions WHERE user_id = ?").bind(id).all<{ role: string }>()).results.map((r) => r.role);
@@ -42,8 +37,8 @@ beforeAll(async () => {
   mocks.server.listen({ onUnhandledRequest: "error" });
   [a, b] = await Promise.all([createTestTenant("Team A"), createTestTenant("Team B")]);
   boss = await member(a, "boss@example.gov", "manage", new Date());
-  bossCookie = await sessionOf(a, "manage", boss);
-  reader = await sessionOf(a, "read", await member(a, "reader@example.gov", "read"));
+  bossCookie = await userSession(a, "manage", boss);
+  reader = await userSession(a, "read", await member(a, "reader@example.gov", "read"));
   bMember = await member(b, "b-only@example.gov", "manage");
 });
 afterAll(async () => {
@@ -101,7 +96,7 @@ describe("admin UI: team members", () => {
 
   it("changes a member's role, ending their sessions; the same role changes nothing; a new link can be sent", async () => {
     const id = await member(a, "changer@example.gov", "send");
-    const theirs = await sessionOf(a, "send", id);
+    const theirs = await userSession(a, "send", id);
     expect((await getPage("/admin/dashboard", theirs)).status).toBe(200);
     const page = await (await getPage(`${TEAM}/${id}`, bossCookie)).text();
     expect(page).toContain(`action="${TEAM}/${id}/role"`);
@@ -130,7 +125,7 @@ describe("admin UI: team members", () => {
 
   it("removes a member after confirmation, with their sessions and links; nobody removes or re-roles themselves; the last manage user stays", async () => {
     const id = await member(a, "leaver@example.gov", "manage");
-    const theirs = await sessionOf(a, "manage", id);
+    const theirs = await userSession(a, "manage", id);
     const confirm = await getPage(`${TEAM}/${id}/remove`, bossCookie);
     expect(confirm.status).toBe(200);
     expect(await confirm.text()).toContain("Are you sure you want to remove leaver@example.gov from the team?");
@@ -149,7 +144,7 @@ describe("admin UI: team members", () => {
     expect(await roleOf(boss)).toBe("manage");
 
     // Boss is the last manage user: another manager's session (one without a user row) cannot demote or remove them.
-    const other = await sessionOf(a, "manage", null);
+    const other = await userSession(a, "manage", null);
     const demote = await postForm(`${TEAM}/${boss}/role`, { role: "send" }, { cookie: other });
     expect(demote.status).toBe(409);
     expect(await demote.text()).toContain("last manage user");
@@ -160,7 +155,7 @@ describe("admin UI: team members", () => {
   });
 
   it("read and send view but cannot change; CSRF is refused; another tenant's member is a 404", async () => {
-    const sender = await sessionOf(a, "send", null);
+    const sender = await userSession(a, "send", null);
     for (const cookie of [reader, sender]) {
       expect((await getPage(TEAM, cookie)).status).toBe(200);
       const view = await (await getPage(`${TEAM}/${boss}`, cookie)).text();
@@ -186,8 +181,8 @@ describe("admin UI: team members", () => {
   it("20 concurrent demotions and then removals of 20 managers leave exactly one manager; each success audited once", async () => {
     const c = await createTestTenant("Team C");
     const ids = await Promise.all(Array.from({ length: 20 }, (_, i) => member(c, `m${i}@example.gov`, "manage")));
-    await Promise.all(ids.map((id) => sessionOf(c, "manage", id)));
-    const actor = await sessionOf(c, "manage", null);
+    await Promise.all(ids.map((id) => userSession(c, "manage", id)));
+    const actor = await userSession(c, "manage", null);
 
     const demotions = await Promise.all(ids.map((id) => postForm(`${TEAM}/${id}/role`, { role: "read" }, { cookie: actor })));
     expect(demotions.map((r) => r.status).sort()).toEqual([...Array(19).fill(303), 409]);
@@ -212,7 +207,7 @@ describe("admin UI: team members", () => {
 
     // One member's role changed 20 times at once: it ends as one of them, with no session of another role left.
     const solo = await member(c, "solo@example.gov", "read");
-    await Promise.all(Array.from({ length: 5 }, () => sessionOf(c, "read", solo)));
+    await Promise.all(Array.from({ length: 5 }, () => userSession(c, "read", solo)));
     const wanted = Array.from({ length: 20 }, (_, i) => (["read", "send", "manage"] as const)[i % 3]!);
     const changes = await Promise.all(wanted.map((role) => postForm(`${TEAM}/${solo}/role`, { role }, { cookie: actor })));
     expect(changes.every((r) => r.status === 303)).toBe(true);

@@ -3,24 +3,12 @@ import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
 import { auditLog } from "../../src/db/schema";
-import { createSession, SESSION_COOKIE } from "../../src/services/admin-identity";
 import { json } from "../helpers/http";
 import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
 import { lineDiff } from "../../src/admin/screens/templates/diff";
-import { getPage, postForm, signInAsOperator } from "./helpers";
+import { apiTemplate, getPage, postForm, signInAsOperator, userSession } from "./helpers";
 
 const db = createDb(env.DB);
-async function userSession(tenant: TestTenant, role: "read" | "send" | "manage"): Promise<string> {
-  const { id } = await createSession({ db, now: new Date() }, { kind: "user", role, userId: null, tenantId: tenant.id });
-  return `${SESSION_COOKIE}=${id}`;
-}
-
-/** Creates a template through the API (the UI's own create is tested below). */
-async function apiTemplate(tenant: TestTenant, body: Record<string, unknown>): Promise<string> {
-  const res = await asTenant(tenant, "POST", "/api/v1/templates", { body });
-  expect(res.status, await res.clone().text()).toBe(201);
-  return (await json<{ id: string }>(res)).id;
-}
 
 const idFrom = (res: Response) => /\/admin\/templates\/([0-9a-f-]{36})/.exec(res.headers.get("location") ?? "")![1]!;
 /** Every <script …> tag in a page: only the layout's own, with this response's nonce. */

@@ -2,12 +2,11 @@ import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildAdminApp } from "../../src/admin/app";
 import { createDb } from "../../src/db/client";
-import { createSession, SESSION_COOKIE } from "../../src/services/admin-identity";
 import { ensureSystemTenant } from "../../src/services/tenants/system-tenant";
 import { json } from "../helpers/http";
 import { settleQueues } from "../helpers/queues";
 import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
-import { getPage, postForm, signInAsOperator } from "./helpers";
+import { getPage, postForm, signInAsOperator, userSession } from "./helpers";
 import { BASE } from "../helpers/http";
 
 const db = createDb(env.DB);
@@ -121,8 +120,7 @@ describe("admin UI: an operator's read-only view as a tenant", () => {
   });
 
   it("is for operators only, never the system tenant's, and an unknown tenant is a 404", async () => {
-    const { id } = await createSession({ db, now: new Date() }, { kind: "user", role: "manage", userId: null, tenantId: other.id });
-    const user = `${SESSION_COOKIE}=${id}`;
+    const user = await userSession(other, "manage");
     expect((await getPage(`/admin/tenants/${t.id}/view-as`, user)).status).toBe(403);
     expect((await postForm(`/admin/tenants/${t.id}/view-as`, {}, { cookie: user })).status).toBe(403);
     expect((await postForm("/admin/view-as/stop", {}, { cookie: user })).status).toBe(403);
