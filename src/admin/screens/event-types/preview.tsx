@@ -84,7 +84,8 @@ function render(c: Context<AdminEnv>, view: EventTypeView, text: string, errors:
   );
 }
 
-function PreviewResult({ preview, styleNonce }: { preview: Preview; styleNonce: string }) {
+/** The messages a preview answers, then each resolved value's layer (also the Send screen's event preview). */
+export function PreviewResult({ preview, styleNonce }: { preview: Preview; styleNonce: string }) {
   const row = (key: string, value: unknown) => (
     <div class="summary-list__row">
       <dt class="summary-list__key">{key}</dt>
