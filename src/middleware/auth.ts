@@ -1,5 +1,5 @@
 import { idempotencyKey, idempotencyKeyAtAdmission } from "./idempotency-key";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { ApiKeyPermission } from "../db/schema";
 import type { AppEnv } from "../lib/app-env";
@@ -20,11 +20,26 @@ export const requireTenant = createMiddleware<AppEnv>(async (c, next) => {
       search: url.search,
       rawBody: () => c.req.text(),
     },
-    { db: c.get("db"), encryptionKey: c.env.API_KEY_ENCRYPTION_KEY, regions: c.env },
+    { db: c.get("db"), encryptionKey: c.env.API_KEY_ENCRYPTION_KEY, regions: c.env, defer: afterResponse(c) },
   );
   c.set("tenant", tenant);
   await next();
 });
+
+/**
+ * Work to finish after the response (the key's last use, services/auth/key-use.ts), or undefined
+ * where the request has no execution context (Hono's app.request in a test), so nothing is
+ * recorded rather than the request failing.
+ */
+function afterResponse(c: Context<AppEnv>): ((work: Promise<unknown>) => void) | undefined {
+  let ctx: Context<AppEnv>["executionCtx"];
+  try {
+    ctx = c.executionCtx;
+  } catch {
+    return undefined;
+  }
+  return (work) => ctx.waitUntil(work);
+}
 
 /**
  * Whether a key (or an admin UI session, admin/session.ts) may do what `permission` allows: the

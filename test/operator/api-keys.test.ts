@@ -10,13 +10,13 @@ describe("operator: API keys", () => {
     expect(res.status).toBe(201);
     expect(res.headers.get("cache-control")).toBe("no-store");
     const created = await json(res);
-    expect(created).toMatchObject({ tenantId, name: "CI Server", type: "team", revokedAt: null });
+    expect(created).toMatchObject({ tenantId, name: "CI Server", type: "team", revokedAt: null, lastUsedAt: null });
     expect(created.key).toMatch(new RegExp(`^ci_server-${tenantId}-[0-9a-f-]{36}$`));
     const secret = created.key.slice(-36);
 
     const list = await json(await asAdmin("GET", `/api/v1/tenants/${tenantId}/api-keys`));
     expect(list.items).toEqual([
-      { id: created.id, tenantId, name: "CI Server", type: "team", permissions: ["send", "read"], createdAt: created.createdAt, revokedAt: null },
+      { id: created.id, tenantId, name: "CI Server", type: "team", permissions: ["send", "read"], createdAt: created.createdAt, revokedAt: null, lastUsedAt: null },
     ]);
     expect(JSON.stringify(list)).not.toContain(secret);
 

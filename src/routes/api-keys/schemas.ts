@@ -28,6 +28,9 @@ export const ApiKeySchema = z
     permissions: z.array(ApiKeyPermissionSchema),
     createdAt: z.iso.datetime(),
     revokedAt: z.iso.datetime().nullable(),
+    lastUsedAt: z.iso.datetime().nullable().openapi({
+      description: "When the key last authenticated a request, to within an hour (a key's use is recorded at most hourly); null if never used",
+    }),
   })
   .openapi("ApiKey");
 

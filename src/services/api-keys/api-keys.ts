@@ -21,6 +21,8 @@ export interface ApiKeyView {
   permissions: ApiKeyPermission[];
   createdAt: string;
   revokedAt: string | null;
+  /** When the key last authenticated a request, to within an hour (auth/key-use.ts); null if never. */
+  lastUsedAt: string | null;
 }
 
 export function toApiKeyView(row: ApiKeyRow): ApiKeyView {
@@ -32,6 +34,7 @@ export function toApiKeyView(row: ApiKeyRow): ApiKeyView {
     permissions: row.permissions,
     createdAt: row.createdAt.toISOString(),
     revokedAt: row.revokedAt ? row.revokedAt.toISOString() : null,
+    lastUsedAt: row.lastUsedAt ? row.lastUsedAt.toISOString() : null,
   };
 }
 
@@ -73,6 +76,7 @@ export async function createApiKey(
     permissions: keyPermissions(input.type, input.permissions),
     createdAt: ctx.now,
     revokedAt: null,
+    lastUsedAt: null,
   };
   if (options.newNameOnly) {
     // One statement decides, so concurrent posts of the same form cannot all pass a read made first.

@@ -11,6 +11,7 @@ import { parseCombinedKey } from "../api-keys/combined-key";
 import { checkPayloadClaim, checkRequestClaim, checkTimeClaims, readUnverifiedClaims, signedWith } from "./jwt";
 import { signingKeys } from "./signing-keys";
 import { cachedCredential } from "./credential-cache";
+import { keyUseDue, recordKeyUse } from "./key-use";
 import { findKeyBySecretHash, loadTenantWithKeys } from "./tenant-keys";
 
 export interface AuthRequest {
@@ -28,11 +29,22 @@ export interface AuthDeps {
   /** This deployment's region settings: a credential naming a tenant homed elsewhere is a 421 before any read. */
   regions?: Pick<Env, "DATA_REGION" | "REGION_BASE_URLS">;
   nowSeconds?: number;
+  /**
+   * Runs work after the response (the middleware passes `executionCtx.waitUntil`): recording an
+   * accepted key's last use (key-use.ts) goes there, never on the request's path. Without it no
+   * use is recorded.
+   */
+  defer?: (work: Promise<unknown>) => void;
+  /** The instant a key's use is recorded at; tests set it. */
+  nowMs?: number;
 }
 
 const refuse = (detail: string) => new ApiError("forbidden", { detail });
 
-function principal(tenant: TenantRow, key: ApiKeyRow, authMethod: TenantPrincipal["authMethod"]): TenantPrincipal {
+function principal(tenant: TenantRow, key: ApiKeyRow, authMethod: TenantPrincipal["authMethod"], deps: AuthDeps): TenantPrincipal {
+  const now = deps.nowMs ?? Date.now();
+  // Only an accepted key counts as used; the check is a map lookup, the write (if any) deferred.
+  if (deps.defer && keyUseDue(key, now)) deps.defer(recordKeyUse(deps.db, key, now));
   return {
     tenantId: tenant.id,
     tenantName: tenant.name,
@@ -108,7 +120,7 @@ async function authenticateJwt(token: string, req: AuthRequest, deps: AuthDeps):
 
   await checkRequestClaim(claims, req.method, req.path, req.search, signingKey);
   await checkPayloadClaim(claims, req.rawBody, signingKey);
-  return principal(found.tenant, matched, "jwt");
+  return principal(found.tenant, matched, "jwt", deps);
 }
 
 /**
@@ -136,5 +148,5 @@ async function authenticateKey(value: string, deps: AuthDeps): Promise<TenantPri
   const found = await cachedCredential(`key:${hash}`, () => findKeyBySecretHash(deps.db, hash));
   if (!found || found.tenant.id !== parsed.tenantId) throw refuse("Invalid API key: API key not found");
   if (found.key.revokedAt) throw refuse("Invalid API key: API key revoked");
-  return principal(found.tenant, found.key, "api-key");
+  return principal(found.tenant, found.key, "api-key", deps);
 }

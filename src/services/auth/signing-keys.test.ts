@@ -22,6 +22,7 @@ async function keyRow(secret = crypto.randomUUID()): Promise<ApiKeyRow & { secre
     permissions: ["send"],
     createdAt: new Date(),
     revokedAt: null,
+    lastUsedAt: null,
     secret,
   };
 }

@@ -4,8 +4,8 @@ import { Tag } from "../../../layout";
 import { KeyTypeTag, when } from "./shared";
 
 /**
- * A tenant's API keys as a captioned table (name, type, permissions, created, status, a Revoke
- * link while active), never a secret. Used by the tenant's Settings → API keys screen and the
+ * A tenant's API keys as a captioned table (name, type, permissions, created, last used, status, a
+ * Revoke link while active), never a secret. Used by the tenant's Settings → API keys screen and the
  * operator's tenant page, which differ only in the caption and where Revoke leads.
  *
  * @example
@@ -23,6 +23,7 @@ export function ApiKeysTable(props: { keys: ApiKeyView[]; caption: string; revok
           <th scope="col">Type</th>
           <th scope="col">Permissions</th>
           <th scope="col">Created</th>
+          <th scope="col">Last used</th>
           <th scope="col">Status</th>
           <th scope="col">
             <span class="visually-hidden">Action</span>
@@ -39,6 +40,9 @@ export function ApiKeysTable(props: { keys: ApiKeyView[]; caption: string; revok
             <td>{k.permissions.join(", ")}</td>
             <td>
               <time datetime={k.createdAt}>{when(k.createdAt)}</time>
+            </td>
+            <td>
+              <LastUsed at={k.lastUsedAt} />
             </td>
             <td>
               {k.revokedAt ? (
@@ -61,6 +65,19 @@ export function ApiKeysTable(props: { keys: ApiKeyView[]; caption: string; revok
       </tbody>
     </table>
   );
+}
+
+/**
+ * When a key was last used: "Never", or the instant its use was last recorded. Uses are recorded
+ * at most hourly (services/auth/key-use.ts), so the key may have been used up to an hour later.
+ *
+ * @example
+ * ```tsx
+ * <LastUsed at={key.lastUsedAt} /> // "Never" | "2026-11-28 09:14 UTC"
+ * ```
+ */
+export function LastUsed({ at }: { at: string | null }) {
+  return at ? <time datetime={at}>{when(at)}</time> : <>Never</>;
 }
 
 /**
@@ -101,6 +118,12 @@ export function ConfirmRevokeKeyPage(props: { apiKey: ApiKeyView; action: string
         <div class="summary-list__row">
           <dt class="summary-list__key">Created</dt>
           <dd class="summary-list__value">{when(apiKey.createdAt)}</dd>
+        </div>
+        <div class="summary-list__row">
+          <dt class="summary-list__key">Last used</dt>
+          <dd class="summary-list__value">
+            <LastUsed at={apiKey.lastUsedAt} />
+          </dd>
         </div>
       </dl>
       <p class="body">Applications using this key stop working at once. This cannot be undone.</p>
