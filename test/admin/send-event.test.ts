@@ -118,7 +118,9 @@ describe("admin UI: send an event type to its configured recipients", () => {
     expect(await notificationsOf("funding-approved")).toBe(1);
   });
 
-  it("20 concurrent posts of one confirmation make one notification", async () => {
+  it("20 concurrent posts of one confirmation make one notification (by its key, with the duplicate window off); another confirmation is another send", async () => {
+    // With the window off only the confirmation's Idempotency-Key stands between twenty posts and twenty sends.
+    expect((await asTenant(tenant, "PATCH", "/api/v1/tenant/defaults", { body: { duplicateWindowSeconds: 0 } })).status).toBe(200);
     const params = { ...PARAMS, amount: "2000" };
     const confirmation = confirmationOf((await preview(eventId, params)).html);
     const before = sent();
@@ -132,6 +134,13 @@ describe("admin UI: send an event type to its configured recipients", () => {
     const notifyId = answers[0]!.headers.get("location")!.split("/").at(-1)!;
     const audited = await db.query.auditLog.findMany({ where: (a, { eq }) => eq(a.target, `notification:${notifyId}`) });
     expect(audited).toHaveLength(1);
+
+    // Previewed again and confirmed: a new confirmation, so a new notification.
+    const second = await postForm(`/admin/send/event/${eventId}`, confirmationOf((await preview(eventId, params)).html), { cookie: sender });
+    expect(second.status).toBe(303);
+    expect(second.headers.get("location")).not.toBe(answers[0]!.headers.get("location"));
+    await settleQueues();
+    expect(await notificationsOf("funding-approved")).toBe(count + 2);
   });
 
   it("the event type changed between preview and send: the 409 page, nothing sent; edited params are refused too", async () => {
