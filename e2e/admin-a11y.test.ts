@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { expectQuiet, followSignInLink, inviteTenantAdmin, signInLinkFor } from "./helpers/admin-session";
+import { expectQuiet, followSignInLink, inviteTenantAdmin, signInLinkFor, until } from "./helpers/admin-session";
 import { axeViolations } from "./helpers/axe";
 import { launch, offlinePage } from "./helpers/browser";
-import { takeScreenshots } from "./helpers/screenshots";
+import { SCREENSHOTS, takeScreenshots } from "./helpers/screenshots";
 
 const service = inject("service");
 /** Enough for every screen and its detail pages; a cap keeps a crawl of paged lists bounded. */
@@ -211,6 +211,8 @@ describe("admin UI accessibility: axe WCAG 2.2 AA, 320 px, forced colours, keybo
       `${service.baseUrl}/admin/event-types/${eventTypeId}/edit`,
       `${service.baseUrl}/admin/event-types/${eventTypeId}/preview`,
       `${service.baseUrl}/admin/event-types/${eventTypeId}/test`,
+      // The Send screen's one-off send of an event type (its parameters form).
+      `${service.baseUrl}/admin/send/event/${eventTypeId}`,
       // The mail merge's upload page and a notification's progress page (the check pages need an upload: e2e/admin-merge.test.ts checks them).
       `${service.baseUrl}/admin/send/${templateId}/merge`,
       `${service.baseUrl}/admin/send/merges/${notificationId}`,
@@ -244,10 +246,33 @@ describe("admin UI accessibility: axe WCAG 2.2 AA, 320 px, forced colours, keybo
       { name: "api-keys", url: `${base}/settings/api-keys` },
       { name: "recipient-groups", url: `${base}/recipients/groups` },
       { name: "settings", url: `${base}/settings` },
+      { name: "team", url: `${base}/settings/team` },
+      { name: "chat-targets", url: `${base}/settings/chat-targets` },
     ]);
+    if (SCREENSHOTS) {
+      // The mail merge's check page needs an upload, and its progress page a merge sent from it.
+      const up = user.page;
+      await up.goto(`${base}/send/${templateId}/merge`);
+      const people = ["email address,name,code", "ann@example.com,Ann,A-1", "bob@example.com,Bob,B-2", "cy@example.com,Cy,C-3"].join("\r\n") + "\r\n";
+      await up.getByLabel("CSV file").setInputFiles({ name: "people.csv", mimeType: "text/csv", buffer: Buffer.from(people) });
+      await up.getByRole("button", { name: "Upload and check" }).click();
+      await up.waitForURL(/\/admin\/send\/uploads\/[0-9a-f]{32}$/);
+      await takeScreenshots(up, [{ name: "merge-check", url: up.url() }]);
+      await up.getByLabel("Now", { exact: true }).check();
+      await up.getByRole("button", { name: "Send 3 messages" }).click();
+      await up.waitForURL(/\/admin\/send\/merges\/[0-9a-f-]{36}$/);
+      // Finished, so the picture shows a merge's counts at its end (the dev sink's receipts finish it).
+      const statusUrl = `${service.baseUrl}/api/v1/notify/${up.url().split("/").pop()}`;
+      await until(async () => {
+        const { status } = (await (await fetch(statusUrl, { headers: { "x-api-key": service.liveKey } })).json()) as { status: string };
+        return ["delivered", "partially-failed", "failed"].includes(status) ? status : undefined;
+      }, "the merge to finish", 60_000);
+      await takeScreenshots(up, [{ name: "merge-progress", url: up.url() }]);
+    }
     await takeScreenshots(op, [
       { name: "operator-tenants", url: `${base}/tenants` },
       { name: "operator-tenant", url: `${base}/tenants/${tenantId}` },
+      { name: "operator-failures", url: `${base}/failures` },
     ]);
     await op.context().close();
     await user.page.context().close();

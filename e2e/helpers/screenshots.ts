@@ -5,6 +5,9 @@ import type { Page } from "playwright-core";
 /** Where the README's admin screenshots go (`npm run screenshots`); unset in CI, so nothing is written into the repo. */
 const DIR = process.env.ADMIN_SCREENSHOTS;
 
+/** Whether this run takes screenshots, for a test that must make something first only to picture it. */
+export const SCREENSHOTS = DIR !== undefined && DIR !== "";
+
 export interface Shot {
   /** File name without `.png`. */
   name: string;
