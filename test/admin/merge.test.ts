@@ -193,6 +193,8 @@ describe("admin UI: mail merge from a CSV file", () => {
     expect(status.scheduledFor).toBe(`${at}:00.000Z`);
     const page = await (await getPage(`/admin/send/merges/${notifyId}`, reader)).text();
     expect(page).toContain("Scheduled for");
+    // Waiting for its time, the page looks again each minute, not every 2 s for a day.
+    expect(page).toContain('hx-trigger="every 60s"');
     expect((await asTenant(tenant, "DELETE", `/api/v1/notify/${notifyId}`)).status).toBe(200);
   });
 
@@ -299,6 +301,14 @@ describe("admin UI: mail merge from a CSV file", () => {
       const check = await (await getPage(`/admin/send/uploads/${id}`, sender)).text();
       expect(check).toContain("Check and send 1 message");
     });
+  });
+
+  it("a file's name is shown without control or bidi characters (an RLO would reverse how it reads)", async () => {
+    const res = await upload(`/admin/send/${smsId}/merge`, "phone number,name,code\r\n+16135550116,Ned,1\r\n", sender, { fileName: "list\u202Evsc.exe\u200B\u2028" });
+    expect(res.status).toBe(303);
+    const check = await (await getPage(res.headers.get("location")!, sender)).text();
+    expect(check).toContain("listvsc.exe");
+    expect(check).not.toMatch(/[\u202E\u200B\u2028]/);
   });
 
   it("the cron deletes uploads older than a day and keeps the rest", async () => {
