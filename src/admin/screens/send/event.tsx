@@ -6,12 +6,11 @@ import { audit } from "../../../services/admin-identity";
 import type { ServiceContext } from "../../../services/context";
 import type { LoadedEventType } from "../../../services/event-types/event-types";
 import { toEventTypeView, type EventTypeView } from "../../../services/event-types/event-types";
-import { type KeyClaim, ReplayedAnswer } from "../../../services/gate/idempotency-keys";
-import { tenantGate } from "../../../services/gate/tenant-gate";
 import { compileEventSend } from "../../../services/notify-event/compile";
 import { NotifyEventSchema } from "../../../services/notify-event/request-schema";
 import type { SendRequest } from "../../../services/send/plan";
-import { previewSend, sendNotification, type Preview } from "../../../services/send/send";
+import { adminSendKey, type KeyedSendResult, sendUnderKey } from "../../../services/send/keyed-send";
+import { previewSend, type Preview } from "../../../services/send/send";
 import type { AdminEnv } from "../../env";
 import { ErrorSummary, errorFor, type FormError, page } from "../../layout";
 import { requireAdmin } from "../../middleware";
@@ -61,60 +60,17 @@ export function recipientCounts(preview: Preview): { channel: keyof typeof CHANN
   return counts.filter((c) => c.count > 0);
 }
 
-/** The idempotency key of a confirmation: one previewed confirmation makes one notification, however often it is posted. */
-async function sendKeyOf(ctx: ServiceContext, token: string, hash: string) {
-  const key = `admin-event:${token}`;
-  return { key, fingerprint: await sha256Hex(`${ctx.tenant.id} ${key} ${hash}`) };
-}
-
-function notifyIdOfAnswer(body: string): string | null {
-  try {
-    const parsed = JSON.parse(body) as { notifyId?: unknown };
-    return typeof parsed.notifyId === "string" ? parsed.notifyId : null;
-  } catch {
-    return null;
-  }
-}
-
-/** The notification an earlier post of the confirmation made, waiting (up to about `waitMs`) while it is still being sent. */
-async function sentBefore(ctx: ServiceContext, key: string, fingerprint: string, waitMs: number): Promise<string | null> {
-  const gate = tenantGate(ctx.env, ctx.tenant.id);
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    const begun = await gate.peekKey(key, fingerprint);
-    if (begun.kind === "replay") return notifyIdOfAnswer(begun.body);
-    if (begun.kind !== "in_flight" || Date.now() >= deadline) return null;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-type SendResult = { kind: "sent"; notifyId: string; replayed: boolean } | { kind: "in_flight" };
+type SendResult = Exclude<KeyedSendResult, { kind: "refused" }>;
 
 /**
- * `sendNotification` under the confirmation's own Idempotency-Key, decided at admission as for the
- * API's send routes: the same confirmation posted again (a double click, a retry, twenty tabs)
- * answers the first notification and sends nothing. A refusal of the send path is thrown.
+ * `sendNotification` under the confirmation's own Idempotency-Key (`sendUnderKey`): the same
+ * confirmation posted again (a double click, a retry, twenty tabs) answers the first notification
+ * and sends nothing. A refusal of the send path is thrown.
  */
 async function sendOnce(ctx: ServiceContext, request: SendRequest, token: string, hash: string): Promise<SendResult> {
-  const { key, fingerprint } = await sendKeyOf(ctx, token, hash);
-  const claim: KeyClaim = { key, fingerprint, taken: false };
-  let receipt;
-  try {
-    receipt = await sendNotification({ ...ctx, idempotencyKey: claim }, request, SOURCE);
-  } catch (err) {
-    if (claim.taken) await tenantGate(ctx.env, ctx.tenant.id).finishKey(key, fingerprint, null);
-    if (err instanceof ReplayedAnswer) {
-      const notifyId = notifyIdOfAnswer(err.answer.body);
-      if (notifyId) return { kind: "sent", notifyId, replayed: true };
-    }
-    if (err instanceof ApiError && err.code === "conflict") {
-      const notifyId = await sentBefore(ctx, key, fingerprint, 10_000);
-      return notifyId ? { kind: "sent", notifyId, replayed: true } : { kind: "in_flight" };
-    }
-    throw err;
-  }
-  if (claim.taken) await tenantGate(ctx.env, ctx.tenant.id).finishKey(key, fingerprint, { status: 201, headers: { "content-type": "application/json" }, body: JSON.stringify({ notifyId: receipt.notifyId }) });
-  return { kind: "sent", notifyId: receipt.notifyId, replayed: receipt.duplicate === true };
+  const result = await sendUnderKey(ctx, await adminSendKey(ctx, `admin-event:${token}`, hash), request, SOURCE);
+  if (result.kind === "refused") throw result.error;
+  return result;
 }
 
 /** A confirmation's hidden fields: the params previewed, the version, what they hash to and the confirmation's own id. */

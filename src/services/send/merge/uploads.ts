@@ -1,13 +1,11 @@
 import type { Env } from "../../../env";
 import { toHex } from "../../../lib/crypto/encoding";
-import { sha256Hex } from "../../../lib/crypto/hash";
 import { ApiError, fieldError } from "../../../lib/errors/api-error";
 import { MAX_PROBLEM_ERRORS } from "../../../lib/errors/problem";
 import type { ServiceContext } from "../../context";
-import { type KeyClaim, ReplayedAnswer } from "../../gate/idempotency-keys";
-import { tenantGate } from "../../gate/tenant-gate";
 import type { EmailPayload, SmsPayload } from "../payloads";
-import { previewSend, sendNotification } from "../send";
+import { adminSendKey, sentUnderKey, sendUnderKey } from "../keyed-send";
+import { previewSend } from "../send";
 import type { SendRequest } from "../plan";
 import { MAX_CSV_BYTES, parseMergeCsv, readTextPart } from "./csv";
 import { MAX_MERGE_ROWS, type MergeChannel } from "./merge-array";
@@ -267,71 +265,35 @@ export async function previewMergeRow(ctx: ServiceContext, upload: MergeUpload, 
 }
 
 /** The idempotency key of an upload's send: one upload makes one merge, however often it is posted. */
-async function sendKeyOf(ctx: ServiceContext, uploadId: string) {
-  const key = `admin-merge:${uploadId}`;
-  return { key, fingerprint: await sha256Hex(`${ctx.tenant.id} ${key}`) };
-}
-
-/** The notification a finished send of the key answered, when there is one. */
-function notifyIdOfAnswer(body: string): string | null {
-  try {
-    const parsed = JSON.parse(body) as { notifyId?: unknown };
-    return typeof parsed.notifyId === "string" ? parsed.notifyId : null;
-  } catch {
-    return null;
-  }
-}
+const sendKeyOf = (ctx: ServiceContext, uploadId: string) => adminSendKey(ctx, `admin-merge:${uploadId}`);
 
 /**
  * Asks the tenant's object what became of an earlier send of the upload: its notification, or
  * null when none finished. Waits (up to about `waitMs`) while one is still running.
  */
 export async function sentMergeOf(ctx: ServiceContext, uploadId: string, waitMs = 0): Promise<string | null> {
-  const { key, fingerprint } = await sendKeyOf(ctx, uploadId);
-  const gate = tenantGate(ctx.env, ctx.tenant.id);
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    const begun = await gate.peekKey(key, fingerprint);
-    if (begun.kind === "replay") return notifyIdOfAnswer(begun.body);
-    if (begun.kind !== "in_flight" || Date.now() >= deadline) return null;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  return sentUnderKey(ctx, await sendKeyOf(ctx, uploadId), waitMs);
 }
 
 export type MergeSendResult = { kind: "sent"; notifyId: string; replayed: boolean; status: string } | { kind: "in_flight" } | { kind: "refused"; errors: MergeRowError[]; problems: string[] };
 
 /**
  * Sends an upload through `sendNotification` (source `admin`) under the upload's own
- * Idempotency-Key, decided at admission as for the API's send routes: the same upload posted
- * again (a double click, a retry, twenty tabs) answers the first merge and sends nothing. The
- * send does not skip invalid rows: a row that has become invalid since the check refuses it.
- * A `delayedSend` is read by the send path (ISO 8601, UTC when no zone, within 30 days).
+ * Idempotency-Key (`sendUnderKey`): the same upload posted again (a double click, a retry, twenty
+ * tabs) answers the first merge and sends nothing. The send does not skip invalid rows: a row
+ * that has become invalid since the check refuses it. A `delayedSend` is read by the send path
+ * (ISO 8601, UTC when no zone, within 30 days).
  */
 export async function sendMergeUpload(ctx: ServiceContext, upload: MergeUpload, options: { delayedSend?: string } = {}): Promise<MergeSendResult> {
-  const { key, fingerprint } = await sendKeyOf(ctx, upload.id);
-  const claim: KeyClaim = { key, fingerprint, taken: false };
-  const keyed: ServiceContext = { ...ctx, idempotencyKey: claim };
-  let receipt;
-  try {
-    receipt = await sendNotification(keyed, await mergeRequestOf(upload, options), "admin");
-  } catch (err) {
-    if (claim.taken) await tenantGate(ctx.env, ctx.tenant.id).finishKey(key, fingerprint, null);
-    if (err instanceof ReplayedAnswer) {
-      const notifyId = notifyIdOfAnswer(err.answer.body);
-      if (notifyId) return { kind: "sent", notifyId, replayed: true, status: "" };
-    }
-    if (err instanceof ApiError && err.code === "conflict") {
-      const notifyId = await sentMergeOf(ctx, upload.id, 10_000);
-      return notifyId ? { kind: "sent", notifyId, replayed: true, status: "" } : { kind: "in_flight" };
-    }
-    // A send refused before admission may still have been sent by an earlier post (its row suppressed since).
-    const earlier = err instanceof ApiError && !claim.checked ? await sentMergeOf(ctx, upload.id) : null;
-    if (earlier) return { kind: "sent", notifyId: earlier, replayed: true, status: "" };
-    const { rowErrors, problems } = splitRefusal(err, headerOf(upload.text));
-    return { kind: "refused", errors: rowErrors, problems };
-  }
-  if (claim.taken) await tenantGate(ctx.env, ctx.tenant.id).finishKey(key, fingerprint, { status: 201, headers: { "content-type": "application/json" }, body: JSON.stringify({ notifyId: receipt.notifyId }) });
-  return { kind: "sent", notifyId: receipt.notifyId, replayed: receipt.duplicate === true, status: receipt.status };
+  const sendKey = await sendKeyOf(ctx, upload.id);
+  const result = await sendUnderKey(ctx, sendKey, () => mergeRequestOf(upload, options), "admin");
+  if (result.kind !== "refused") return result;
+  const err = result.error;
+  // A send refused before admission may still have been sent by an earlier post (its row suppressed since).
+  const earlier = err instanceof ApiError && !result.keyChecked ? await sentUnderKey(ctx, sendKey) : null;
+  if (earlier) return { kind: "sent", notifyId: earlier, replayed: true, status: "" };
+  const { rowErrors, problems } = splitRefusal(err, headerOf(upload.text));
+  return { kind: "refused", errors: rowErrors, problems };
 }
 
 /**
