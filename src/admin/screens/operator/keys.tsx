@@ -1,16 +1,15 @@
 import type { Hono } from "hono";
-import { API_KEY_PERMISSIONS, API_KEY_TYPES } from "../../../db/schema";
 import { ApiError } from "../../../lib/errors/api-error";
-import { CreateApiKeySchema } from "../../../routes/api-keys/schemas";
 import { audit } from "../../../services/admin-identity";
 import { type ApiKeyView, createApiKey, getApiKey, revokeApiKey } from "../../../services/api-keys/api-keys";
 import type { OperatorContext } from "../../../services/context";
 import { operatorContextOf } from "../../context";
 import type { AdminEnv } from "../../env";
 import { AdminPageError } from "../../errors";
-import { type FormError, page } from "../../layout";
+import { page } from "../../layout";
 import { requireAdmin } from "../../middleware";
 import { ConfirmRevokeKeyPage, CreatedKeyPage } from "../settings/api-keys/components";
+import { checkCreateKeyForm, readCreateKeyForm } from "../settings/api-keys/shared";
 import { formErrorOf, renderDetail } from "./detail";
 import { isUuid, tenantOr404, tenantPath } from "./shared";
 
@@ -25,31 +24,13 @@ export function registerOperatorKeyScreens(admin: Hono<AdminEnv>): void {
   admin.post("/tenants/:id/api-keys", requireAdmin("operator"), async (c) => {
     const ctx = operatorContextOf(c);
     const tenant = await tenantOr404(ctx, c.req.param("id"));
-    const body = await c.req.parseBody({ all: true });
-    const one = (v: unknown) => (typeof v === "string" ? v : "");
-    const many = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
-    const form = {
-      name: one(body.name).slice(0, 200),
-      type: (API_KEY_TYPES as readonly string[]).includes(one(body.type)) ? one(body.type) : "",
-      permissions: API_KEY_PERMISSIONS.filter((p) => many(body.permissions).includes(p)),
-    };
-    const parsed = CreateApiKeySchema.safeParse({ name: form.name, type: form.type || undefined, permissions: form.permissions });
-    const errors: FormError[] = [];
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) {
-        const at = String(issue.path[0] ?? "name");
-        const field = at === "type" ? "key-type-live" : at === "permissions" ? "key-permission-send" : "key-name";
-        if (errors.some((e) => e.field === field)) continue;
-        const message =
-          field === "key-name" ? (form.name.trim() === "" ? "Enter a name for the key" : `Name: ${issue.message}`) : field === "key-type-live" ? "Select the type of key" : form.permissions.length === 0 ? "Select at least one permission" : issue.message;
-        errors.push({ field, message });
-      }
-      return renderDetail(c, tenant, { errors, key: form }, 422);
-    }
+    const form = await readCreateKeyForm(c);
+    const checked = checkCreateKeyForm(form, { name: "key-name", type: "key-type-live", permissions: "key-permission-send" });
+    if ("errors" in checked) return renderDetail(c, tenant, { errors: checked.errors, key: form }, 422);
     let key;
     try {
       // newNameOnly: this form posted twice (or its result page reloaded) makes one key, not two nobody saw.
-      key = await createApiKey(ctx, tenant.id, parsed.data, { newNameOnly: true });
+      key = await createApiKey(ctx, tenant.id, checked.input, { newNameOnly: true });
     } catch (err) {
       return renderDetail(c, tenant, { errors: [formErrorOf(err, "key-name")], key: form }, err instanceof ApiError && err.status === 409 ? 409 : 422);
     }

@@ -1,7 +1,6 @@
-import type { Context, Hono } from "hono";
+import type { Hono } from "hono";
 import { API_KEY_PERMISSIONS, API_KEY_TYPES } from "../../../../db/schema";
 import { ApiError } from "../../../../lib/errors/api-error";
-import { CreateApiKeySchema } from "../../../../routes/api-keys/schemas";
 import { audit } from "../../../../services/admin-identity";
 import { createApiKey } from "../../../../services/api-keys/api-keys";
 import { tenantContextOf } from "../../../context";
@@ -9,16 +8,10 @@ import type { AdminEnv } from "../../../env";
 import { ErrorSummary, errorFor, type FormError, page, TextField } from "../../../layout";
 import { requireAdmin } from "../../../middleware";
 import { CreatedKeyPage } from "./components";
-import { KEYS_PATH, PERMISSION_LABELS, TYPE_LABELS } from "./shared";
-
-interface CreateForm {
-  name: string;
-  type: string;
-  permissions: string[];
-}
+import { checkCreateKeyForm, type CreateKeyForm, KEYS_PATH, PERMISSION_LABELS, readCreateKeyForm, TYPE_LABELS } from "./shared";
 
 /** Where each field's errors point: the first control of a group of radios or checkboxes. */
-const FIELD_IDS: Record<string, string> = { name: "name", type: "type-live", permissions: "permission-send" };
+const FIELD_IDS = { name: "name", type: "type-live", permissions: "permission-send" };
 
 /**
  * `GET /admin/settings/api-keys/new` (manage): the form. `POST /admin/settings/api-keys`: checks
@@ -34,21 +27,12 @@ export function registerCreateApiKeyScreen(admin: Hono<AdminEnv>): void {
 
   admin.post("/settings/api-keys", requireAdmin("manage"), async (c) => {
     const ctx = await tenantContextOf(c);
-    const form = await readForm(c);
-    const parsed = CreateApiKeySchema.safeParse({ name: form.name, type: form.type || undefined, permissions: form.permissions });
-    if (!parsed.success) {
-      const errors: FormError[] = [];
-      for (const issue of parsed.error.issues) {
-        const at = String(issue.path[0] ?? "name");
-        const field = FIELD_IDS[at] ?? "name";
-        if (errors.some((e) => e.field === field)) continue;
-        errors.push({ field, message: messageFor(at, issue.message, form) });
-      }
-      return page(c, "Create an API key", <CreateKeyPage errors={errors} form={form} />, 422);
-    }
+    const form = await readCreateKeyForm(c);
+    const checked = checkCreateKeyForm(form, FIELD_IDS);
+    if ("errors" in checked) return page(c, "Create an API key", <CreateKeyPage errors={checked.errors} form={form} />, 422);
     let key;
     try {
-      key = await createApiKey(ctx, ctx.tenant.id, parsed.data, { newNameOnly: true });
+      key = await createApiKey(ctx, ctx.tenant.id, checked.input, { newNameOnly: true });
     } catch (err) {
       // An active key of that name (this form posted twice, or its result page reloaded): one key, at the name.
       if (!(err instanceof ApiError) || err.status !== 409) throw err;
@@ -73,27 +57,7 @@ export function registerCreateApiKeyScreen(admin: Hono<AdminEnv>): void {
   });
 }
 
-/** The form's fields, each bounded: a name of at most 200 characters, known words only for the rest. */
-async function readForm(c: Context<AdminEnv>): Promise<CreateForm> {
-  const body = await c.req.parseBody({ all: true });
-  const one = (v: unknown) => (typeof v === "string" ? v : "");
-  const many = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
-  const type = one(body.type);
-  return {
-    name: one(body.name).slice(0, 200),
-    type: (API_KEY_TYPES as readonly string[]).includes(type) ? type : "",
-    permissions: API_KEY_PERMISSIONS.filter((p) => many(body.permissions).includes(p)),
-  };
-}
-
-function messageFor(field: string, message: string, form: CreateForm): string {
-  if (field === "name") return form.name.trim() === "" ? "Enter a name for the key" : `Name: ${message}`;
-  if (field === "type") return "Select the type of key";
-  if (form.permissions.length === 0) return "Select at least one permission";
-  return message;
-}
-
-function CreateKeyPage({ errors, form }: { errors: FormError[]; form: CreateForm }) {
+function CreateKeyPage({ errors, form }: { errors: FormError[]; form: CreateKeyForm }) {
   const typeError = errorFor(errors, "type-live");
   const permissionError = errorFor(errors, "permission-send");
   return (
