@@ -10,7 +10,8 @@ import type { AdminEnv } from "../../env";
 import { ErrorSummary, errorFor, type FormError, page, Tag, TextField } from "../../layout";
 import { requireAdmin } from "../../middleware";
 import { CHANNEL_LABELS } from "../templates/shared";
-import { Checkbox, FieldError, formText, Notice, ownRow, SETTINGS_PATH, serviceFormErrors, SummaryRow, when } from "./shared";
+import { ConfirmPage } from "../../confirm";
+import { ActionsHeader, Checkbox, FieldError, formText, ownRow, SETTINGS_PATH, SettingsHead, serviceFormErrors, SummaryRow, when } from "./shared";
 
 const CALLBACKS_PATH = `${SETTINGS_PATH}/callbacks`;
 const PAGE_SIZE = 50;
@@ -83,7 +84,7 @@ export function registerCallbackScreens(admin: Hono<AdminEnv>): void {
   admin.get("/settings/callbacks/:id/rotate", requireAdmin("manage"), async (c) => {
     const ctx = await tenantContextOf(c);
     const cb = await ownCallback(ctx, c.req.param("id"));
-    return page(c, "Rotate signing secret", <ConfirmPage callback={cb} action="rotate" />);
+    return page(c, "Rotate signing secret", <ConfirmCallback callback={cb} action="rotate" />);
   });
 
   admin.post("/settings/callbacks/:id/rotate", requireAdmin("manage"), async (c) => {
@@ -97,7 +98,7 @@ export function registerCallbackScreens(admin: Hono<AdminEnv>): void {
   admin.get("/settings/callbacks/:id/delete", requireAdmin("manage"), async (c) => {
     const ctx = await tenantContextOf(c);
     const cb = await ownCallback(ctx, c.req.param("id"));
-    return page(c, "Delete status callback", <ConfirmPage callback={cb} action="delete" />);
+    return page(c, "Delete status callback", <ConfirmCallback callback={cb} action="delete" />);
   });
 
   admin.post("/settings/callbacks/:id/delete", requireAdmin("manage"), async (c) => {
@@ -138,12 +139,7 @@ function Details({ cb }: { cb: CallbackView }) {
 function CallbacksPage(props: { tenantName: string; items: CallbackView[]; nextCursor: string | null; notice?: string }) {
   return (
     <>
-      <Notice text={props.notice} />
-      <a class="back-link" href={SETTINGS_PATH}>
-        Back to settings
-      </a>
-      <span class="caption">{props.tenantName} · Settings</span>
-      <h1 class="heading-l">Status callbacks</h1>
+      <SettingsHead tenantName={props.tenantName} title="Status callbacks" notice={props.notice} />
       <p class="body">Your receiver is sent a signed JSON event when a message of a chosen channel is delivered or fails. Each callback's signing secret is shown once, when it is added or rotated.</p>
       <a class="button" href={`${CALLBACKS_PATH}/new`} role="button" draggable="false">
         Add a status callback
@@ -159,9 +155,7 @@ function CallbacksPage(props: { tenantName: string; items: CallbackView[]; nextC
               <th scope="col">Channels</th>
               <th scope="col">Told when</th>
               <th scope="col">Status</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
+              <ActionsHeader />
             </tr>
           </thead>
           <tbody>
@@ -260,27 +254,21 @@ function SecretPage(props: { title: string; callback: CallbackView; secret: stri
   );
 }
 
-function ConfirmPage({ callback, action }: { callback: CallbackView; action: "rotate" | "delete" }) {
+function ConfirmCallback({ callback, action }: { callback: CallbackView; action: "rotate" | "delete" }) {
   return (
-    <>
-      <a class="back-link" href={CALLBACKS_PATH}>
-        Back to status callbacks
-      </a>
-      <h1 class="heading-l">{action === "rotate" ? "Are you sure you want to rotate this callback's signing secret?" : "Are you sure you want to delete this status callback?"}</h1>
+    <ConfirmPage
+      back={CALLBACKS_PATH}
+      backText="Back to status callbacks"
+      heading={action === "rotate" ? "Are you sure you want to rotate this callback's signing secret?" : "Are you sure you want to delete this status callback?"}
+      action={`${CALLBACKS_PATH}/${callback.callbackId}/${action}`}
+      button={action === "rotate" ? "Rotate secret" : "Delete status callback"}
+    >
       <Details cb={callback} />
       <p class="body">
         {action === "rotate"
           ? "A new secret is shown once. For 24 hours events carry a signature with each secret, so your receiver can switch without rejecting any; after that only the new one signs."
           : "No further events are made for it; events not yet delivered end as failed. This cannot be undone."}
       </p>
-      <form method="post" action={`${CALLBACKS_PATH}/${callback.callbackId}/${action}`}>
-        <button type="submit" class="button button--warning">
-          {action === "rotate" ? "Rotate secret" : "Delete status callback"}
-        </button>
-      </form>
-      <p class="body">
-        <a href={CALLBACKS_PATH}>Cancel</a>
-      </p>
-    </>
+    </ConfirmPage>
   );
 }

@@ -9,7 +9,8 @@ import type { AdminEnv } from "../../env";
 import { AdminPageError } from "../../errors";
 import { ErrorSummary, errorFor, type FormError, page, Tag, TextField } from "../../layout";
 import { requireAdmin } from "../../middleware";
-import { Checkbox, FieldError, formText, Notice, SETTINGS_PATH, serviceFormErrors, SummaryRow } from "./shared";
+import { ConfirmPage } from "../../confirm";
+import { ActionsHeader, Checkbox, FieldError, formText, SecretField, SETTINGS_PATH, SettingsHead, serviceFormErrors, SummaryRow } from "./shared";
 
 const TARGETS_PATH = `${SETTINGS_PATH}/chat-targets`;
 
@@ -157,12 +158,7 @@ const shortUrl = (t: ChatTargetView) => (t.host ? `https://${t.host}/…` : "—
 function TargetsPage(props: { tenantName: string; items: ChatTargetView[]; canManage: boolean; notice?: string }) {
   return (
     <>
-      <Notice text={props.notice} />
-      <a class="back-link" href={SETTINGS_PATH}>
-        Back to settings
-      </a>
-      <span class="caption">{props.tenantName} · Settings</span>
-      <h1 class="heading-l">Chat targets</h1>
+      <SettingsHead tenantName={props.tenantName} title="Chat targets" notice={props.notice} />
       <p class="body">
         Named webhooks that chat messages can be sent to: a send or an event type addresses one by its name (<span class="code">msgApp.target</span>). Signing secrets are never shown.
       </p>
@@ -182,11 +178,7 @@ function TargetsPage(props: { tenantName: string; items: ChatTargetView[]; canMa
               <th scope="col">Kind</th>
               <th scope="col">Host</th>
               <th scope="col">Signing secret</th>
-              {props.canManage && (
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              )}
+              <ActionsHeader show={props.canManage} />
             </tr>
           </thead>
           <tbody>
@@ -254,17 +246,17 @@ function TargetFormPage({ target, form, errors }: { target?: ChatTargetView; for
           </fieldset>
         </div>
         <TextField id="url" name="url" type="url" label="Webhook URL" hint="The https address the chat service gave you; addresses on private networks are refused" value={form.url} error={errorFor(errors, "url")} autocomplete="off" />
-        <div class={secretError ? "form-group form-group--error" : "form-group"}>
-          <label class="label" for="secret">
-            {target?.secretSet ? "New signing secret (optional)" : "Signing secret (optional)"}
-          </label>
-          <div id="secret-hint" class="hint">
-            {secretHint}
-            {form.secretTyped && !secretError ? " Type the secret again: it is not shown back." : ""}
-          </div>
-          <FieldError id="secret" message={secretError} />
-          <input class={secretError ? "input input--error" : "input"} id="secret" name="secret" type="password" value="" autocomplete="off" spellcheck={false} aria-describedby={secretError ? "secret-hint secret-error" : "secret-hint"} aria-invalid={secretError ? "true" : undefined} />
-        </div>
+        <SecretField
+          id="secret"
+          label={target?.secretSet ? "New signing secret (optional)" : "Signing secret (optional)"}
+          hint={
+            <>
+              {secretHint}
+              {form.secretTyped && !secretError ? " Type the secret again: it is not shown back." : ""}
+            </>
+          }
+          error={secretError}
+        />
         {target?.secretSet && (
           <div class="form-group">
             <Checkbox id="removeSecret" name="removeSecret" value="on" label="Remove the signing secret" hint="messages are then sent unsigned" checked={form.removeSecret} />
@@ -280,11 +272,7 @@ function TargetFormPage({ target, form, errors }: { target?: ChatTargetView; for
 
 function ConfirmRemove({ target }: { target: ChatTargetView }) {
   return (
-    <>
-      <a class="back-link" href={TARGETS_PATH}>
-        Back to chat targets
-      </a>
-      <h1 class="heading-l">Are you sure you want to remove the chat target ‘{target.name}’?</h1>
+    <ConfirmPage back={TARGETS_PATH} backText="Back to chat targets" heading={<>Are you sure you want to remove the chat target ‘{target.name}’?</>} action={`${TARGETS_PATH}/${target.name}/remove`} button="Remove chat target">
       <dl class="summary-list">
         <SummaryRow label="Name">
           <span class="code">{target.name}</span>
@@ -296,14 +284,6 @@ function ConfirmRemove({ target }: { target: ChatTargetView }) {
         <SummaryRow label="Signing secret">{target.secretSet ? "Set" : "Not set"}</SummaryRow>
       </dl>
       <p class="body">Sends and event types that name it are refused until a target of that name is added again. Messages already sent keep it.</p>
-      <form method="post" action={`${TARGETS_PATH}/${target.name}/remove`}>
-        <button type="submit" class="button button--warning">
-          Remove chat target
-        </button>
-      </form>
-      <p class="body">
-        <a href={TARGETS_PATH}>Cancel</a>
-      </p>
-    </>
+    </ConfirmPage>
   );
 }

@@ -9,7 +9,7 @@ import { tenantContextOf } from "../../context";
 import type { AdminEnv } from "../../env";
 import { ErrorSummary, errorFor, type FormError, page, TextField } from "../../layout";
 import { requireAdmin } from "../../middleware";
-import { Checkbox, FieldError, formText, Notice, SETTINGS_PATH, serviceFormErrors, SummaryRow } from "./shared";
+import { Checkbox, FieldError, formText, SETTINGS_PATH, SettingsHead, serviceFormErrors, SummaryRow } from "./shared";
 import { sha256Hex } from "../../../lib/crypto/hash";
 
 const DEFAULTS_PATH = `${SETTINGS_PATH}/defaults`;
@@ -165,12 +165,7 @@ function DefaultsView(props: { tenantName: string; form: DefaultsForm; settings:
   const yesNo = (v: boolean) => (v ? "On" : "Off");
   return (
     <>
-      <Notice text={props.notice} />
-      <a class="back-link" href={SETTINGS_PATH}>
-        Back to settings
-      </a>
-      <span class="caption">{props.tenantName} · Settings</span>
-      <h1 class="heading-l">Tenant defaults</h1>
+      <SettingsHead tenantName={props.tenantName} title="Tenant defaults" notice={props.notice} />
       <p class="body">Sends use these unless the event type or the request says otherwise.</p>
       <dl class="summary-list">
         <SummaryRow label="Email from">{f.emailFrom || unset}</SummaryRow>

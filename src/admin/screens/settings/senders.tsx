@@ -9,7 +9,8 @@ import type { AdminEnv } from "../../env";
 import { AdminPageError } from "../../errors";
 import { ErrorSummary, errorFor, type FormError, page, Tag, TextField } from "../../layout";
 import { requireAdmin } from "../../middleware";
-import { Checkbox, formText, Notice, ownRow, SETTINGS_PATH, serviceFormErrors, SummaryRow, when } from "./shared";
+import { ConfirmPage } from "../../confirm";
+import { ActionsHeader, Checkbox, formText, ownRow, SETTINGS_PATH, SettingsHead, serviceFormErrors, SummaryRow, when } from "./shared";
 
 const SENDERS_PATH = `${SETTINGS_PATH}/senders`;
 
@@ -147,11 +148,7 @@ function SenderTable(props: { kind: Kind; caption: string; items: SenderItem[]; 
           <th scope="col">{props.kind.label}</th>
           <th scope="col">Default</th>
           <th scope="col">Added</th>
-          {props.canManage && (
-            <th scope="col">
-              <span class="visually-hidden">Action</span>
-            </th>
-          )}
+          <ActionsHeader show={props.canManage} label="Action" />
         </tr>
       </thead>
       <tbody>
@@ -180,12 +177,7 @@ function SendersPage(props: { tenantName: string; replyTos: SenderItem[]; smsSen
   const [replyTo, sms] = KINDS as [Kind, Kind];
   return (
     <>
-      <Notice text={props.notice} />
-      <a class="back-link" href={SETTINGS_PATH}>
-        Back to settings
-      </a>
-      <span class="caption">{props.tenantName} · Settings</span>
-      <h1 class="heading-l">Reply-to addresses and SMS senders</h1>
+      <SettingsHead tenantName={props.tenantName} title="Reply-to addresses and SMS senders" notice={props.notice} />
       <h2 class="heading-m">Reply-to addresses</h2>
       <SenderTable kind={replyTo} caption="Your reply-to addresses" items={props.replyTos} canManage={props.canManage} />
       {props.canManage && (
@@ -231,25 +223,23 @@ function AddPage(props: { kind: Kind; value: string; isDefault: boolean; errors:
 
 function ConfirmDelete({ kind, item }: { kind: Kind; item: SenderItem }) {
   return (
-    <>
-      <a class="back-link" href={SENDERS_PATH}>
-        Back to reply-to addresses and SMS senders
-      </a>
-      <h1 class="heading-l">Are you sure you want to delete the {kind.one} ‘{item.value}’?</h1>
+    <ConfirmPage
+      back={SENDERS_PATH}
+      backText="Back to reply-to addresses and SMS senders"
+      heading={
+        <>
+          Are you sure you want to delete the {kind.one} ‘{item.value}’?
+        </>
+      }
+      action={`${SETTINGS_PATH}/${kind.slug}/${item.id}/delete`}
+      button={`Delete ${kind.one}`}
+    >
       <dl class="summary-list">
         <SummaryRow label={kind.label}>{item.value}</SummaryRow>
         <SummaryRow label="Default">{item.isDefault ? "Yes" : "No"}</SummaryRow>
         <SummaryRow label="Added">{when(item.createdAt)}</SummaryRow>
       </dl>
       <p class="body">{item.isDefault ? `It is your default: sends will have no default ${kind.one} until you choose another. ` : ""}Notifications already sent keep it.</p>
-      <form method="post" action={`${SETTINGS_PATH}/${kind.slug}/${item.id}/delete`}>
-        <button type="submit" class="button button--warning">
-          Delete {kind.one}
-        </button>
-      </form>
-      <p class="body">
-        <a href={SENDERS_PATH}>Cancel</a>
-      </p>
-    </>
+    </ConfirmPage>
   );
 }

@@ -12,7 +12,8 @@ import { tenantContextOf } from "../../context";
 import type { AdminEnv } from "../../env";
 import { ErrorSummary, errorFor, type FormError, page, TextField } from "../../layout";
 import { requireAdmin } from "../../middleware";
-import { Checkbox, FieldError, formText, Notice, ownRow, SETTINGS_PATH, serviceFormErrors, SummaryRow, when } from "./shared";
+import { ConfirmPage } from "../../confirm";
+import { Checkbox, FieldError, formText, Notice, ownRow, SecretField, SETTINGS_PATH, SettingsHead, serviceFormErrors, SummaryRow, when } from "./shared";
 
 const SERVICES_PATH = `${SETTINGS_PATH}/services`;
 const KINDS: ServiceKind[] = ["subscription", "attachment"];
@@ -259,12 +260,7 @@ export function registerServiceScreens(admin: Hono<AdminEnv>): void {
 function ListPage(props: { tenantName: string; lists: Record<ServiceKind, ServiceView[]>; canManage: boolean; notice?: string }) {
   return (
     <>
-      <Notice text={props.notice} />
-      <a class="back-link" href={SETTINGS_PATH}>
-        Back to settings
-      </a>
-      <span class="caption">{props.tenantName} · Settings</span>
-      <h1 class="heading-l">Subscription and attachment services</h1>
+      <SettingsHead tenantName={props.tenantName} title="Subscription and attachment services" notice={props.notice} />
       <p class="body">Your own systems that the service calls while a notification is processed. Auth header values are stored encrypted and never shown.</p>
       {KINDS.map((kind) => (
         <>
@@ -391,16 +387,12 @@ function FormPage({ kind, current, form, errors }: { kind: ServiceKind; current?
         <TextField id="name" name="name" label="Name" hint="How sends name it: 1 to 64 letters, digits, _, - or ., starting with a letter or digit" value={form.name} error={errorFor(errors, "name")} autocomplete="off" />
         <TextField id="url" name="url" type="url" label="URL" hint="The https address the service calls; addresses on private networks are refused" value={form.url} error={errorFor(errors, "url")} autocomplete="off" />
         <TextField id="authHeaderName" name="authHeaderName" label="Auth header name (optional)" hint="Sent with every call, for example Authorization" value={form.authHeaderName} error={errorFor(errors, "authHeaderName")} autocomplete="off" />
-        <div class={valueError ? "form-group form-group--error" : "form-group"}>
-          <label class="label" for="authHeaderValue">
-            {current?.authHeader ? "New auth header value (optional)" : "Auth header value"}
-          </label>
-          <div id="authHeaderValue-hint" class="hint">
-            {current?.authHeader ? "A value is set. Leave this empty to keep it; it is stored encrypted and never shown." : "Stored encrypted and never shown, for example Bearer followed by your token."}
-          </div>
-          <FieldError id="authHeaderValue" message={valueError} />
-          <input class={valueError ? "input input--error" : "input"} id="authHeaderValue" name="authHeaderValue" type="password" value="" autocomplete="off" spellcheck={false} aria-describedby={valueError ? "authHeaderValue-hint authHeaderValue-error" : "authHeaderValue-hint"} aria-invalid={valueError ? "true" : undefined} />
-        </div>
+        <SecretField
+          id="authHeaderValue"
+          label={current?.authHeader ? "New auth header value (optional)" : "Auth header value"}
+          hint={current?.authHeader ? "A value is set. Leave this empty to keep it; it is stored encrypted and never shown." : "Stored encrypted and never shown, for example Bearer followed by your token."}
+          error={valueError}
+        />
         {current?.authHeader && (
           <div class="form-group">
             <Checkbox id="removeAuthHeader" name="removeAuthHeader" value="on" label="Remove the auth header" hint="calls are then sent without it" checked={form.removeAuthHeader} />
@@ -436,23 +428,21 @@ function FormPage({ kind, current, form, errors }: { kind: ServiceKind; current?
 
 function ConfirmDelete({ view }: { view: ServiceView }) {
   return (
-    <>
-      <a class="back-link" href={`${pathOf(view.kind)}/${view.id}`}>
-        Back
-      </a>
-      <h1 class="heading-l">Are you sure you want to delete the {TITLE[view.kind].one} ‘{view.name}’?</h1>
+    <ConfirmPage
+      back={`${pathOf(view.kind)}/${view.id}`}
+      backText="Back"
+      heading={
+        <>
+          Are you sure you want to delete the {TITLE[view.kind].one} ‘{view.name}’?
+        </>
+      }
+      action={`${pathOf(view.kind)}/${view.id}/delete`}
+      button={`Delete ${TITLE[view.kind].one}`}
+    >
       <Details view={view} />
       <p class="body">
         Sends, event types and tenant defaults that name it can no longer use it{view.kind === "attachment" ? ", and emails still waiting for its document fail" : ""}. This cannot be undone.
       </p>
-      <form method="post" action={`${pathOf(view.kind)}/${view.id}/delete`}>
-        <button type="submit" class="button button--warning">
-          Delete {TITLE[view.kind].one}
-        </button>
-      </form>
-      <p class="body">
-        <a href={`${pathOf(view.kind)}/${view.id}`}>Cancel</a>
-      </p>
-    </>
+    </ConfirmPage>
   );
 }

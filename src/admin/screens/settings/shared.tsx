@@ -103,3 +103,68 @@ export function FieldError({ id, message }: { id: string; message?: string }) {
 export function when(iso: string): string {
   return `${iso.slice(0, 16).replace("T", " ")} UTC`;
 }
+
+/**
+ * The top of a settings screen: the banner of the change it was redirected from, the way back to
+ * settings, the tenant as caption and the screen's h1.
+ *
+ * @example
+ * ```tsx
+ * <SettingsHead tenantName={ctx.tenant.name} title="Chat targets" notice={notice} />
+ * ```
+ */
+export function SettingsHead({ tenantName, title, notice }: { tenantName: string; title: string; notice?: string }) {
+  return (
+    <>
+      <Notice text={notice} />
+      <a class="back-link" href={SETTINGS_PATH}>
+        Back to settings
+      </a>
+      <span class="caption">{tenantName} · Settings</span>
+      <h1 class="heading-l">{title}</h1>
+    </>
+  );
+}
+
+/**
+ * The header cell over a table's row links (Change, Remove…): named for screen readers only,
+ * and absent when the role may not use them (`show` false), as the row cells are.
+ *
+ * @example
+ * ```tsx
+ * <ActionsHeader show={props.canManage} />
+ * ```
+ */
+export function ActionsHeader({ show = true, label = "Actions" }: { show?: boolean; label?: string }) {
+  if (!show) return null;
+  return (
+    <th scope="col">
+      <span class="visually-hidden">{label}</span>
+    </th>
+  );
+}
+
+/**
+ * A write-only secret input (a signing secret, an auth header value): never filled in, not
+ * spell-checked, its hint and inline error tied to it. A page that keeps a stored secret when this
+ * is left empty says so in `hint`.
+ *
+ * @example
+ * ```tsx
+ * <SecretField id="secret" label="Signing secret (optional)" hint="whsec_ followed by…" error={errorFor(errors, "secret")} />
+ * ```
+ */
+export function SecretField({ id, label, hint, error }: { id: string; label: string; hint: Child; error?: string }) {
+  return (
+    <div class={error ? "form-group form-group--error" : "form-group"}>
+      <label class="label" for={id}>
+        {label}
+      </label>
+      <div id={`${id}-hint`} class="hint">
+        {hint}
+      </div>
+      <FieldError id={id} message={error} />
+      <input class={error ? "input input--error" : "input"} id={id} name={id} type="password" value="" autocomplete="off" spellcheck={false} aria-describedby={error ? `${id}-hint ${id}-error` : `${id}-hint`} aria-invalid={error ? "true" : undefined} />
+    </div>
+  );
+}

@@ -9,7 +9,8 @@ import { tenantContextOf } from "../../context";
 import type { AdminEnv } from "../../env";
 import { ErrorSummary, errorFor, type FormError, page, Tag, TextField } from "../../layout";
 import { requireAdmin } from "../../middleware";
-import { FieldError, formText, Notice, ownRow, SETTINGS_PATH, serviceFormErrors, SummaryRow, when } from "./shared";
+import { ConfirmPage } from "../../confirm";
+import { FieldError, formText, Notice, ownRow, SETTINGS_PATH, SettingsHead, serviceFormErrors, SummaryRow, when } from "./shared";
 
 const TEAM_PATH = `${SETTINGS_PATH}/team`;
 const ROLE_NAMES: Record<AdminRole, string> = { read: "Read", send: "Send", manage: "Manage" };
@@ -131,12 +132,7 @@ const lastSignIn = (m: TeamMember) => (m.lastSignInAt ? <time datetime={m.lastSi
 function TeamPage(props: { tenantName: string; list: { items: TeamMember[]; truncated: boolean }; you: string | null; canManage: boolean; notice?: string }) {
   return (
     <>
-      <Notice text={props.notice} />
-      <a class="back-link" href={SETTINGS_PATH}>
-        Back to settings
-      </a>
-      <span class="caption">{props.tenantName} · Settings</span>
-      <h1 class="heading-l">Team members</h1>
+      <SettingsHead tenantName={props.tenantName} title="Team members" notice={props.notice} />
       <p class="body">The people who sign in to these pages for your tenant. Read views, send also sends messages, manage also changes templates, settings and the team.</p>
       {props.canManage && (
         <a class="button" href={`${TEAM_PATH}/invite`} role="button" draggable="false">
@@ -250,25 +246,24 @@ function MemberPage(props: { member: TeamMember; you: boolean; canManage: boolea
 
 function ConfirmRemove({ member, errors }: { member: TeamMember; errors: FormError[] }) {
   return (
-    <>
-      <ErrorSummary errors={errors} />
-      <a class="back-link" href={`${TEAM_PATH}/${member.id}`}>
-        Back
-      </a>
-      <h1 class="heading-l">Are you sure you want to remove {member.email} from the team?</h1>
+    <ConfirmPage
+      errors={errors}
+      back={`${TEAM_PATH}/${member.id}`}
+      backText="Back"
+      heading={
+        <>
+          Are you sure you want to remove {member.email} from the team?
+        </>
+      }
+      action={`${TEAM_PATH}/${member.id}/remove`}
+      formId="remove"
+      button="Remove team member"
+    >
       <dl class="summary-list">
         <SummaryRow label="Email">{member.email}</SummaryRow>
         <SummaryRow label="Role">{ROLE_LABELS[member.role]}</SummaryRow>
       </dl>
       <p class="body">Their sessions end now and their sign-in links stop working. Invite them again to give them back access.</p>
-      <form method="post" action={`${TEAM_PATH}/${member.id}/remove`} id="remove">
-        <button type="submit" class="button button--warning">
-          Remove team member
-        </button>
-      </form>
-      <p class="body">
-        <a href={`${TEAM_PATH}/${member.id}`}>Cancel</a>
-      </p>
-    </>
+    </ConfirmPage>
   );
 }
