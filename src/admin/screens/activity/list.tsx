@@ -6,6 +6,7 @@ import { type HistoryFilter, listNotifications, type NotificationSummary } from 
 import { tenantContextOf } from "../../context";
 import type { AdminEnv } from "../../env";
 import { ErrorSummary, errorFor, type FormError, page, TextField } from "../../layout";
+import { FilterForm, FilterSelect } from "../../filters";
 import { requireAdmin } from "../../middleware";
 import { StatusTag, TestTag, When } from "./shared";
 
@@ -64,55 +65,19 @@ export function registerActivityList(admin: Hono<AdminEnv>): void {
   });
 }
 
-function Select(props: { id: string; label: string; value: string; options: [string, string][]; error?: string }) {
-  return (
-    <div class={props.error ? "form-group form-group--error" : "form-group"}>
-      <label class="label" for={props.id}>
-        {props.label}
-      </label>
-      {props.error && (
-        <p id={`${props.id}-error`} class="error-message">
-          <span class="visually-hidden">Error:</span> {props.error}
-        </p>
-      )}
-      <select class="select" id={props.id} name={props.id} aria-describedby={props.error ? `${props.id}-error` : undefined}>
-        <option value="">Any</option>
-        {props.options.map(([value, label]) => (
-          <option value={value} selected={props.value === value}>
-            {label}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-}
-
 function ActivityList(props: { items: NotificationSummary[]; filters: Filters; errors: FormError[]; next: string | null; previous: string | null; filtered: boolean }) {
   const { filters, errors } = props;
   return (
     <>
       <ErrorSummary errors={errors} />
       <h1 class="heading-l">Activity</h1>
-      <form method="get" action="/admin/activity" class="filters" novalidate>
-        <fieldset class="fieldset">
-          <legend class="fieldset__legend">Filter notifications</legend>
-          <div class="filters__fields">
-            <Select id="status" label="Status" value={filters.status} options={NOTIFICATION_STATUSES.map((s) => [s, s])} error={errorFor(errors, "status")} />
-            <Select id="channel" label="Channel" value={filters.channel} options={CHANNELS.map((ch) => [ch, CHANNEL_LABELS[ch]])} error={errorFor(errors, "channel")} />
-            <Select id="keyType" label="Key type" value={filters.keyType} options={API_KEY_TYPES.map((k) => [k, KEY_TYPE_LABELS[k]])} error={errorFor(errors, "keyType")} />
-            <TextField id="tag" name="tag" label="Tag" value={filters.tag} autocomplete="off" />
-            <TextField id="correlationId" name="correlationId" label="Correlation id" value={filters.correlationId} autocomplete="off" />
-          </div>
-        </fieldset>
-        <button type="submit" class="button">
-          Apply filters
-        </button>{" "}
-        {props.filtered && (
-          <a class="filters__clear" href="/admin/activity">
-            Clear filters
-          </a>
-        )}
-      </form>
+      <FilterForm action="/admin/activity" legend="Filter notifications" filtered={props.filtered}>
+        <FilterSelect id="status" label="Status" value={filters.status} options={NOTIFICATION_STATUSES.map((s) => [s, s])} error={errorFor(errors, "status")} />
+        <FilterSelect id="channel" label="Channel" value={filters.channel} options={CHANNELS.map((ch) => [ch, CHANNEL_LABELS[ch]])} error={errorFor(errors, "channel")} />
+        <FilterSelect id="keyType" label="Key type" value={filters.keyType} options={API_KEY_TYPES.map((k) => [k, KEY_TYPE_LABELS[k]])} error={errorFor(errors, "keyType")} />
+        <TextField id="tag" name="tag" label="Tag" value={filters.tag} autocomplete="off" />
+        <TextField id="correlationId" name="correlationId" label="Correlation id" value={filters.correlationId} autocomplete="off" />
+      </FilterForm>
       <table class="table">
         <caption class="table__caption">{props.filtered ? "Notifications matching the filters, newest first" : "Notifications, newest first"}</caption>
         <thead>

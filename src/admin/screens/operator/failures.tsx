@@ -5,6 +5,7 @@ import { countRecentDeadLetters, FAILURES_WINDOW_DAYS, listTechnicalFailures, ty
 import { operatorContextOf } from "../../context";
 import type { AdminEnv } from "../../env";
 import { ErrorSummary, errorFor, type FormError, page, TextField } from "../../layout";
+import { FilterForm, FilterSelect } from "../../filters";
 import { requireAdmin } from "../../middleware";
 import { pageAt, pageLinks, Pagination } from "../../paging";
 import { tenantPath, when } from "./shared";
@@ -66,7 +67,6 @@ export function registerFailuresScreen(admin: Hono<AdminEnv>): void {
 function FailuresPage(props: { items: TechnicalFailureView[]; filters: Filters; errors: FormError[]; deadLetters: number; next: string | null; previous: string | null }) {
   const { filters } = props;
   const filtered = Object.values(filters).some((v) => v !== "");
-  const channelError = errorFor(props.errors, "channel");
   return (
     <>
       <ErrorSummary errors={props.errors} />
@@ -81,41 +81,11 @@ function FailuresPage(props: { items: TechnicalFailureView[]; filters: Filters; 
         </strong>{" "}
         {props.deadLetters > 0 && <a href={`${FAILURES_PATH}?code=dead_lettered`}>Show dead letters</a>}
       </p>
-      <form method="get" action={FAILURES_PATH} class="filters" novalidate>
-        <fieldset class="fieldset">
-          <legend class="fieldset__legend">Filter failures</legend>
-          <div class="filters__fields">
-            <TextField id="tenant" name="tenant" label="Tenant id" value={filters.tenant} error={errorFor(props.errors, "tenant")} autocomplete="off" />
-            <div class={channelError ? "form-group form-group--error" : "form-group"}>
-              <label class="label" for="channel">
-                Channel
-              </label>
-              {channelError && (
-                <p id="channel-error" class="error-message">
-                  <span class="visually-hidden">Error:</span> {channelError}
-                </p>
-              )}
-              <select class="select" id="channel" name="channel" aria-describedby={channelError ? "channel-error" : undefined}>
-                <option value="">Any</option>
-                {CHANNELS.map((ch) => (
-                  <option value={ch} selected={filters.channel === ch}>
-                    {CHANNEL_LABELS[ch]}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <TextField id="code" name="code" label="Error code" hint={`For example ${COMMON_CODES.join(", ")}`} value={filters.code} error={errorFor(props.errors, "code")} autocomplete="off" />
-          </div>
-        </fieldset>
-        <button type="submit" class="button">
-          Apply filters
-        </button>{" "}
-        {filtered && (
-          <a class="filters__clear" href={FAILURES_PATH}>
-            Clear filters
-          </a>
-        )}
-      </form>
+      <FilterForm action={FAILURES_PATH} legend="Filter failures" filtered={filtered}>
+        <TextField id="tenant" name="tenant" label="Tenant id" value={filters.tenant} error={errorFor(props.errors, "tenant")} autocomplete="off" />
+        <FilterSelect id="channel" label="Channel" value={filters.channel} options={CHANNELS.map((ch) => [ch, CHANNEL_LABELS[ch]])} error={errorFor(props.errors, "channel")} />
+        <TextField id="code" name="code" label="Error code" hint={`For example ${COMMON_CODES.join(", ")}`} value={filters.code} error={errorFor(props.errors, "code")} autocomplete="off" />
+      </FilterForm>
       <table class="table">
         <caption class="table__caption">{filtered ? "Technical failures matching the filters, newest messages first" : "Technical failures, newest messages first"}</caption>
         <thead>

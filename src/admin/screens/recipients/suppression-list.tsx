@@ -6,6 +6,7 @@ import { listSuppressions, SUPPRESSIBLE_CHANNELS, type SuppressibleChannel, type
 import { tenantContextOf } from "../../context";
 import type { AdminEnv } from "../../env";
 import { ErrorSummary, errorFor, type FormError, page, Tag, TextField } from "../../layout";
+import { FilterForm, FilterSelect } from "../../filters";
 import { requireAdmin } from "../../middleware";
 import { Banner } from "../templates/shared";
 import { canManage, RecipientsNav } from "./shared";
@@ -50,7 +51,6 @@ export function registerSuppressionList(admin: Hono<AdminEnv>): void {
 
 function SuppressionsPage(props: { items: SuppressionView[]; channel: string; recipient: string; errors: FormError[]; next: string | null; previous: string | null; manage: boolean; notice?: string }) {
   const filtered = props.channel !== "" || props.recipient !== "";
-  const channelError = errorFor(props.errors, "channel");
   return (
     <>
       <ErrorSummary errors={props.errors} />
@@ -66,40 +66,10 @@ function SuppressionsPage(props: { items: SuppressionView[]; channel: string; re
           </a>
         </p>
       )}
-      <form method="get" action="/admin/recipients/suppressions" class="filters" novalidate>
-        <fieldset class="fieldset">
-          <legend class="fieldset__legend">Filter suppressions</legend>
-          <div class="filters__fields">
-            <div class={channelError ? "form-group form-group--error" : "form-group"}>
-              <label class="label" for="channel">
-                Channel
-              </label>
-              {channelError && (
-                <p id="channel-error" class="error-message">
-                  <span class="visually-hidden">Error:</span> {channelError}
-                </p>
-              )}
-              <select class="select" id="channel" name="channel" aria-describedby={channelError ? "channel-error" : undefined}>
-                <option value="">Any</option>
-                {SUPPRESSIBLE_CHANNELS.map((ch) => (
-                  <option value={ch} selected={props.channel === ch}>
-                    {SUPPRESSION_CHANNEL_LABELS[ch]}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <TextField id="recipient" name="recipient" label="Recipient" hint="An email address or phone number" value={props.recipient} autocomplete="off" />
-          </div>
-        </fieldset>
-        <button type="submit" class="button">
-          Apply filters
-        </button>{" "}
-        {filtered && (
-          <a class="filters__clear" href="/admin/recipients/suppressions">
-            Clear filters
-          </a>
-        )}
-      </form>
+      <FilterForm action="/admin/recipients/suppressions" legend="Filter suppressions" filtered={filtered}>
+        <FilterSelect id="channel" label="Channel" value={props.channel} options={SUPPRESSIBLE_CHANNELS.map((ch) => [ch, SUPPRESSION_CHANNEL_LABELS[ch]])} error={errorFor(props.errors, "channel")} />
+        <TextField id="recipient" name="recipient" label="Recipient" hint="An email address or phone number" value={props.recipient} autocomplete="off" />
+      </FilterForm>
       <table class="table">
         <caption class="table__caption">{filtered ? "Suppressions matching the filters, newest first" : "Suppressions, newest first"}</caption>
         <thead>

@@ -5,6 +5,7 @@ import { AUDIT_ACTION_PREFIX_MAX, type AuditEntryView, listAuditEntries } from "
 import { tenantContextOf } from "../../context";
 import type { AdminEnv } from "../../env";
 import { ErrorSummary, errorFor, type FormError, page, TextField } from "../../layout";
+import { FilterForm } from "../../filters";
 import { requireAdmin } from "../../middleware";
 import { SETTINGS_PATH, when } from "./shared";
 
@@ -52,22 +53,9 @@ function AuditPage(props: { tenantName: string; items: AuditEntryView[]; action:
       <span class="caption">{props.tenantName}</span>
       <h1 class="heading-l">Audit log</h1>
       <p class="body">Every change made through this admin UI, newest first: who made it, what it changed and when.</p>
-      <form method="get" action={AUDIT_PATH} class="filters" novalidate>
-        <fieldset class="fieldset">
-          <legend class="fieldset__legend">Filter entries</legend>
-          <div class="filters__fields">
-            <TextField id="action" name="action" label="Action starts with" hint="For example template. or api_key.created" value={props.action} error={errorFor(props.errors, "action")} autocomplete="off" />
-          </div>
-        </fieldset>
-        <button type="submit" class="button">
-          Apply filter
-        </button>{" "}
-        {filtered && (
-          <a class="filters__clear" href={AUDIT_PATH}>
-            Clear filter
-          </a>
-        )}
-      </form>
+      <FilterForm action={AUDIT_PATH} legend="Filter entries" filtered={filtered} applyText="Apply filter" clearText="Clear filter">
+        <TextField id="action" name="action" label="Action starts with" hint="For example template. or api_key.created" value={props.action} error={errorFor(props.errors, "action")} autocomplete="off" />
+      </FilterForm>
       <table class="table">
         <caption class="table__caption">{filtered ? "Entries whose action starts with the filter, newest first" : "Entries, newest first"}</caption>
         <thead>

@@ -1,0 +1,65 @@
+import type { Child } from "hono/jsx";
+
+/**
+ * The filter form above a list (GOV.UK's filter pattern as the house styles it): a GET form to
+ * the list's own path, its fields in one fieldset named by `legend`, "Apply filters", and a link
+ * back to the unfiltered list while any filter is set (`filtered`); a list with one filter says
+ * so (`applyText`, `clearText`).
+ *
+ * @example
+ * ```tsx
+ * <FilterForm action="/admin/activity" legend="Filter notifications" filtered={filtered}>
+ *   <TextField id="tag" name="tag" label="Tag" value={filters.tag} autocomplete="off" />
+ * </FilterForm>
+ * ```
+ */
+export function FilterForm(props: { action: string; legend: string; filtered: boolean; applyText?: string; clearText?: string; children?: Child }) {
+  return (
+    <form method="get" action={props.action} class="filters" novalidate>
+      <fieldset class="fieldset">
+        <legend class="fieldset__legend">{props.legend}</legend>
+        <div class="filters__fields">{props.children}</div>
+      </fieldset>
+      <button type="submit" class="button">
+        {props.applyText ?? "Apply filters"}
+      </button>{" "}
+      {props.filtered && (
+        <a class="filters__clear" href={props.action}>
+          {props.clearText ?? "Clear filters"}
+        </a>
+      )}
+    </form>
+  );
+}
+
+/**
+ * A labelled select of a filter, "Any" first, with its inline error (the error summary links to
+ * `id`). `options` are [value, label] pairs; the one equal to `value` is selected.
+ *
+ * @example
+ * ```tsx
+ * <FilterSelect id="channel" label="Channel" value={filters.channel} options={CHANNELS.map((ch) => [ch, CHANNEL_LABELS[ch]])} error={errorFor(errors, "channel")} />
+ * ```
+ */
+export function FilterSelect(props: { id: string; label: string; value: string; options: [string, string][]; error?: string }) {
+  return (
+    <div class={props.error ? "form-group form-group--error" : "form-group"}>
+      <label class="label" for={props.id}>
+        {props.label}
+      </label>
+      {props.error && (
+        <p id={`${props.id}-error`} class="error-message">
+          <span class="visually-hidden">Error:</span> {props.error}
+        </p>
+      )}
+      <select class="select" id={props.id} name={props.id} aria-describedby={props.error ? `${props.id}-error` : undefined}>
+        <option value="">Any</option>
+        {props.options.map(([value, label]) => (
+          <option value={value} selected={props.value === value}>
+            {label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
