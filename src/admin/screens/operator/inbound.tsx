@@ -4,6 +4,7 @@ import { assignInboundNumber, listInboundNumbers, releaseInboundNumber } from ".
 import { operatorContextOf } from "../../context";
 import type { AdminEnv } from "../../env";
 import { AdminPageError } from "../../errors";
+import { ConfirmPage } from "../../confirm";
 import { page } from "../../layout";
 import { requireAdmin } from "../../middleware";
 import { formErrorOf, renderDetail } from "./detail";
@@ -42,21 +43,19 @@ export function registerInboundNumberScreens(admin: Hono<AdminEnv>): void {
     return page(
       c,
       "Release inbound number",
-      <>
-        <a class="back-link" href={back}>
-          Back to {tenant.name}
-        </a>
-        <h1 class="heading-l">Release {number.sender} from ‘{tenant.name}’?</h1>
+      <ConfirmPage
+        back={back}
+        backText={`Back to ${tenant.name}`}
+        heading={
+          <>
+            Release {number.sender} from ‘{tenant.name}’?
+          </>
+        }
+        action={`${back}/inbound-numbers/${number.id}/release`}
+        button="Release number"
+      >
         <p class="body">Texts sent to this number are no longer received by anyone until you assign it again. Texts already received are kept.</p>
-        <form method="post" action={`${back}/inbound-numbers/${number.id}/release`}>
-          <button type="submit" class="button button--warning">
-            Release number
-          </button>
-        </form>
-        <p class="body">
-          <a href={back}>Cancel</a>
-        </p>
-      </>,
+      </ConfirmPage>,
     );
   });
 

@@ -4,6 +4,7 @@ import { isSystemTenantId } from "../../../services/tenants/system-tenant";
 import { operatorContextOf } from "../../context";
 import type { AdminEnv } from "../../env";
 import { AdminPageError } from "../../errors";
+import { ConfirmPage } from "../../confirm";
 import { page } from "../../layout";
 import { requireAdmin } from "../../middleware";
 import { TENANTS_PATH, tenantOr404, tenantPath } from "./shared";
@@ -26,26 +27,11 @@ export function registerViewAsScreens(admin: Hono<AdminEnv>): void {
     return page(
       c,
       `View as ${tenant.name}`,
-      <>
-        <a class="back-link" href={back}>
-          Back to {tenant.name}
-        </a>
-        <h1 class="heading-l">View ‘{tenant.name}’ as this tenant?</h1>
+      <ConfirmPage back={back} backText={`Back to ${tenant.name}`} heading={<>View ‘{tenant.name}’ as this tenant?</>} action={viewing ? undefined : `${back}/view-as`} button="View as this tenant" warning={false}>
         <p class="body">You will see the tenant's screens (dashboard, templates, activity, event types, recipients, settings) as one of its users with the read role sees them. Nothing can be changed while you view.</p>
         <p class="body">Every page you open is recorded in the tenant's audit log, which its administrators can read.</p>
-        {viewing ? (
-          <p class="body">You are viewing {viewing.tenantName}. Stop viewing it first (the button at the top of the page).</p>
-        ) : (
-          <form method="post" action={`${back}/view-as`}>
-            <button type="submit" class="button">
-              View as this tenant
-            </button>
-          </form>
-        )}
-        <p class="body">
-          <a href={back}>Cancel</a>
-        </p>
-      </>,
+        {viewing && <p class="body">You are viewing {viewing.tenantName}. Stop viewing it first (the button at the top of the page).</p>}
+      </ConfirmPage>,
     );
   });
 
