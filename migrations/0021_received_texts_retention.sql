@@ -1,0 +1,1 @@
+CREATE INDEX `received_texts_created_idx` ON `received_texts` (`created_at`);
