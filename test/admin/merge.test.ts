@@ -211,6 +211,30 @@ describe("admin UI: mail merge from a CSV file", () => {
     expect(mocks.captured.twilio.filter((m) => m.to === "+16135550103")).toHaveLength(1);
   });
 
+  it("another upload of a file sent within the duplicate window sends nothing: that upload is deleted, audited merge.duplicate, and the page names the merge that sent it", async () => {
+    const csv = "phone number,name,code\r\n+16135550105,Ed,5\r\n+16135550106,Flo,6\r\n";
+    const first = await uploaded(smsId, csv, sender);
+    const notifyId = notifyIdOf(await postForm(`/admin/send/uploads/${first}`, { when: "now" }, { cookie: sender }));
+    const second = await uploaded(smsId, csv, sender);
+    expect(second).not.toBe(first);
+    const res = await postForm(`/admin/send/uploads/${second}`, { when: "now" }, { cookie: sender });
+    expect(res.status, await res.clone().text()).toBe(303);
+    expect(res.headers.get("location")).toBe(`/admin/send/merges/${notifyId}?done=duplicate`);
+    expect(await env.BUCKET.head(r2Key(tenant, second))).toBeNull();
+
+    const html = await (await getPage(res.headers.get("location")!, sender)).text();
+    expect(html).toContain('<div class="notification-banner" role="region" aria-labelledby="already-sent"><h2 class="heading-m" id="already-sent">This file was already sent</h2>');
+    expect(html).toContain(`It is the same as merge <a href="/admin/send/merges/${notifyId}">${notifyId}</a>, sent within your duplicate window, so nothing new was sent and the file you uploaded has been deleted.`);
+    // The merge's own page, without the query, has no notice.
+    expect(await (await getPage(`/admin/send/merges/${notifyId}`, sender)).text()).not.toContain("already sent");
+
+    const actions = await db.select().from(auditLog).where(and(eq(auditLog.tenantId, tenant.id), eq(auditLog.target, `notification:${notifyId}`)));
+    expect(actions.map((e) => e.action).sort()).toEqual(["merge.duplicate", "merge.sent"]);
+    expect(actions.find((e) => e.action === "merge.duplicate")?.detail).toEqual({ template: smsId, channel: "sms", rows: 2, file: "people.csv" });
+    await settleQueues();
+    expect(mocks.captured.twilio.filter((m) => m.to === "+16135550105")).toHaveLength(1);
+  });
+
   it("a trial tenant's check counts the rows addressed outside its guest list, and blocks the send", async () => {
     const trial = await createTestTenant("Merge UI trial", { status: "trial" });
     const trialSender = await userSession(trial, "send");

@@ -66,13 +66,15 @@ export async function sentUnderKey(ctx: ServiceContext, { key, fingerprint }: Se
 
 /**
  * What a keyed send came to: sent (`replayed` when an earlier send, or a duplicate within the
- * window, answered it; `status` is then `""` when only the earlier notification's id is known),
+ * window, answered it; `status` is then `""` when only the earlier notification's id is known;
+ * `duplicate` when it was the duplicate window, not this key, that answered with another
+ * notification),
  * still being sent by another request after about ten seconds, or refused by the send path
  * (`keyChecked`: the tenant's object had looked at the key, so the refusal came at or after
  * admission).
  */
 export type KeyedSendResult =
-  | { kind: "sent"; notifyId: string; replayed: boolean; status: string }
+  | { kind: "sent"; notifyId: string; replayed: boolean; status: string; duplicate?: true }
   | { kind: "in_flight" }
   | { kind: "refused"; error: unknown; keyChecked: boolean };
 
@@ -106,5 +108,5 @@ export async function sendUnderKey(ctx: ServiceContext, sendKey: SendKey, reques
     return { kind: "refused", error: err, keyChecked: claim.checked === true };
   }
   if (claim.taken) await tenantGate(ctx.env, ctx.tenant.id).finishKey(key, fingerprint, { status: 201, headers: { "content-type": "application/json" }, body: JSON.stringify({ notifyId: receipt.notifyId }) });
-  return { kind: "sent", notifyId: receipt.notifyId, replayed: receipt.duplicate === true, status: receipt.status };
+  return { kind: "sent", notifyId: receipt.notifyId, replayed: receipt.duplicate === true, status: receipt.status, ...(receipt.duplicate ? { duplicate: true as const } : {}) };
 }

@@ -191,7 +191,8 @@ function scheduleErrors(problems: string[]): { form: FormError[]; rest: string[]
 /**
  * /admin/send/uploads/{uploadId} (send role): the check of an upload (counts, the first 100 row
  * errors with all of them as CSV), a row's preview, and the send (now or scheduled), which
- * redirects to the merge's progress page. The upload is the session tenant's or a 404.
+ * redirects to the merge's progress page: the earlier merge's, with a notice, when the duplicate
+ * window finds this file already sent (audited `merge.duplicate`, the upload deleted). The upload is the session tenant's or a 404.
  */
 export function registerMergeCheck(admin: Hono<AdminEnv>): void {
   admin.get("/send/uploads/:uploadId", requireAdmin("send"), async (c) => {
@@ -250,6 +251,14 @@ export function registerMergeCheck(admin: Hono<AdminEnv>): void {
         return checkPage(c, ctx, upload, template, values, [...form, ...problems], { errors: result.errors.slice(0, 100), total: result.errors.length });
       }
       return checkPage(c, ctx, upload, template, values, form);
+    }
+    if (result.duplicate) {
+      // Another upload of the same file, answered by the duplicate window with the earlier merge:
+      // nothing was sent, so this file has no use left (a day in R2 would only keep recipients'
+      // data). Audited, so the log shows the attempt and which merge answered it.
+      await audit(ctx, "merge.duplicate", `notification:${result.notifyId}`, { template: template.id, channel: template.channel, rows: upload.rows, file: upload.fileName });
+      await deleteMergeUpload(ctx, upload.id);
+      return c.redirect(`/admin/send/merges/${result.notifyId}?done=duplicate`, 303);
     }
     if (!result.replayed) {
       await audit(ctx, "merge.sent", `notification:${result.notifyId}`, { template: template.id, channel: template.channel, rows: upload.rows, file: upload.fileName, ...(values.when === "later" ? { scheduledFor: values.scheduledFor } : {}) });

@@ -101,6 +101,23 @@ function Progress({ view }: { view: NotificationView }) {
   );
 }
 
+/**
+ * The notice of a send the duplicate window answered with this merge: the file uploaded was the
+ * same as this merge's (same template, recipients and values) within the tenant's window.
+ */
+function AlreadySent({ notifyId }: { notifyId: string }) {
+  return (
+    <div class="notification-banner" role="region" aria-labelledby="already-sent">
+      <h2 class="heading-m" id="already-sent">
+        This file was already sent
+      </h2>
+      <p class="body">
+        It is the same as merge <a href={`/admin/send/merges/${notifyId}`}>{notifyId}</a>, sent within your duplicate window, so nothing new was sent and the file you uploaded has been deleted. This page shows that merge. To send the same messages again, wait until the window has passed.
+      </p>
+    </div>
+  );
+}
+
 async function progressView(c: Context<AdminEnv>): Promise<NotificationView> {
   const ctx = await tenantContextOf(c);
   return getNotification(ctx, idParam(c.req.param("notifyId") ?? ""));
@@ -110,6 +127,7 @@ async function progressView(c: Context<AdminEnv>): Promise<NotificationView> {
  * /admin/send/merges/{notifyId} (read role, as the status API): a merge's live progress from
  * `getNotification` (with script the block polls itself; without, a refresh link) and, once it
  * has finished, its failed messages as CSV, paged through `listNotificationMessages`.
+ * `?done=duplicate` adds the notice of an upload the duplicate window answered with this merge.
  */
 export function registerMergeProgress(admin: Hono<AdminEnv>): void {
   admin.get("/send/merges/:notifyId", requireAdmin("read"), async (c) => {
@@ -124,6 +142,7 @@ export function registerMergeProgress(admin: Hono<AdminEnv>): void {
           Merge sent <When at={view.createdAt} />
         </span>
         <h1 class="heading-l">Merge progress</h1>
+        {c.req.query("done") === "duplicate" && <AlreadySent notifyId={view.notifyId} />}
         <div aria-live="polite">
           <Progress view={view} />
         </div>

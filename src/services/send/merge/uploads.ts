@@ -275,12 +275,14 @@ export async function sentMergeOf(ctx: ServiceContext, uploadId: string, waitMs 
   return sentUnderKey(ctx, await sendKeyOf(ctx, uploadId), waitMs);
 }
 
-export type MergeSendResult = { kind: "sent"; notifyId: string; replayed: boolean; status: string } | { kind: "in_flight" } | { kind: "refused"; errors: MergeRowError[]; problems: string[] };
+export type MergeSendResult = { kind: "sent"; notifyId: string; replayed: boolean; status: string; duplicate?: true } | { kind: "in_flight" } | { kind: "refused"; errors: MergeRowError[]; problems: string[] };
 
 /**
  * Sends an upload through `sendNotification` (source `admin`) under the upload's own
  * Idempotency-Key (`sendUnderKey`): the same upload posted again (a double click, a retry, twenty
- * tabs) answers the first merge and sends nothing. The send does not skip invalid rows: a row
+ * tabs) answers the first merge and sends nothing. Another upload of the same file (the same
+ * messages to the same recipients) within the tenant's duplicate window is answered with the
+ * earlier merge, marked `duplicate`, and sends nothing. The send does not skip invalid rows: a row
  * that has become invalid since the check refuses it. A `delayedSend` is read by the send path
  * (ISO 8601, UTC when no zone, within 30 days).
  */
