@@ -41,6 +41,12 @@ declare global {
       SMS_FROM?: string;
       /** Milliseconds before a provider call is abandoned (and retried). */
       PROVIDER_TIMEOUT_MS?: string;
+      /**
+       * Days received text messages are kept before the cron deletes them (README "Received text
+       * messages"): a whole number from 1 to 36500, default 7 (GOV.UK Notify's). Any other value
+       * keeps every text and logs a warning each run.
+       */
+      RECEIVED_TEXT_RETENTION_DAYS?: string;
       /** Milliseconds a status callback POST may take, answer included, before it counts as a timeout and is retried (default 15000). */
       CALLBACK_TIMEOUT_MS?: string;
       /**

@@ -8,6 +8,7 @@ import { sweepEarlyReceipts } from "../services/receipts/early";
 import { sweepExpiredEmailFiles } from "../services/email-files/sweep";
 import { sweepAdminIdentity } from "../services/admin-identity/sweep";
 import { sweepMergeUploads } from "../services/send/merge/uploads";
+import { sweepReceivedTexts } from "../services/received-texts/retention";
 
 /**
  * The every-minute cron: release delayed sends that are due, re-enqueue deliveries and merge
@@ -16,7 +17,7 @@ import { sweepMergeUploads } from "../services/send/merge/uploads";
  * expire delivery receipts kept because they came before their delivery was settled, and delete
  * files sent by email whose retention period has passed, and delete expired admin sessions, used or
  * expired sign-in links and old sign-in attempt counters, and delete the admin UI's mail-merge
- * uploads older than a day.
+ * uploads older than a day, and delete received text messages older than their retention.
  */
 export async function runScheduled(controller: ScheduledController, env: Env): Promise<void> {
   const db = createDb(env.DB);
@@ -32,7 +33,8 @@ export async function runScheduled(controller: ScheduledController, env: Env): P
   const admin = await sweepAdminIdentity(env, now);
   const adminSwept = admin.sessions + admin.links + admin.attempts;
   const mergeUploads = await sweepMergeUploads(env, now);
-  if (released || requeued || expired || chunks || stuck || callbacks || early.applied || early.expired || expiredFiles || adminSwept || mergeUploads) {
-    log("info", "cron", { cron: controller.cron, released, requeued, expired, chunks, stuck, callbacks, earlyReceipts: early, expiredFiles, admin, mergeUploads });
+  const receivedTexts = await sweepReceivedTexts(env, now);
+  if (released || requeued || expired || chunks || stuck || callbacks || early.applied || early.expired || expiredFiles || adminSwept || mergeUploads || receivedTexts) {
+    log("info", "cron", { cron: controller.cron, released, requeued, expired, chunks, stuck, callbacks, earlyReceipts: early, expiredFiles, admin, mergeUploads, receivedTexts });
   }
 }
