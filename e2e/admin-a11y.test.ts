@@ -31,9 +31,39 @@ interface PageReport {
 }
 
 /**
- * Visits `start` and every admin page reachable from it by links (one per URL shape), and on each:
- * axe at desktop width, then the width at 320 px, then forced colours with a keyboard-focused
- * control's outline. One context and one tab per role keeps it fast.
+ * Checks the page as loaded (a GET or a form's answer): axe at desktop width, then, for a 200,
+ * the width at 320 px and forced colours with a keyboard-focused control's outline. Viewport and
+ * media changes do not reload, so a posted page is checked as it was answered.
+ */
+async function check(page: Page, url: string, status: number): Promise<PageReport> {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.emulateMedia({ forcedColors: "none" });
+  const report: PageReport = { url, status, violations: await axeViolations(page) };
+  if (status !== 200) return report;
+
+  await page.setViewportSize({ width: 320, height: 640 });
+  const scroll = await page.evaluate<number>("document.documentElement.scrollWidth");
+  if (scroll > 320) report.overflow = scroll;
+
+  await page.emulateMedia({ forcedColors: "active" });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.evaluate("document.activeElement?.blur()");
+  // Tab past the skip link to the first control of the header or nav.
+  for (let i = 0; i < 3; i++) await page.keyboard.press("Tab");
+  // Forced colours drop box-shadows and backgrounds: only an outline still shows focus.
+  report.focusOutline = await page.evaluate<string>(`(() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return "nothing focused";
+    const s = getComputedStyle(el);
+    return s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2 ? "ok" : el.tagName + " outline " + s.outlineStyle + " " + s.outlineWidth;
+  })()`);
+  await page.emulateMedia({ forcedColors: "none" });
+  return report;
+}
+
+/**
+ * Visits `start` and every admin page reachable from it by links (one per URL shape), and checks
+ * each (`check`). One context and one tab per role keeps it fast.
  */
 async function crawl(page: Page, start: string[]): Promise<PageReport[]> {
   const queue = [...start];
@@ -41,36 +71,17 @@ async function crawl(page: Page, start: string[]): Promise<PageReport[]> {
   const reports: PageReport[] = [];
   while (queue.length > 0 && reports.length < MAX_PAGES) {
     const url = queue.shift()!;
-    await page.setViewportSize({ width: 1280, height: 900 });
     await page.emulateMedia({ forcedColors: "none" });
     const res = await page.goto(url);
     const status = res?.status() ?? 0;
-    const report: PageReport = { url, status, violations: await axeViolations(page) };
-    reports.push(report);
-    if (status !== 200) continue;
-    for (const link of await adminLinks(page)) {
+    const links = status === 200 ? await adminLinks(page) : [];
+    reports.push(await check(page, url, status));
+    for (const link of links) {
       if (!seen.has(shape(link))) {
         seen.add(shape(link));
         queue.push(link);
       }
     }
-
-    await page.setViewportSize({ width: 320, height: 640 });
-    const scroll = await page.evaluate<number>("document.documentElement.scrollWidth");
-    if (scroll > 320) report.overflow = scroll;
-
-    await page.emulateMedia({ forcedColors: "active" });
-    await page.setViewportSize({ width: 1280, height: 900 });
-    await page.evaluate("document.activeElement?.blur()");
-    // Tab past the skip link to the first control of the header or nav.
-    for (let i = 0; i < 3; i++) await page.keyboard.press("Tab");
-    // Forced colours drop box-shadows and backgrounds: only an outline still shows focus.
-    report.focusOutline = await page.evaluate<string>(`(() => {
-      const el = document.activeElement;
-      if (!el || el === document.body) return "nothing focused";
-      const s = getComputedStyle(el);
-      return s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2 ? "ok" : el.tagName + " outline " + s.outlineStyle + " " + s.outlineWidth;
-    })()`);
   }
   return reports;
 }
@@ -99,9 +110,9 @@ describe("admin UI accessibility: axe WCAG 2.2 AA, 320 px, forced colours, keybo
   let groupId: string;
   let serviceId: string;
   let eventTypeId: string;
+  const headers = { "x-api-key": service.liveKey, "content-type": "application/json" };
   beforeAll(async () => {
     browser = await launch();
-    const headers = { "x-api-key": service.liveKey, "content-type": "application/json" };
     ({ name: tenantName, id: tenantId } = ((await (await fetch(`${service.baseUrl}/api/v1/tenant`, { headers })).json()) as { tenant: { id: string; name: string } }).tenant);
     // A template and a notification, so their detail pages exist for the crawl.
     const template = await fetch(`${service.baseUrl}/api/v1/templates`, {
@@ -216,11 +227,42 @@ describe("admin UI accessibility: axe WCAG 2.2 AA, 320 px, forced colours, keybo
       // The mail merge's upload page and a notification's progress page (the check pages need an upload: e2e/admin-merge.test.ts checks them).
       `${service.baseUrl}/admin/send/${templateId}/merge`,
       `${service.baseUrl}/admin/send/merges/${notificationId}`,
+      // …and with the notice of a file the duplicate window found already sent as that merge.
+      `${service.baseUrl}/admin/send/merges/${notificationId}?done=duplicate`,
       // The HTML 404 page.
       `${service.baseUrl}/admin/templates/00000000-0000-7000-8000-00000000dead`,
     ]);
 
-    const all = [...signedOut, errorsPage, ...operatorPages, ...viewingPages, ...tenantPages];
+    // Pages only a form's post answers, which following links never reaches, checked where they land.
+    const up = user.page;
+    const posted: PageReport[] = [];
+    // "Send me a test": a real test send (to the user's own sign-in address), then its result page.
+    await up.goto(`${service.baseUrl}/admin/event-types/${eventTypeId}/test`);
+    await up.getByLabel("Parameters (JSON)").fill(JSON.stringify({ name: "Ann", code: "A-1" }));
+    await up.getByRole("button", { name: "Send me a test" }).click();
+    await up.waitForURL(/\/admin\/event-types\/[0-9a-f-]{36}\/test\/[0-9a-f-]{36}$/);
+    await up.getByRole("heading", { name: "Test sent" }).waitFor();
+    posted.push(await check(up, up.url(), 200));
+    // "Send an event": the preview with its recipients and the confirm button.
+    await up.goto(`${service.baseUrl}/admin/send/event/${eventTypeId}`);
+    await up.getByLabel("Parameters (JSON)").fill(JSON.stringify({ emailaddress: "a11y-event@example.com", name: "Ann", code: "A-1" }));
+    await up.getByRole("button", { name: "Preview", exact: true }).click();
+    const confirm = up.getByRole("button", { name: /^Send to \d+ recipients?$/ });
+    await confirm.waitFor();
+    posted.push(await check(up, up.url(), 200));
+    // The event type changes after that preview (a new version), so its confirmation is the 409 page.
+    const changed = await fetch(`${service.baseUrl}/api/v1/notifyevent/types/${eventTypeId}`, { method: "PATCH", headers, body: JSON.stringify({ description: "Changed after the preview" }) });
+    expect(changed.status, await changed.clone().text()).toBe(200);
+    await confirm.click();
+    await up.getByRole("heading", { name: "The event type has changed since your preview" }).waitFor();
+    posted.push(await check(up, up.url(), 409));
+    expect(posted.map((r) => `${r.status} ${new URL(r.url).pathname.replace(/[0-9a-f-]{36}/g, ":id")}`)).toEqual([
+      "200 /admin/event-types/:id/test/:id",
+      "200 /admin/send/event/:id/preview",
+      "409 /admin/send/event/:id",
+    ]);
+
+    const all = [...signedOut, errorsPage, ...operatorPages, ...viewingPages, ...tenantPages, ...posted];
     const visited = all.map((r) => `${r.status} ${new URL(r.url).pathname}`);
     // Visible in the run's output: which pages were checked.
     console.log(`admin a11y: ${all.length} pages\n${visited.join("\n")}`);
