@@ -23,6 +23,11 @@ export const emailFiles = sqliteTable(
     secretHash: text("secret_hash").notNull(),
     /** When set, the download page asks for the recipient's address first; this is its hash. */
     confirmEmailHash: text("confirm_email_hash"),
+    /**
+     * Wrong addresses given on the download page so far. At EMAIL_FILE_CONFIRM_LIMIT the file is
+     * locked for the rest of its retention: the confirmation cannot be guessed.
+     */
+    confirmFailures: integer("confirm_failures").notNull().default(0),
     expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
   },

@@ -1,0 +1,1 @@
+ALTER TABLE `email_files` ADD `confirm_failures` integer DEFAULT 0 NOT NULL;
