@@ -74,3 +74,21 @@ export function unavailable(c: Context<AppEnv>, kind: "not_found" | "expired") {
   return c.html(layout(title, html`<h1>${title}</h1>
 <p>${message}</p>`), status, PAGE_HEADERS);
 }
+
+/**
+ * The page of a file locked after too many wrong addresses (429): it takes no more, the right
+ * address included, for the rest of its retention. It says nothing about the address.
+ */
+export function lockedPage(c: Context<AppEnv>, tenantName: string) {
+  const title = "This file is locked";
+  return c.html(
+    layout(
+      title,
+      html`<h1>${title}</h1>
+<p>The wrong email address was entered too many times, so this file can no longer be downloaded from this link.</p>
+<p>Ask <strong>${tenantName}</strong> to send it to you again.</p>`,
+    ),
+    429,
+    PAGE_HEADERS,
+  );
+}

@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq, lt, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { type EmailFileRow, emailFiles, tenants } from "../../db/schema";
 import { sha256Hex, timingSafeEqualString } from "../../lib/crypto/hash";
@@ -45,6 +45,47 @@ export async function addressConfirms(file: Pick<EmailFileRow, "id" | "confirmEm
   let match = false;
   for (const stored of file.confirmEmailHash.split(" ")) match = timingSafeEqualString(candidate, stored) || match;
   return match;
+}
+
+/**
+ * Wrong addresses a file's download page takes before it locks for the rest of the file's
+ * retention. Our number (the Notify research gives none): it leaves room for typos by the
+ * recipients of a shared email while making a guess of the address hopeless.
+ */
+export const EMAIL_FILE_CONFIRM_LIMIT = 10;
+
+/** Whether the file takes no more confirmations (even the right address): too many were wrong. */
+export function confirmLocked(file: Pick<EmailFileRow, "confirmEmailHash" | "confirmFailures">): boolean {
+  return file.confirmEmailHash !== null && file.confirmFailures >= EMAIL_FILE_CONFIRM_LIMIT;
+}
+
+export type Confirmation = "confirmed" | "wrong" | "locked";
+
+/**
+ * Checks the address typed on a file's download page against the limit on wrong ones. A locked
+ * file refuses every address, the right one too. A wrong address is counted by one guarded UPDATE
+ * (increment only while under the limit, in the same statement), so concurrent wrong guesses
+ * cannot take the count past the limit; the guess that reaches it is already answered `locked`.
+ * A right address does not reset the count: the limit is on the file's lifetime of wrong ones,
+ * and a confirmed download writes nothing.
+ *
+ * @example
+ * ```ts
+ * const outcome = await confirmDownload(db, opened.file, form.email ?? "");
+ * if (outcome === "locked") … 429 page …
+ * ```
+ */
+export async function confirmDownload(db: Db, file: EmailFileRow, address: string): Promise<Confirmation> {
+  if (file.confirmEmailHash === null) return "confirmed";
+  if (confirmLocked(file)) return "locked";
+  if (await addressConfirms(file, address)) return "confirmed";
+  const [counted] = await db
+    .update(emailFiles)
+    .set({ confirmFailures: sql`${emailFiles.confirmFailures} + 1` })
+    .where(and(eq(emailFiles.id, file.id), lt(emailFiles.confirmFailures, EMAIL_FILE_CONFIRM_LIMIT)))
+    .returning({ failures: emailFiles.confirmFailures });
+  // No row: another request reached the limit after this one read the file.
+  return counted === undefined || counted.failures >= EMAIL_FILE_CONFIRM_LIMIT ? "locked" : "wrong";
 }
 
 /** RFC 8187 `filename*` value: UTF-8, percent-encoded beyond the attr-chars. */

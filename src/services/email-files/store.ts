@@ -32,6 +32,8 @@ export async function putEmailFiles(bucket: R2Bucket, tenantId: string, notifica
       secretHash: await sha256Hex(f.secret),
       // Several recipients may confirm: their hashes, space-separated (each is 64 hex characters).
       confirmEmailHash: f.confirmEmail ? f.confirmEmailHashes.join(" ") : null,
+      // A new file has no wrong addresses; emailFileInsert leaves the column to its default (0).
+      confirmFailures: 0,
       expiresAt: new Date(now.getTime() + f.retentionWeeks * WEEK_MS),
       createdAt: now,
     })),
