@@ -1,12 +1,23 @@
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { MESSAGE_STATUSES, type MessageStatus, notifications } from "./notifications";
-import type { CHANNELS } from "./templates";
+import { CHANNELS } from "./templates";
 import { tenants } from "./tenants";
 
 /** The spec's triggers: `success` is a delivered message, `failure` any of the failure statuses. */
 export const CALLBACK_TRIGGERS = ["success", "failure"] as const;
 export type CallbackTrigger = (typeof CALLBACK_TRIGGERS)[number];
+
+/**
+ * What a registration can be told of: a message channel's status changes, or `received-text`,
+ * each text received on one of the tenant's inbound numbers (GOV.UK Notify's inbound SMS callback).
+ */
+export const CALLBACK_CHANNEL_TYPES = [...CHANNELS, "received-text"] as const;
+export type CallbackChannelType = (typeof CALLBACK_CHANNEL_TYPES)[number];
+
+/** `message.status`: a message's status changed; `received-text`: a text was received (message_id is the received text's id). */
+export const CALLBACK_EVENT_KINDS = ["message.status", "received-text"] as const;
+export type CallbackEventKind = (typeof CALLBACK_EVENT_KINDS)[number];
 
 /**
  * A tenant's status-callback registration (POST /api/v1/notify/registerCallback). Secrets and
@@ -24,7 +35,7 @@ export const callbacks = sqliteTable(
     headersSealed: text("headers_sealed"),
     /** The header names alone, so a listing shows them without opening the values. */
     headerNames: text("header_names", { mode: "json" }).$type<string[]>().notNull(),
-    channelTypes: text("channel_types", { mode: "json" }).$type<(typeof CHANNELS)[number][]>().notNull(),
+    channelTypes: text("channel_types", { mode: "json" }).$type<CallbackChannelType[]>().notNull(),
     triggers: text("triggers", { mode: "json" }).$type<CallbackTrigger[]>().notNull(),
     /** Further statuses asked for explicitly (e.g. `sending`). */
     statuses: text("statuses", { mode: "json" }).$type<MessageStatus[]>().notNull(),
@@ -73,13 +84,15 @@ export const callbackEvents = sqliteTable(
     /** `evt_` + 32 hex digits, made in SQL; the Standard Webhooks `webhook-id`, kept across retries and replays. */
     id: text("id").primaryKey(),
     tenantId: text("tenant_id").notNull(),
-    notificationId: text("notification_id")
-      .notNull()
-      .references(() => notifications.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: CALLBACK_EVENT_KINDS }).notNull().default("message.status"),
+    /** Null for a received text's event, which belongs to no notification. */
+    notificationId: text("notification_id").references(() => notifications.id, { onDelete: "cascade" }),
+    /** The message, or for a `received-text` event the received text. */
     messageId: text("message_id").notNull(),
     /** No foreign key: a deleted registration's events stay readable (and fail if still pending). */
     callbackId: text("callback_id").notNull(),
-    status: text("status", { enum: MESSAGE_STATUSES }).notNull(),
+    /** The message's new status; null for a `received-text` event. */
+    status: text("status", { enum: MESSAGE_STATUSES }),
     detail: text("detail", { mode: "json" }).$type<CallbackDetail>(),
     state: text("state", { enum: CALLBACK_EVENT_STATES }).notNull(),
     /** Attempts made so far, over every series; numbers the next one. */

@@ -12,7 +12,7 @@ const route = createRoute({
   tags: [TAG],
   summary: "Register a status callback",
   description:
-    "Your URL is POSTed a signed JSON event (Standard Webhooks) whenever a message of a matching channel reaches a matching status: `trigger` success (delivered), failure (permanent, temporary or technical failure), and any `statuses` named (e.g. sending). The answer carries the signing secret (`whsec_…`) this once. The URL must pass the outbound-URL policy (422 naming `url`). Sends use every active registration for their channel unless a `callbacks` setting (tenant defaults, event type, request) names which.",
+    "Your URL is POSTed a signed JSON event (Standard Webhooks) whenever a message of a matching channel reaches a matching status: `trigger` success (delivered), failure (permanent, temporary or technical failure), and any `statuses` named (e.g. sending). The answer carries the signing secret (`whsec_…`) this once. The URL must pass the outbound-URL policy (422 naming `url`). Sends use every active registration for their channel unless a `callbacks` setting (tenant defaults, event type, request) names which. `channelType` `received-text` also POSTs each text received on your inbound numbers, as GOV.UK Notify's received text messages callback (`{id, source_number, destination_number, message, date_received}`, signed the same way; give `headers: {\"Authorization\": \"Bearer <token>\"}` for Notify's bearer token).",
   ...tenantAccess("manage"),
   request: { body: { required: true, content: { "application/json": { schema: CreateCallbackSchema } } } },
   responses: {

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { CALLBACK_EVENT_STATES, CALLBACK_TRIGGERS, CHANNELS, MESSAGE_STATUSES } from "../../db/schema";
+import { CALLBACK_CHANNEL_TYPES, CALLBACK_EVENT_STATES, CALLBACK_TRIGGERS, MESSAGE_STATUSES } from "../../db/schema";
 import { MAX_CALLBACK_HEADERS, headerNameProblem, headerValueProblem } from "../../services/callbacks/headers";
 
 export const TAG = "Status callbacks";
@@ -35,7 +35,10 @@ const Headers = z
 const fields = {
   url: z.string().min(1).max(2048).openapi({ description: "https URL of your receiver, checked by the outbound-URL policy when saved and at each delivery", example: "https://app.example.gov/notify/status" }),
   headers: Headers,
-  channelType: listOf(z.enum(CHANNELS), "channel"),
+  channelType: listOf(z.enum(CALLBACK_CHANNEL_TYPES), "channel").openapi({
+    description:
+      "The channels whose message statuses are reported, and/or received-text: each text received on your inbound numbers, POSTed as GOV.UK Notify's received text callback {id, source_number, destination_number, message, date_received} (trigger and statuses do not apply to it)",
+  }),
   trigger: z
     .union([z.enum(CALLBACK_TRIGGERS), z.array(z.enum(CALLBACK_TRIGGERS)).max(2)])
     .transform((v) => (Array.isArray(v) ? v : [v]))
@@ -80,7 +83,7 @@ export const CallbackViewSchema = z
     callbackId: z.uuid(),
     url: z.string(),
     headers: z.record(z.string(), z.string()).openapi({ description: 'Header names; values are answered as "[redacted]"' }),
-    channelType: z.array(z.enum(CHANNELS)),
+    channelType: z.array(z.enum(CALLBACK_CHANNEL_TYPES)),
     trigger: z.array(z.enum(CALLBACK_TRIGGERS)),
     statuses: z.array(z.enum(MESSAGE_STATUSES)),
     active: z.boolean(),

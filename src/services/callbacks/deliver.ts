@@ -1,13 +1,13 @@
 import { and, eq, lt, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { callbackAttempts, callbackEvents, type CallbackAttemptRow, type CallbackEventRow, type CallbackRow, callbacks, deliveries, messages, notifications } from "../../db/schema";
+import { callbackAttempts, callbackEvents, type CallbackAttemptRow, type CallbackEventRow, type CallbackRow, callbacks, deliveries, messages, notifications, receivedTexts } from "../../db/schema";
 import type { Env } from "../../env";
 import { uuidv7 } from "../../lib/ids";
 import { log } from "../../lib/log";
 import { OutboundError, outboundFetch } from "../../lib/outbound/fetch";
 import { outboundPolicy } from "../../lib/outbound/url-policy";
 import { enqueueCallbackEvents } from "./enqueue";
-import { type CallbackPayload, callbackPayload } from "./payload";
+import { type CallbackPayload, callbackPayload, type ReceivedTextPayload, receivedTextPayload } from "./payload";
 import { openCallback } from "./registrations";
 import { nextDelaySeconds, retryAfterSeconds } from "./schedule";
 import { signatures } from "./secrets";
@@ -46,7 +46,7 @@ interface AttemptResult {
  */
 async function claim(db: Db, env: Env, eventId: string, now: Date) {
   const token = crypto.randomUUID();
-  const [claimed, registration, about] = await db.batch([
+  const [claimed, registration, about, texts] = await db.batch([
     db
       .update(callbackEvents)
       .set({
@@ -82,16 +82,20 @@ async function claim(db: Db, env: Env, eventId: string, now: Date) {
       .from(messages)
       .innerJoin(notifications, eq(notifications.id, messages.notificationId))
       .leftJoin(deliveries, eq(deliveries.id, messages.deliveryId))
-      .where(sql`${messages.id} = (SELECT message_id FROM callback_events WHERE id = ${eventId} AND lease_token = ${token})`),
+      .where(sql`${messages.id} = (SELECT message_id FROM callback_events WHERE id = ${eventId} AND lease_token = ${token} AND kind = 'message.status')`),
+    db
+      .select()
+      .from(receivedTexts)
+      .where(sql`${receivedTexts.id} = (SELECT message_id FROM callback_events WHERE id = ${eventId} AND lease_token = ${token} AND kind = 'received-text')`),
   ]);
   const event = claimed[0];
   if (!event) return null;
   const message = about[0];
-  return { token, event, callback: registration[0] ?? null, message: message ?? null };
+  return { token, event, callback: registration[0] ?? null, message: message ?? null, text: texts[0] ?? null };
 }
 
 /** One POST of a signed event through the outbound-URL policy, classified. */
-async function post(env: Env, row: CallbackRow, event: CallbackEventRow, payload: CallbackPayload, now: Date): Promise<AttemptResult> {
+async function post(env: Env, row: CallbackRow, event: CallbackEventRow, payload: CallbackPayload | ReceivedTextPayload, now: Date): Promise<AttemptResult> {
   let opened;
   try {
     opened = await openCallback(env.API_KEY_ENCRYPTION_KEY, row, now);
@@ -139,14 +143,17 @@ async function post(env: Env, row: CallbackRow, event: CallbackEventRow, payload
 export async function deliverCallbackEvent(db: Db, env: Env, eventId: string, now = new Date()): Promise<"skipped" | "delivered" | "retrying" | "failed"> {
   const claimed = await claim(db, env, eventId, now);
   if (!claimed) return "skipped";
-  const { event, callback, token, message } = claimed;
+  const { event, callback, token, message, text } = claimed;
   const attempt = event.attempts;
   const started = Date.now();
   let result: AttemptResult;
-  if (!message) result = { ending: { kind: "failed" }, httpStatus: null, error: "The message no longer exists", snippet: null };
-  else if (!callback) result = { ending: { kind: "failed" }, httpStatus: null, error: "The registration was deleted", snippet: null };
+  const payload = event.kind === "received-text" ? (text ? receivedTextPayload(text) : null) : message ? callbackPayload({ event, ...message }) : null;
+  if (!payload) {
+    const gone = event.kind === "received-text" ? "The received text no longer exists (deleted after its retention)" : "The message no longer exists";
+    result = { ending: { kind: "failed" }, httpStatus: null, error: gone, snippet: null };
+  } else if (!callback) result = { ending: { kind: "failed" }, httpStatus: null, error: "The registration was deleted", snippet: null };
   else if (!callback.active) result = { ending: { kind: "failed" }, httpStatus: null, error: `The registration is switched off${callback.disabledReason ? ` (${callback.disabledReason})` : ""}`, snippet: null };
-  else result = await post(env, callback, event, callbackPayload({ event, ...message }), now);
+  else result = await post(env, callback, event, payload, now);
   const duration = Date.now() - started;
 
   const made = attempt - event.seriesStart;
@@ -200,6 +207,7 @@ export async function deliverCallbackEvent(db: Db, env: Env, eventId: string, no
   ]);
   log(state === "failed" ? "warn" : "info", "status callback attempt", {
     eventId: event.id,
+    kind: event.kind,
     callbackId: event.callbackId,
     tenantId: event.tenantId,
     attempt,

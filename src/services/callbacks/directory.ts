@@ -1,12 +1,12 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { callbacks, type Channel } from "../../db/schema";
+import { type CallbackChannelType, callbacks } from "../../db/schema";
 import { LruCache } from "../../lib/lru-cache";
 
 /** What resolving a send's callbacks needs to know of one registration. */
 export interface CallbackEntry {
   id: string;
-  channelTypes: Channel[];
+  channelTypes: CallbackChannelType[];
   active: boolean;
 }
 

@@ -96,6 +96,7 @@ function outboxInsert(db: Db, messageFilter: SQL, to: MessageStatus, now: Date, 
   const values: Record<keyof typeof outbox.$inferSelect, SQL> = {
     id: sql`'evt_' || lower(hex(randomblob(16)))`,
     tenantId: sql`"m"."tenant_id"`,
+    kind: sql`'message.status'`,
     notificationId: sql`"m"."notification_id"`,
     messageId: sql`"m"."id"`,
     callbackId: sql`"c"."id"`,

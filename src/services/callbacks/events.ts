@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, lt, ne, or } from "drizzle-orm";
 import { olderThan } from "../../db/keyset";
-import { callbackAttempts, type CallbackAttemptRow, callbackEvents, type CallbackEventRow } from "../../db/schema";
+import { callbackAttempts, type CallbackAttemptRow, callbackEvents, type CallbackEventRow, type MessageStatus } from "../../db/schema";
 import { ownedNotificationId } from "../notifications/owned";
 import { ApiError } from "../../lib/errors/api-error";
 import { type Page, type PageRequest, pageOf } from "../../lib/pagination";
@@ -20,7 +20,7 @@ export interface CallbackEventView {
   eventId: string;
   callbackId: string;
   messageId: string;
-  status: CallbackEventRow["status"];
+  status: MessageStatus;
   state: CallbackEventRow["state"];
   attempts: CallbackAttemptView[];
   /** When a pending event's next attempt is due; null once delivered or failed. */
@@ -33,7 +33,8 @@ function toView(row: CallbackEventRow, attempts: CallbackAttemptRow[]): Callback
     eventId: row.id,
     callbackId: row.callbackId,
     messageId: row.messageId,
-    status: row.status,
+    // A notification's events are message.status events, which always have one.
+    status: row.status!,
     state: row.state,
     attempts: attempts.map((a) => ({ attempt: a.attempt, at: a.at.toISOString(), durationMs: a.durationMs, httpStatus: a.httpStatus, error: a.error, responseSnippet: a.responseSnippet })),
     nextAttemptAt: row.state === "pending" ? row.nextAttemptAt.toISOString() : null,

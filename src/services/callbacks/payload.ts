@@ -1,4 +1,5 @@
-import type { CallbackEventRow, Channel, MessageStatus } from "../../db/schema";
+import type { CallbackEventRow, Channel, MessageStatus, ReceivedTextRow } from "../../db/schema";
+import { notifyTime } from "../notify-v2/time";
 
 /** The JSON body of a status callback (README "Status callbacks"). */
 export interface CallbackPayload {
@@ -47,11 +48,12 @@ export function callbackPayload(input: {
   return {
     type: "message.status",
     id: event.id,
-    notifyId: event.notificationId,
+    notifyId: event.notificationId!,
     messageId: event.messageId,
     channel: input.channel,
     recipient: input.recipient,
-    status: event.status,
+    // A message.status event always has one; only received-text events leave it null.
+    status: event.status!,
     detail: event.detail?.message ?? null,
     retryable: event.detail?.retryable ?? null,
     code: event.detail?.code ?? null,
@@ -61,4 +63,30 @@ export function callbackPayload(input: {
     createdAt: input.messageCreatedAt.toISOString(),
     occurredAt: event.occurredAt.toISOString(),
   };
+}
+
+/** The JSON body of a received-text callback: GOV.UK Notify's inbound SMS callback, field for field. */
+export interface ReceivedTextPayload {
+  /** The received text's id, as GET /v2/received-text-messages answers it. */
+  id: string;
+  /** Who sent it (E.164, or the network's name for a short code or alphanumeric sender). */
+  source_number: string;
+  /** The tenant's inbound number it was sent to. */
+  destination_number: string;
+  message: string;
+  /** When it was received, in Notify's format (microseconds, Z). */
+  date_received: string;
+}
+
+/**
+ * The body of a `received-text` event, from the stored text.
+ *
+ * @example
+ * ```ts
+ * receivedTextPayload(row)
+ * // { id: "0193…", source_number: "+447700900123", destination_number: "+447700900000", message: "Hello", date_received: "2026-11-28T01:02:03.456000Z" }
+ * ```
+ */
+export function receivedTextPayload(text: Pick<ReceivedTextRow, "id" | "userNumber" | "notifyNumber" | "content" | "createdAt">): ReceivedTextPayload {
+  return { id: text.id, source_number: text.userNumber, destination_number: text.notifyNumber, message: text.content, date_received: notifyTime(text.createdAt) };
 }

@@ -1,7 +1,7 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import { insertRowIf } from "../../db/json-rows";
 import { olderThan } from "../../db/keyset";
-import { type CallbackRow, type CallbackTrigger, callbacks, type Channel, type MessageStatus } from "../../db/schema";
+import { type CallbackChannelType, type CallbackRow, type CallbackTrigger, callbacks, type MessageStatus } from "../../db/schema";
 import { open, seal } from "../../lib/crypto/secret-box";
 import { hasUnsafeText } from "../../lib/display-name";
 import { ApiError, type FieldError } from "../../lib/errors/api-error";
@@ -27,7 +27,7 @@ export const REDACTED = "[redacted]";
 export interface CallbackInput {
   url: string;
   headers?: Record<string, string> | null;
-  channelType: Channel[];
+  channelType: CallbackChannelType[];
   trigger: CallbackTrigger[];
   statuses?: MessageStatus[];
   active?: boolean;
@@ -39,7 +39,7 @@ export interface CallbackView {
   url: string;
   /** Header names with their values redacted. */
   headers: Record<string, string>;
-  channelType: Channel[];
+  channelType: CallbackChannelType[];
   trigger: CallbackTrigger[];
   statuses: MessageStatus[];
   active: boolean;
@@ -79,7 +79,7 @@ export function firesOn(trigger: readonly CallbackTrigger[], statuses: readonly 
 }
 
 /** The URL against the one outbound-URL policy (again at each delivery), and at least one status to fire on. */
-function checkInput(ctx: ServiceContext, input: Partial<CallbackInput>, merged: { trigger: CallbackTrigger[]; statuses: MessageStatus[] }): void {
+function checkInput(ctx: ServiceContext, input: Partial<CallbackInput>, merged: { trigger: CallbackTrigger[]; statuses: MessageStatus[]; channelType: CallbackChannelType[] }): void {
   const errors: FieldError[] = [];
   if (input.url !== undefined) {
     // The URL is kept as given and shown as given: no control or bidi character may make it read as another.
@@ -88,7 +88,9 @@ function checkInput(ctx: ServiceContext, input: Partial<CallbackInput>, merged: 
   }
   // Shown on the admin pages and in the audit log: no NUL, line breaks or bidi controls that make it read as something else.
   if (typeof input.description === "string" && hasUnsafeText(input.description)) errors.push({ path: "description", message: "Must not contain control characters, line breaks or bidirectional controls" });
-  if (merged.trigger.length === 0 && merged.statuses.length === 0) errors.push({ path: "trigger", message: "Give at least one trigger (success, failure) or status" });
+  // A registration for received texts alone has no message statuses to be told of.
+  const forMessages = merged.channelType.some((ch) => ch !== "received-text");
+  if (forMessages && merged.trigger.length === 0 && merged.statuses.length === 0) errors.push({ path: "trigger", message: "Give at least one trigger (success, failure) or status" });
   if (errors.length > 0) throw new ApiError("unprocessable", { detail: "The callback cannot be used as given", errors });
 }
 
@@ -116,7 +118,7 @@ export interface CreatedCallback extends CallbackView {
  */
 export async function createCallback(ctx: ServiceContext, input: CallbackInput, options: { newUrlOnly?: boolean } = {}): Promise<CreatedCallback> {
   const statuses = input.statuses ?? [];
-  checkInput(ctx, input, { trigger: input.trigger, statuses });
+  checkInput(ctx, input, { trigger: input.trigger, statuses, channelType: input.channelType });
   const id = uuidv7(ctx.now.getTime());
   const secret = newSigningSecret();
   const row: CallbackRow = {
@@ -183,7 +185,7 @@ export async function updateCallback(ctx: ServiceContext, id: string, patch: Par
     const current = await getCallback(ctx, id);
     const trigger = patch.trigger ?? current.triggers;
     const statuses = patch.statuses ?? current.statuses;
-    checkInput(ctx, patch, { trigger, statuses });
+    checkInput(ctx, patch, { trigger, statuses, channelType: patch.channelType ?? current.channelTypes });
     const rows = await ctx.db
       .update(callbacks)
       .set({

@@ -3,6 +3,7 @@ import { uuidv7 } from "../../lib/ids";
 import { log } from "../../lib/log";
 import { normalisePhoneNumber } from "../recipients/phone";
 import { phoneRecipient } from "../receipts/normalise";
+import { enqueueCallbackEvents } from "../callbacks/enqueue";
 import { keywordOf } from "./keywords";
 
 /**
@@ -60,6 +61,15 @@ const OPT_IN =
   "DELETE FROM suppressions WHERE channel = 'sms' AND source = 'provider' AND reason = ? " +
   "AND (tenant_id, recipient) IN (SELECT tenant_id, user_number FROM received_texts WHERE id = ?)";
 
+// The callback outbox (services/callbacks/emit.ts) for the text just stored: one event per active
+// registration of its tenant that asks for received texts. It reads the text by its new id, so a
+// repeat (stored nothing) owes no callback and nothing is sent twice.
+const RECEIVED_TEXT_EVENTS =
+  "INSERT INTO callback_events (id, tenant_id, kind, notification_id, message_id, callback_id, status, detail, state, attempts, series_start, next_attempt_at, lease_until, lease_token, occurred_at, created_at, updated_at) " +
+  "SELECT 'evt_' || lower(hex(randomblob(16))), t.tenant_id, 'received-text', NULL, t.id, c.id, NULL, NULL, 'pending', 0, 0, t.created_at, NULL, NULL, t.created_at, t.created_at, t.created_at " +
+  "FROM received_texts AS t JOIN callbacks AS c ON c.tenant_id = t.tenant_id " +
+  "WHERE t.id = ? AND c.active = 1 AND EXISTS (SELECT 1 FROM json_each(c.channel_types) WHERE value = 'received-text') RETURNING id";
+
 const KNOWN_NUMBER = "SELECT EXISTS (SELECT 1 FROM sms_senders WHERE sender = ? AND inbound = 1) AS known";
 
 /**
@@ -67,7 +77,8 @@ const KNOWN_NUMBER = "SELECT EXISTS (SELECT 1 FROM sms_senders WHERE sender = ? 
  * batch (one transaction) with what its words ask: a whole-body opt-out word (keywords.ts) puts
  * the sender's number on the tenant's SMS suppression list (`opt-out`, source `provider`), so
  * later sends to it are suppressed; START or UNSTOP takes off an entry an opt-out word put there
- * (never one the tenant or a bounce added). A text the provider posts again (same message id) is
+ * (never one the tenant or a bounce added). The same batch writes a callback event for each of the
+ * tenant's active registrations for `received-text`, enqueued once it commits. A text the provider posts again (same message id) is
  * stored once and changes nothing the second time. A number no tenant receives on is stored
  * nowhere and logged without the numbers or the text: the caller still answers 200, so the
  * provider does not retry a post that can never succeed.
@@ -90,12 +101,16 @@ export async function receiveInboundText(env: Env, text: InboundText, now: Date,
   const statements = [
     env.DB.prepare(INSERT_TEXT).bind(id, user.value, text.content, text.provider, text.providerMessageId, now.getTime(), to),
     env.DB.prepare(KNOWN_NUMBER).bind(to),
+    env.DB.prepare(RECEIVED_TEXT_EVENTS).bind(id),
   ];
   if (keyword === "out") statements.push(env.DB.prepare(OPT_OUT).bind(uuidv7(now.getTime()), OPT_OUT_REASON, id));
   if (keyword === "in") statements.push(env.DB.prepare(OPT_IN).bind(OPT_OUT_REASON, id));
-  const [inserted, known] = await env.DB.batch<Record<string, unknown>>(statements);
+  const [inserted, known, events] = await env.DB.batch<Record<string, unknown>>(statements);
   const tenantId = inserted!.results[0]?.tenant_id;
-  if (typeof tenantId === "string") return { kind: "stored", id, tenantId, keyword };
+  if (typeof tenantId === "string") {
+    await enqueueCallbackEvents(env, events!.results.map((r) => String(r.id)));
+    return { kind: "stored", id, tenantId, keyword };
+  }
   if (!known!.results[0]?.known) {
     log("warn", "received text for a number no tenant receives on; stored nowhere", { provider: text.provider, requestId });
     return { kind: "unknown-number" };

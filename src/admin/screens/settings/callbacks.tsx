@@ -1,5 +1,5 @@
 import type { Context, Hono } from "hono";
-import { CALLBACK_TRIGGERS, CHANNELS } from "../../../db/schema";
+import { CALLBACK_TRIGGERS, type CallbackChannelType, CHANNELS } from "../../../db/schema";
 import { toPageRequest } from "../../../lib/pagination";
 import { CreateCallbackSchema } from "../../../routes/callbacks/schemas";
 import { audit } from "../../../services/admin-identity";
@@ -12,6 +12,9 @@ import { requireAdmin } from "../../middleware";
 import { CHANNEL_LABELS } from "../templates/shared";
 import { ConfirmPage } from "../../confirm";
 import { ActionsHeader, Checkbox, FieldError, formText, ownRow, SETTINGS_PATH, SettingsHead, serviceFormErrors, SummaryRow, when } from "./shared";
+
+/** A registration made through the API may also ask for received texts, which this form does not offer. */
+const channelTypeLabel = (ch: CallbackChannelType): string => (ch === "received-text" ? "Received text messages" : CHANNEL_LABELS[ch]);
 
 const CALLBACKS_PATH = `${SETTINGS_PATH}/callbacks`;
 const PAGE_SIZE = 50;
@@ -128,7 +131,7 @@ function Details({ cb }: { cb: CallbackView }) {
       <SummaryRow label="URL">
         <span class="code">{cb.url}</span>
       </SummaryRow>
-      <SummaryRow label="Channels">{cb.channelType.map((ch) => CHANNEL_LABELS[ch]).join(", ")}</SummaryRow>
+      <SummaryRow label="Channels">{cb.channelType.map(channelTypeLabel).join(", ")}</SummaryRow>
       <SummaryRow label="Told when">{[...cb.trigger.map((t) => TRIGGER_LABELS[t]), ...cb.statuses].join("; ") || "—"}</SummaryRow>
       {cb.description && <SummaryRow label="Description">{cb.description}</SummaryRow>}
       <SummaryRow label="Added">{when(cb.createdAt)}</SummaryRow>
@@ -162,7 +165,7 @@ function CallbacksPage(props: { tenantName: string; items: CallbackView[]; nextC
             {props.items.map((cb) => (
               <tr>
                 <td class="code">{cb.url}</td>
-                <td>{cb.channelType.map((ch) => CHANNEL_LABELS[ch]).join(", ")}</td>
+                <td>{cb.channelType.map(channelTypeLabel).join(", ")}</td>
                 <td>{[...cb.trigger.map((t) => (t === "success" ? "Delivered" : "Failed")), ...cb.statuses].join(", ")}</td>
                 <td>{cb.active ? <Tag tone="green">Active</Tag> : <Tag tone="red">{cb.disabledReason ? `Off: ${cb.disabledReason}` : "Off"}</Tag>}</td>
                 <td>
