@@ -4,7 +4,7 @@ import { createProviderMocks } from "../helpers/providers";
 import { asTenant, createTestTenant, type TestTenant } from "../helpers/tenants";
 import { call, json } from "../helpers/http";
 import { createReceiver, type Received } from "../callbacks/receiver";
-import { dramaNumber, inboundSender, storedTexts, twilioInbound, twilioSid } from "./helpers";
+import { dramaNumber, inboundSender, storedTexts, twilioInbound, twilioSid, vonageInbound, vonageSms } from "./helpers";
 
 // Callbacks travel through the suite's real notify-events queue.
 vi.setConfig({ testTimeout: 30_000 });
@@ -110,6 +110,14 @@ describe("received text callbacks (channelType received-text)", () => {
     expect(receiver.at(otherUrl).filter((r) => r.json.destination_number !== otherNumber)).toEqual([]);
     expect(receiver.at(statusUrl)).toEqual([]);
     expect(about(url, laterId)).toEqual([]);
+  });
+
+  it("a Vonage inbound text is reported the same way (numbers in E.164 though Vonage leaves off the +)", async () => {
+    const from = dramaNumber();
+    const uuid = crypto.randomUUID();
+    expect((await vonageInbound(vonageSms(from.slice(1), number.slice(1), "Hi from Vonage", uuid))).status).toBe(200);
+    const id = (await storedTexts(uuid))[0]!.id as string;
+    expect((await waitForText(url, id)).json).toMatchObject({ id, source_number: from, destination_number: number, message: "Hi from Vonage" });
   });
 
   it("a registration with message channels still needs a trigger or status; received-text alone does not", async () => {
