@@ -1,5 +1,5 @@
 import type { Context, Hono } from "hono";
-import { CALLBACK_TRIGGERS, type CallbackChannelType, CHANNELS } from "../../../db/schema";
+import { CALLBACK_CHANNEL_TYPES, CALLBACK_TRIGGERS, type CallbackChannelType, CHANNELS } from "../../../db/schema";
 import { toPageRequest } from "../../../lib/pagination";
 import { CreateCallbackSchema } from "../../../routes/callbacks/schemas";
 import { audit } from "../../../services/admin-identity";
@@ -62,9 +62,11 @@ export function registerCallbackScreens(admin: Hono<AdminEnv>): void {
     const form = await readForm(c);
     const errors: FormError[] = [];
     if (form.channelType.length === 0) errors.push({ field: "channelType-email", message: "Select at least one channel" });
-    if (form.trigger.length === 0) errors.push({ field: "trigger-success", message: "Select when to be told" });
+    // Received texts have no statuses: a trigger is asked for only when a message channel is chosen.
+    const forMessages = form.channelType.some((ch) => ch !== "received-text");
+    if (forMessages && form.trigger.length === 0) errors.push({ field: "trigger-success", message: "Select when to be told" });
     if (errors.length === 0) {
-      const parsed = CreateCallbackSchema.safeParse({ url: form.url.trim(), channelType: form.channelType, trigger: form.trigger, ...(form.description.trim() ? { description: form.description.trim() } : {}) });
+      const parsed = CreateCallbackSchema.safeParse({ url: form.url.trim(), channelType: form.channelType, trigger: forMessages ? form.trigger : [], ...(form.description.trim() ? { description: form.description.trim() } : {}) });
       if (!parsed.success) {
         for (const issue of parsed.error.issues) {
           const field = fieldOf(issue.path.map(String).join(".")) ?? "url";
@@ -120,7 +122,7 @@ async function readForm(c: Context<AdminEnv>): Promise<CallbackForm> {
   return {
     url: formText(body, "url", 2100),
     description: formText(body, "description", 600),
-    channelType: CHANNELS.filter((ch) => many(body.channelType).includes(ch)),
+    channelType: CALLBACK_CHANNEL_TYPES.filter((ch) => many(body.channelType).includes(ch)),
     trigger: CALLBACK_TRIGGERS.filter((t) => many(body.trigger).includes(t)),
   };
 }
@@ -206,14 +208,21 @@ function CreatePage({ form, errors }: { form: CallbackForm; errors: FormError[] 
           <fieldset class="fieldset" aria-describedby={channelError ? "channelType-error" : undefined}>
             <legend class="fieldset__legend">Channels</legend>
             <FieldError id="channelType" message={channelError} />
-            {CHANNELS.map((ch) => (
-              <Checkbox id={`channelType-${ch}`} name="channelType" value={ch} label={CHANNEL_LABELS[ch]} checked={form.channelType.includes(ch)} />
+            {CALLBACK_CHANNEL_TYPES.map((ch) => (
+              <Checkbox
+                id={`channelType-${ch}`}
+                name="channelType"
+                value={ch}
+                label={channelTypeLabel(ch)}
+                hint={ch === "received-text" ? "each text message received on your inbound numbers, in GOV.UK Notify's fields" : undefined}
+                checked={form.channelType.includes(ch)}
+              />
             ))}
           </fieldset>
         </div>
         <div class={triggerError ? "form-group form-group--error" : "form-group"}>
           <fieldset class="fieldset" aria-describedby={triggerError ? "trigger-error" : undefined}>
-            <legend class="fieldset__legend">Tell me when a message is</legend>
+            <legend class="fieldset__legend">Tell me when a message is (email, SMS and chat)</legend>
             <FieldError id="trigger" message={triggerError} />
             {CALLBACK_TRIGGERS.map((t) => (
               <Checkbox id={`trigger-${t}`} name="trigger" value={t} label={TRIGGER_LABELS[t]} checked={form.trigger.includes(t)} />
