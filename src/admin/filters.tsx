@@ -1,4 +1,5 @@
 import type { Child } from "hono/jsx";
+import { FormGroup, describedBy } from "./layout";
 
 /**
  * The filter form above a list (GOV.UK's filter pattern as the house styles it): a GET form to
@@ -43,16 +44,8 @@ export function FilterForm(props: { action: string; legend: string; filtered: bo
  */
 export function FilterSelect(props: { id: string; label: string; value: string; options: [string, string][]; error?: string }) {
   return (
-    <div class={props.error ? "form-group form-group--error" : "form-group"}>
-      <label class="label" for={props.id}>
-        {props.label}
-      </label>
-      {props.error && (
-        <p id={`${props.id}-error`} class="error-message">
-          <span class="visually-hidden">Error:</span> {props.error}
-        </p>
-      )}
-      <select class="select" id={props.id} name={props.id} aria-describedby={props.error ? `${props.id}-error` : undefined}>
+    <FormGroup id={props.id} label={props.label} error={props.error}>
+      <select class="select" id={props.id} name={props.id} aria-describedby={describedBy(props.id, undefined, props.error)}>
         <option value="">Any</option>
         {props.options.map(([value, label]) => (
           <option value={value} selected={props.value === value}>
@@ -60,6 +53,6 @@ export function FilterSelect(props: { id: string; label: string; value: string; 
           </option>
         ))}
       </select>
-    </div>
+    </FormGroup>
   );
 }

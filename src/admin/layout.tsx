@@ -166,7 +166,60 @@ export function ErrorSummary({ errors }: { errors: FormError[] }) {
  * ```
  */
 export function TextField(props: { id: string; name: string; label: string; hint?: string; error?: string; type?: string; value?: string; autocomplete?: string }) {
-  const describedBy = [props.hint ? `${props.id}-hint` : "", props.error ? `${props.id}-error` : ""].filter(Boolean).join(" ") || undefined;
+  return (
+    <FormGroup id={props.id} label={props.label} hint={props.hint} error={props.error}>
+      <input
+        class={props.error ? "input input--error" : "input"}
+        id={props.id}
+        name={props.name}
+        type={props.type ?? "text"}
+        value={props.value ?? ""}
+        autocomplete={props.autocomplete}
+        aria-describedby={describedBy(props.id, props.hint, props.error)}
+        aria-invalid={props.error ? "true" : undefined}
+      />
+    </FormGroup>
+  );
+}
+
+/**
+ * A multi-line text field (GOV.UK's textarea pattern).
+ *
+ * @example
+ * ```tsx
+ * <TextArea id="body" name="body" label="Body" value={form.body} error={errorFor(errors, "body")} rows={12} />
+ * ```
+ */
+export function TextArea(props: { id: string; name: string; label: string; hint?: string; error?: string; value?: string; rows?: number }) {
+  return (
+    <FormGroup id={props.id} label={props.label} hint={props.hint} error={props.error}>
+      <textarea
+        class={props.error ? "textarea input--error" : "textarea"}
+        id={props.id}
+        name={props.name}
+        rows={props.rows ?? 10}
+        aria-describedby={describedBy(props.id, props.hint, props.error)}
+        aria-invalid={props.error ? "true" : undefined}
+      >
+        {props.value ?? ""}
+      </textarea>
+    </FormGroup>
+  );
+}
+
+/**
+ * One form field's frame (GOV.UK's form group): its label, hint and inline error above the
+ * control it wraps, the error state on the group. The control points at the hint and error
+ * with `aria-describedby={describedBy(id, hint, error)}`.
+ *
+ * @example
+ * ```tsx
+ * <FormGroup id="channel" label="Channel" error={error}>
+ *   <select class="select" id="channel" name="channel" aria-describedby={describedBy("channel", undefined, error)}>…</select>
+ * </FormGroup>
+ * ```
+ */
+export function FormGroup(props: { id: string; label: string; hint?: Child; error?: string; children: Child }) {
   return (
     <div class={props.error ? "form-group form-group--error" : "form-group"}>
       <label class="label" for={props.id}>
@@ -177,22 +230,24 @@ export function TextField(props: { id: string; name: string; label: string; hint
           {props.hint}
         </div>
       )}
-      {props.error && (
-        <p id={`${props.id}-error`} class="error-message">
-          <span class="visually-hidden">Error:</span> {props.error}
-        </p>
-      )}
-      <input
-        class={props.error ? "input input--error" : "input"}
-        id={props.id}
-        name={props.name}
-        type={props.type ?? "text"}
-        value={props.value ?? ""}
-        autocomplete={props.autocomplete}
-        aria-describedby={describedBy}
-        aria-invalid={props.error ? "true" : undefined}
-      />
+      <FieldError id={props.id} message={props.error} />
+      {props.children}
     </div>
+  );
+}
+
+/** The ids of a field's hint and error, for its control's `aria-describedby` (undefined when neither is shown). */
+export function describedBy(id: string, hint: unknown, error: string | undefined): string | undefined {
+  return [hint ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean).join(" ") || undefined;
+}
+
+/** A field's inline error message (the error summary links to the field's id). */
+export function FieldError({ id, message }: { id: string; message?: string | undefined }) {
+  if (!message) return null;
+  return (
+    <p id={`${id}-error`} class="error-message">
+      <span class="visually-hidden">Error:</span> {message}
+    </p>
   );
 }
 

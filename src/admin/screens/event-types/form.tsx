@@ -8,9 +8,9 @@ import { CreateEventTypeSchema, type EventDefinition, UpdateEventTypeSchema } fr
 import { listTemplates, type TemplateView } from "../../../services/templates/templates";
 import { tenantContextOf } from "../../context";
 import type { AdminEnv } from "../../env";
-import { ErrorSummary, errorFor, type FormError, page, TextField } from "../../layout";
+import { describedBy, errorFor, ErrorSummary, type FormError, FormGroup, page, TextArea, TextField } from "../../layout";
 import { requireAdmin } from "../../middleware";
-import { formString, TextArea } from "../templates/shared";
+import { formString } from "../templates/shared";
 import { apiFormErrors, EVENT_TYPES_PATH, loadEventType, resolvedRows, showValue, toFormErrors } from "./shared";
 
 /** Bounds before the API schema's own: a line and the number of lines a list field takes. */
@@ -284,23 +284,9 @@ export function registerEventTypeForms(admin: Hono<AdminEnv>): void {
 const inlineFiles = (definition: EventDefinition) => ((definition.email?.attachments as unknown[] | undefined) ?? []).filter(isInline).length;
 
 function TemplateSelect(props: { id: string; label: string; items: TemplateView[]; value: string; inherits?: string; error?: string }) {
-  const describedBy = [props.inherits ? `${props.id}-hint` : "", props.error ? `${props.id}-error` : ""].filter(Boolean).join(" ") || undefined;
   return (
-    <div class={props.error ? "form-group form-group--error" : "form-group"}>
-      <label class="label" for={props.id}>
-        {props.label}
-      </label>
-      {props.inherits && (
-        <div id={`${props.id}-hint`} class="hint">
-          None inherits {props.inherits}
-        </div>
-      )}
-      {props.error && (
-        <p id={`${props.id}-error`} class="error-message">
-          <span class="visually-hidden">Error:</span> {props.error}
-        </p>
-      )}
-      <select class="select" id={props.id} name={props.id} aria-describedby={describedBy}>
+    <FormGroup id={props.id} label={props.label} hint={props.inherits && <>None inherits {props.inherits}</>} error={props.error}>
+      <select class="select" id={props.id} name={props.id} aria-describedby={describedBy(props.id, props.inherits, props.error)}>
         <option value="" selected={props.value === ""}>
           None (inherit)
         </option>
@@ -315,7 +301,7 @@ function TemplateSelect(props: { id: string; label: string; items: TemplateView[
           </option>
         )}
       </select>
-    </div>
+    </FormGroup>
   );
 }
 

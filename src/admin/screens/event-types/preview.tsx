@@ -6,9 +6,9 @@ import { NotifyEventSchema } from "../../../services/notify-event/request-schema
 import { previewSend, type Preview } from "../../../services/send/send";
 import type { AdminEnv } from "../../env";
 import { EmailPreviewFrame } from "../../email-preview";
-import { ErrorSummary, errorFor, type FormError, page } from "../../layout";
+import { errorFor, ErrorSummary, type FormError, page, TextArea } from "../../layout";
 import { requireAdmin } from "../../middleware";
-import { formString, TextArea } from "../templates/shared";
+import { formString } from "../templates/shared";
 import { apiFormErrors, CHANNEL_NAMES, EVENT_TYPES_PATH, loadEventType, SourceTag } from "./shared";
 
 export const MAX_PARAMS = 100_000;

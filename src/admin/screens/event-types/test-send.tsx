@@ -17,9 +17,9 @@ import type { TenantSettings } from "../../../services/tenants/settings";
 import type { AdminEnv } from "../../env";
 import { isOneRecipient } from "../send/compose";
 import { AdminPageError } from "../../errors";
-import { ErrorSummary, errorFor, type FormError, page, TextField } from "../../layout";
+import { errorFor, ErrorSummary, type FormError, page, TextArea, TextField } from "../../layout";
 import { requireAdmin } from "../../middleware";
-import { formString, TEMPLATE_ID, TextArea } from "../templates/shared";
+import { formString, TEMPLATE_ID } from "../templates/shared";
 import { MAX_PARAMS, paramsOf } from "./preview";
 import { EVENT_TYPES_PATH, loadEventType, resolvedRows } from "./shared";
 

@@ -5,9 +5,8 @@ import { createGroup, getGroup, GROUP_NAME_PATTERN, GROUP_NAME_RULE, MAX_GROUP_M
 import type { GroupMember } from "../../../db/schema";
 import { tenantContextOf } from "../../context";
 import type { AdminEnv } from "../../env";
-import { ErrorSummary, errorFor, type FormError, page, TextField } from "../../layout";
+import { errorFor, ErrorSummary, type FormError, page, TextArea, TextField } from "../../layout";
 import { requireAdmin } from "../../middleware";
-import { TextArea } from "../templates/shared";
 import { apiFormErrors, formatMembers, formString, idParam, MAX_LINE_CHARS, memberLineOf, parseMembers } from "./shared";
 
 interface GroupFormValues {

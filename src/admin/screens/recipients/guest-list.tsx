@@ -5,9 +5,9 @@ import { MAX_GUEST_LIST_ENTRIES, normaliseGuestList, readGuestList, replaceGuest
 import { defaultRegion } from "../../../services/send/defaults";
 import { tenantContextOf } from "../../context";
 import type { AdminEnv } from "../../env";
-import { ErrorSummary, type FormError, page } from "../../layout";
+import { ErrorSummary, type FormError, page, TextArea } from "../../layout";
 import { requireAdmin } from "../../middleware";
-import { Banner, TextArea } from "../templates/shared";
+import { Banner } from "../templates/shared";
 import { canManage, formString, RecipientsNav } from "./shared";
 import { sha256Hex } from "../../../lib/crypto/hash";
 

@@ -12,11 +12,11 @@ import type { SendRequest } from "../../../services/send/plan";
 import { adminSendKey, type KeyedSendResult, sendUnderKey } from "../../../services/send/keyed-send";
 import { previewSend, type Preview } from "../../../services/send/send";
 import type { AdminEnv } from "../../env";
-import { ErrorSummary, errorFor, type FormError, page } from "../../layout";
+import { errorFor, ErrorSummary, type FormError, page, TextArea } from "../../layout";
 import { requireAdmin } from "../../middleware";
 import { MAX_PARAMS, paramsOf, PreviewResult } from "../event-types/preview";
 import { apiFormErrors, CHANNEL_NAMES, EVENT_TYPES_PATH, loadEventType } from "../event-types/shared";
-import { formString, TEMPLATE_ID, TextArea } from "../templates/shared";
+import { formString, TEMPLATE_ID } from "../templates/shared";
 
 /** The notification's source, as the Send screen's other sends. */
 const SOURCE = "admin";

@@ -6,6 +6,7 @@ import { tenantContextOf } from "../../context";
 import type { AdminEnv } from "../../env";
 import { AdminPageError } from "../../errors";
 import { TEMPLATE_ID } from "../templates/shared";
+import { FormGroup, describedBy } from "../../layout";
 
 export type MergeTemplate = TemplateView & { channel: "email" | "sms" };
 
@@ -66,23 +67,9 @@ export function RowErrorsTable({ errors, total, id }: { errors: MergeRowError[];
 
 /** A file input (GOV.UK's file upload) for a CSV. */
 export function FileField({ id, label, hint, error }: { id: string; label: string; hint?: string; error?: string }) {
-  const describedBy = [hint ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean).join(" ") || undefined;
   return (
-    <div class={error ? "form-group form-group--error" : "form-group"}>
-      <label class="label" for={id}>
-        {label}
-      </label>
-      {hint && (
-        <div id={`${id}-hint`} class="hint">
-          {hint}
-        </div>
-      )}
-      {error && (
-        <p id={`${id}-error`} class="error-message">
-          <span class="visually-hidden">Error:</span> {error}
-        </p>
-      )}
-      <input class={error ? "file-upload input--error" : "file-upload"} id={id} name="file" type="file" accept=".csv,text/csv" aria-describedby={describedBy} aria-invalid={error ? "true" : undefined} />
-    </div>
+    <FormGroup id={id} label={label} hint={hint} error={error}>
+      <input class={error ? "file-upload input--error" : "file-upload"} id={id} name="file" type="file" accept=".csv,text/csv" aria-describedby={describedBy(id, hint, error)} aria-invalid={error ? "true" : undefined} />
+    </FormGroup>
   );
 }

@@ -7,11 +7,11 @@ import { type CallbackView, createCallback, deleteCallback, getCallback, listCal
 import type { ServiceContext } from "../../../services/context";
 import { tenantContextOf } from "../../context";
 import type { AdminEnv } from "../../env";
-import { ErrorSummary, errorFor, type FormError, page, Tag, TextField } from "../../layout";
+import { errorFor, ErrorSummary, FieldError, type FormError, page, Tag, TextField } from "../../layout";
 import { requireAdmin } from "../../middleware";
 import { CHANNEL_LABELS } from "../templates/shared";
 import { ConfirmPage } from "../../confirm";
-import { ActionsHeader, Checkbox, FieldError, formText, ownRow, SETTINGS_PATH, SettingsHead, serviceFormErrors, SummaryRow, when } from "./shared";
+import { ActionsHeader, Checkbox, formText, ownRow, SETTINGS_PATH, SettingsHead, serviceFormErrors, SummaryRow, when } from "./shared";
 
 /** A registration made through the API may also ask for received texts, which this form does not offer. */
 const channelTypeLabel = (ch: CallbackChannelType): string => (ch === "received-text" ? "Received text messages" : CHANNEL_LABELS[ch]);

@@ -7,10 +7,10 @@ import { addChatTarget, type ChatTargetInput, type ChatTargetType, type ChatTarg
 import { tenantContextOf } from "../../context";
 import type { AdminEnv } from "../../env";
 import { AdminPageError } from "../../errors";
-import { ErrorSummary, errorFor, type FormError, page, Tag, TextField } from "../../layout";
+import { errorFor, ErrorSummary, FieldError, type FormError, page, Tag, TextField } from "../../layout";
 import { requireAdmin } from "../../middleware";
 import { ConfirmPage } from "../../confirm";
-import { ActionsHeader, Checkbox, FieldError, formText, SecretField, SETTINGS_PATH, SettingsHead, serviceFormErrors, SummaryRow } from "./shared";
+import { ActionsHeader, Checkbox, formText, SecretField, SETTINGS_PATH, SettingsHead, serviceFormErrors, SummaryRow } from "./shared";
 
 const TARGETS_PATH = `${SETTINGS_PATH}/chat-targets`;
 

@@ -7,9 +7,9 @@ import { nullableKeys } from "../../../routes/tenants/schemas";
 import { permits } from "../../../middleware/auth";
 import { tenantContextOf } from "../../context";
 import type { AdminEnv } from "../../env";
-import { ErrorSummary, errorFor, type FormError, page, TextField } from "../../layout";
+import { errorFor, ErrorSummary, FieldError, type FormError, page, TextField } from "../../layout";
 import { requireAdmin } from "../../middleware";
-import { Checkbox, FieldError, formText, SETTINGS_PATH, SettingsHead, serviceFormErrors, SummaryRow } from "./shared";
+import { Checkbox, formText, SETTINGS_PATH, SettingsHead, serviceFormErrors, SummaryRow } from "./shared";
 import { sha256Hex } from "../../../lib/crypto/hash";
 
 const DEFAULTS_PATH = `${SETTINGS_PATH}/defaults`;

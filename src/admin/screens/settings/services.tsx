@@ -10,10 +10,10 @@ import type { RequestMapping } from "../../../services/tenant-services/mapping";
 import { createService, deleteService, getService, listServices, type ServiceView, toServiceView, updateService } from "../../../services/tenant-services/tenant-services";
 import { tenantContextOf } from "../../context";
 import type { AdminEnv } from "../../env";
-import { ErrorSummary, errorFor, type FormError, page, TextField } from "../../layout";
+import { describedBy, errorFor, ErrorSummary, type FormError, FormGroup, page, TextField } from "../../layout";
 import { requireAdmin } from "../../middleware";
 import { ConfirmPage } from "../../confirm";
-import { Checkbox, FieldError, formText, Notice, ownRow, SecretField, SETTINGS_PATH, SettingsHead, serviceFormErrors, SummaryRow, when } from "./shared";
+import { Checkbox, formText, Notice, ownRow, SecretField, SETTINGS_PATH, SettingsHead, serviceFormErrors, SummaryRow, when } from "./shared";
 
 const SERVICES_PATH = `${SETTINGS_PATH}/services`;
 const KINDS: ServiceKind[] = ["subscription", "attachment"];
@@ -358,18 +358,11 @@ function ViewPage({ view, canManage, notice }: { view: ServiceView; canManage: b
 
 function TextArea(props: { id: string; label: string; hint: string; value: string; error?: string; rows?: number }) {
   return (
-    <div class={props.error ? "form-group form-group--error" : "form-group"}>
-      <label class="label" for={props.id}>
-        {props.label}
-      </label>
-      <div id={`${props.id}-hint`} class="hint">
-        {props.hint}
-      </div>
-      <FieldError id={props.id} message={props.error} />
-      <textarea class="textarea" id={props.id} name={props.id} rows={props.rows ?? 4} aria-describedby={props.error ? `${props.id}-hint ${props.id}-error` : `${props.id}-hint`} aria-invalid={props.error ? "true" : undefined}>
+    <FormGroup id={props.id} label={props.label} hint={props.hint} error={props.error}>
+      <textarea class="textarea" id={props.id} name={props.id} rows={props.rows ?? 4} aria-describedby={describedBy(props.id, props.hint, props.error)} aria-invalid={props.error ? "true" : undefined}>
         {props.value}
       </textarea>
-    </div>
+    </FormGroup>
   );
 }
 

@@ -1,7 +1,7 @@
 import type { Child } from "hono/jsx";
 import { ApiError } from "../../../lib/errors/api-error";
 import { AdminPageError } from "../../errors";
-import type { FormError } from "../../layout";
+import { FieldError, type FormError } from "../../layout";
 
 export const SETTINGS_PATH = "/admin/settings";
 
@@ -89,15 +89,6 @@ export function Checkbox(props: { id: string; name: string; value: string; label
   );
 }
 
-/** A field's inline error message (the summary links to the field's id). */
-export function FieldError({ id, message }: { id: string; message?: string }) {
-  if (!message) return null;
-  return (
-    <p id={`${id}-error`} class="error-message">
-      <span class="visually-hidden">Error:</span> {message}
-    </p>
-  );
-}
 
 /** An instant as people read it, in UTC. */
 export function when(iso: string): string {

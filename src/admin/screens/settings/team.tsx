@@ -7,10 +7,10 @@ import { changeTeamMemberRole, getTeamMember, inviteTeamMember, listTeamMembers,
 import type { ServiceContext } from "../../../services/context";
 import { tenantContextOf } from "../../context";
 import type { AdminEnv } from "../../env";
-import { ErrorSummary, errorFor, type FormError, page, Tag, TextField } from "../../layout";
+import { errorFor, ErrorSummary, FieldError, type FormError, page, Tag, TextField } from "../../layout";
 import { requireAdmin } from "../../middleware";
 import { ConfirmPage } from "../../confirm";
-import { FieldError, formText, Notice, ownRow, SETTINGS_PATH, SettingsHead, serviceFormErrors, SummaryRow, when } from "./shared";
+import { formText, Notice, ownRow, SETTINGS_PATH, SettingsHead, serviceFormErrors, SummaryRow, when } from "./shared";
 
 const TEAM_PATH = `${SETTINGS_PATH}/team`;
 const ROLE_NAMES: Record<AdminRole, string> = { read: "Read", send: "Send", manage: "Manage" };

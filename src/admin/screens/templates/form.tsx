@@ -1,8 +1,8 @@
 import { BODY_TYPES, CHANNELS, type BodyType, type Channel } from "../../../db/schema";
 import { hasUnsafeText, UNSAFE_TEXT_MESSAGE } from "../../../lib/display-name";
 import type { Renderer } from "../../../services/render/renderer";
-import { ErrorSummary, errorFor, type FormError, TextField } from "../../layout";
-import { BODY_TYPE_LABELS, CHANNEL_LABELS, formString, RENDERER_LABELS, Radios, TextArea } from "./shared";
+import { errorFor, ErrorSummary, type FormError, TextArea, TextField } from "../../layout";
+import { BODY_TYPE_LABELS, CHANNEL_LABELS, formString, RENDERER_LABELS, Radios } from "./shared";
 
 /** The API's bounds (routes/templates/schemas.ts), so the form refuses what the API would. */
 const MAX_NAME = 200;

@@ -1,8 +1,7 @@
 import type { Child } from "hono/jsx";
 import type { Channel } from "../../../db/schema";
 import { ApiError } from "../../../lib/errors/api-error";
-import type { FormError } from "../../layout";
-import { Tag } from "../../layout";
+import { describedBy, FieldError, type FormError, Tag } from "../../layout";
 
 /** What people call each channel (the API's `msgApp` is chat: Slack, Teams, Google Chat…). */
 export const CHANNEL_LABELS: Record<Channel, string> = { email: "Email", sms: "SMS", msgApp: "Chat" };
@@ -43,51 +42,21 @@ function fieldLabel(path: string): string | undefined {
   return ({ name: "Name", subject: "Subject", body: "Body", card: "Card", bodyType: "Body type", renderer: "Placeholders" } as Record<string, string>)[path];
 }
 
-/** A multi-line text field (GOV.UK's textarea pattern). */
-export function TextArea(props: { id: string; name: string; label: string; hint?: string; error?: string; value?: string; rows?: number }) {
-  const describedBy = [props.hint ? `${props.id}-hint` : "", props.error ? `${props.id}-error` : ""].filter(Boolean).join(" ") || undefined;
-  return (
-    <div class={props.error ? "form-group form-group--error" : "form-group"}>
-      <label class="label" for={props.id}>
-        {props.label}
-      </label>
-      {props.hint && (
-        <div id={`${props.id}-hint`} class="hint">
-          {props.hint}
-        </div>
-      )}
-      {props.error && (
-        <p id={`${props.id}-error`} class="error-message">
-          <span class="visually-hidden">Error:</span> {props.error}
-        </p>
-      )}
-      <textarea class={props.error ? "textarea input--error" : "textarea"} id={props.id} name={props.name} rows={props.rows ?? 10} aria-describedby={describedBy} aria-invalid={props.error ? "true" : undefined}>
-        {props.value ?? ""}
-      </textarea>
-    </div>
-  );
-}
-
 /**
  * Radio buttons in a fieldset (GOV.UK's radios): the first option's id is `id` itself, so an
  * error summary link to `#id` lands on the group.
  */
 export function Radios(props: { id: string; name: string; legend: string; hint?: string; error?: string; options: { value: string; label: Child }[]; value?: string }) {
-  const describedBy = [props.hint ? `${props.id}-hint` : "", props.error ? `${props.id}-error` : ""].filter(Boolean).join(" ") || undefined;
   return (
     <div class={props.error ? "form-group form-group--error" : "form-group"}>
-      <fieldset class="fieldset" aria-describedby={describedBy}>
+      <fieldset class="fieldset" aria-describedby={describedBy(props.id, props.hint, props.error)}>
         <legend class="fieldset__legend">{props.legend}</legend>
         {props.hint && (
           <div id={`${props.id}-hint`} class="hint">
             {props.hint}
           </div>
         )}
-        {props.error && (
-          <p id={`${props.id}-error`} class="error-message">
-            <span class="visually-hidden">Error:</span> {props.error}
-          </p>
-        )}
+        <FieldError id={props.id} message={props.error} />
         {props.options.map((o, i) => (
           <div class="radios__item">
             <input class="radios__input" id={i === 0 ? props.id : `${props.id}-${o.value}`} name={props.name} type="radio" value={o.value} checked={props.value === o.value} />
