@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { tenants } from "../db/schema";
 import { eq } from "drizzle-orm";
-import { publicOrigin } from "../lib/public-origin";
+import { operatorContext } from "../routes/context";
 import type { OperatorContext, ServiceContext } from "../services/context";
 import { adminServiceContext } from "../services/admin-identity/context";
 import type { AdminEnv, AdminIdentity } from "./env";
@@ -17,17 +17,8 @@ import { AdminPageError } from "./errors";
  * ```
  */
 export function operatorContextOf(c: Context<AdminEnv>): OperatorContext & { actor: string; correlationId: string } {
-  return {
-    db: c.get("db"),
-    env: c.env,
-    requestId: c.get("requestId"),
-    now: new Date(),
-    get origin() {
-      return publicOrigin(c);
-    },
-    actor: c.get("admin")?.actor ?? "operator",
-    correlationId: c.get("correlationId"),
-  };
+  // The API's operator context (its origin stays lazy), plus who acts for the audit log.
+  return Object.assign(operatorContext(c), { actor: c.get("admin")?.actor ?? "operator", correlationId: c.get("correlationId") });
 }
 
 /**

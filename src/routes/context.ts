@@ -41,7 +41,7 @@ export function serviceContext(c: Context<AppEnv>): ServiceContext {
  * app.openapi(route, async (c) => c.json(await updateTenant(operatorContext(c), tenantId, patch), 200));
  * ```
  */
-export function operatorContext(c: Context<AppEnv>): OperatorContext {
+export function operatorContext<E extends AppEnv>(c: Context<E>): OperatorContext {
   return {
     db: c.get("db"),
     env: c.env,

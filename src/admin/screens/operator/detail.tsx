@@ -19,6 +19,7 @@ import { ApiKeysTable } from "../settings/api-keys/components";
 import { PERMISSION_LABELS, TYPE_LABELS } from "../settings/api-keys/shared";
 import { InviteFields } from "./invite";
 import { field, Notice, StatusTag, TENANTS_PATH, tenantOr404, tenantPath, when } from "./shared";
+import { ActionsHeader } from "../settings/shared";
 
 const LIMIT_FIELDS = [
   { key: "requestsPerMinute", label: "Send requests a minute" },
@@ -254,9 +255,7 @@ function DetailPage(props: { tenant: TenantRow; region: string | null; keys: Api
               <th scope="col">Number</th>
               <th scope="col">Default sender</th>
               <th scope="col">Assigned</th>
-              <th scope="col">
-                <span class="visually-hidden">Action</span>
-              </th>
+              <ActionsHeader label="Action" />
             </tr>
           </thead>
           <tbody>

@@ -2,6 +2,7 @@ import type { ApiKeyPermission, ApiKeyType } from "../../../../db/schema";
 import type { ApiKeyView } from "../../../../services/api-keys/api-keys";
 import { Tag } from "../../../layout";
 import { KeyTypeTag, when } from "./shared";
+import { ActionsHeader } from "../shared";
 
 /**
  * A tenant's API keys as a captioned table (name, type, permissions, created, last used, status, a
@@ -25,9 +26,7 @@ export function ApiKeysTable(props: { keys: ApiKeyView[]; caption: string; revok
           <th scope="col">Created</th>
           <th scope="col">Last used</th>
           <th scope="col">Status</th>
-          <th scope="col">
-            <span class="visually-hidden">Action</span>
-          </th>
+          <ActionsHeader label="Action" />
         </tr>
       </thead>
       <tbody>
